@@ -1,0 +1,70 @@
+#include "app/application.h"
+
+#include "admin/admin_routes.h"
+#include "app/result_routes.h"
+#include "providers/registry.h"
+
+namespace imagine {
+namespace {
+
+std::string DefaultPublicUrl(const std::string& host, int port) {
+  std::string h = host;
+  if (h == "0.0.0.0" || h.empty()) h = "127.0.0.1";
+  if (h == "::") h = "::1";
+  if (h.find(':') != std::string::npos) h = "[" + h + "]";
+  return "http://" + h + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
+  std::unique_ptr<Application> app(new Application());
+  app->config_ = std::move(config);
+  const Config& c = app->config_;
+
+  HttpServerOptions http;
+  http.host = c.server.host;
+  http.port = c.server.port;
+  http.threads = c.server.threads;
+  http.keep_alive_max_requests = c.server.keep_alive_max_requests;
+  http.keep_alive_timeout_s = c.server.keep_alive_timeout_s;
+  http.read_timeout_s = c.server.read_timeout_s;
+  http.body_limit_bytes = c.server.body_limit_bytes;
+  // Bind first: the default public URL needs the bound port. Dialects are set before Run().
+  app->server_ = std::make_unique<HttpServer>(http, &app->router_);
+  IMAGINE_RETURN_IF_ERROR(app->server_->Bind());
+  app->public_url_ = c.server.public_url.empty() ? DefaultPublicUrl(c.server.host, app->port()) : c.server.public_url;
+
+  EngineOptions engine_options;
+  engine_options.seed = c.seed;
+  engine_options.result_ttl_ms = c.result_ttl_s * 1000;
+  engine_options.public_url = app->public_url_;
+  std::unique_ptr<Clock> clock;
+  if (c.clock.mode == ClockMode::kVirtual) {
+    clock = std::make_unique<VirtualClock>(c.clock.start_ms);
+  } else {
+    clock = std::make_unique<RealClock>(c.clock.time_scale, c.clock.start_ms);
+  }
+  app->engine_ = std::make_unique<Engine>(engine_options, std::move(clock));
+
+  auto dialects = RegisterProviders(c, app->engine_.get(), &app->router_);
+  if (!dialects.ok()) return dialects.status();
+  app->dialects_ = std::move(dialects).value();
+  for (RouteEntry& r : AdminRoutes(app->engine_.get())) IMAGINE_RETURN_IF_ERROR(app->router_.Add(std::move(r)));
+  for (RouteEntry& r : ResultRoutes(app->engine_.get())) IMAGINE_RETURN_IF_ERROR(app->router_.Add(std::move(r)));
+
+  std::vector<const Dialect*> views;
+  for (const auto& d : app->dialects_) views.push_back(d.get());
+  app->server_->set_dialects(std::move(views));
+  return app;
+}
+
+Application::~Application() { Stop(); }
+
+void Application::Run() { server_->Run(); }
+
+void Application::Stop() {
+  if (server_) server_->Stop();
+}
+
+}  // namespace imagine

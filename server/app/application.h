@@ -1,0 +1,47 @@
+// Application: builds the whole emulator from a Config — clock, engine, providers,
+// emulator routes and the HTTP server — binds, serves and stops. main.cc and the
+// benchmark use it. Stop() may be called from any thread (e.g. a signal watcher).
+#ifndef IMAGINE_APP_APPLICATION_H_
+#define IMAGINE_APP_APPLICATION_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/config.h"
+#include "engine/engine.h"
+#include "http/http_server.h"
+#include "http/router.h"
+#include "providers/dialect.h"
+
+namespace imagine {
+
+class Application {
+ public:
+  // Binds the port and wires everything. kUnavailable when the port is busy;
+  // kInvalidArgument/kInternal when a spec or the config does not fit.
+  static StatusOr<std::unique_ptr<Application>> Create(Config config);
+  ~Application();
+
+  int port() const { return server_->port(); }
+  const std::string& public_url() const { return public_url_; }
+  const Config& config() const { return config_; }
+  Engine& engine() { return *engine_; }
+
+  void Run();   // serves until Stop()
+  void Stop();
+
+ private:
+  Application() = default;
+
+  Config config_;
+  std::string public_url_;
+  Router router_;
+  std::unique_ptr<Engine> engine_;
+  std::vector<std::unique_ptr<Dialect>> dialects_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+}  // namespace imagine
+
+#endif  // IMAGINE_APP_APPLICATION_H_

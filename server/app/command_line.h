@@ -1,0 +1,45 @@
+// The imagine-emu command line: flags, their IMAGINE_EMU_* environment twins, and how
+// they override the config (flag > environment > --config file > embedded default).
+// Pure functions; thread-safe.
+#ifndef IMAGINE_APP_COMMAND_LINE_H_
+#define IMAGINE_APP_COMMAND_LINE_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/config.h"
+#include "common/status.h"
+
+namespace imagine {
+
+struct CommandLine {
+  bool help = false;
+  bool version = false;
+  std::optional<std::string> host;
+  std::optional<int> port;
+  std::optional<std::string> config_path;
+  std::optional<uint64_t> seed;
+  std::optional<ClockMode> clock;
+  std::optional<double> time_scale;
+  std::optional<std::string> public_url;
+  std::optional<std::string> log_level;
+};
+
+// Reads `args` (without the program name) and, for flags not given, the environment
+// through `getenv`. kInvalidArgument naming the flag (or variable) on an unknown flag,
+// a missing or bad value.
+StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args,
+                                       const std::function<const char*(const char*)>& getenv);
+
+// Writes the given options over `config` and checks combinations that conflict
+// (--time-scale with --clock virtual). kInvalidArgument on a conflict.
+Status ApplyCommandLine(const CommandLine& cl, Config* config);
+
+// The --help text.
+std::string UsageText();
+
+}  // namespace imagine
+
+#endif  // IMAGINE_APP_COMMAND_LINE_H_

@@ -1,0 +1,223 @@
+#include "app/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <sstream>
+
+#include "common/resources.h"
+
+namespace imagine {
+namespace {
+
+// Reads one YAML document into Config, remembering where each value came from.
+class Reader {
+ public:
+  explicit Reader(std::string_view source) : source_(source) {}
+
+  Status Error(const YAML::Node& node, const std::string& path, const std::string& problem) const {
+    int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+    return InvalidArgument(source_ + ":" + std::to_string(line) + ": " + path + ": " + problem);
+  }
+
+  // Fails on keys outside `allowed`; an absent or null node is an empty map.
+  Status ExpectMap(const YAML::Node& node, const std::string& path, std::initializer_list<const char*> allowed) const {
+    if (!node || node.IsNull()) return Status::Ok();
+    if (!node.IsMap()) return Error(node, path, "must be a mapping");
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      bool known = false;
+      for (const char* a : allowed) known = known || key == a;
+      if (!known) {
+        std::string list;
+        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        return Error(kv.first, Join(path, key), "unknown key (expected one of: " + list + ")");
+      }
+    }
+    return Status::Ok();
+  }
+
+  static std::string Join(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
+
+  template <typename T>
+  Status Scalar(const YAML::Node& parent, const char* key, const std::string& path, T* out, const char* what,
+                const std::function<bool(const T&)>& ok = nullptr) const {
+    if (!parent || !parent.IsMap()) return Status::Ok();
+    YAML::Node node = parent[key];
+    if (!node) return Status::Ok();
+    std::string full = Join(path, key);
+    T value{};
+    if (!node.IsScalar() || !YAML::convert<T>::decode(node, value) || (ok && !ok(value))) {
+      std::string got = node.IsScalar() ? "\"" + node.Scalar() + "\"" : "a non-scalar";
+      return Error(node, full, std::string("must be ") + what + " (got " + got + ")");
+    }
+    *out = value;
+    return Status::Ok();
+  }
+
+  template <typename E>
+  Status Enum(const YAML::Node& parent, const char* key, const std::string& path, E* out,
+              std::initializer_list<std::pair<const char*, E>> choices) const {
+    std::string text;
+    bool present = parent && parent.IsMap() && parent[key];
+    IMAGINE_RETURN_IF_ERROR(Scalar<std::string>(parent, key, path, &text, "a string"));
+    if (!present) return Status::Ok();
+    std::string list;
+    for (const auto& [name, value] : choices) {
+      if (text == name) {
+        *out = value;
+        return Status::Ok();
+      }
+      list += (list.empty() ? "" : " | ") + std::string(name);
+    }
+    return Error(parent[key], Join(path, key), "must be one of " + list + " (got \"" + text + "\")");
+  }
+
+  // A [min, max] pair of seconds.
+  Status Range(const YAML::Node& parent, const char* key, const std::string& path, double* lo, double* hi) const {
+    if (!parent || !parent.IsMap() || !parent[key]) return Status::Ok();
+    YAML::Node node = parent[key];
+    double a = 0, b = 0;
+    if (!node.IsSequence() || node.size() != 2 || !YAML::convert<double>::decode(node[0], a) ||
+        !YAML::convert<double>::decode(node[1], b) || a < 0 || b < a) {
+      return Error(node, Join(path, key), "must be [min, max] seconds with 0 <= min <= max");
+    }
+    *lo = a;
+    *hi = b;
+    return Status::Ok();
+  }
+
+ private:
+  std::string source_;
+};
+
+const auto kPositive = [](const double& v) { return v > 0; };
+const auto kNonNegative = [](const double& v) { return v >= 0; };
+
+Status ReadModels(const Reader& r, const YAML::Node& node, const std::string& path,
+                  std::map<std::string, ModelOptions>* models) {
+  if (!node || node.IsNull()) return Status::Ok();
+  if (!node.IsMap()) return r.Error(node, path, "must be a mapping of model name to options");
+  for (const auto& kv : node) {
+    const std::string name = kv.first.as<std::string>();
+    const std::string mpath = path + "." + name;
+    const YAML::Node m = kv.second;
+    IMAGINE_RETURN_IF_ERROR(r.ExpectMap(m, mpath, {"output", "outputs", "price", "timing"}));
+    ModelOptions& mo = (*models)[name];
+    mo.name = name;
+    IMAGINE_RETURN_IF_ERROR(r.Enum<MediaKind>(m, "output", mpath, &mo.output,
+                                              {{"video", MediaKind::kVideo}, {"image", MediaKind::kImage}}));
+    IMAGINE_RETURN_IF_ERROR(r.Scalar<int>(m, "outputs", mpath, &mo.outputs, "an integer from 1 to 16",
+                                          [](const int& v) { return v >= 1 && v <= 16; }));
+    IMAGINE_RETURN_IF_ERROR(r.Scalar<double>(m, "price", mpath, &mo.price, "a number >= 0", kNonNegative));
+    const YAML::Node t = m && m.IsMap() ? m["timing"] : YAML::Node();
+    const std::string tpath = mpath + ".timing";
+    IMAGINE_RETURN_IF_ERROR(r.ExpectMap(t, tpath, {"waiting_s", "queuing_s", "total_s"}));
+    StageTiming& st = mo.timing;
+    IMAGINE_RETURN_IF_ERROR(r.Range(t, "waiting_s", tpath, &st.waiting_min_s, &st.waiting_max_s));
+    IMAGINE_RETURN_IF_ERROR(r.Range(t, "queuing_s", tpath, &st.queuing_min_s, &st.queuing_max_s));
+    IMAGINE_RETURN_IF_ERROR(r.Range(t, "total_s", tpath, &st.total_min_s, &st.total_max_s));
+  }
+  return Status::Ok();
+}
+
+Status ReadDocument(const Reader& r, const YAML::Node& root, Config* c) {
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(root, "", {"server", "clock", "seed", "log_level", "results", "apikley", "evolink"}));
+  if (!root || root.IsNull()) return Status::Ok();
+
+  const YAML::Node server = root["server"];
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(server, "server", {"host", "port", "public_url", "threads", "keep_alive_max_requests",
+                                                          "keep_alive_timeout_s", "read_timeout_s", "body_limit_bytes"}));
+  ServerOptions& s = c->server;
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<std::string>(server, "host", "server", &s.host, "a host name or address",
+                                                [](const std::string& v) { return !v.empty(); }));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<int>(server, "port", "server", &s.port, "an integer from 0 to 65535",
+                                        [](const int& v) { return v >= 0 && v <= 65535; }));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<std::string>(server, "public_url", "server", &s.public_url, "a URL"));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<int>(server, "threads", "server", &s.threads, "an integer from 1 to 4096",
+                                        [](const int& v) { return v >= 1 && v <= 4096; }));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<int>(server, "keep_alive_max_requests", "server", &s.keep_alive_max_requests,
+                                        "an integer >= 1", [](const int& v) { return v >= 1; }));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<int>(server, "keep_alive_timeout_s", "server", &s.keep_alive_timeout_s,
+                                        "an integer >= 1", [](const int& v) { return v >= 1; }));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<int>(server, "read_timeout_s", "server", &s.read_timeout_s, "an integer >= 1",
+                                        [](const int& v) { return v >= 1; }));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<size_t>(server, "body_limit_bytes", "server", &s.body_limit_bytes,
+                                           "an integer >= 1024", [](const size_t& v) { return v >= 1024; }));
+
+  const YAML::Node clock = root["clock"];
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(clock, "clock", {"mode", "time_scale", "start_ms"}));
+  IMAGINE_RETURN_IF_ERROR(r.Enum<ClockMode>(clock, "mode", "clock", &c->clock.mode,
+                                            {{"real", ClockMode::kReal}, {"virtual", ClockMode::kVirtual}}));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<double>(clock, "time_scale", "clock", &c->clock.time_scale, "a number > 0", kPositive));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<int64_t>(clock, "start_ms", "clock", &c->clock.start_ms, "epoch milliseconds >= 0",
+                                            [](const int64_t& v) { return v >= 0; }));
+
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<uint64_t>(root, "seed", "", &c->seed, "a non-negative integer"));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<std::string>(root, "log_level", "", &c->log_level, "debug | info | warn | error | off",
+                                                [](const std::string& v) {
+                                                  return v == "debug" || v == "info" || v == "warn" || v == "error" ||
+                                                         v == "off";
+                                                }));
+  const YAML::Node results = root["results"];
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(results, "results", {"ttl_s"}));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<int64_t>(results, "ttl_s", "results", &c->result_ttl_s, "seconds >= 1",
+                                            [](const int64_t& v) { return v >= 1; }));
+
+  const YAML::Node ak = root["apikley"];
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(ak, "apikley", {"http_status", "unknown_task", "credits", "models"}));
+  IMAGINE_RETURN_IF_ERROR(r.Enum<ApikleyHttpStatus>(
+      ak, "http_status", "apikley", &c->apikley.http_status,
+      {{"always_200", ApikleyHttpStatus::kAlways200}, {"mirror_code", ApikleyHttpStatus::kMirrorCode}}));
+  IMAGINE_RETURN_IF_ERROR(r.Enum<ApikleyUnknownTask>(
+      ak, "unknown_task", "apikley", &c->apikley.unknown_task,
+      {{"record_info_null", ApikleyUnknownTask::kRecordInfoNull}, {"not_found", ApikleyUnknownTask::kNotFound}}));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<double>(ak, "credits", "apikley", &c->apikley.credits, "a number >= 0", kNonNegative));
+  if (ak && ak.IsMap()) IMAGINE_RETURN_IF_ERROR(ReadModels(r, ak["models"], "apikley.models", &c->apikley.models));
+
+  const YAML::Node ev = root["evolink"];
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(ev, "evolink", {"credits", "user_group", "allow_private_callbacks", "models"}));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<double>(ev, "credits", "evolink", &c->evolink.credits, "a number >= 0", kNonNegative));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<std::string>(ev, "user_group", "evolink", &c->evolink.user_group, "default | vip",
+                                                [](const std::string& v) { return v == "default" || v == "vip"; }));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<bool>(ev, "allow_private_callbacks", "evolink", &c->evolink.allow_private_callbacks,
+                                         "true or false"));
+  if (ev && ev.IsMap()) IMAGINE_RETURN_IF_ERROR(ReadModels(r, ev["models"], "evolink.models", &c->evolink.models));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ApplyConfigYaml(std::string_view text, std::string_view source, Config* config) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(std::string(source) + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  Reader reader(source);
+  try {
+    return ReadDocument(reader, root, config);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(std::string(source) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+StatusOr<Config> LoadConfig(const std::string& path) {
+  Config config;
+  auto embedded = FindResource("fixtures/default-config.yaml");
+  if (!embedded) return Internal("the default config is not embedded in this build");
+  IMAGINE_RETURN_IF_ERROR(ApplyConfigYaml(*embedded, "default-config.yaml (embedded)", &config));
+  if (!path.empty()) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return InvalidArgument("cannot read config file " + path);
+    std::stringstream text;
+    text << in.rdbuf();
+    IMAGINE_RETURN_IF_ERROR(ApplyConfigYaml(text.str(), path, &config));
+  }
+  return config;
+}
+
+}  // namespace imagine

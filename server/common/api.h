@@ -1,0 +1,59 @@
+// Transport-neutral request and response types. The HTTP layer converts cpp-httplib's
+// objects into these, so dialects and admin handlers never include an HTTP library.
+// An ApiRequest borrows from the transport's request and lives only during one call.
+#ifndef IMAGINE_COMMON_API_H_
+#define IMAGINE_COMMON_API_H_
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace imagine {
+
+struct ApiRequest {
+  using HeaderFn = std::string_view (*)(const void* ctx, std::string_view name);
+  using QueryMap = std::multimap<std::string, std::string>;
+
+  std::string_view method;
+  std::string_view path;
+  std::string_view body;
+  std::string_view request_id;
+  const QueryMap* query = nullptr;
+  std::vector<std::pair<std::string_view, std::string_view>> path_params;  // from "{name}" route segments
+  HeaderFn header_fn = nullptr;
+  const void* header_ctx = nullptr;
+  std::string api_key;  // the bearer key, set by the auth step for authenticated routes
+
+  // Header value ("" when absent); names are case-insensitive.
+  std::string_view Header(std::string_view name) const {
+    return header_fn != nullptr ? header_fn(header_ctx, name) : std::string_view();
+  }
+  bool HasQuery(std::string_view name) const { return query != nullptr && query->count(std::string(name)) > 0; }
+  std::string_view Query(std::string_view name) const {
+    if (query == nullptr) return {};
+    auto it = query->find(std::string(name));
+    return it == query->end() ? std::string_view() : std::string_view(it->second);
+  }
+  std::string_view PathParam(std::string_view name) const {
+    for (const auto& [k, v] : path_params) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using Handler = std::function<ApiResponse(ApiRequest&)>;
+
+}  // namespace imagine
+
+#endif  // IMAGINE_COMMON_API_H_

@@ -1,0 +1,77 @@
+// Engine: the provider-neutral core that both dialects drive. It owns the clock, the
+// scheduler, the task store and the seeded random source, plans each task's lifecycle
+// and answers lookups. Knows nothing of HTTP or of either provider's wire format.
+// Thread-safe: any number of request threads may call it at once.
+//
+//   Engine engine(options, std::make_unique<VirtualClock>(0));
+//   StatusOr<Task> t = engine.CreateTask(params, &MakeApikleyId);
+//   engine.scheduler().Advance(20'000);           // virtual clock only
+//   StatusOr<Task> found = engine.FindTask(Provider::kApikley, key, t->id);
+#ifndef IMAGINE_ENGINE_ENGINE_H_
+#define IMAGINE_ENGINE_ENGINE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "engine/clock.h"
+#include "engine/engine_options.h"
+#include "engine/random.h"
+#include "engine/scheduler.h"
+#include "engine/task.h"
+#include "engine/task_store.h"
+
+namespace imagine {
+
+// Makes a fresh task id in a provider's format from the task's random stream and the time.
+using IdFactory = std::string (*)(Random& random, int64_t now_ms);
+
+// Everything a dialect decided about a new task.
+struct NewTask {
+  Provider provider = Provider::kApikley;
+  std::string owner_key;
+  const ModelOptions* model = nullptr;  // timing and price; must outlive the call
+  std::string reported_model;           // model name to show in responses
+  std::string request_json;             // accepted request, defaults applied
+  std::string callback_url;
+  OutputSpec output;
+};
+
+class Engine {
+ public:
+  Engine(EngineOptions options, std::unique_ptr<Clock> clock);
+  ~Engine();
+
+  Clock& clock() { return *clock_; }
+  Scheduler& scheduler() { return scheduler_; }
+  const EngineOptions& options() const { return options_; }
+  int64_t NowMs() const { return clock_->NowMs(); }
+
+  // Plans and stores a new task; returns it as stored. Never fails today other than
+  // kInternal if no unique id can be made; later issues add quota checks here.
+  StatusOr<Task> CreateTask(NewTask spec, IdFactory make_id);
+
+  // The task `id` if it exists, belongs to `provider` and was created with `owner_key`;
+  // otherwise kNotFound (another key's task is indistinguishable from a missing one).
+  StatusOr<Task> FindTask(Provider provider, std::string_view owner_key, std::string_view id) const;
+
+  // Any task by id regardless of owner (result downloads, the admin API).
+  std::optional<Task> GetTask(std::string_view id) const { return store_.Get(id); }
+
+  size_t task_count() const { return store_.size(); }
+
+ private:
+  Timeline PlanTimeline(const StageTiming& timing, Random& random, int64_t now_ms) const;
+
+  const EngineOptions options_;
+  std::unique_ptr<Clock> clock_;
+  Scheduler scheduler_;
+  TaskStore store_;
+  std::atomic<uint64_t> sequence_{0};  // numbers tasks for their random streams
+};
+
+}  // namespace imagine
+
+#endif  // IMAGINE_ENGINE_ENGINE_H_

@@ -1,0 +1,68 @@
+// Task: the one provider-neutral record of a generation job, shared by both dialects.
+// A task's state is not stored; it is derived from its Timeline and the clock ("moto
+// computes status when asked"), so a million idle tasks cost no timers and no threads.
+// Plain value types; TaskStore guards concurrent access.
+#ifndef IMAGINE_ENGINE_TASK_H_
+#define IMAGINE_ENGINE_TASK_H_
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace imagine {
+
+enum class Provider : uint8_t { kApikley = 0, kEvolink = 1 };
+const char* ProviderName(Provider p);
+
+// Neutral lifecycle. Apikley shows these as waiting/queuing/generating/success/fail;
+// Evolink as pending (waiting+queuing)/processing/completed/failed.
+enum class TaskState : uint8_t { kWaiting, kQueuing, kGenerating, kSucceeded, kFailed };
+const char* TaskStateName(TaskState s);
+inline bool IsTerminal(TaskState s) { return s == TaskState::kSucceeded || s == TaskState::kFailed; }
+
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+// When the task enters each state (emulated epoch ms). Boundaries are non-decreasing;
+// finished_ms == kNever means the task never ends (a stuck task).
+struct Timeline {
+  int64_t created_ms = 0;
+  int64_t queuing_ms = 0;
+  int64_t generating_ms = 0;
+  int64_t finished_ms = 0;
+  TaskState outcome = TaskState::kSucceeded;  // kSucceeded or kFailed, reached at finished_ms
+
+  TaskState StateAt(int64_t now_ms) const;
+  // Time of the last transition at or before now (the task's updateTime).
+  int64_t UpdatedAt(int64_t now_ms) const;
+  // 0–100: 0 before generating, rising linearly while generating (at most 99), 100 on success, 0 on failure.
+  int ProgressAt(int64_t now_ms) const;
+};
+
+enum class MediaKind : uint8_t { kVideo, kImage };
+
+// What a successful task produces.
+struct OutputSpec {
+  MediaKind kind = MediaKind::kVideo;
+  int count = 1;         // number of result files (6 for Grok text-to-image)
+  int quality_p = 480;   // video height: 480 or 720
+  int duration_s = 6;    // video length: 6 or 10
+  bool upscaled = false;  // an upscale result
+};
+
+struct Task {
+  std::string id;
+  Provider provider = Provider::kApikley;
+  std::string owner_key;     // the API key that created it; other keys cannot see it
+  std::string model;         // model name as the provider reports it
+  std::string request_json;  // the accepted request, defaults applied, compact JSON (Apikley's `param`)
+  std::string callback_url;  // "" when none
+  OutputSpec output;
+  Timeline timeline;
+  std::string fail_code;     // set when timeline.outcome == kFailed
+  std::string fail_message;
+  double credits = 0;        // price reserved at creation
+};
+
+}  // namespace imagine
+
+#endif  // IMAGINE_ENGINE_TASK_H_

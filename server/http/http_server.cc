@@ -1,0 +1,160 @@
+#include "http/http_server.h"
+
+#include <httplib.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/log.h"
+#include "providers/common/request_body.h"
+#include "providers/dialect.h"
+
+namespace imagine {
+namespace {
+
+std::string_view HeaderOf(const void* ctx, std::string_view name) {
+  const auto* req = static_cast<const httplib::Request*>(ctx);
+  auto it = req->headers.find(std::string(name));
+  return it == req->headers.end() ? std::string_view() : std::string_view(it->second);
+}
+
+void WriteResponse(const ApiResponse& api, const std::string& request_id, httplib::Response& res) {
+  res.status = api.status;
+  for (const auto& [k, v] : api.headers) res.set_header(k, v);
+  res.set_header("X-Request-Id", request_id);
+  res.set_content(api.body, api.content_type.c_str());
+}
+
+ApiResponse PlainJsonError(int status, const std::string& message) {
+  ApiResponse r;
+  r.status = status;
+  r.body = nlohmann::json{{"error", message}}.dump();
+  return r;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(HttpServerOptions options, const Router* router)
+    : options_(std::move(options)), router_(router), server_(std::make_unique<httplib::Server>()) {
+  const size_t threads = static_cast<size_t>(options_.threads);
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_tcp_nodelay(true);
+  server_->set_keep_alive_max_count(static_cast<size_t>(options_.keep_alive_max_requests));
+  server_->set_keep_alive_timeout(options_.keep_alive_timeout_s);
+  server_->set_read_timeout(options_.read_timeout_s, 0);
+  server_->set_payload_max_length(options_.body_limit_bytes);
+
+  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) { Handle(&req, &res); };
+  server_->Get(".*", dispatch);
+  server_->Post(".*", dispatch);
+  server_->Put(".*", dispatch);
+  server_->Patch(".*", dispatch);
+  server_->Delete(".*", dispatch);
+  server_->Options(".*", dispatch);
+
+  // Library-made errors (body over the limit, unparsable request) arrive with an empty body.
+  server_->set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
+                                                                         httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    const Dialect* d = DialectForPath(req.path);
+    ApiResponse api;
+    if (res.status == 413) {
+      Status too_large(Code::kPayloadTooLarge,
+                       "request body is larger than the " + std::to_string(options_.body_limit_bytes) + "-byte limit",
+                       Violation{"", "body_too_large", ""});
+      api = d != nullptr ? d->RenderError(too_large) : PlainJsonError(413, too_large.message());
+    } else {
+      api = PlainJsonError(res.status, "HTTP " + std::to_string(res.status));
+    }
+    WriteResponse(api, "", res);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  // Last resort: a stray exception becomes a 500 in the owning provider's envelope.
+  server_->set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    Log(LogLevel::kError, "unhandled exception on " + req.method + " " + req.path + ": " + what);
+    const Dialect* d = DialectForPath(req.path);
+    Status internal = Internal("internal error");
+    WriteResponse(d != nullptr ? d->RenderError(internal) : PlainJsonError(500, "internal error"), "", res);
+  });
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Bind() {
+  errno = 0;
+  if (options_.port == 0) {
+    port_ = server_->bind_to_any_port(options_.host);
+  } else {
+    port_ = server_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
+  }
+  if (port_ < 0) {
+    std::string reason = errno != 0 ? std::strerror(errno) : "bind failed";
+    return Status(Code::kUnavailable,
+                  "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + reason);
+  }
+  return Status::Ok();
+}
+
+void HttpServer::Run() { server_->listen_after_bind(); }
+
+void HttpServer::Stop() {
+  if (server_ && server_->is_running()) server_->stop();
+}
+
+const Dialect* HttpServer::DialectForPath(std::string_view path) const {
+  for (const Dialect* d : dialects_) {
+    if (path.substr(0, d->path_prefix().size()) == d->path_prefix()) return d;
+  }
+  return nullptr;
+}
+
+void HttpServer::Handle(const void* request, void* response) {
+  const auto& req = *static_cast<const httplib::Request*>(request);
+  auto& res = *static_cast<httplib::Response*>(response);
+  const std::string request_id = "req_" + std::to_string(next_request_id_.fetch_add(1, std::memory_order_relaxed));
+
+  Router::Match match = router_->Find(req.method, req.path);
+  if (match.entry == nullptr) {
+    const Dialect* d = DialectForPath(req.path);
+    Status missing(Code::kNotFound,
+                   (match.path_known ? "method " + req.method + " is not allowed on " : "no such endpoint: ") + req.path,
+                   Violation{"", "route", ""});
+    ApiResponse api = d != nullptr ? d->RenderError(missing)
+                                   : PlainJsonError(match.path_known ? 405 : 404, missing.message());
+    WriteResponse(api, request_id, res);
+    return;
+  }
+  const RouteEntry& route = *match.entry;
+  ApiRequest api;
+  api.method = req.method;
+  api.path = req.path;
+  api.body = req.body;
+  api.request_id = request_id;
+  api.query = &req.params;
+  api.path_params = std::move(match.params);
+  api.header_fn = &HeaderOf;
+  api.header_ctx = &req;
+  if (route.authenticated) {
+    auto key = ParseBearer(api.Header("Authorization"));
+    if (!key.ok()) {
+      WriteResponse(route.dialect->RenderError(key.status()), request_id, res);
+      return;
+    }
+    api.api_key = std::move(key).value();
+  }
+  ApiResponse out = route.handler(api);
+  if (LogEnabled(LogLevel::kDebug)) {
+    Log(LogLevel::kDebug, request_id + " " + req.method + " " + req.path + " -> " + std::to_string(out.status) +
+                              " (" + route.operation_id + ")");
+  }
+  WriteResponse(out, request_id, res);
+}
+
+}  // namespace imagine

@@ -1,0 +1,80 @@
+// imagine-emu: parses the command line, loads the config, starts the emulator and
+// serves until SIGINT or SIGTERM.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/application.h"
+#include "app/command_line.h"
+#include "common/log.h"
+
+namespace {
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "imagine-emu: %s\n", message.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace imagine;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto cl = ParseCommandLine(args, [](const char* name) { return std::getenv(name); });
+  if (!cl.ok()) return Fail(cl.status().message());
+  if (cl->help) {
+    std::cout << UsageText();
+    return 0;
+  }
+  if (cl->version) {
+    std::cout << "imagine-emu " << IMAGINE_VERSION << "\n";
+    return 0;
+  }
+  auto config = LoadConfig(cl->config_path.value_or(""));
+  if (!config.ok()) return Fail(config.status().message());
+  Status applied = ApplyCommandLine(*cl, &config.value());
+  if (!applied.ok()) return Fail(applied.message());
+  if (config->seed == 0) config->seed = std::random_device{}() | 1u;
+  LogLevel level = LogLevel::kInfo;
+  ParseLogLevel(config->log_level, &level);
+  SetLogLevel(level);
+
+  // Block the stop signals in every thread; one watcher thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto app = Application::Create(std::move(config).value());
+  if (!app.ok()) return Fail(app.status().message());
+  Application* running = app->get();
+
+  std::thread watcher([&stop_signals, running] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    if (sig == SIGINT || sig == SIGTERM) {
+      Log(LogLevel::kInfo, std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", stopping");
+      running->Stop();
+    }
+  });
+  watcher.detach();
+
+  const Config& c = running->config();
+  std::printf("imagine-emu %s listening on http://%s:%d (public url %s, clock %s, seed %llu)\n", IMAGINE_VERSION,
+              c.server.host.find(':') != std::string::npos ? ("[" + c.server.host + "]").c_str() : c.server.host.c_str(),
+              running->port(), running->public_url().c_str(),
+              c.clock.mode == ClockMode::kVirtual ? "virtual" : "real",
+              static_cast<unsigned long long>(c.seed));
+  std::fflush(stdout);
+  running->Run();
+  Log(LogLevel::kInfo, "stopped");
+  return 0;
+}

@@ -1,0 +1,97 @@
+#include "providers/apikley/apikley_dialect.h"
+
+#include "providers/apikley/ids.h"
+#include "providers/apikley/render.h"
+#include "providers/apikley/rules.h"
+#include "providers/common/json_number.h"
+#include "providers/common/request_body.h"
+
+namespace imagine {
+
+ApikleyDialect::ApikleyDialect(std::shared_ptr<const OpenApiDocument> spec, ApikleyOptions options, Engine* engine)
+    : spec_(std::move(spec)), options_(std::move(options)), engine_(engine) {}
+
+StatusOr<std::unique_ptr<ApikleyDialect>> ApikleyDialect::Create(std::shared_ptr<const OpenApiDocument> spec,
+                                                                 ApikleyOptions options, Engine* engine) {
+  std::unique_ptr<ApikleyDialect> d(new ApikleyDialect(std::move(spec), std::move(options), engine));
+  d->create_op_ = d->spec_->Find("createTask");
+  if (d->create_op_ == nullptr || d->create_op_->request_body == nullptr || d->create_op_->models.empty()) {
+    return InvalidArgument(d->spec_->source_name() + ": createTask needs a request body and x-emulator-models");
+  }
+  for (const auto& [model, schema] : d->create_op_->models) {
+    if (d->options_.models.count(model) == 0) {
+      return InvalidArgument("config: apikley.models has no entry for model '" + model + "' of the spec");
+    }
+  }
+  return d;
+}
+
+std::map<std::string, Handler> ApikleyDialect::Handlers() {
+  return {
+      {"createTask", [this](ApiRequest& r) { return CreateTask(r); }},
+      {"getTaskDetail", [this](ApiRequest& r) { return GetTaskDetail(r); }},
+      {"getAccountCredits", [this](ApiRequest& r) { return GetAccountCredits(r); }},
+  };
+}
+
+ApiResponse ApikleyDialect::RenderError(const Status& status) const { return apikley::RenderError(options_, status); }
+
+ApiResponse ApikleyDialect::CreateTask(ApiRequest& req) {
+  auto body = ParseJsonObjectBody(req.body, req.Header("Content-Type"), options_.body);
+  if (!body.ok()) return RenderError(body.status());
+  nlohmann::json& request = body.value();
+  Status s = ValidateAgainst(*create_op_->request_body, request);
+  if (!s.ok()) return RenderError(s);
+  const std::string model = request["model"].get<std::string>();
+  auto schema = create_op_->models.find(model);
+  auto model_options = options_.models.find(model);
+  if (schema == create_op_->models.end() || model_options == options_.models.end()) {
+    return RenderError(InvalidArgument("is not a supported model", Violation{"/model", "enum", TruncatedJson(model)}));
+  }
+  s = ValidateAgainst(*schema->second, request);
+  if (!s.ok()) return RenderError(s);
+
+  apikley::RuleContext ctx{request, model, req.api_key, *engine_, std::nullopt};
+  s = apikley::CheckRules(ctx);
+  if (!s.ok()) return RenderError(s);
+
+  const ModelOptions& mo = model_options->second;
+  NewTask spec;
+  spec.provider = Provider::kApikley;
+  spec.owner_key = req.api_key;
+  spec.model = &mo;
+  spec.reported_model = model;
+  spec.request_json = request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  spec.callback_url = request.value("callBackUrl", "");
+  spec.output.kind = mo.output;
+  spec.output.count = mo.outputs;
+  if (model == "grok-imagine/upscale" && ctx.source) {
+    // An upscale returns one file of the source's kind: a 720p video or a larger image.
+    spec.output = ctx.source->output;
+    spec.output.count = 1;
+    spec.output.quality_p = 720;
+    spec.output.upscaled = true;
+  }
+  auto task = engine_->CreateTask(std::move(spec), &apikley::MakeTaskId);
+  if (!task.ok()) return RenderError(task.status());
+  nlohmann::ordered_json data;
+  data["taskId"] = task->id;
+  return apikley::Reply(options_, 200, "success", std::move(data));
+}
+
+ApiResponse ApikleyDialect::GetTaskDetail(ApiRequest& req) {
+  std::string_view id = req.Query("taskId");
+  if (id.empty()) {
+    return RenderError(InvalidArgument("taskId parameter is required", Violation{"", "taskId_required", ""}));
+  }
+  auto task = engine_->FindTask(Provider::kApikley, req.api_key, id);
+  if (!task.ok()) return RenderError(task.status());
+  return apikley::Reply(options_, 200, "success",
+                        apikley::TaskRecord(*task, engine_->NowMs(), engine_->options().public_url));
+}
+
+ApiResponse ApikleyDialect::GetAccountCredits(ApiRequest& req) {
+  return apikley::Reply(options_, 200, "success", JsonNumber(options_.credits));
+}
+
+}  // namespace imagine

@@ -1,0 +1,46 @@
+// What both dialects do to a request before their own rules run: check the bearer key,
+// parse the JSON body defensively, validate it against an OpenAPI schema, and phrase a
+// validation failure as "<field path>: <what is wrong> (got <value>)". Stateless; thread-safe.
+#ifndef IMAGINE_PROVIDERS_COMMON_REQUEST_BODY_H_
+#define IMAGINE_PROVIDERS_COMMON_REQUEST_BODY_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "spec/json_schema.h"
+
+namespace imagine {
+
+struct BodyLimits {
+  int max_depth = 64;  // deepest allowed nesting of arrays/objects
+};
+
+// The key from "Bearer <key>". kUnauthenticated with rule "missing" when the header is
+// absent, "malformed" when it is not a bearer token with a non-empty key.
+StatusOr<std::string> ParseBearer(std::string_view authorization);
+
+// Parses a request body that must be a JSON object. kInvalidArgument with rule:
+//   content_type (not application/json), body_empty, utf8 (invalid UTF-8), depth (nesting
+//   deeper than limits.max_depth), json (syntax error; message says where), type (not an object).
+StatusOr<nlohmann::json> ParseJsonObjectBody(std::string_view body, std::string_view content_type,
+                                             const BodyLimits& limits);
+
+// Validates `body` against `schema`, applying defaults when it passes. On failure returns
+// kInvalidArgument carrying the first violation (pointer, keyword as rule, value).
+Status ValidateAgainst(const spec::Validator& schema, nlohmann::json& body);
+
+// "/input/image_urls/0" -> "input.image_urls[0]"; "" -> "body".
+std::string PointerToFieldPath(std::string_view pointer);
+
+// "<field path>: <message> (got <value>)" for a Status with a violation; just the
+// message for one without a pointer.
+std::string DescribeViolation(const Status& status);
+
+// `value` as compact JSON, cut to `max_chars` characters (UTF-8 safe) with "…" appended.
+std::string TruncatedJson(const nlohmann::json& value, size_t max_chars = 100);
+
+}  // namespace imagine
+
+#endif  // IMAGINE_PROVIDERS_COMMON_REQUEST_BODY_H_

@@ -1,0 +1,25 @@
+// Evolink dialect options (config section `evolink:`), filled once at start-up.
+#ifndef IMAGINE_PROVIDERS_EVOLINK_EVOLINK_OPTIONS_H_
+#define IMAGINE_PROVIDERS_EVOLINK_EVOLINK_OPTIONS_H_
+
+#include <map>
+#include <string>
+
+#include "engine/engine_options.h"
+#include "providers/common/request_body.h"
+
+namespace imagine {
+
+struct EvolinkOptions {
+  double credits = 1000;               // remaining credits answered by GET /v1/credits
+  std::string user_group = "default";  // usage.user_group: default | vip
+  // Accept callback_url on http:// and on loopback/private hosts (local receivers).
+  // Off by default: the real service refuses them (seed: "Only HTTPS", "internal IPs prohibited").
+  bool allow_private_callbacks = false;
+  std::map<std::string, ModelOptions> models;  // by reported model name
+  BodyLimits body;
+};
+
+}  // namespace imagine
+
+#endif  // IMAGINE_PROVIDERS_EVOLINK_EVOLINK_OPTIONS_H_

@@ -1,0 +1,56 @@
+#include "providers/registry.h"
+
+#include "common/resources.h"
+#include "providers/apikley/apikley_dialect.h"
+#include "providers/evolink/evolink_dialect.h"
+
+namespace imagine {
+namespace {
+
+Status AddRoutes(Dialect* dialect, Router* router) {
+  std::map<std::string, Handler> handlers = dialect->Handlers();
+  const OpenApiDocument& spec = dialect->spec();
+  for (const OpenApiOperation& op : spec.operations()) {
+    auto it = handlers.find(op.operation_id);
+    if (it == handlers.end()) {
+      return InvalidArgument(spec.source_name() + ": operation '" + op.operation_id + "' has no handler");
+    }
+    IMAGINE_RETURN_IF_ERROR(router->Add(RouteEntry{op.method, op.path, op.operation_id, true, dialect, it->second}));
+    handlers.erase(it);
+  }
+  if (!handlers.empty()) {
+    return InvalidArgument(spec.source_name() + ": no operation for handler '" + handlers.begin()->first + "'");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name) {
+  std::string name = "schemas/" + std::string(provider_name) + ".openapi.yaml";
+  auto text = FindResource(name);
+  if (!text) return Internal(name + " is not embedded in this build");
+  return OpenApiDocument::Parse(*text, name);
+}
+
+StatusOr<std::vector<std::unique_ptr<Dialect>>> RegisterProviders(const Config& config, Engine* engine,
+                                                                  Router* router) {
+  std::vector<std::unique_ptr<Dialect>> dialects;
+
+  auto apikley_spec = LoadProviderSpec("apikley");
+  if (!apikley_spec.ok()) return apikley_spec.status();
+  auto apikley = ApikleyDialect::Create(std::move(apikley_spec).value(), config.apikley, engine);
+  if (!apikley.ok()) return apikley.status();
+  dialects.push_back(std::move(apikley).value());
+
+  auto evolink_spec = LoadProviderSpec("evolink");
+  if (!evolink_spec.ok()) return evolink_spec.status();
+  auto evolink = EvolinkDialect::Create(std::move(evolink_spec).value(), config.evolink, engine);
+  if (!evolink.ok()) return evolink.status();
+  dialects.push_back(std::move(evolink).value());
+
+  for (auto& d : dialects) IMAGINE_RETURN_IF_ERROR(AddRoutes(d.get(), router));
+  return dialects;
+}
+
+}  // namespace imagine

@@ -1,0 +1,58 @@
+// OpenApiDocument: one provider's OpenAPI document (schemas/*.yaml), loaded with
+// yaml-cpp at start-up and compiled once into validators. The router takes its routes
+// from operations(); dialects validate request bodies with the compiled schemas.
+// Immutable after Parse(); share it by pointer between threads.
+//
+// Extensions the emulator reads on an operation:
+//   x-emulator-models:        {<model name>: {$ref: <full request schema>}}  per-model bodies
+//   x-emulator-model-aliases: {<accepted name>: <reported name>}
+#ifndef IMAGINE_SPEC_OPENAPI_H_
+#define IMAGINE_SPEC_OPENAPI_H_
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "spec/json_schema.h"
+
+namespace imagine {
+
+struct OpenApiOperation {
+  std::string method;        // upper case: "GET", "POST"
+  std::string path;          // "/v1/tasks/{task_id}"
+  std::string operation_id;  // handlers are bound by this name
+  std::shared_ptr<const spec::Validator> request_body;  // application/json body schema; null when none
+  std::map<std::string, std::shared_ptr<const spec::Validator>> models;  // x-emulator-models
+  std::map<std::string, std::string> model_aliases;                     // x-emulator-model-aliases
+  std::map<std::string, std::shared_ptr<const spec::Validator>> responses;  // status ("200") -> body schema
+};
+
+class OpenApiDocument {
+ public:
+  // Parses and compiles. Fails with the source name and the offending location on bad
+  // YAML, a missing operationId, an unsupported schema keyword or an unresolved $ref.
+  static StatusOr<std::shared_ptr<const OpenApiDocument>> Parse(std::string_view yaml_text,
+                                                                std::string_view source_name);
+
+  const std::vector<OpenApiOperation>& operations() const { return operations_; }
+  // The operation with this operationId, or null.
+  const OpenApiOperation* Find(std::string_view operation_id) const;
+  // The compiled schema "#/components/schemas/<name>", or null when absent.
+  std::shared_ptr<const spec::Validator> ComponentSchema(std::string_view name) const;
+  const nlohmann::json& document() const { return document_; }
+  const std::string& source_name() const { return source_name_; }
+
+ private:
+  std::string source_name_;
+  nlohmann::json document_;
+  std::vector<OpenApiOperation> operations_;
+  std::map<std::string, std::shared_ptr<const spec::Validator>, std::less<>> components_;
+};
+
+}  // namespace imagine
+
+#endif  // IMAGINE_SPEC_OPENAPI_H_

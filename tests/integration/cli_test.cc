@@ -1,0 +1,164 @@
+// The imagine-emu binary's command line, environment, config errors, busy port and
+// signals — run as a real process.
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "support/emulator_process.h"
+
+namespace imagine::testing {
+namespace {
+
+int CountLines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+TEST_CASE("--help and --version exit 0") {
+  auto [code, out] = RunToExit({"--help"});
+  CHECK(code == 0);
+  CHECK(out.find("--time-scale X") != std::string::npos);
+  CHECK(out.find("IMAGINE_EMU_PORT") != std::string::npos);
+  auto [vcode, vout] = RunToExit({"--version"});
+  CHECK(vcode == 0);
+  CHECK(vout == "imagine-emu " IMAGINE_VERSION "\n");
+}
+
+TEST_CASE("a bad flag exits non-zero with one clear line") {
+  struct Row {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const Row rows[] = {
+      {{"--prot", "1"}, "imagine-emu: unknown flag --prot (see --help)\n"},
+      {{"--port", "99999"}, "imagine-emu: --port: must be a port from 0 to 65535 (got \"99999\")\n"},
+      {{"--clock", "fast"}, "imagine-emu: --clock: must be real or virtual (got \"fast\")\n"},
+      {{"--time-scale", "0"}, "imagine-emu: --time-scale: must be a number > 0 (got \"0\")\n"},
+      {{"--clock", "virtual", "--time-scale", "5"},
+       "imagine-emu: --time-scale applies to --clock real only; a virtual clock moves via POST "
+       "/_emulator/clock/advance\n"},
+      {{"--port"}, "imagine-emu: --port needs a value\n"},
+      {{"serve"}, "imagine-emu: unexpected argument 'serve' (see --help)\n"},
+      {{"--config", "/nonexistent/file.yaml"}, "imagine-emu: cannot read config file /nonexistent/file.yaml\n"},
+  };
+  for (const Row& row : rows) {
+    auto [code, out] = RunToExit(row.args);
+    INFO(out);
+    CHECK(code == 2);
+    CHECK(out == row.message);
+    CHECK(CountLines(out) == 1);
+  }
+  auto [code, out] = RunToExit({}, {{"IMAGINE_EMU_PORT", "http"}});
+  CHECK(code == 2);
+  CHECK(out == "imagine-emu: IMAGINE_EMU_PORT: must be a port from 0 to 65535 (got \"http\")\n");
+}
+
+TEST_CASE("a bad config file names the file, line and key") {
+  struct Row {
+    std::string yaml;
+    std::string tail;  // message after "<path>:"
+  };
+  const Row rows[] = {
+      {"server:\n  port: 80x\n", "2: server.port: must be an integer from 0 to 65535 (got \"80x\")"},
+      {"server:\n  prot: 80\n",
+       "2: server.prot: unknown key (expected one of: host, port, public_url, threads, keep_alive_max_requests, "
+       "keep_alive_timeout_s, read_timeout_s, body_limit_bytes)"},
+      {"clock:\n  mode: fast\n", "2: clock.mode: must be one of real | virtual (got \"fast\")"},
+      {"apikley:\n  models:\n    grok-imagine/upscale:\n      timing: {total_s: [9, 1]}\n",
+       "4: apikley.models.grok-imagine/upscale.timing.total_s: must be [min, max] seconds with 0 <= min <= max"},
+      {"server: [1, 2\n", "2: invalid YAML: end of sequence flow not found"},
+  };
+  for (const Row& row : rows) {
+    std::string path = WriteTempFile(row.yaml);
+    auto [code, out] = RunToExit({"--config", path});
+    INFO(out);
+    CHECK(code == 2);
+    CHECK(out == "imagine-emu: " + path + ":" + row.tail + "\n");
+  }
+}
+
+TEST_CASE("a busy port exits non-zero with one clear line") {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(listen(fd, 1) == 0);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  auto [code, out] = RunToExit({"--port", std::to_string(port)});
+  close(fd);
+  CHECK(code == 2);
+  CHECK(out == "imagine-emu: cannot listen on 127.0.0.1:" + std::to_string(port) + ": Address already in use\n");
+}
+
+TEST_CASE("environment variables set what flags set; flags win") {
+  EmulatorProcess by_env({}, {{"IMAGINE_EMU_CLOCK", "virtual"}, {"IMAGINE_EMU_SEED", "9"},
+                              {"IMAGINE_EMU_PUBLIC_URL", "http://files.test:9/"}});
+  CHECK(by_env.startup_line().find("clock virtual, seed 9") != std::string::npos);
+  CHECK(by_env.startup_line().find("public url http://files.test:9,") != std::string::npos);
+  Reply clock = by_env.Get("/_emulator/clock");
+  CHECK(clock.json()["mode"] == "virtual");
+
+  EmulatorProcess by_flag({"--clock", "real", "--time-scale", "10", "--seed", "3"},
+                          {{"IMAGINE_EMU_CLOCK", "virtual"}, {"IMAGINE_EMU_SEED", "9"}});
+  CHECK(by_flag.startup_line().find("clock real, seed 3") != std::string::npos);
+  CHECK(by_flag.Get("/_emulator/clock").json()["time_scale"] == 10.0);
+}
+
+TEST_CASE("SIGINT and SIGTERM stop the server cleanly with exit code 0") {
+  for (int sig : {SIGINT, SIGTERM}) {
+    EmulatorProcess emu;
+    CHECK(emu.Get("/_emulator/health").status == 200);
+    int status = emu.Stop(sig);
+    REQUIRE(status >= 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+}
+
+TEST_CASE("the same seed gives the same ids and timings") {
+  auto run = [] {
+    EmulatorProcess emu({"--clock", "virtual", "--seed", "1234"});
+    std::string ids;
+    for (int i = 0; i < 3; ++i) {
+      Reply r = emu.Post("/api/v1/jobs/createTask", R"({"model":"grok-imagine/text-to-video","input":{"prompt":"x"}})", "k");
+      std::string id = r.json()["data"]["taskId"];
+      emu.Advance(30);
+      nlohmann::json rec = emu.Get("/api/v1/jobs/recordInfo?taskId=" + id, "k").json();
+      ids += id + ":" + std::to_string(rec["data"]["costTime"].get<long long>()) + " ";
+    }
+    return ids;
+  };
+  std::string first = run();
+  CHECK(first == run());
+  EmulatorProcess other({"--clock", "virtual", "--seed", "1235"});
+  Reply r = other.Post("/api/v1/jobs/createTask", R"({"model":"grok-imagine/text-to-video","input":{"prompt":"x"}})", "k");
+  CHECK(first.find(r.json()["data"]["taskId"].get<std::string>()) == std::string::npos);
+}
+
+TEST_CASE("the virtual clock only moves when advanced; a real clock cannot be advanced") {
+  EmulatorProcess emu;
+  long long t0 = emu.Get("/_emulator/clock").json()["now_ms"];
+  usleep(20000);
+  CHECK(emu.Get("/_emulator/clock").json()["now_ms"] == t0);
+  emu.Advance(2.5);
+  CHECK(emu.Get("/_emulator/clock").json()["now_ms"] == t0 + 2500);
+  Reply bad = emu.Post("/_emulator/clock/advance", R"({"seconds":-1})");
+  CHECK(bad.status == 400);
+  CHECK(bad.json()["error"] == "body must be {\"seconds\": <number >= 0>}");
+
+  EmulatorProcess real({"--clock", "real"});
+  Reply refused = real.Post("/_emulator/clock/advance", R"({"seconds":1})");
+  CHECK(refused.status == 409);
+  CHECK(real.Get("/_emulator/health").json()["status"] == "ok");
+}
+
+}  // namespace
+}  // namespace imagine::testing

@@ -1,0 +1,177 @@
+#include "support/emulator_process.h"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <regex>
+#include <thread>
+
+namespace imagine::testing {
+namespace {
+
+extern "C" char** environ;
+
+// fork+exec of the binary with stdout and stderr on one pipe; returns the read end.
+pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, int* out_fd) {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close(fds[0]);
+    close(fds[1]);
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> argv;
+    std::string binary = IMAGINE_EMU_BINARY;
+    argv.push_back(binary.data());
+    std::vector<std::string> copy = args;
+    for (std::string& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  *out_fd = fds[0];
+  return pid;
+}
+
+// Reads from `fd` until `done(text)` or EOF or `timeout_ms`.
+std::string ReadUntil(int fd, int timeout_ms, const std::function<bool(const std::string&)>& done) {
+  std::string text;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  char buf[4096];
+  while (!done(text)) {
+    int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+    if (left <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, left) <= 0) break;
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return text;
+}
+
+int WaitWithTimeout(pid_t pid, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return -1;
+}
+
+}  // namespace
+
+EmulatorProcess::EmulatorProcess(std::vector<std::string> args, std::map<std::string, std::string> env) {
+  bool has_port = false;
+  for (const std::string& a : args) has_port = has_port || a == "--port" || a.rfind("--port=", 0) == 0;
+  if (!has_port && env.count("IMAGINE_EMU_PORT") == 0) {
+    args.push_back("--port");
+    args.push_back("0");
+  }
+  int fd = -1;
+  pid_ = Spawn(args, env, &fd);
+  startup_line_ = ReadUntil(fd, 10000, [](const std::string& t) { return t.find('\n') != std::string::npos; });
+  // Keep draining the pipe so the child never blocks on a full pipe.
+  std::thread([fd] {
+    char buf[4096];
+    while (read(fd, buf, sizeof buf) > 0) {
+    }
+    close(fd);
+  }).detach();
+  std::smatch m;
+  bool found = std::regex_search(startup_line_, m, std::regex("listening on http://[^:]+:([0-9]+)"));
+  INFO("start-up output: " << startup_line_);
+  REQUIRE(found);
+  port_ = std::stoi(m[1]);
+}
+
+EmulatorProcess::~EmulatorProcess() { Stop(); }
+
+int EmulatorProcess::Stop(int sig) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, sig);
+  int status = WaitWithTimeout(pid_, 5000);
+  pid_ = -1;
+  return status;
+}
+
+Reply EmulatorProcess::Request(const std::string& method, const std::string& path, const std::string& body,
+                               const httplib::Headers& headers, const std::string& content_type) const {
+  httplib::Client client("127.0.0.1", port_);
+  client.set_read_timeout(10, 0);
+  httplib::Result r(nullptr, httplib::Error::Unknown);
+  if (method == "GET") {
+    r = client.Get(path.c_str(), headers);
+  } else if (method == "POST") {
+    r = client.Post(path.c_str(), headers, body, content_type.c_str());
+  } else if (method == "PUT") {
+    r = client.Put(path.c_str(), headers, body, content_type.c_str());
+  } else if (method == "DELETE") {
+    r = client.Delete(path.c_str(), headers, body, content_type.c_str());
+  }
+  Reply reply;
+  if (!r) return reply;
+  reply.status = r->status;
+  reply.body = r->body;
+  reply.content_type = r->get_header_value("Content-Type");
+  reply.headers = r->headers;
+  return reply;
+}
+
+Reply EmulatorProcess::Get(const std::string& path, const std::string& key) const {
+  httplib::Headers h;
+  if (!key.empty()) h.emplace("Authorization", "Bearer " + key);
+  return Request("GET", path, "", h, "");
+}
+
+Reply EmulatorProcess::Post(const std::string& path, const std::string& body, const std::string& key,
+                            const std::string& content_type) const {
+  httplib::Headers h;
+  if (!key.empty()) h.emplace("Authorization", "Bearer " + key);
+  return Request("POST", path, body, h, content_type);
+}
+
+void EmulatorProcess::Advance(double seconds) const {
+  Reply r = Post("/_emulator/clock/advance", nlohmann::json{{"seconds", seconds}}.dump());
+  REQUIRE(r.status == 200);
+}
+
+std::pair<int, std::string> RunToExit(const std::vector<std::string>& args,
+                                      const std::map<std::string, std::string>& env, int timeout_s) {
+  int fd = -1;
+  pid_t pid = Spawn(args, env, &fd);
+  std::string out = ReadUntil(fd, timeout_s * 1000, [](const std::string&) { return false; });
+  close(fd);
+  int status = WaitWithTimeout(pid, 2000);
+  int code = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return {code, out};
+}
+
+std::string WriteTempFile(const std::string& text, const std::string& suffix) {
+  std::string path = "/tmp/imagine-emu-test-XXXXXX" + suffix;
+  std::vector<char> buf(path.begin(), path.end());
+  buf.push_back('\0');
+  int fd = mkstemps(buf.data(), static_cast<int>(suffix.size()));
+  REQUIRE(fd >= 0);
+  REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  close(fd);
+  return std::string(buf.data());
+}
+
+}  // namespace imagine::testing

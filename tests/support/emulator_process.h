@@ -1,0 +1,70 @@
+// EmulatorProcess: starts the real imagine-emu binary on an ephemeral loopback port for
+// an integration test, reads the bound port from its start-up line, and stops it
+// (SIGTERM, then SIGKILL after 5 s) when the object goes out of scope. One per test case;
+// not shared between threads.
+//
+//   EmulatorProcess emu({"--clock", "virtual", "--seed", "1"});
+//   auto res = emu.Post("/api/v1/jobs/createTask", body, "key-1");
+//   emu.Advance(20);
+#ifndef IMAGINE_TESTS_SUPPORT_EMULATOR_PROCESS_H_
+#define IMAGINE_TESTS_SUPPORT_EMULATOR_PROCESS_H_
+
+#include <httplib.h>
+#include <sys/types.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace imagine::testing {
+
+struct Reply {
+  int status = 0;  // 0 when the request failed at the transport level
+  std::string body;
+  std::string content_type;
+  httplib::Headers headers;
+  nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+
+class EmulatorProcess {
+ public:
+  // Starts the binary with `args` plus "--port 0" (unless args set --port) and `env`
+  // added to the environment. Fails the current test (doctest REQUIRE) if it does not
+  // print its listening line within 10 s.
+  explicit EmulatorProcess(std::vector<std::string> args = {"--clock", "virtual", "--seed", "1"},
+                           std::map<std::string, std::string> env = {});
+  ~EmulatorProcess();
+
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  Reply Get(const std::string& path, const std::string& key = "") const;
+  // POST with Content-Type application/json unless `content_type` says otherwise.
+  Reply Post(const std::string& path, const std::string& body, const std::string& key = "",
+             const std::string& content_type = "application/json") const;
+  Reply Request(const std::string& method, const std::string& path, const std::string& body,
+                const httplib::Headers& headers, const std::string& content_type) const;
+  // POST /_emulator/clock/advance.
+  void Advance(double seconds) const;
+  // Sends SIGTERM (or `sig`) and waits; returns the exit status as from waitpid (or -1).
+  int Stop(int sig = 15);
+  const std::string& startup_line() const { return startup_line_; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string startup_line_;
+};
+
+// Runs the binary to completion with `args` and returns {exit code, stdout+stderr}.
+// Kills it after `timeout_s`.
+std::pair<int, std::string> RunToExit(const std::vector<std::string>& args,
+                                      const std::map<std::string, std::string>& env = {}, int timeout_s = 10);
+
+// Writes `text` to a fresh temporary file and returns its path.
+std::string WriteTempFile(const std::string& text, const std::string& suffix = ".yaml");
+
+}  // namespace imagine::testing
+
+#endif  // IMAGINE_TESTS_SUPPORT_EMULATOR_PROCESS_H_

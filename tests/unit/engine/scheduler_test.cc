@@ -1,0 +1,80 @@
+#include "engine/scheduler.h"
+
+#include <doctest/doctest.h>
+
+#include <future>
+#include <string>
+
+namespace imagine {
+
+TEST_CASE("Advance fires due timers in (due, sequence) order with the clock at each due time") {
+  VirtualClock clock(0 + 1000);
+  Scheduler s(&clock);
+  std::string log;
+  s.ScheduleAt(3000, [&] { log += "c@" + std::to_string(clock.NowMs()) + " "; });
+  s.ScheduleAt(2000, [&] { log += "a@" + std::to_string(clock.NowMs()) + " "; });
+  s.ScheduleAt(2000, [&] { log += "b@" + std::to_string(clock.NowMs()) + " "; });
+  s.ScheduleAt(9000, [&] { log += "late "; });
+  CHECK(s.pending() == 4);
+  REQUIRE(s.Advance(2000).ok());  // to 3000
+  CHECK(log == "a@2000 b@2000 c@3000 ");
+  CHECK(clock.NowMs() == 3000);
+  CHECK(s.pending() == 1);
+}
+
+TEST_CASE("timers scheduled by a firing timer run in the same Advance when due") {
+  VirtualClock clock(1000);
+  Scheduler s(&clock);
+  std::string log;
+  s.ScheduleAt(1500, [&] {
+    log += "first ";
+    s.ScheduleAt(clock.NowMs() + 1000, [&] { log += "retry@" + std::to_string(clock.NowMs()) + " "; });
+    s.ScheduleAt(clock.NowMs() + 5000, [&] { log += "too-late "; });
+  });
+  REQUIRE(s.Advance(2000).ok());  // to 3000: retry at 2500 fires, the one at 6500 does not
+  CHECK(log == "first retry@2500 ");
+  CHECK(clock.NowMs() == 3000);
+}
+
+TEST_CASE("a timer already due fires on the next Advance, even Advance(0)") {
+  VirtualClock clock(5000);
+  Scheduler s(&clock);
+  int fired = 0;
+  s.ScheduleAt(4000, [&] { ++fired; });
+  REQUIRE(s.Advance(0).ok());
+  CHECK(fired == 1);
+  CHECK(clock.NowMs() == 5000);  // never backwards
+}
+
+TEST_CASE("Cancel removes a pending timer") {
+  VirtualClock clock(1000);
+  Scheduler s(&clock);
+  int fired = 0;
+  Scheduler::TimerId id = s.ScheduleAt(1500, [&] { ++fired; });
+  CHECK(s.Cancel(id));
+  CHECK_FALSE(s.Cancel(id));
+  REQUIRE(s.Advance(1000).ok());
+  CHECK(fired == 0);
+}
+
+TEST_CASE("Advance refuses negative amounts and real clocks") {
+  VirtualClock vclock(1000);
+  Scheduler vs(&vclock);
+  CHECK(vs.Advance(-1).code() == Code::kInvalidArgument);
+  RealClock rclock(1.0, 0);
+  Scheduler rs(&rclock);
+  CHECK(rs.Advance(10).code() == Code::kFailedPrecondition);
+}
+
+TEST_CASE("with a real clock the scheduler thread fires timers as scaled time passes") {
+  RealClock clock(1000.0, 0);  // 1 emulated second per real millisecond
+  Scheduler s(&clock);
+  std::promise<int64_t> fired;
+  int64_t due = clock.NowMs() + 50;  // 50 emulated ms = 50 real µs
+  s.ScheduleAt(due, [&] { fired.set_value(clock.NowMs()); });
+  auto f = fired.get_future();
+  REQUIRE(f.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  CHECK(f.get() >= due);
+}
+
+}  // namespace imagine
