@@ -475,6 +475,7 @@ struct Validator::Node {
   std::vector<std::string> required;
   std::vector<std::pair<std::string, int>> properties;  // sorted by name (std::map order)
   int additional_properties = -1;                       // -1: extra properties are allowed
+  bool additional_properties_stated = false;            // the keyword is present (even as `true`)
 
   // Arrays.
   bool has_array_checks = false;
@@ -681,6 +682,7 @@ Status Validator::Compiler::CompileKeywords(const json& s, const std::string& pt
       }
       StatusOr<int> child = CompileSchema(v, ChildPointer(ptr, key));
       if (!child.ok()) return child.status();
+      n.additional_properties_stated = true;
       if (nodes_[*child].kind != Node::Kind::kAny) {
         n.additional_properties = *child;
         n.has_object_checks = true;
@@ -937,8 +939,10 @@ Status Validator::Compiler::Finish() {
 class Validator::Evaluator {
  public:
   // `errors` null = silent (stop at the first failure, build nothing).
-  Evaluator(const std::vector<Node>& nodes, std::vector<ValidationError>* errors, bool all_errors)
-      : nodes_(nodes), errors_(errors), all_errors_(all_errors && errors != nullptr) {}
+  Evaluator(const std::vector<Node>& nodes, std::vector<ValidationError>* errors, bool all_errors,
+            bool reject_unknown_properties = false)
+      : nodes_(nodes), errors_(errors), all_errors_(all_errors && errors != nullptr),
+        reject_unknown_properties_(reject_unknown_properties) {}
 
   // One step of the instance location, kept on the C++ stack; turned into a JSON pointer
   // only when an error is reported.
@@ -970,6 +974,7 @@ class Validator::Evaluator {
   const std::vector<Node>& nodes_;
   std::vector<ValidationError>* errors_;
   bool all_errors_;
+  bool reject_unknown_properties_;
 };
 
 // Fails the current check: builds the message only when errors are being recorded.
@@ -1120,6 +1125,10 @@ bool Validator::Evaluator::CheckObject(const Node& n, const json& inst, const Pa
         IMAGINE_SCHEMA_FAIL(&step, nullptr, "additionalProperties", "is not allowed", &value);
         continue;
       }
+    } else if (reject_unknown_properties_ && !n.properties.empty() && !n.additional_properties_stated) {
+      Path step{path, &key, 0};
+      IMAGINE_SCHEMA_FAIL(&step, nullptr, "additionalProperties", "is not a known field", &value);
+      continue;
     } else {
       continue;
     }
@@ -1135,11 +1144,11 @@ bool Validator::Evaluator::CheckArray(const Node& n, const json& inst, const Pat
   const auto& array = *inst.get_ptr<const json::array_t*>();
   if (array.size() < n.min_items) {
     IMAGINE_SCHEMA_FAIL(path, nullptr, "minItems",
-                        "must have at least " + std::to_string(n.min_items) + " items", &inst);
+                        "must have at least " + std::to_string(n.min_items) + (n.min_items == 1 ? " item" : " items"), &inst);
   }
   if (array.size() > n.max_items) {
     IMAGINE_SCHEMA_FAIL(path, nullptr, "maxItems",
-                        "must have at most " + std::to_string(n.max_items) + " items", &inst);
+                        "must have at most " + std::to_string(n.max_items) + (n.max_items == 1 ? " item" : " items"), &inst);
   }
   if (n.items >= 0) {
     for (size_t i = 0; i < array.size(); ++i) {
@@ -1358,7 +1367,7 @@ bool Validator::Validate(json& instance, std::vector<ValidationError>* errors,
                          const ValidateOptions& options) const {
   try {
     if (errors != nullptr) errors->clear();
-    Evaluator evaluator(nodes_, errors, options.all_errors);
+    Evaluator evaluator(nodes_, errors, options.all_errors, options.reject_unknown_properties);
     const bool ok = evaluator.Check(root_, instance, nullptr, 0);
     if (ok && options.apply_defaults) evaluator.ApplyDefaults(root_, instance, 0);
     return ok;

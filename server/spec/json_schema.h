@@ -48,6 +48,10 @@ struct ValidateOptions {
   bool apply_defaults = false;
   // Collect every error instead of stopping at the first one.
   bool all_errors = false;
+  // Treat an object schema that declares `properties` but says nothing about extra ones as
+  // if it had `additionalProperties: false` (the emulator's `validation.strict` switch).
+  // Meant for flat request schemas: under allOf each branch would refuse the others' fields.
+  bool reject_unknown_properties = false;
 };
 
 // A compiled schema. Keywords: type (string or array; "integer" accepts 1.0), enum, const,
@@ -58,6 +62,10 @@ struct ValidateOptions {
 // not, local $ref (siblings ignored), nullable (OpenAPI 3.0), default, definitions, boolean
 // schemas. Annotations accepted and ignored: $schema $id id title description example examples
 // deprecated readOnly writeOnly discriminator xml externalDocs $comment and any "x-*" key.
+// Patterns run in libstdc++'s non-backtracking matcher (no stack overflow on long strings); a
+// pattern with back-references falls back to backtracking, and a string over 2048 bytes then
+// fails with "could not be matched against pattern ...". A string that already broke
+// minLength/maxLength is not matched against the pattern.
 class Validator {
  public:
   // An instance nested deeper than this (only possible under a recursive schema) is rejected
