@@ -1,10 +1,12 @@
 # Thin wrapper over scripts/ for people who type make.
-.PHONY: run test build clean
+.PHONY: run test build bench clean
 run:
 	scripts/run
 test:
 	scripts/test
 build:
 	scripts/build
+bench:
+	scripts/build bench_validate && build/bench_validate
 clean:
 	rm -rf build

@@ -28,13 +28,17 @@ nlohmann::ordered_json ClockJson(Engine& engine) {
 
 }  // namespace
 
-std::vector<RouteEntry> AdminRoutes(Engine* engine) {
+std::vector<RouteEntry> AdminRoutes(Engine* engine, const SelfCheck* self_check) {
   std::vector<RouteEntry> routes;
-  routes.push_back({"GET", "/_emulator/health", "health", false, nullptr, [engine](ApiRequest&) {
+  routes.push_back({"GET", "/_emulator/health", "health", false, nullptr, [engine, self_check](ApiRequest&) {
                       nlohmann::ordered_json j;
                       j["status"] = "ok";
                       j["version"] = IMAGINE_VERSION;
                       j["tasks"] = engine->task_count();
+                      if (self_check != nullptr && self_check->enabled()) {
+                        j["self_check"] = {{"checked", self_check->checked()},
+                                           {"violations", self_check->violations()}};
+                      }
                       return JsonResponse(200, j);
                     }});
   routes.push_back({"GET", "/_emulator/clock", "getClock", false, nullptr,

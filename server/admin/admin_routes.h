@@ -8,11 +8,13 @@
 
 #include "engine/engine.h"
 #include "http/router.h"
+#include "http/self_check.h"
 
 namespace imagine {
 
 // GET /_emulator/health, GET /_emulator/clock, POST /_emulator/clock/advance {"seconds": N}.
-std::vector<RouteEntry> AdminRoutes(Engine* engine);
+// `self_check` is reported by health.
+std::vector<RouteEntry> AdminRoutes(Engine* engine, const SelfCheck* self_check);
 
 }  // namespace imagine
 

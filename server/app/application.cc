@@ -31,7 +31,8 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   http.read_timeout_s = c.server.read_timeout_s;
   http.body_limit_bytes = c.server.body_limit_bytes;
   // Bind first: the default public URL needs the bound port. Dialects are set before Run().
-  app->server_ = std::make_unique<HttpServer>(http, &app->router_);
+  app->self_check_ = std::make_unique<SelfCheck>(c.self_check);
+  app->server_ = std::make_unique<HttpServer>(http, &app->router_, app->self_check_.get());
   IMAGINE_RETURN_IF_ERROR(app->server_->Bind());
   app->public_url_ = c.server.public_url.empty() ? DefaultPublicUrl(c.server.host, app->port()) : c.server.public_url;
 
@@ -50,7 +51,9 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   auto dialects = RegisterProviders(c, app->engine_.get(), &app->router_);
   if (!dialects.ok()) return dialects.status();
   app->dialects_ = std::move(dialects).value();
-  for (RouteEntry& r : AdminRoutes(app->engine_.get())) IMAGINE_RETURN_IF_ERROR(app->router_.Add(std::move(r)));
+  for (RouteEntry& r : AdminRoutes(app->engine_.get(), app->self_check_.get())) {
+    IMAGINE_RETURN_IF_ERROR(app->router_.Add(std::move(r)));
+  }
   for (RouteEntry& r : ResultRoutes(app->engine_.get())) IMAGINE_RETURN_IF_ERROR(app->router_.Add(std::move(r)));
 
   std::vector<const Dialect*> views;

@@ -37,6 +37,7 @@ class Application {
   Config config_;
   std::string public_url_;
   Router router_;
+  std::unique_ptr<SelfCheck> self_check_;
   std::unique_ptr<Engine> engine_;
   std::vector<std::unique_ptr<Dialect>> dialects_;
   std::unique_ptr<HttpServer> server_;

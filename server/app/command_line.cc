@@ -23,6 +23,7 @@ constexpr FlagSpec kFlags[] = {
     {"time-scale", "IMAGINE_EMU_TIME_SCALE", true},
     {"public-url", "IMAGINE_EMU_PUBLIC_URL", true},
     {"log-level", "IMAGINE_EMU_LOG_LEVEL", true},
+    {"self-check", "IMAGINE_EMU_SELF_CHECK", false},
 };
 
 Status Bad(const std::string& origin, const std::string& problem) { return InvalidArgument(origin + ": " + problem); }
@@ -80,6 +81,11 @@ Status SetValue(CommandLine* cl, const std::string& name, const std::string& val
       return Bad(origin, "must be debug, info, warn, error or off (got \"" + value + "\")");
     }
     cl->log_level = value;
+  } else if (name == "self-check") {
+    if (value != "1" && value != "0" && value != "true" && value != "false") {
+      return Bad(origin, "must be 1, 0, true or false (got \"" + value + "\")");
+    }
+    cl->self_check = value == "1" || value == "true";
   }
   return Status::Ok();
 }
@@ -110,6 +116,8 @@ StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args,
       if (inline_value) return InvalidArgument("--" + name + " takes no value");
       if (name == "help") cl.help = true;
       if (name == "version") cl.version = true;
+      if (name == "self-check") cl.self_check = true;
+      given.push_back(name);
       continue;
     }
     std::string value;
@@ -143,6 +151,7 @@ Status ApplyCommandLine(const CommandLine& cl, Config* config) {
   if (cl.time_scale) config->clock.time_scale = *cl.time_scale;
   if (cl.public_url) config->server.public_url = *cl.public_url;
   if (cl.log_level) config->log_level = *cl.log_level;
+  if (cl.self_check) config->self_check = *cl.self_check;
   if (cl.time_scale && config->clock.mode == ClockMode::kVirtual) {
     return InvalidArgument("--time-scale applies to --clock real only; a virtual clock moves via POST /_emulator/clock/advance");
   }
@@ -164,6 +173,8 @@ Options (each also read from the environment variable shown):
   --time-scale X       real clock only: X emulated seconds per real second (IMAGINE_EMU_TIME_SCALE)
   --public-url URL     base of result links (IMAGINE_EMU_PUBLIC_URL; default http://HOST:PORT)
   --log-level L        debug | info | warn | error | off (IMAGINE_EMU_LOG_LEVEL; default info)
+  --self-check         validate every provider response against the provider's OpenAPI
+                       document and log violations (IMAGINE_EMU_SELF_CHECK=1)
   --help               print this help and exit
   --version            print the version and exit
 

@@ -25,6 +25,7 @@ struct CommandLine {
   std::optional<double> time_scale;
   std::optional<std::string> public_url;
   std::optional<std::string> log_level;
+  std::optional<bool> self_check;
 };
 
 // Reads `args` (without the program name) and, for flags not given, the environment

@@ -124,7 +124,8 @@ Status ReadModels(const Reader& r, const YAML::Node& node, const std::string& pa
 }
 
 Status ReadDocument(const Reader& r, const YAML::Node& root, Config* c) {
-  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(root, "", {"server", "clock", "seed", "log_level", "results", "apikley", "evolink"}));
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(root, "", {"server", "clock", "seed", "log_level", "self_check", "validation",
+                                                  "results", "apikley", "evolink"}));
   if (!root || root.IsNull()) return Status::Ok();
 
   const YAML::Node server = root["server"];
@@ -161,6 +162,12 @@ Status ReadDocument(const Reader& r, const YAML::Node& root, Config* c) {
                                                   return v == "debug" || v == "info" || v == "warn" || v == "error" ||
                                                          v == "off";
                                                 }));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<bool>(root, "self_check", "", &c->self_check, "true or false"));
+  const YAML::Node validation = root["validation"];
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(validation, "validation", {"strict", "max_depth"}));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<bool>(validation, "strict", "validation", &c->validation.strict, "true or false"));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<int>(validation, "max_depth", "validation", &c->validation.max_depth,
+                                        "an integer from 1 to 1000", [](const int& v) { return v >= 1 && v <= 1000; }));
   const YAML::Node results = root["results"];
   IMAGINE_RETURN_IF_ERROR(r.ExpectMap(results, "results", {"ttl_s"}));
   IMAGINE_RETURN_IF_ERROR(r.Scalar<int64_t>(results, "ttl_s", "results", &c->result_ttl_s, "seconds >= 1",

@@ -36,6 +36,8 @@ struct ClockOptions {
 struct Config {
   uint64_t seed = 0;  // 0 = choose one at start-up
   std::string log_level = "info";
+  bool self_check = false;       // validate every provider response against its spec (logs violations)
+  RequestValidation validation;  // how strictly request bodies are checked (both providers)
   ServerOptions server;
   ClockOptions clock;
   int64_t result_ttl_s = 86400;

@@ -34,8 +34,8 @@ ApiResponse PlainJsonError(int status, const std::string& message) {
 
 }  // namespace
 
-HttpServer::HttpServer(HttpServerOptions options, const Router* router)
-    : options_(std::move(options)), router_(router), server_(std::make_unique<httplib::Server>()) {
+HttpServer::HttpServer(HttpServerOptions options, const Router* router, SelfCheck* self_check)
+    : options_(std::move(options)), router_(router), self_check_(self_check), server_(std::make_unique<httplib::Server>()) {
   const size_t threads = static_cast<size_t>(options_.threads);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_tcp_nodelay(true);
@@ -141,15 +141,17 @@ void HttpServer::Handle(const void* request, void* response) {
   api.path_params = std::move(match.params);
   api.header_fn = &HeaderOf;
   api.header_ctx = &req;
-  if (route.authenticated) {
-    auto key = ParseBearer(api.Header("Authorization"));
-    if (!key.ok()) {
-      WriteResponse(route.dialect->RenderError(key.status()), request_id, res);
-      return;
-    }
+  ApiResponse out;
+  StatusOr<std::string> key = route.authenticated ? ParseBearer(api.Header("Authorization")) : std::string();
+  if (!key.ok()) {
+    out = route.dialect->RenderError(key.status());
+  } else {
     api.api_key = std::move(key).value();
+    out = route.handler(api);
   }
-  ApiResponse out = route.handler(api);
+  if (self_check_ != nullptr && self_check_->enabled() && route.dialect != nullptr) {
+    self_check_->Check(*route.dialect, route.operation_id, out);
+  }
   if (LogEnabled(LogLevel::kDebug)) {
     Log(LogLevel::kDebug, request_id + " " + req.method + " " + req.path + " -> " + std::to_string(out.status) +
                               " (" + route.operation_id + ")");

@@ -13,6 +13,7 @@
 
 #include "common/status.h"
 #include "http/router.h"
+#include "http/self_check.h"
 
 namespace httplib {
 class Server;
@@ -32,8 +33,8 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  // `router` must outlive the server.
-  HttpServer(HttpServerOptions options, const Router* router);
+  // `router` and `self_check` (nullable) must outlive the server.
+  HttpServer(HttpServerOptions options, const Router* router, SelfCheck* self_check = nullptr);
   ~HttpServer();
 
   // Binds the listening socket. kUnavailable "cannot listen on HOST:PORT: <reason>" on failure.
@@ -52,6 +53,7 @@ class HttpServer {
 
   HttpServerOptions options_;
   const Router* router_;
+  SelfCheck* self_check_;
   std::vector<const Dialect*> dialects_;
   std::unique_ptr<httplib::Server> server_;
   int port_ = -1;

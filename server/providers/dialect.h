@@ -30,6 +30,17 @@ class Dialect {
   // Renders an engine Status (auth failure, unknown route, body too large, internal
   // error, ...) as this provider's error response.
   virtual ApiResponse RenderError(const Status& status) const = 0;
+
+  // The schema a response of `operation_id` must satisfy (used by --self-check and the
+  // tests): by default the operation's response for the HTTP status; null when the spec
+  // declares none.
+  virtual std::shared_ptr<const spec::Validator> ResponseSchema(std::string_view operation_id,
+                                                                const ApiResponse& response) const {
+    const OpenApiOperation* op = spec().Find(operation_id);
+    if (op == nullptr) return nullptr;
+    auto it = op->responses.find(std::to_string(response.status));
+    return it == op->responses.end() ? nullptr : it->second;
+  }
 };
 
 }  // namespace imagine

@@ -39,13 +39,17 @@ StatusOr<std::vector<std::unique_ptr<Dialect>>> RegisterProviders(const Config& 
 
   auto apikley_spec = LoadProviderSpec("apikley");
   if (!apikley_spec.ok()) return apikley_spec.status();
-  auto apikley = ApikleyDialect::Create(std::move(apikley_spec).value(), config.apikley, engine);
+  ApikleyOptions apikley_options = config.apikley;
+  apikley_options.validation = config.validation;
+  auto apikley = ApikleyDialect::Create(std::move(apikley_spec).value(), std::move(apikley_options), engine);
   if (!apikley.ok()) return apikley.status();
   dialects.push_back(std::move(apikley).value());
 
   auto evolink_spec = LoadProviderSpec("evolink");
   if (!evolink_spec.ok()) return evolink_spec.status();
-  auto evolink = EvolinkDialect::Create(std::move(evolink_spec).value(), config.evolink, engine);
+  EvolinkOptions evolink_options = config.evolink;
+  evolink_options.validation = config.validation;
+  auto evolink = EvolinkDialect::Create(std::move(evolink_spec).value(), std::move(evolink_options), engine);
   if (!evolink.ok()) return evolink.status();
   dialects.push_back(std::move(evolink).value());
 

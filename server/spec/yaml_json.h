@@ -29,7 +29,8 @@ inline constexpr size_t kMaxYamlNodes = 10'000'000;
 //  - Explicit core tags !!str !!null !!bool !!int !!float !!seq !!map are honoured (a value
 //    that does not fit its tag is an error); any other tag -> kInvalidArgument.
 //  - Mapping keys are always strings (their text; a null key becomes "null"); a non-scalar or
-//    duplicate key -> kInvalidArgument naming its line:column.
+//    duplicate key -> kInvalidArgument naming its line:column. Merge keys ("<<") are plain
+//    keys: YAML 1.2 has none and yaml-cpp 0.7 does not expand them.
 // Never throws.
 StatusOr<nlohmann::json> YamlToJson(const YAML::Node& node);
 

@@ -33,7 +33,7 @@ TEST_CASE("missing or malformed Authorization is refused on every provider route
       httplib::Headers h;
       if (header[0] != '\0') h.emplace("Authorization", header);
       Reply r = emu.Request(row.method, row.path, row.body, h, "application/json");
-      INFO(row.method << " " << row.path << " with '" << header << "'");
+      INFO(std::string(row.method) << " " << std::string(row.path) << " with '" << std::string(header) << "'");
       if (row.apikley) {
         CHECK(r.status == 200);
         CHECK(r.body == kApikleyUnauthorized);
@@ -115,7 +115,7 @@ TEST_CASE("evolink malformed, unknown and foreign task ids") {
   for (const char* bad : {"abc", "task-unified-", "task-unified-12-ABCDEFGH", "task-unified-x-abcdefgh",
                           "task-unified-12-abcdefg", "0123456789abcdef0123456789abcdef"}) {
     Reply r = emu.Get(std::string("/v1/tasks/") + bad, "owner");
-    INFO(bad);
+    INFO(std::string(bad));
     CHECK(r.status == 400);
     CHECK(r.json() == invalid);
   }

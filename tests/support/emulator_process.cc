@@ -84,6 +84,7 @@ EmulatorProcess::EmulatorProcess(std::vector<std::string> args, std::map<std::st
     args.push_back("--port");
     args.push_back("0");
   }
+  args.push_back("--self-check");
   int fd = -1;
   pid_ = Spawn(args, env, &fd);
   startup_line_ = ReadUntil(fd, 10000, [](const std::string& t) { return t.find('\n') != std::string::npos; });
@@ -105,6 +106,9 @@ EmulatorProcess::~EmulatorProcess() { Stop(); }
 
 int EmulatorProcess::Stop(int sig) {
   if (pid_ <= 0) return -1;
+  nlohmann::json health = Get("/_emulator/health").json();
+  INFO("self-check of every response (see the emulator's warnings): " << health.dump());
+  CHECK(health["self_check"]["violations"] == 0);
   kill(pid_, sig);
   int status = WaitWithTimeout(pid_, 5000);
   pid_ = -1;

@@ -29,9 +29,10 @@ struct Reply {
 
 class EmulatorProcess {
  public:
-  // Starts the binary with `args` plus "--port 0" (unless args set --port) and `env`
-  // added to the environment. Fails the current test (doctest REQUIRE) if it does not
-  // print its listening line within 10 s.
+  // Starts the binary with `args` plus "--port 0" (unless args set --port) and
+  // "--self-check", with `env` added to the environment. Fails the current test (doctest
+  // REQUIRE) if it does not print its listening line within 10 s. On Stop() (and so at
+  // scope exit) it CHECKs that no response broke the provider's own response schemas.
   explicit EmulatorProcess(std::vector<std::string> args = {"--clock", "virtual", "--seed", "1"},
                            std::map<std::string, std::string> env = {});
   ~EmulatorProcess();

@@ -36,11 +36,21 @@ std::map<std::string, Handler> ApikleyDialect::Handlers() {
 
 ApiResponse ApikleyDialect::RenderError(const Status& status) const { return apikley::RenderError(options_, status); }
 
+std::shared_ptr<const spec::Validator> ApikleyDialect::ResponseSchema(std::string_view operation_id,
+                                                                      const ApiResponse& response) const {
+  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_object() && body.value("code", 0) != 200) return spec_->ComponentSchema("ErrorResponse");
+  const OpenApiOperation* op = spec_->Find(operation_id);
+  if (op == nullptr) return nullptr;
+  auto it = op->responses.find("200");
+  return it == op->responses.end() ? nullptr : it->second;
+}
+
 ApiResponse ApikleyDialect::CreateTask(ApiRequest& req) {
-  auto body = ParseJsonObjectBody(req.body, req.Header("Content-Type"), options_.body);
+  auto body = ParseJsonObjectBody(req.body, req.Header("Content-Type"), options_.validation);
   if (!body.ok()) return RenderError(body.status());
   nlohmann::json& request = body.value();
-  Status s = ValidateAgainst(*create_op_->request_body, request);
+  Status s = ValidateAgainst(*create_op_->request_body, request, /*reject_unknown_fields=*/false);
   if (!s.ok()) return RenderError(s);
   const std::string model = request["model"].get<std::string>();
   auto schema = create_op_->models.find(model);
@@ -48,7 +58,7 @@ ApiResponse ApikleyDialect::CreateTask(ApiRequest& req) {
   if (schema == create_op_->models.end() || model_options == options_.models.end()) {
     return RenderError(InvalidArgument("is not a supported model", Violation{"/model", "enum", TruncatedJson(model)}));
   }
-  s = ValidateAgainst(*schema->second, request);
+  s = ValidateAgainst(*schema->second, request, options_.validation.strict);
   if (!s.ok()) return RenderError(s);
 
   apikley::RuleContext ctx{request, model, req.api_key, *engine_, std::nullopt};

@@ -27,7 +27,7 @@ struct ApikleyOptions {
   ApikleyUnknownTask unknown_task = ApikleyUnknownTask::kRecordInfoNull;
   double credits = 1000;                      // balance answered by GET /api/v1/chat/credit
   std::map<std::string, ModelOptions> models;  // by model name; every model in the spec needs one
-  BodyLimits body;
+  RequestValidation validation;
 };
 
 }  // namespace imagine

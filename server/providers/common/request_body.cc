@@ -82,7 +82,7 @@ StatusOr<std::string> ParseBearer(std::string_view authorization) {
 }
 
 StatusOr<nlohmann::json> ParseJsonObjectBody(std::string_view body, std::string_view content_type,
-                                             const BodyLimits& limits) {
+                                             const RequestValidation& limits) {
   if (!IEqualsPrefix(content_type, "application/json")) {
     std::string got = content_type.empty() ? "none" : "\"" + std::string(content_type.substr(0, 100)) + "\"";
     return InvalidArgument("Content-Type must be application/json (got " + got + ")",
@@ -108,10 +108,11 @@ StatusOr<nlohmann::json> ParseJsonObjectBody(std::string_view body, std::string_
   return parsed;
 }
 
-Status ValidateAgainst(const spec::Validator& schema, nlohmann::json& body) {
+Status ValidateAgainst(const spec::Validator& schema, nlohmann::json& body, bool reject_unknown_fields) {
   std::vector<spec::ValidationError> errors;
   spec::ValidateOptions options;
   options.apply_defaults = true;
+  options.reject_unknown_properties = reject_unknown_fields;
   if (schema.Validate(body, &errors, options)) return Status::Ok();
   if (errors.empty()) return InvalidArgument("request body is invalid", Violation{"", "schema", ""});
   const spec::ValidationError& e = errors.front();

@@ -13,8 +13,10 @@
 
 namespace imagine {
 
-struct BodyLimits {
-  int max_depth = 64;  // deepest allowed nesting of arrays/objects
+// How strictly request bodies are checked (config section `validation:`).
+struct RequestValidation {
+  int max_depth = 64;   // deepest allowed nesting of arrays/objects
+  bool strict = false;  // refuse fields the schema does not declare (real services ignore them)
 };
 
 // The key from "Bearer <key>". kUnauthenticated with rule "missing" when the header is
@@ -25,11 +27,12 @@ StatusOr<std::string> ParseBearer(std::string_view authorization);
 //   content_type (not application/json), body_empty, utf8 (invalid UTF-8), depth (nesting
 //   deeper than limits.max_depth), json (syntax error; message says where), type (not an object).
 StatusOr<nlohmann::json> ParseJsonObjectBody(std::string_view body, std::string_view content_type,
-                                             const BodyLimits& limits);
+                                             const RequestValidation& limits);
 
-// Validates `body` against `schema`, applying defaults when it passes. On failure returns
+// Validates `body` against `schema`, applying defaults when it passes and, when
+// `reject_unknown_fields`, refusing fields the schema does not declare. On failure returns
 // kInvalidArgument carrying the first violation (pointer, keyword as rule, value).
-Status ValidateAgainst(const spec::Validator& schema, nlohmann::json& body);
+Status ValidateAgainst(const spec::Validator& schema, nlohmann::json& body, bool reject_unknown_fields);
 
 // "/input/image_urls/0" -> "input.image_urls[0]"; "" -> "body".
 std::string PointerToFieldPath(std::string_view pointer);

@@ -41,17 +41,17 @@ ApiResponse EvolinkDialect::RenderError(const Status& status) const {
   const std::string& rule = status.violation().rule;
   if (rule == "callback_url_https" || rule == "callback_url_public") {
     r.headers.emplace_back("X-Emulator-Hint",
-                           "set evolink.allow_private_callbacks: true in the emulator config to accept local "
-                           "http:// receivers");
+                           "set evolink.allow_private_callbacks: true in the emulator config to accept http:// and "
+                           "loopback/private callback receivers");
   }
   return r;
 }
 
 ApiResponse EvolinkDialect::CreateVideoGeneration(ApiRequest& req) {
-  auto body = ParseJsonObjectBody(req.body, req.Header("Content-Type"), options_.body);
+  auto body = ParseJsonObjectBody(req.body, req.Header("Content-Type"), options_.validation);
   if (!body.ok()) return RenderError(body.status());
   nlohmann::json& request = body.value();
-  Status s = ValidateAgainst(*create_op_->request_body, request);
+  Status s = ValidateAgainst(*create_op_->request_body, request, /*reject_unknown_fields=*/false);
   if (!s.ok()) return RenderError(s);
   std::string model = request["model"].get<std::string>();
   if (auto alias = create_op_->model_aliases.find(model); alias != create_op_->model_aliases.end()) {
@@ -62,7 +62,7 @@ ApiResponse EvolinkDialect::CreateVideoGeneration(ApiRequest& req) {
     return RenderError(InvalidArgument("must be one of: " + model_list_,
                                        Violation{"/model", "enum", TruncatedJson(request["model"])}));
   }
-  s = ValidateAgainst(*schema->second, request);
+  s = ValidateAgainst(*schema->second, request, options_.validation.strict);
   if (!s.ok()) return RenderError(s);
   s = evolink::CheckRules(evolink::RuleContext{request, options_});
   if (!s.ok()) return RenderError(s);

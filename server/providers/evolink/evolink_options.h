@@ -17,7 +17,7 @@ struct EvolinkOptions {
   // Off by default: the real service refuses them (seed: "Only HTTPS", "internal IPs prohibited").
   bool allow_private_callbacks = false;
   std::map<std::string, ModelOptions> models;  // by reported model name
-  BodyLimits body;
+  RequestValidation validation;
 };
 
 }  // namespace imagine

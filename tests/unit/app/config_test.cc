@@ -54,7 +54,7 @@ TEST_CASE("config errors name the source, the line and the key") {
       {"seed: -4\n", "t.yaml:1: seed: must be a non-negative integer (got \"-4\")"},
       {"\nlog_level: loud\n", "t.yaml:2: log_level: must be debug | info | warn | error | off (got \"loud\")"},
       {"colck: {}\n",
-       "t.yaml:1: colck: unknown key (expected one of: server, clock, seed, log_level, results, apikley, evolink)"},
+       "t.yaml:1: colck: unknown key (expected one of: server, clock, seed, log_level, self_check, validation, results, apikley, evolink)"},
       {"clock:\n  time_scale: 0\n", "t.yaml:2: clock.time_scale: must be a number > 0 (got \"0\")"},
       {"evolink:\n  user_group: gold\n", "t.yaml:2: evolink.user_group: must be default | vip (got \"gold\")"},
       {"evolink:\n  models:\n    m: {output: audio}\n",
@@ -66,7 +66,7 @@ TEST_CASE("config errors name the source, the line and the key") {
   for (const Row& row : rows) {
     Config c;
     Status s = ApplyConfigYaml(row.yaml, "t.yaml", &c);
-    INFO(row.yaml);
+    INFO(std::string(row.yaml));
     CHECK(s.code() == Code::kInvalidArgument);
     CHECK(s.message() == row.message);
   }

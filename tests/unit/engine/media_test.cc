@@ -49,7 +49,7 @@ TEST_CASE("ResolveMedia refuses unfinished tasks, expired links and foreign name
   CHECK(expired.status().code() == Code::kNotFound);
   CHECK(expired.status().message() == "this result link has expired");
   for (const char* name : {"1.mp4", "0.png", "x.mp4", "-1.mp4", "0", "00x.mp4"}) {
-    INFO(name);
+    INFO(std::string(name));
     CHECK(ResolveMedia(t, name, 2000, 5000).status().code() == Code::kNotFound);
   }
   t.timeline.outcome = TaskState::kFailed;

@@ -26,7 +26,7 @@ TEST_CASE("IsPrivateHost covers loopback, private, link-local and unique-local r
       {"::ffff:8.8.8.8", false}, {"2001:db8::1", false}, {"8.8.8.8", false},      {"example.com", false},
   };
   for (const Row& row : rows) {
-    INFO(row.host);
+    INFO(std::string(row.host));
     CHECK(IsPrivateHost(row.host) == row.is_private);
   }
 }
@@ -48,7 +48,7 @@ TEST_CASE("callback_url must be HTTPS and public unless allow_private_callbacks"
   };
   for (const Row& row : rows) {
     nlohmann::json body = {{"callback_url", row.url}};
-    INFO(row.url);
+    INFO(std::string(row.url));
     Status s = CheckRules(RuleContext{body, strict});
     CHECK(s.violation().rule == row.rule);
     if (!s.ok()) {

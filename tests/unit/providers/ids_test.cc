@@ -34,7 +34,7 @@ TEST_CASE("evolink ids are task-unified-<unix seconds>-<8 [a-z0-9]>") {
       {"", false},
   };
   for (const Row& row : rows) {
-    INFO(row.id);
+    INFO(std::string(row.id));
     CHECK(evolink::IsTaskIdFormat(row.id) == row.ok);
   }
 }

@@ -23,7 +23,7 @@ TEST_CASE("ParseBearer takes the key of a Bearer header") {
 }
 
 TEST_CASE("ParseJsonObjectBody accepts a JSON object and names each way a body can be wrong") {
-  BodyLimits limits;
+  RequestValidation limits;
   auto ok = ParseJsonObjectBody(R"({"a":[1,{"b":"é"}]})", "application/json; charset=utf-8", limits);
   REQUIRE(ok.ok());
   CHECK((*ok)["a"][1]["b"] == "é");
@@ -58,7 +58,7 @@ TEST_CASE("ParseJsonObjectBody accepts a JSON object and names each way a body c
 }
 
 TEST_CASE("nesting deeper than the limit is refused before parsing; strings do not count") {
-  BodyLimits limits;
+  RequestValidation limits;
   std::string deep_ok = "{\"a\":" + std::string(63, '[') + std::string(63, ']') + "}";
   CHECK(ParseJsonObjectBody(deep_ok, "application/json", limits).ok());
   std::string too_deep = "{\"a\":" + std::string(64, '[') + std::string(64, ']') + "}";

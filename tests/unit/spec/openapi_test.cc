@@ -54,7 +54,7 @@ TEST_CASE("OpenApiDocument refuses documents it cannot serve") {
   };
   for (const Row& row : rows) {
     auto doc = OpenApiDocument::Parse(row.yaml, "t.yaml");
-    INFO(row.yaml);
+    INFO(std::string(row.yaml));
     REQUIRE_FALSE(doc.ok());
     CHECK(doc.status().message().find(row.fragment) != std::string::npos);
     CHECK(doc.status().message().rfind("t.yaml", 0) == 0);

@@ -34,7 +34,7 @@ TEST_CASE("plain scalars follow the YAML 1.2 core schema") {
     const std::vector<Row> rows = {{"null", nullptr}, {"Null", nullptr}, {"NULL", nullptr},
                                    {"~", nullptr},    {"", nullptr},     {"nULL", "nULL"}};
     for (const Row& row : rows) {
-      INFO("scalar: " << row.yaml);
+      INFO("scalar: " << std::string(row.yaml));
       CHECK(Scalar(row.yaml) == row.expected);
       CHECK(Scalar(row.yaml).type() == row.expected.type());
     }
@@ -44,7 +44,7 @@ TEST_CASE("plain scalars follow the YAML 1.2 core schema") {
                                    {"false", false}, {"False", false}, {"FALSE", false},
                                    {"yes", "yes"},   {"on", "on"},     {"tRUE", "tRUE"}};
     for (const Row& row : rows) {
-      INFO("scalar: " << row.yaml);
+      INFO("scalar: " << std::string(row.yaml));
       CHECK(Scalar(row.yaml) == row.expected);
       CHECK(Scalar(row.yaml).type() == row.expected.type());
     }
@@ -67,7 +67,7 @@ TEST_CASE("plain scalars follow the YAML 1.2 core schema") {
         {"1_000", "1_000"},
     };
     for (const Row& row : rows) {
-      INFO("scalar: " << row.yaml);
+      INFO("scalar: " << std::string(row.yaml));
       const json got = Scalar(row.yaml);
       CHECK(got == row.expected);
       CHECK(got.is_number_integer() == row.expected.is_number_integer());
@@ -82,7 +82,7 @@ TEST_CASE("plain scalars follow the YAML 1.2 core schema") {
         {".", "."},  {"e5", "e5"},
     };
     for (const Row& row : rows) {
-      INFO("scalar: " << row.yaml);
+      INFO("scalar: " << std::string(row.yaml));
       const json got = Scalar(row.yaml);
       CHECK(got == row.expected);
       CHECK(got.is_number_float() == row.expected.is_number_float());

@@ -1,0 +1,34 @@
+#include "http/self_check.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+#include "providers/common/request_body.h"
+#include "providers/dialect.h"
+
+namespace imagine {
+
+std::string SelfCheck::Check(const Dialect& dialect, std::string_view operation_id, const ApiResponse& response) {
+  checked_.fetch_add(1, std::memory_order_relaxed);
+  std::string problem;
+  auto schema = dialect.ResponseSchema(operation_id, response);
+  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  if (schema == nullptr) {
+    problem = "the spec declares no JSON response for HTTP " + std::to_string(response.status);
+  } else if (body.is_discarded()) {
+    problem = "the response body is not JSON";
+  } else {
+    std::vector<spec::ValidationError> errors;
+    if (!schema->Validate(body, &errors) && !errors.empty()) {
+      const spec::ValidationError& e = errors.front();
+      problem = PointerToFieldPath(e.pointer) + ": " + e.message + (e.value.empty() ? "" : " (got " + e.value + ")");
+    }
+  }
+  if (problem.empty()) return problem;
+  violations_.fetch_add(1, std::memory_order_relaxed);
+  Log(LogLevel::kWarn, "self-check: " + std::string(ProviderName(dialect.provider())) + " " +
+                           std::string(operation_id) + " HTTP " + std::to_string(response.status) + ": " + problem);
+  return problem;
+}
+
+}  // namespace imagine
