@@ -1074,8 +1074,8 @@ bool Validator::Evaluator::Check(int node, const json& inst, const Path* path, i
     }
   }
   if (n.has_const && !JsonEqual(n.const_value, inst)) {
-    IMAGINE_SCHEMA_FAIL(path, nullptr, "const", "must be equal to " + RenderForMessage(n.const_value),
-                        &inst);
+    IMAGINE_SCHEMA_FAIL(path, nullptr, "const",
+                        "must be equal to " + RenderForMessage(n.const_value), &inst);
   }
   switch (inst.type()) {
     case json::value_t::object:

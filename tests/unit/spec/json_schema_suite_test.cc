@@ -153,8 +153,8 @@ void RunFile(const std::string& draft, const std::string& file, std::map<const S
         if (skip->reason.compile_error == nullptr ||
             message.find(skip->reason.compile_error) == std::string::npos) {
           FAIL_CHECK("skipped group fails to compile for another reason than '"
-                     << skip->reason.text << "': " << name << " :: " << description << ": "
-                     << message);
+                     << std::string(skip->reason.text) << "': " << name << " :: " << description
+                     << ": " << message);
         }
         ++counts->groups_skipped;
         counts->cases_skipped += static_cast<int>(group.at("tests").size());
@@ -205,9 +205,8 @@ void RunFile(const std::string& draft, const std::string& file, std::map<const S
     if (skip != nullptr) {
       ++counts->groups_skipped;
       if (skip->reason.compile_error != nullptr) {
-        FAIL_CHECK("skipped group compiles although its reason is '" << skip->reason.text
-                                                                     << "': " << name << " :: "
-                                                                     << description);
+        FAIL_CHECK("skipped group compiles although its reason is '"
+                   << std::string(skip->reason.text) << "': " << name << " :: " << description);
       }
       if (mismatches == 0) {
         FAIL_CHECK("stale skip, the group now compiles and passes: " << name << " :: "
@@ -224,7 +223,10 @@ TEST_CASE("JSON-Schema-Test-Suite draft4 and draft7") {
   for (const std::string& file : kDraft7Files) RunFile("draft7", file, &seen, &counts);
 
   for (const Skip& skip : kSkips) {
-    if (!seen[&skip]) FAIL_CHECK("skip entry matches no group: " << skip.file << " :: " << skip.group);
+    if (!seen[&skip]) {
+      FAIL_CHECK("skip entry matches no group: " << std::string(skip.file) << " :: "
+                                                 << std::string(skip.group));
+    }
   }
   MESSAGE("JSON-Schema-Test-Suite: " << counts.groups << " groups, " << counts.cases_run
                                      << " cases run, " << counts.cases_passed << " passed, "

@@ -554,7 +554,8 @@ TEST_CASE("compile rejects unsupported keywords and accepts annotations") {
         {R"({"items": [{}, {"multipleOf": 2}]})", "unsupported keyword 'multipleOf' at #/items/1"},
         {R"({"definitions": {"unused": {"if": true}}})",
          "unsupported keyword 'if' at #/definitions/unused"},
-        {R"({"allOf": [{"minProperties": 1}]})", "unsupported keyword 'minProperties' at #/allOf/0"},
+        {R"({"allOf": [{"minProperties": 1}]})",
+         "unsupported keyword 'minProperties' at #/allOf/0"},
         {R"({"$ref": "#/definitions/a", "contains": {}, "definitions": {"a": {}}})",
          "unsupported keyword 'contains' at #"},
         {R"({"properties": {"a~b/c": {"propertyNames": {}}}})",
@@ -567,8 +568,10 @@ TEST_CASE("compile rejects unsupported keywords and accepts annotations") {
   }
   SUBCASE("malformed values") {
     const std::vector<std::pair<const char*, const char*>> rows = {
-        {R"({"maxLength": -1})", "malformed keyword 'maxLength' at #: must be a non-negative integer"},
-        {R"({"minItems": 1.5})", "malformed keyword 'minItems' at #: must be a non-negative integer"},
+        {R"({"maxLength": -1})",
+         "malformed keyword 'maxLength' at #: must be a non-negative integer"},
+        {R"({"minItems": 1.5})",
+         "malformed keyword 'minItems' at #: must be a non-negative integer"},
         {R"({"required": "a"})", "malformed keyword 'required' at #: must be an array of strings"},
         {R"({"minimum": "1"})", "malformed keyword 'minimum' at #: must be a number"},
         {R"({"properties": {"a": 1}})", "schema at #/properties/a must be an object or a boolean"},

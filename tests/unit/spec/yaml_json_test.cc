@@ -122,7 +122,8 @@ TEST_CASE("explicit core tags") {
 
   auto mismatch = ParseYamlDocument("v: !!int abc\n", "t.yaml");
   REQUIRE_FALSE(mismatch.ok());
-  CHECK(mismatch.status().message() == "t.yaml:1:4: 'abc' does not match tag 'tag:yaml.org,2002:int'");
+  CHECK(mismatch.status().message() ==
+        "t.yaml:1:4: 'abc' does not match tag 'tag:yaml.org,2002:int'");
   auto custom = ParseYamlDocument("v: !custom x\n", "t.yaml");
   REQUIRE_FALSE(custom.ok());
   CHECK(custom.status().message() == "t.yaml:1:4: unsupported tag '!custom'");
