@@ -1,7 +1,8 @@
 #include "app/application.h"
 
-#include "admin/admin_routes.h"
+#include "admin/admin_api.h"
 #include "app/result_routes.h"
+#include "common/resources.h"
 #include "providers/registry.h"
 
 namespace imagine {
@@ -46,19 +47,38 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   } else {
     clock = std::make_unique<RealClock>(c.clock.time_scale, c.clock.start_ms);
   }
-  app->engine_ = std::make_unique<Engine>(engine_options, std::move(clock));
+  auto catalog_text = FindResource("fixtures/scenarios.yaml");
+  if (!catalog_text) return Internal("fixtures/scenarios.yaml is not embedded in this build");
+  auto catalog = Scenarios::ParseCatalog(*catalog_text, "scenarios.yaml (embedded)");
+  if (!catalog.ok()) return catalog.status();
+  app->engine_ = std::make_unique<Engine>(engine_options, std::move(clock), c.accounts, std::move(catalog).value());
+  for (const ScenarioRule& rule : c.scenario_rules) {
+    auto added = app->engine_->scenarios().AddRule(rule);
+    if (!added.ok()) return InvalidArgument("config: scenarios.rules: " + added.status().message());
+  }
+  Status chaos = app->engine_->scenarios().SetChaos(c.chaos);
+  if (!chaos.ok()) return InvalidArgument("config: scenarios.chaos: " + chaos.message());
+  for (const auto& [key, profile] : c.accounts.keys) {
+    if (profile.default_scenario.empty()) continue;
+    auto armed = app->engine_->scenarios().Arm(profile.default_scenario, "profile");
+    if (!armed.ok()) return InvalidArgument("config: accounts.keys." + key + ".default_scenario: " + armed.status().message());
+  }
 
   auto dialects = RegisterProviders(c, app->engine_.get(), &app->router_);
   if (!dialects.ok()) return dialects.status();
   app->dialects_ = std::move(dialects).value();
-  for (RouteEntry& r : AdminRoutes(app->engine_.get(), app->self_check_.get())) {
-    IMAGINE_RETURN_IF_ERROR(app->router_.Add(std::move(r)));
-  }
+  auto admin = AdminApi::Create(app->engine_.get(), app->self_check_.get());
+  if (!admin.ok()) return admin.status();
+  app->admin_ = std::move(admin).value();
+  IMAGINE_RETURN_IF_ERROR(app->router_.Mount(app->admin_.get()));
   for (RouteEntry& r : ResultRoutes(app->engine_.get())) IMAGINE_RETURN_IF_ERROR(app->router_.Add(std::move(r)));
 
-  std::vector<const Dialect*> views;
+  std::vector<const ApiSurface*> views;
   for (const auto& d : app->dialects_) views.push_back(d.get());
-  app->server_->set_dialects(std::move(views));
+  views.push_back(app->admin_.get());
+  app->server_->set_surfaces(std::move(views));
+  Engine* engine = app->engine_.get();
+  app->server_->set_key_checker([engine](std::string_view key) { return engine->accounts().Authenticate(key); });
   return app;
 }
 

@@ -40,6 +40,7 @@ class Application {
   std::unique_ptr<SelfCheck> self_check_;
   std::unique_ptr<Engine> engine_;
   std::vector<std::unique_ptr<Dialect>> dialects_;
+  std::unique_ptr<ApiSurface> admin_;
   std::unique_ptr<HttpServer> server_;
 };
 

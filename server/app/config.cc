@@ -7,7 +7,9 @@
 #include <initializer_list>
 #include <sstream>
 
+#include "admin/admin_json.h"
 #include "common/resources.h"
+#include "spec/yaml_json.h"
 
 namespace imagine {
 namespace {
@@ -75,6 +77,24 @@ class Reader {
     return Error(parent[key], Join(path, key), "must be one of " + list + " (got \"" + text + "\")");
   }
 
+  // A YAML subtree validated against components/schemas/<schema> of the admin document
+  // (defaults applied), as JSON.
+  Status Json(const YAML::Node& node, const std::string& path, std::string_view schema, nlohmann::json* out) const {
+    auto converted = spec::YamlToJson(node);
+    if (!converted.ok()) return Error(node, path, converted.status().message());
+    *out = std::move(converted).value();
+    Status s = ValidateAdminJson(schema, *out);
+    if (s.ok()) return s;
+    const Violation& v = s.violation();
+    std::string field = path;
+    if (!v.pointer.empty()) {
+      for (char& c : field = path + v.pointer) {
+        if (c == '/') c = '.';
+      }
+    }
+    return Error(node, field, s.message() + (v.value.empty() ? "" : " (got " + v.value + ")"));
+  }
+
   // A [min, max] pair of seconds.
   Status Range(const YAML::Node& parent, const char* key, const std::string& path, double* lo, double* hi) const {
     if (!parent || !parent.IsMap() || !parent[key]) return Status::Ok();
@@ -125,7 +145,7 @@ Status ReadModels(const Reader& r, const YAML::Node& node, const std::string& pa
 
 Status ReadDocument(const Reader& r, const YAML::Node& root, Config* c) {
   IMAGINE_RETURN_IF_ERROR(r.ExpectMap(root, "", {"server", "clock", "seed", "log_level", "self_check", "validation",
-                                                  "results", "apikley", "evolink"}));
+                                                  "results", "accounts", "scenarios", "apikley", "evolink"}));
   if (!root || root.IsNull()) return Status::Ok();
 
   const YAML::Node server = root["server"];
@@ -173,25 +193,77 @@ Status ReadDocument(const Reader& r, const YAML::Node& root, Config* c) {
   IMAGINE_RETURN_IF_ERROR(r.Scalar<int64_t>(results, "ttl_s", "results", &c->result_ttl_s, "seconds >= 1",
                                             [](const int64_t& v) { return v >= 1; }));
 
+  const YAML::Node accounts = root["accounts"];
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(accounts, "accounts", {"unlisted_keys", "default", "keys"}));
+  IMAGINE_RETURN_IF_ERROR(r.Enum<bool>(accounts, "unlisted_keys", "accounts", &c->accounts.reject_unlisted_keys,
+                                       {{"allow", false}, {"reject", true}}));
+  if (accounts && accounts.IsMap() && accounts["default"]) {
+    nlohmann::json j;
+    IMAGINE_RETURN_IF_ERROR(r.Json(accounts["default"], "accounts.default", "KeyProfile", &j));
+    c->accounts.default_profile = KeyProfileFromJson(j);
+  }
+  if (accounts && accounts.IsMap() && accounts["keys"]) {
+    const YAML::Node keys = accounts["keys"];
+    if (!keys.IsMap()) return r.Error(keys, "accounts.keys", "must be a mapping of API key to profile");
+    for (const auto& kv : keys) {
+      const std::string key = kv.first.as<std::string>();
+      nlohmann::json j;
+      IMAGINE_RETURN_IF_ERROR(r.Json(kv.second, "accounts.keys." + key, "KeyProfile", &j));
+      c->accounts.keys[key] = KeyProfileFromJson(j);
+    }
+  }
+
+  const YAML::Node scenarios = root["scenarios"];
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(scenarios, "scenarios", {"rules", "chaos"}));
+  if (scenarios && scenarios.IsMap() && scenarios["rules"]) {
+    const YAML::Node rules = scenarios["rules"];
+    if (!rules.IsSequence()) return r.Error(rules, "scenarios.rules", "must be a list of rules");
+    c->scenario_rules.clear();
+    for (size_t i = 0; i < rules.size(); ++i) {
+      nlohmann::json j;
+      IMAGINE_RETURN_IF_ERROR(r.Json(rules[i], "scenarios.rules[" + std::to_string(i) + "]", "ScenarioRule", &j));
+      c->scenario_rules.push_back(ScenarioRuleFromJson(j));
+    }
+  }
+  if (scenarios && scenarios.IsMap() && scenarios["chaos"]) {
+    const YAML::Node chaos = scenarios["chaos"];
+    if (!chaos.IsMap()) return r.Error(chaos, "scenarios.chaos", "must map scenario names to probabilities");
+    c->chaos.clear();
+    for (const auto& kv : chaos) {
+      double p = -1;
+      const std::string name = kv.first.as<std::string>();
+      if (!YAML::convert<double>::decode(kv.second, p) || p < 0 || p > 1) {
+        return r.Error(kv.second, "scenarios.chaos." + name, "must be a probability from 0 to 1");
+      }
+      c->chaos[name] = p;
+    }
+  }
+
   const YAML::Node ak = root["apikley"];
-  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(ak, "apikley", {"http_status", "unknown_task", "credits", "models"}));
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(ak, "apikley", {"http_status", "unknown_task", "rate_limits", "models"}));
   IMAGINE_RETURN_IF_ERROR(r.Enum<ApikleyHttpStatus>(
       ak, "http_status", "apikley", &c->apikley.http_status,
       {{"always_200", ApikleyHttpStatus::kAlways200}, {"mirror_code", ApikleyHttpStatus::kMirrorCode}}));
   IMAGINE_RETURN_IF_ERROR(r.Enum<ApikleyUnknownTask>(
       ak, "unknown_task", "apikley", &c->apikley.unknown_task,
       {{"record_info_null", ApikleyUnknownTask::kRecordInfoNull}, {"not_found", ApikleyUnknownTask::kNotFound}}));
-  IMAGINE_RETURN_IF_ERROR(r.Scalar<double>(ak, "credits", "apikley", &c->apikley.credits, "a number >= 0", kNonNegative));
   if (ak && ak.IsMap()) IMAGINE_RETURN_IF_ERROR(ReadModels(r, ak["models"], "apikley.models", &c->apikley.models));
+  if (ak && ak.IsMap() && ak["rate_limits"]) {
+    nlohmann::json j;
+    IMAGINE_RETURN_IF_ERROR(r.Json(ak["rate_limits"], "apikley.rate_limits", "RateLimits", &j));
+    c->accounts.provider_limits[Provider::kApikley] = RateLimitsFromJson(j);
+  }
 
   const YAML::Node ev = root["evolink"];
-  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(ev, "evolink", {"credits", "user_group", "allow_private_callbacks", "models"}));
-  IMAGINE_RETURN_IF_ERROR(r.Scalar<double>(ev, "credits", "evolink", &c->evolink.credits, "a number >= 0", kNonNegative));
-  IMAGINE_RETURN_IF_ERROR(r.Scalar<std::string>(ev, "user_group", "evolink", &c->evolink.user_group, "default | vip",
-                                                [](const std::string& v) { return v == "default" || v == "vip"; }));
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(ev, "evolink", {"allow_private_callbacks", "rate_limits", "models"}));
   IMAGINE_RETURN_IF_ERROR(r.Scalar<bool>(ev, "allow_private_callbacks", "evolink", &c->evolink.allow_private_callbacks,
                                          "true or false"));
   if (ev && ev.IsMap()) IMAGINE_RETURN_IF_ERROR(ReadModels(r, ev["models"], "evolink.models", &c->evolink.models));
+  if (ev && ev.IsMap() && ev["rate_limits"]) {
+    nlohmann::json j;
+    IMAGINE_RETURN_IF_ERROR(r.Json(ev["rate_limits"], "evolink.rate_limits", "RateLimits", &j));
+    c->accounts.provider_limits[Provider::kEvolink] = RateLimitsFromJson(j);
+  }
   return Status::Ok();
 }
 

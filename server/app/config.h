@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "engine/accounts.h"
+#include "engine/scenarios.h"
 #include "providers/apikley/apikley_options.h"
 #include "providers/evolink/evolink_options.h"
 
@@ -43,6 +45,9 @@ struct Config {
   int64_t result_ttl_s = 86400;
   ApikleyOptions apikley;
   EvolinkOptions evolink;
+  AccountOptions accounts;                    // key profiles; provider_limits from <provider>.rate_limits
+  std::vector<ScenarioRule> scenario_rules;   // scenarios.rules
+  std::map<std::string, double> chaos;        // scenarios.chaos: name -> probability per create
 };
 
 // Applies the YAML document `text` (named `source` in errors) on top of `config`.

@@ -16,8 +16,10 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "engine/accounts.h"
 #include "engine/clock.h"
 #include "engine/engine_options.h"
+#include "engine/scenarios.h"
 #include "engine/random.h"
 #include "engine/scheduler.h"
 #include "engine/task.h"
@@ -37,21 +39,30 @@ struct NewTask {
   std::string request_json;             // accepted request, defaults applied
   std::string callback_url;
   OutputSpec output;
+  const ArmedScenario* scenario = nullptr;  // lifecycle, query and download effects; may be null
 };
 
 class Engine {
  public:
-  Engine(EngineOptions options, std::unique_ptr<Clock> clock);
+  Engine(EngineOptions options, std::unique_ptr<Clock> clock, AccountOptions accounts = {},
+         std::vector<ScenarioDef> scenario_catalog = {});
   ~Engine();
 
   Clock& clock() { return *clock_; }
   Scheduler& scheduler() { return scheduler_; }
+  Accounts& accounts() { return accounts_; }
+  Scenarios& scenarios() { return scenarios_; }
   const EngineOptions& options() const { return options_; }
   int64_t NowMs() const { return clock_->NowMs(); }
 
-  // Plans and stores a new task; returns it as stored. Never fails today other than
-  // kInternal if no unique id can be made; later issues add quota checks here.
+  // Charges the key (credits, rate limits, model access — see Accounts::Reserve), plans
+  // the timeline (shaped by the armed scenario) and stores the task; returns it as
+  // stored. On any failure nothing is stored, charged or drawn from the seed.
   StatusOr<Task> CreateTask(NewTask spec, IdFactory make_id);
+
+  // True (and counts one down) while the task still answers "not found yet" to status
+  // queries (scenario record_not_ready).
+  bool ConsumeNotReadyPoll(std::string_view id);
 
   // The task `id` if it exists, belongs to `provider` and was created with `owner_key`;
   // otherwise kNotFound (another key's task is indistinguishable from a missing one).
@@ -63,12 +74,14 @@ class Engine {
   size_t task_count() const { return store_.size(); }
 
  private:
-  Timeline PlanTimeline(const StageTiming& timing, Random& random, int64_t now_ms) const;
+  Timeline PlanTimeline(const StageTiming& timing, double factor, Random& random, int64_t now_ms) const;
 
   const EngineOptions options_;
   std::unique_ptr<Clock> clock_;
   Scheduler scheduler_;
   TaskStore store_;
+  Accounts accounts_;
+  Scenarios scenarios_;
   std::atomic<uint64_t> sequence_{0};  // numbers tasks for their random streams
 };
 

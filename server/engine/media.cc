@@ -37,7 +37,9 @@ std::vector<std::string> ResultUrls(std::string_view public_url, const Task& tas
 
 StatusOr<MediaFile> ResolveMedia(const Task& task, std::string_view file_name, int64_t now_ms, int64_t ttl_ms) {
   if (task.timeline.StateAt(now_ms) != TaskState::kSucceeded) return NotFound("no such result file");
-  if (now_ms >= task.timeline.finished_ms + ttl_ms) return NotFound("this result link has expired");
+  if (task.results_expired || now_ms >= task.timeline.finished_ms + ttl_ms) {
+    return NotFound("this result link has expired");
+  }
   size_t dot = file_name.find('.');
   if (dot == std::string_view::npos || file_name.substr(dot + 1) != Extension(task.output)) {
     return NotFound("no such result file");

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace imagine {
 
@@ -58,9 +59,16 @@ struct Task {
   std::string callback_url;  // "" when none
   OutputSpec output;
   Timeline timeline;
-  std::string fail_code;     // set when timeline.outcome == kFailed
+  // When timeline.outcome == kFailed: the neutral reason (each dialect words it) and
+  // optional provider-specific overrides.
+  std::string fail_reason;
+  std::string fail_code;
   std::string fail_message;
   double credits = 0;        // price reserved at creation
+  std::string scenario;      // armed scenario name ("" = none), for the journal and admin API
+  std::vector<int> progress_script;  // Evolink progress values through generating ("" = linear)
+  int not_ready_polls = 0;   // status queries still to answer "not found yet"
+  bool results_expired = false;  // result links answer 404 from the start
 };
 
 }  // namespace imagine

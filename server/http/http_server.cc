@@ -7,7 +7,6 @@
 
 #include "common/log.h"
 #include "providers/common/request_body.h"
-#include "providers/dialect.h"
 
 namespace imagine {
 namespace {
@@ -56,7 +55,7 @@ HttpServer::HttpServer(HttpServerOptions options, const Router* router, SelfChec
   server_->set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
                                                                          httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    const Dialect* d = DialectForPath(req.path);
+    const ApiSurface* d = SurfaceForPath(req.path);
     ApiResponse api;
     if (res.status == 413) {
       Status too_large(Code::kPayloadTooLarge,
@@ -79,7 +78,7 @@ HttpServer::HttpServer(HttpServerOptions options, const Router* router, SelfChec
     } catch (...) {
     }
     Log(LogLevel::kError, "unhandled exception on " + req.method + " " + req.path + ": " + what);
-    const Dialect* d = DialectForPath(req.path);
+    const ApiSurface* d = SurfaceForPath(req.path);
     Status internal = Internal("internal error");
     WriteResponse(d != nullptr ? d->RenderError(internal) : PlainJsonError(500, "internal error"), "", res);
   });
@@ -108,11 +107,38 @@ void HttpServer::Stop() {
   if (server_ && server_->is_running()) server_->stop();
 }
 
-const Dialect* HttpServer::DialectForPath(std::string_view path) const {
-  for (const Dialect* d : dialects_) {
+const ApiSurface* HttpServer::SurfaceForPath(std::string_view path) const {
+  for (const ApiSurface* d : surfaces_) {
     if (path.substr(0, d->path_prefix().size()) == d->path_prefix()) return d;
   }
   return nullptr;
+}
+
+StatusOr<std::string> HttpServer::Authenticate(RouteAuth auth, std::string_view authorization) const {
+  switch (auth) {
+    case RouteAuth::kNone:
+      return std::string();
+    case RouteAuth::kProviderKey: {
+      auto key = ParseBearer(authorization);
+      if (!key.ok()) return key.status();
+      if (key_checker_) IMAGINE_RETURN_IF_ERROR(key_checker_(*key));
+      return key;
+    }
+    case RouteAuth::kAdminToken: {
+      if (options_.admin_token.empty()) return std::string();
+      auto token = ParseBearer(authorization);
+      if (!token.ok()) return Status(Code::kUnauthenticated, "this admin route needs Authorization: Bearer <admin token>");
+      // Constant-time comparison: the admin token is a secret.
+      const std::string& want = options_.admin_token;
+      unsigned char diff = token->size() == want.size() ? 0 : 1;
+      for (size_t i = 0; i < token->size() && i < want.size(); ++i) {
+        diff |= static_cast<unsigned char>((*token)[i] ^ want[i]);
+      }
+      if (diff != 0) return Status(Code::kUnauthenticated, "the admin token is not valid");
+      return std::string();
+    }
+  }
+  return std::string();
 }
 
 void HttpServer::Handle(const void* request, void* response) {
@@ -122,7 +148,7 @@ void HttpServer::Handle(const void* request, void* response) {
 
   Router::Match match = router_->Find(req.method, req.path);
   if (match.entry == nullptr) {
-    const Dialect* d = DialectForPath(req.path);
+    const ApiSurface* d = SurfaceForPath(req.path);
     Status missing(Code::kNotFound,
                    (match.path_known ? "method " + req.method + " is not allowed on " : "no such endpoint: ") + req.path,
                    Violation{"", "route", ""});
@@ -142,15 +168,16 @@ void HttpServer::Handle(const void* request, void* response) {
   api.header_fn = &HeaderOf;
   api.header_ctx = &req;
   ApiResponse out;
-  StatusOr<std::string> key = route.authenticated ? ParseBearer(api.Header("Authorization")) : std::string();
+  StatusOr<std::string> key = Authenticate(route.auth, api.Header("Authorization"));
   if (!key.ok()) {
-    out = route.dialect->RenderError(key.status());
+    out = route.surface != nullptr ? route.surface->RenderError(key.status())
+                                   : PlainJsonError(401, key.status().message());
   } else {
     api.api_key = std::move(key).value();
     out = route.handler(api);
   }
-  if (self_check_ != nullptr && self_check_->enabled() && route.dialect != nullptr) {
-    self_check_->Check(*route.dialect, route.operation_id, out);
+  if (self_check_ != nullptr && self_check_->enabled() && route.surface != nullptr) {
+    self_check_->Check(*route.surface, route.operation_id, out);
   }
   if (LogEnabled(LogLevel::kDebug)) {
     Log(LogLevel::kDebug, request_id + " " + req.method + " " + req.path + " -> " + std::to_string(out.status) +

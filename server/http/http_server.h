@@ -7,6 +7,7 @@
 #define IMAGINE_HTTP_HTTP_SERVER_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,8 +29,12 @@ struct HttpServerOptions {
   int keep_alive_max_requests = 100000;
   int keep_alive_timeout_s = 30;
   int read_timeout_s = 10;
-  size_t body_limit_bytes = 1 << 20;  // larger bodies get the dialect's kPayloadTooLarge error
+  size_t body_limit_bytes = 1 << 20;  // larger bodies get the surface's kPayloadTooLarge error
+  std::string admin_token;            // "" = admin routes are open; else they need "Bearer <token>"
 };
+
+// Decides whether a provider API key may call at all (revoked keys, unlisted keys).
+using KeyChecker = std::function<Status(std::string_view key)>;
 
 class HttpServer {
  public:
@@ -40,21 +45,25 @@ class HttpServer {
   // Binds the listening socket. kUnavailable "cannot listen on HOST:PORT: <reason>" on failure.
   Status Bind();
   int port() const { return port_; }
-  // The dialects that render errors for paths under their prefixes; they must outlive
-  // the server. Precondition: called before Run().
-  void set_dialects(std::vector<const Dialect*> dialects) { dialects_ = std::move(dialects); }
+  // The surfaces that render errors for paths under their prefixes, and the check of
+  // provider keys; they must outlive the server. Precondition: called before Run().
+  void set_surfaces(std::vector<const ApiSurface*> surfaces) { surfaces_ = std::move(surfaces); }
+  void set_key_checker(KeyChecker checker) { key_checker_ = std::move(checker); }
   // Serves until Stop(). Precondition: Bind() succeeded.
   void Run();
   void Stop();
 
  private:
   void Handle(const void* request, void* response);
-  const Dialect* DialectForPath(std::string_view path) const;
+  const ApiSurface* SurfaceForPath(std::string_view path) const;
+  // The caller's key for `auth`, or the Status to render.
+  StatusOr<std::string> Authenticate(RouteAuth auth, std::string_view authorization) const;
 
   HttpServerOptions options_;
   const Router* router_;
   SelfCheck* self_check_;
-  std::vector<const Dialect*> dialects_;
+  std::vector<const ApiSurface*> surfaces_;
+  KeyChecker key_checker_;
   std::unique_ptr<httplib::Server> server_;
   int port_ = -1;
   std::atomic<uint64_t> next_request_id_{1};

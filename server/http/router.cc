@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include <map>
+
 namespace imagine {
 namespace {
 
@@ -22,6 +24,23 @@ std::vector<std::string_view> Split(std::string_view path) {
 bool IsParam(std::string_view seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
 
 }  // namespace
+
+Status Router::Mount(ApiSurface* surface) {
+  std::map<std::string, Handler> handlers = surface->Handlers();
+  const OpenApiDocument& spec = surface->spec();
+  for (const OpenApiOperation& op : spec.operations()) {
+    auto it = handlers.find(op.operation_id);
+    if (it == handlers.end()) {
+      return InvalidArgument(spec.source_name() + ": operation '" + op.operation_id + "' has no handler");
+    }
+    IMAGINE_RETURN_IF_ERROR(Add(RouteEntry{op.method, op.path, op.operation_id, surface->auth(), surface, it->second}));
+    handlers.erase(it);
+  }
+  if (!handlers.empty()) {
+    return InvalidArgument(spec.source_name() + ": no operation for handler '" + handlers.begin()->first + "'");
+  }
+  return Status::Ok();
+}
 
 Status Router::Add(RouteEntry entry) {
   if (entry.path.find('{') == std::string::npos) {

@@ -12,22 +12,25 @@
 
 #include "common/api.h"
 #include "common/status.h"
+#include "http/api_surface.h"
 
 namespace imagine {
-
-class Dialect;
 
 struct RouteEntry {
   std::string method;        // "GET", "POST", ...
   std::string path;          // "/v1/tasks/{task_id}"
   std::string operation_id;  // for logs and the journal
-  bool authenticated = false;  // needs "Authorization: Bearer <key>"
-  const Dialect* dialect = nullptr;  // renders errors; null for emulator routes
+  RouteAuth auth = RouteAuth::kNone;
+  const ApiSurface* surface = nullptr;  // renders errors and owns the spec; null for plain routes
   Handler handler;
 };
 
 class Router {
  public:
+  // Adds one route per operation of `surface`'s spec, bound to the handler of the same
+  // operationId. Fails when an operation has no handler or a handler no operation.
+  Status Mount(ApiSurface* surface);
+
   // Adds a route; kInvalidArgument when the same method and path is already taken.
   Status Add(RouteEntry entry);
 

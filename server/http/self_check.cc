@@ -4,14 +4,14 @@
 
 #include "common/log.h"
 #include "providers/common/request_body.h"
-#include "providers/dialect.h"
+#include "http/api_surface.h"
 
 namespace imagine {
 
-std::string SelfCheck::Check(const Dialect& dialect, std::string_view operation_id, const ApiResponse& response) {
+std::string SelfCheck::Check(const ApiSurface& surface, std::string_view operation_id, const ApiResponse& response) {
   checked_.fetch_add(1, std::memory_order_relaxed);
   std::string problem;
-  auto schema = dialect.ResponseSchema(operation_id, response);
+  auto schema = surface.ResponseSchema(operation_id, response);
   nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
   if (schema == nullptr) {
     problem = "the spec declares no JSON response for HTTP " + std::to_string(response.status);
@@ -26,8 +26,8 @@ std::string SelfCheck::Check(const Dialect& dialect, std::string_view operation_
   }
   if (problem.empty()) return problem;
   violations_.fetch_add(1, std::memory_order_relaxed);
-  Log(LogLevel::kWarn, "self-check: " + std::string(ProviderName(dialect.provider())) + " " +
-                           std::string(operation_id) + " HTTP " + std::to_string(response.status) + ": " + problem);
+  Log(LogLevel::kWarn, "self-check: " + surface.spec().source_name() + " " + std::string(operation_id) + " HTTP " +
+                           std::to_string(response.status) + ": " + problem);
   return problem;
 }
 

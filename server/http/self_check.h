@@ -13,7 +13,7 @@
 
 namespace imagine {
 
-class Dialect;
+class ApiSurface;
 
 class SelfCheck {
  public:
@@ -22,7 +22,7 @@ class SelfCheck {
 
   // Validates `response` of `operation_id`; returns "" when it conforms, else what is
   // wrong (also logged and counted). A status the spec does not declare is a violation.
-  std::string Check(const Dialect& dialect, std::string_view operation_id, const ApiResponse& response);
+  std::string Check(const ApiSurface& surface, std::string_view operation_id, const ApiResponse& response);
 
   uint64_t checked() const { return checked_.load(); }
   uint64_t violations() const { return violations_.load(); }

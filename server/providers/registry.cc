@@ -5,29 +5,11 @@
 #include "providers/evolink/evolink_dialect.h"
 
 namespace imagine {
-namespace {
-
-Status AddRoutes(Dialect* dialect, Router* router) {
-  std::map<std::string, Handler> handlers = dialect->Handlers();
-  const OpenApiDocument& spec = dialect->spec();
-  for (const OpenApiOperation& op : spec.operations()) {
-    auto it = handlers.find(op.operation_id);
-    if (it == handlers.end()) {
-      return InvalidArgument(spec.source_name() + ": operation '" + op.operation_id + "' has no handler");
-    }
-    IMAGINE_RETURN_IF_ERROR(router->Add(RouteEntry{op.method, op.path, op.operation_id, true, dialect, it->second}));
-    handlers.erase(it);
-  }
-  if (!handlers.empty()) {
-    return InvalidArgument(spec.source_name() + ": no operation for handler '" + handlers.begin()->first + "'");
-  }
-  return Status::Ok();
+StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name) {
+  return LoadEmbeddedSpec("schemas/" + std::string(provider_name) + ".openapi.yaml");
 }
 
-}  // namespace
-
-StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name) {
-  std::string name = "schemas/" + std::string(provider_name) + ".openapi.yaml";
+StatusOr<std::shared_ptr<const OpenApiDocument>> LoadEmbeddedSpec(const std::string& name) {
   auto text = FindResource(name);
   if (!text) return Internal(name + " is not embedded in this build");
   return OpenApiDocument::Parse(*text, name);
@@ -53,7 +35,7 @@ StatusOr<std::vector<std::unique_ptr<Dialect>>> RegisterProviders(const Config& 
   if (!evolink.ok()) return evolink.status();
   dialects.push_back(std::move(evolink).value());
 
-  for (auto& d : dialects) IMAGINE_RETURN_IF_ERROR(AddRoutes(d.get(), router));
+  for (auto& d : dialects) IMAGINE_RETURN_IF_ERROR(router->Mount(d.get()));
   return dialects;
 }
 

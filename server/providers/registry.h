@@ -21,6 +21,8 @@ StatusOr<std::vector<std::unique_ptr<Dialect>>> RegisterProviders(const Config& 
 
 // The embedded OpenAPI document of a provider ("schemas/<name>.openapi.yaml").
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name);
+// Any embedded OpenAPI document by resource name, e.g. "schemas/admin.openapi.yaml".
+StatusOr<std::shared_ptr<const OpenApiDocument>> LoadEmbeddedSpec(const std::string& name);
 
 }  // namespace imagine
 

@@ -84,7 +84,17 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> OpenApiDocument::Parse(std::str
         }
       }
       if (auto responses = op.find("responses"); responses != op.end()) {
-        for (const auto& [status, response] : responses->items()) {
+        for (const auto& [status, declared] : responses->items()) {
+          const nlohmann::json* resolved = &declared;
+          if (declared.contains("$ref") && declared["$ref"].is_string()) {
+            std::string ref = declared["$ref"].get<std::string>();
+            try {
+              resolved = &root.at(nlohmann::json::json_pointer(ref.substr(ref.find('#') + 1)));
+            } catch (const nlohmann::json::exception&) {
+              return InvalidArgument(src + ": " + where + "/responses/" + status + ": unresolved $ref " + ref);
+            }
+          }
+          const nlohmann::json& response = *resolved;
           auto content = response.find("content");
           if (content == response.end() || !content->contains("application/json")) continue;
           const nlohmann::json& media = (*content)["application/json"];

@@ -5,6 +5,7 @@
 #include "providers/apikley/rules.h"
 #include "providers/common/json_number.h"
 #include "providers/common/request_body.h"
+#include "providers/common/scenario_gate.h"
 
 namespace imagine {
 
@@ -65,6 +66,12 @@ ApiResponse ApikleyDialect::CreateTask(ApiRequest& req) {
   s = apikley::CheckRules(ctx);
   if (!s.ok()) return RenderError(s);
 
+  const nlohmann::json& input = request["input"];
+  std::string_view prompt = input.contains("prompt") ? input["prompt"].get_ref<const std::string&>() : "";
+  auto armed = SelectScenario(*engine_, Provider::kApikley, Endpoint::kCreate, req, model, prompt);
+  if (!armed.ok()) return RenderError(armed.status());
+  if (*armed && (*armed)->effects.respond) return RenderError(ScenarioError(**armed, model));
+
   const ModelOptions& mo = model_options->second;
   NewTask spec;
   spec.provider = Provider::kApikley;
@@ -75,6 +82,7 @@ ApiResponse ApikleyDialect::CreateTask(ApiRequest& req) {
   spec.callback_url = request.value("callBackUrl", "");
   spec.output.kind = mo.output;
   spec.output.count = mo.outputs;
+  spec.scenario = *armed ? &**armed : nullptr;
   if (model == "grok-imagine/upscale" && ctx.source) {
     // An upscale returns one file of the source's kind: a 720p video or a larger image.
     spec.output = ctx.source->output;
@@ -95,13 +103,15 @@ ApiResponse ApikleyDialect::GetTaskDetail(ApiRequest& req) {
     return RenderError(InvalidArgument("taskId parameter is required", Violation{"", "taskId_required", ""}));
   }
   auto task = engine_->FindTask(Provider::kApikley, req.api_key, id);
-  if (!task.ok()) return RenderError(task.status());
+  Status gate = GateQuery(*engine_, Provider::kApikley, req, task);
+  if (!gate.ok()) return RenderError(gate);
   return apikley::Reply(options_, 200, "success",
                         apikley::TaskRecord(*task, engine_->NowMs(), engine_->options().public_url));
 }
 
 ApiResponse ApikleyDialect::GetAccountCredits(ApiRequest& req) {
-  return apikley::Reply(options_, 200, "success", JsonNumber(options_.credits));
+  Balance balance = engine_->accounts().BalanceOf(req.api_key, engine_->NowMs());
+  return apikley::Reply(options_, 200, "success", JsonNumber(balance.remaining));
 }
 
 }  // namespace imagine

@@ -25,7 +25,6 @@ enum class ApikleyUnknownTask {
 struct ApikleyOptions {
   ApikleyHttpStatus http_status = ApikleyHttpStatus::kAlways200;
   ApikleyUnknownTask unknown_task = ApikleyUnknownTask::kRecordInfoNull;
-  double credits = 1000;                      // balance answered by GET /api/v1/chat/credit
   std::map<std::string, ModelOptions> models;  // by model name; every model in the spec needs one
   RequestValidation validation;
 };

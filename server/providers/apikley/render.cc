@@ -26,7 +26,8 @@ ErrorWords WordsFor(const ApikleyOptions& options, const Status& status) {
       if (options.unknown_task == ApikleyUnknownTask::kNotFound) return {404, "Task not found"};
       return {422, "recordInfo is null"};
     case Code::kResourceExhausted: return {429, "Rate limit exceeded"};
-    case Code::kFailedPrecondition: return {402, "Insufficient credits"};
+    case Code::kFailedPrecondition:
+      return {402, "Insufficient Credits - Account does not have enough credits to perform the operation"};
     case Code::kUnavailable: return {455, "Service Unavailable - System is currently undergoing maintenance"};
     case Code::kUnimplemented: return {505, "Feature Disabled - The requested feature is currently disabled"};
     case Code::kPayloadTooLarge: return {422, ""};
@@ -62,8 +63,31 @@ ApiResponse Reply(const ApikleyOptions& options, int code, std::string_view msg,
 
 ApiResponse RenderError(const ApikleyOptions& options, const Status& status) {
   ErrorWords words = WordsFor(options, status);
-  std::string msg = words.msg[0] != '\0' ? words.msg : DescribeViolation(status);
+  std::string msg;
+  if (status.violation().rule == "scenario" && !status.message().empty()) {
+    msg = status.message();  // a scenario's own message
+  } else {
+    msg = words.msg[0] != '\0' ? words.msg : DescribeViolation(status);
+  }
   return Reply(options, words.code, msg, nullptr);
+}
+
+FailureWords FailureFor(const Task& task) {
+  // Apikley's failCode/failMsg for each neutral failure reason (api-reference §1.6: failCode
+  // is a numeric string such as "400" or "500"; 501 is "Generation Failed" in the seed enum).
+  static const std::pair<const char*, FailureWords> kWords[] = {
+      {"generation_failed", {"501", "Generation failed, please try again later"}},
+      {"content_policy_violation", {"400", "Your request was blocked by content moderation (content policy violation)"}},
+      {"generation_timeout", {"500", "Generation timed out"}},
+      {"request_cancelled", {"400", "The task was cancelled"}},
+  };
+  FailureWords w{"500", "Internal server error"};
+  for (const auto& [reason, words] : kWords) {
+    if (task.fail_reason == reason) w = words;
+  }
+  if (!task.fail_code.empty()) w.code = task.fail_code;
+  if (!task.fail_message.empty()) w.message = task.fail_message;
+  return w;
 }
 
 nlohmann::ordered_json TaskRecord(const Task& task, int64_t now_ms, std::string_view public_url) {
@@ -80,8 +104,9 @@ nlohmann::ordered_json TaskRecord(const Task& task, int64_t now_ms, std::string_
     result["resultUrls"] = ResultUrls(public_url, task);
     d["resultJson"] = result.dump();
   }
-  d["failCode"] = state == TaskState::kFailed ? task.fail_code : "";
-  d["failMsg"] = state == TaskState::kFailed ? task.fail_message : "";
+  const FailureWords failure = state == TaskState::kFailed ? FailureFor(task) : FailureWords{"", ""};
+  d["failCode"] = failure.code;
+  d["failMsg"] = failure.message;
   d["costTime"] = terminal ? tl.finished_ms - tl.created_ms : 0;
   d["completeTime"] = terminal ? nlohmann::ordered_json(tl.finished_ms) : nlohmann::ordered_json(nullptr);
   d["createTime"] = tl.created_ms;

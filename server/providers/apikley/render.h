@@ -25,6 +25,13 @@ ApiResponse RenderError(const ApikleyOptions& options, const Status& status);
 // param and resultJson are JSON strings; times in epoch ms; costTime in ms.
 nlohmann::ordered_json TaskRecord(const Task& task, int64_t now_ms, std::string_view public_url);
 
+// failCode / failMsg of a failed task: its overrides, else Apikley's words for its reason.
+struct FailureWords {
+  std::string code;
+  std::string message;
+};
+FailureWords FailureFor(const Task& task);
+
 // Apikley's name of a neutral state: waiting, queuing, generating, success, fail.
 const char* StateName(TaskState state);
 

@@ -2,6 +2,7 @@
 
 #include "providers/common/json_number.h"
 #include "providers/common/request_body.h"
+#include "providers/common/scenario_gate.h"
 #include "providers/evolink/ids.h"
 #include "providers/evolink/render.h"
 #include "providers/evolink/rules.h"
@@ -66,6 +67,10 @@ ApiResponse EvolinkDialect::CreateVideoGeneration(ApiRequest& req) {
   if (!s.ok()) return RenderError(s);
   s = evolink::CheckRules(evolink::RuleContext{request, options_});
   if (!s.ok()) return RenderError(s);
+  auto armed = SelectScenario(*engine_, Provider::kEvolink, Endpoint::kCreate, req, model,
+                              request["prompt"].get_ref<const std::string&>());
+  if (!armed.ok()) return RenderError(armed.status());
+  if (*armed && (*armed)->effects.respond) return RenderError(ScenarioError(**armed, model));
 
   const ModelOptions& mo = options_.models.at(model);
   NewTask spec;
@@ -79,9 +84,11 @@ ApiResponse EvolinkDialect::CreateVideoGeneration(ApiRequest& req) {
   spec.output.count = mo.outputs;
   spec.output.duration_s = request.value("duration", 6);
   spec.output.quality_p = request.value("quality", "480p") == "720p" ? 720 : 480;
+  spec.scenario = *armed ? &**armed : nullptr;
   auto task = engine_->CreateTask(std::move(spec), &evolink::MakeTaskId);
   if (!task.ok()) return RenderError(task.status());
-  return evolink::Json(200, evolink::TaskObject(*task, engine_->NowMs(), engine_->options().public_url, options_));
+  return evolink::Json(200, evolink::TaskObject(*task, engine_->NowMs(), engine_->options().public_url,
+                                                engine_->accounts().ProfileFor(req.api_key)->user_group));
 }
 
 ApiResponse EvolinkDialect::GetTaskDetail(ApiRequest& req) {
@@ -90,18 +97,21 @@ ApiResponse EvolinkDialect::GetTaskDetail(ApiRequest& req) {
     return RenderError(InvalidArgument("Invalid task ID format", Violation{"", "invalid_task_id", ""}));
   }
   auto task = engine_->FindTask(Provider::kEvolink, req.api_key, id);
-  if (!task.ok()) return RenderError(task.status());
-  return evolink::Json(200, evolink::TaskObject(*task, engine_->NowMs(), engine_->options().public_url, options_));
+  Status gate = GateQuery(*engine_, Provider::kEvolink, req, task);
+  if (!gate.ok()) return RenderError(gate);
+  return evolink::Json(200, evolink::TaskObject(*task, engine_->NowMs(), engine_->options().public_url,
+                                                engine_->accounts().ProfileFor(req.api_key)->user_group));
 }
 
 ApiResponse EvolinkDialect::GetCredits(ApiRequest& req) {
+  Balance balance = engine_->accounts().BalanceOf(req.api_key, engine_->NowMs());
   nlohmann::ordered_json token;
-  token["remaining_credits"] = JsonNumber(options_.credits);
+  token["remaining_credits"] = JsonNumber(balance.remaining);
   token["unlimited_credits"] = false;
-  token["used_credits"] = 0;
+  token["used_credits"] = JsonNumber(balance.used);
   nlohmann::ordered_json user;
-  user["remaining_credits"] = JsonNumber(options_.credits);
-  user["used_credits"] = 0;
+  user["remaining_credits"] = JsonNumber(balance.remaining);
+  user["used_credits"] = JsonNumber(balance.used);
   nlohmann::ordered_json body;
   body["data"]["token"] = std::move(token);
   body["data"]["user"] = std::move(user);

@@ -11,8 +11,6 @@
 namespace imagine {
 
 struct EvolinkOptions {
-  double credits = 1000;               // remaining credits answered by GET /v1/credits
-  std::string user_group = "default";  // usage.user_group: default | vip
   // Accept callback_url on http:// and on loopback/private hosts (local receivers).
   // Off by default: the real service refuses them (seed: "Only HTTPS", "internal IPs prohibited").
   bool allow_private_callbacks = false;

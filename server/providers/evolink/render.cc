@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/media.h"
+#include "engine/scenarios.h"
 #include "providers/common/json_number.h"
 #include "providers/common/request_body.h"
 
@@ -37,7 +38,7 @@ ErrorWords WordsFor(const Status& status) {
     case Code::kFailedPrecondition:
       return {402, "insufficient_quota", "insufficient_quota", "Insufficient quota. Please top up your account."};
     case Code::kUnavailable: return {503, "service_unavailable", "api_error", "Service temporarily unavailable"};
-    case Code::kUnimplemented: return {501, "not_implemented", "api_error", ""};
+    case Code::kUnimplemented: return {501, "not_implemented", "api_error", "This feature is currently disabled"};
     case Code::kPayloadTooLarge: return {413, "request_too_large", "invalid_request_error", ""};
     case Code::kInternal:
     case Code::kOk: break;
@@ -69,7 +70,11 @@ ApiResponse RenderError(const Status& status) {
   ErrorWords w = WordsFor(status);
   nlohmann::ordered_json error;
   error["code"] = w.code;
-  error["message"] = w.message[0] != '\0' ? std::string(w.message) : DescribeViolation(status);
+  if (status.violation().rule == "scenario" && !status.message().empty()) {
+    error["message"] = status.message();  // a scenario's own message
+  } else {
+    error["message"] = w.message[0] != '\0' ? std::string(w.message) : DescribeViolation(status);
+  }
   error["type"] = w.type;
   const Violation& v = status.violation();
   if (!v.pointer.empty()) {
@@ -82,23 +87,47 @@ ApiResponse RenderError(const Status& status) {
   return Json(w.http, body);
 }
 
+std::pair<std::string, std::string> FailureFor(const Task& task) {
+  static const std::pair<const char*, std::pair<const char*, const char*>> kWords[] = {
+      {"generation_failed", {"generation_failed_no_content", "Generation failed: the model returned no content. Please try again."}},
+      {"content_policy_violation",
+       {"content_policy_violation",
+        "Content policy violation.\nYour request was blocked by safety filters. Please modify your prompt or image and "
+        "try again."}},
+      {"generation_timeout", {"generation_timeout", "Generation timed out. Please try again."}},
+      {"request_cancelled", {"request_cancelled", "The request was cancelled."}},
+  };
+  std::string code = task.fail_reason.empty() ? "unknown_error" : task.fail_reason;
+  std::string message = "Task failed: " + code;
+  for (const auto& [reason, words] : kWords) {
+    if (task.fail_reason == reason) {
+      code = words.first;
+      message = words.second;
+    }
+  }
+  if (!task.fail_code.empty()) code = task.fail_code;
+  if (!task.fail_message.empty()) message = task.fail_message;
+  return {code, message};
+}
+
 nlohmann::ordered_json TaskObject(const Task& task, int64_t now_ms, std::string_view public_url,
-                                  const EvolinkOptions& options) {
+                                  std::string_view user_group) {
   const Timeline& tl = task.timeline;
   const TaskState state = tl.StateAt(now_ms);
   nlohmann::ordered_json o;
   o["created"] = tl.created_ms / 1000;
   if (state == TaskState::kFailed) {
+    auto [code, message] = FailureFor(task);
     nlohmann::ordered_json error;
-    error["code"] = task.fail_code;
-    error["message"] = task.fail_message;
+    error["code"] = code;
+    error["message"] = message;
     error["type"] = "task_error";
     o["error"] = std::move(error);
   }
   o["id"] = task.id;
   o["model"] = task.model;
   o["object"] = "video.generation.task";
-  o["progress"] = tl.ProgressAt(now_ms);
+  o["progress"] = ScriptedProgress(tl, task.progress_script, now_ms);
   if (state == TaskState::kSucceeded) o["results"] = ResultUrls(public_url, task);
   o["status"] = StatusName(state);
   nlohmann::ordered_json info;
@@ -110,7 +139,7 @@ nlohmann::ordered_json TaskObject(const Task& task, int64_t now_ms, std::string_
   nlohmann::ordered_json usage;
   usage["billing_rule"] = "per_call";
   usage["credits_reserved"] = JsonNumber(task.credits);
-  usage["user_group"] = options.user_group;
+  usage["user_group"] = user_group;
   o["usage"] = std::move(usage);
   return o;
 }

@@ -22,7 +22,11 @@ ApiResponse RenderError(const Status& status);
 
 // The task object at `now_ms`: progress, status, results when completed, error when failed.
 nlohmann::ordered_json TaskObject(const Task& task, int64_t now_ms, std::string_view public_url,
-                                  const EvolinkOptions& options);
+                                  std::string_view user_group);
+
+// error.code / error.message of a failed task: its overrides, else Evolink's words for
+// its reason (the documented task-level business codes, api-reference §2.4).
+std::pair<std::string, std::string> FailureFor(const Task& task);
 
 // Evolink's status word: pending (waiting, queuing), processing, completed, failed.
 const char* StatusName(TaskState state);

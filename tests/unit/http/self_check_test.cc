@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "common/log.h"
 #include "providers/dialect.h"
 
 namespace imagine {
@@ -47,6 +48,7 @@ ApiResponse Response(int status, std::string body) {
 }  // namespace
 
 TEST_CASE("SelfCheck passes conforming responses and counts each violation") {
+  SetLogLevel(LogLevel::kOff);
   FakeDialect dialect;
   SelfCheck check(true);
   CHECK(check.Check(dialect, "getThing", Response(200, R"({"id":"a"})")) == "");

@@ -40,8 +40,7 @@ TEST_CASE("TaskRecord on success: resultJson is a JSON string, costTime in ms") 
 TEST_CASE("TaskRecord on failure carries failCode and failMsg and consumes nothing") {
   Task t = Sample();
   t.timeline.outcome = TaskState::kFailed;
-  t.fail_code = "500";
-  t.fail_message = "Internal server error";
+  t.fail_reason = "service_error";
   auto d = TaskRecord(t, 20000, "http://h:1");
   CHECK(d["state"] == "fail");
   CHECK_FALSE(d.contains("resultJson"));
@@ -75,7 +74,8 @@ TEST_CASE("RenderError maps each engine code to Apikley's body code and text") {
       {NotFound("x"), R"({"code":422,"msg":"recordInfo is null","data":null})"},
       {Status(Code::kNotFound, "x", Violation{"", "route", ""}), R"({"code":404,"msg":"Not Found","data":null})"},
       {Status(Code::kResourceExhausted, "x"), R"({"code":429,"msg":"Rate limit exceeded","data":null})"},
-      {Status(Code::kFailedPrecondition, "x"), R"({"code":402,"msg":"Insufficient credits","data":null})"},
+      {Status(Code::kFailedPrecondition, "x"),
+       R"({"code":402,"msg":"Insufficient Credits - Account does not have enough credits to perform the operation","data":null})"},
       {Status(Code::kUnavailable, "x"),
        R"({"code":455,"msg":"Service Unavailable - System is currently undergoing maintenance","data":null})"},
       {Status(Code::kUnimplemented, "x"),

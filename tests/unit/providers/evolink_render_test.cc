@@ -18,8 +18,7 @@ Task Sample() {
 }  // namespace
 
 TEST_CASE("TaskObject at creation matches the seed's example shape") {
-  EvolinkOptions options;
-  auto o = TaskObject(Sample(), 1757169743000, "http://h:1", options);
+  auto o = TaskObject(Sample(), 1757169743000, "http://h:1", "default");
   CHECK(o.dump() ==
         R"J({"created":1757169743,"id":"task-unified-1757169743-7cvnl5zw","model":"grok-imagine-image-to-video-beta",)J"
         R"J("object":"video.generation.task","progress":0,"status":"pending","task_info":{"can_cancel":true,)J"
@@ -28,9 +27,7 @@ TEST_CASE("TaskObject at creation matches the seed's example shape") {
 }
 
 TEST_CASE("TaskObject when completed lists results; when failed carries a task_error") {
-  EvolinkOptions options;
-  options.user_group = "vip";
-  auto done = TaskObject(Sample(), 1757169756000, "http://h:1", options);
+  auto done = TaskObject(Sample(), 1757169756000, "http://h:1", "vip");
   CHECK(done["status"] == "completed");
   CHECK(done["progress"] == 100);
   CHECK(done["results"] == nlohmann::json::array({"http://h:1/media/task-unified-1757169743-7cvnl5zw/0.mp4"}));
@@ -39,9 +36,9 @@ TEST_CASE("TaskObject when completed lists results; when failed carries a task_e
 
   Task failed = Sample();
   failed.timeline.outcome = TaskState::kFailed;
-  failed.fail_code = "content_policy_violation";
+  failed.fail_reason = "content_policy_violation";
   failed.fail_message = "Content policy violation.";
-  auto f = TaskObject(failed, 1757169756000, "http://h:1", options);
+  auto f = TaskObject(failed, 1757169756000, "http://h:1", "default");
   CHECK(f["status"] == "failed");
   CHECK(f["progress"] == 0);
   CHECK_FALSE(f.contains("results"));

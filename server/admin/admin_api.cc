@@ -1,0 +1,160 @@
+#include "admin/admin_api.h"
+
+#include <cmath>
+
+#include "admin/admin_json.h"
+#include "providers/common/json_number.h"
+#include "providers/common/request_body.h"
+
+namespace imagine {
+namespace {
+
+ApiResponse Json(int status, const nlohmann::ordered_json& body) {
+  ApiResponse r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+int HttpStatusFor(Code code) {
+  switch (code) {
+    case Code::kInvalidArgument: return 400;
+    case Code::kUnauthenticated: return 401;
+    case Code::kPermissionDenied: return 403;
+    case Code::kNotFound: return 404;
+    case Code::kFailedPrecondition: return 409;
+    case Code::kPayloadTooLarge: return 413;
+    case Code::kResourceExhausted: return 429;
+    case Code::kUnimplemented: return 501;
+    case Code::kUnavailable: return 503;
+    default: return 500;
+  }
+}
+
+const char* StageName(unsigned bit) {
+  switch (bit) {
+    case kStageCreate: return "create";
+    case kStageQuery: return "query";
+    case kStageLifecycle: return "lifecycle";
+    default: return "download";
+  }
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<AdminApi>> AdminApi::Create(Engine* engine, const SelfCheck* self_check) {
+  auto spec = AdminSpec();
+  if (!spec.ok()) return spec.status();
+  return std::unique_ptr<AdminApi>(new AdminApi(std::move(spec).value(), engine, self_check));
+}
+
+ApiResponse AdminApi::RenderError(const Status& status) const {
+  std::string message = status.message();
+  if (status.code() == Code::kInvalidArgument && !status.violation().pointer.empty()) message = DescribeViolation(status);
+  if (status.code() == Code::kNotFound && status.violation().rule == "route") message = status.message();
+  nlohmann::ordered_json body;
+  body["error"] = {{"code", CodeName(status.code())}, {"message", message}};
+  return Json(HttpStatusFor(status.code()), body);
+}
+
+StatusOr<nlohmann::json> AdminApi::Body(const ApiRequest& req, std::string_view operation_id) const {
+  const OpenApiOperation* op = spec_->Find(operation_id);
+  // The emulator's own API takes JSON whatever the Content-Type says (curl -d sends a form type).
+  auto body = ParseJsonObjectBody(req.body, "application/json", RequestValidation{});
+  if (!body.ok()) return body.status();
+  if (op != nullptr && op->request_body != nullptr) {
+    IMAGINE_RETURN_IF_ERROR(ValidateAgainst(*op->request_body, *body, /*reject_unknown_fields=*/false));
+  }
+  return body;
+}
+
+ApiResponse AdminApi::KeyAccount(const std::string& key) const {
+  Balance balance = engine_->accounts().BalanceOf(key, engine_->NowMs());
+  nlohmann::ordered_json j;
+  j["key"] = key;
+  j["profile"] = KeyProfileToJson(*engine_->accounts().ProfileFor(key));
+  j["balance"] = {{"remaining", JsonNumber(balance.remaining)}, {"used", JsonNumber(balance.used)}};
+  return Json(200, j);
+}
+
+std::map<std::string, Handler> AdminApi::Handlers() {
+  std::map<std::string, Handler> h;
+  h["getHealth"] = [this](ApiRequest&) {
+    nlohmann::ordered_json j;
+    j["status"] = "ok";
+    j["version"] = IMAGINE_VERSION;
+    j["tasks"] = engine_->task_count();
+    if (self_check_ != nullptr && self_check_->enabled()) {
+      j["self_check"] = {{"checked", self_check_->checked()}, {"violations", self_check_->violations()}};
+    }
+    return Json(200, j);
+  };
+  auto clock_json = [this] {
+    nlohmann::ordered_json j;
+    j["mode"] = engine_->clock().is_virtual() ? "virtual" : "real";
+    j["now_ms"] = engine_->NowMs();
+    j["time_scale"] = engine_->clock().time_scale();
+    j["pending_timers"] = engine_->scheduler().pending();
+    return j;
+  };
+  h["getClock"] = [clock_json](ApiRequest&) { return Json(200, clock_json()); };
+  h["advanceClock"] = [this, clock_json](ApiRequest& req) {
+    auto body = Body(req, "advanceClock");
+    if (!body.ok()) return RenderError(body.status());
+    int64_t ms = static_cast<int64_t>(std::llround((*body)["seconds"].get<double>() * 1000.0));
+    Status s = engine_->scheduler().Advance(ms);
+    if (!s.ok()) return RenderError(s);
+    return Json(200, clock_json());
+  };
+  h["listScenarios"] = [this](ApiRequest&) {
+    nlohmann::ordered_json scenarios = nlohmann::ordered_json::array();
+    for (const ScenarioDef& d : engine_->scenarios().catalog()) {
+      nlohmann::ordered_json s;
+      s["name"] = d.name;
+      s["description"] = d.description;
+      s["acts_at"] = nlohmann::ordered_json::array();
+      for (unsigned bit : {kStageCreate, kStageQuery, kStageLifecycle, kStageDownload}) {
+        if (d.stages & bit) s["acts_at"].push_back(StageName(bit));
+      }
+      s["params"] = d.params;
+      scenarios.push_back(std::move(s));
+    }
+    nlohmann::ordered_json rules = nlohmann::ordered_json::array();
+    for (const ScenarioRule& r : engine_->scenarios().rules()) rules.push_back(ScenarioRuleToJson(r));
+    nlohmann::ordered_json j;
+    j["scenarios"] = std::move(scenarios);
+    j["rules"] = std::move(rules);
+    j["chaos"] = engine_->scenarios().chaos();
+    return Json(200, j);
+  };
+  h["addScenarioRule"] = [this](ApiRequest& req) {
+    auto body = Body(req, "addScenarioRule");
+    if (!body.ok()) return RenderError(body.status());
+    auto rule = engine_->scenarios().AddRule(ScenarioRuleFromJson(*body));
+    if (!rule.ok()) return RenderError(rule.status());
+    return Json(201, ScenarioRuleToJson(*rule));
+  };
+  h["clearScenarioRules"] = [this](ApiRequest&) {
+    size_t removed = engine_->scenarios().rules().size();
+    engine_->scenarios().ClearRules();
+    return Json(200, nlohmann::ordered_json{{"removed", removed}});
+  };
+  h["getKey"] = [this](ApiRequest& req) { return KeyAccount(std::string(req.PathParam("key"))); };
+  h["putKey"] = [this](ApiRequest& req) {
+    auto body = Body(req, "putKey");
+    if (!body.ok()) return RenderError(body.status());
+    KeyProfile profile = KeyProfileFromJson(*body);
+    if (!profile.default_scenario.empty()) {
+      auto armed = engine_->scenarios().Arm(profile.default_scenario, "profile");
+      if (!armed.ok()) {
+        return RenderError(InvalidArgument(armed.status().message(), Violation{"/default_scenario", "scenario", ""}));
+      }
+    }
+    const std::string key(req.PathParam("key"));
+    engine_->accounts().SetProfile(key, std::move(profile));
+    return KeyAccount(key);
+  };
+  return h;
+}
+
+}  // namespace imagine

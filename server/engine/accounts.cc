@@ -1,0 +1,207 @@
+#include "engine/accounts.h"
+
+#include <cmath>
+
+namespace imagine {
+namespace {
+
+constexpr int64_t kHourMs = 3600 * 1000;
+
+std::string Plural(int n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); }
+
+}  // namespace
+
+Accounts::Accounts(AccountOptions options)
+    : reject_unlisted_keys_(options.reject_unlisted_keys),
+      default_profile_(std::make_shared<const KeyProfile>(std::move(options.default_profile))),
+      provider_limits_(std::move(options.provider_limits)) {
+  for (auto& [key, profile] : options.keys) profiles_[key] = std::make_shared<const KeyProfile>(std::move(profile));
+}
+
+Status Accounts::Authenticate(std::string_view key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = profiles_.find(key);
+  if (it == profiles_.end() && reject_unlisted_keys_) {
+    return Status(Code::kUnauthenticated, "unknown API key", Violation{"", "unlisted_key", ""});
+  }
+  const KeyProfile& p = it == profiles_.end() ? *default_profile_ : *it->second;
+  if (p.revoked) return Status(Code::kUnauthenticated, "API key revoked", Violation{"", "revoked", ""});
+  return Status::Ok();
+}
+
+std::shared_ptr<const KeyProfile> Accounts::ProfileFor(std::string_view key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = profiles_.find(key);
+  return it == profiles_.end() ? default_profile_ : it->second;
+}
+
+std::map<std::string, std::shared_ptr<const KeyProfile>> Accounts::ListedProfiles() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {profiles_.begin(), profiles_.end()};
+}
+
+void Accounts::SetProfile(const std::string& key, KeyProfile profile) {
+  double credits = profile.credits;
+  std::shared_ptr<Account> account;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    profiles_[key] = std::make_shared<const KeyProfile>(std::move(profile));
+    auto it = accounts_.find(key);
+    if (it != accounts_.end()) account = it->second;
+  }
+  if (account) {
+    std::lock_guard<std::mutex> lock(account->mu);
+    account->remaining = credits;
+    account->used = 0;
+  }
+}
+
+std::shared_ptr<Accounts::Account> Accounts::AccountFor(std::string_view key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string k(key);
+  auto it = accounts_.find(k);
+  if (it != accounts_.end()) return it->second;
+  auto account = std::make_shared<Account>();
+  auto profile = profiles_.find(k);
+  account->remaining = profile == profiles_.end() ? default_profile_->credits : profile->second->credits;
+  accounts_.emplace(std::move(k), account);
+  return account;
+}
+
+void Accounts::EraseReservationLocked(Account& account, uint64_t ticket) {
+  auto it = account.active.find(ticket);
+  if (it == account.active.end()) return;
+  auto range = account.by_finish.equal_range(it->second.finish_ms);
+  for (auto f = range.first; f != range.second; ++f) {
+    if (f->second == ticket) {
+      account.by_finish.erase(f);
+      break;
+    }
+  }
+  if (--account.running[it->second.model] <= 0) account.running.erase(it->second.model);
+  account.active.erase(it);
+}
+
+void Accounts::SettleLocked(Account& account, int64_t now_ms) {
+  while (!account.by_finish.empty() && account.by_finish.begin()->first <= now_ms) {
+    uint64_t ticket = account.by_finish.begin()->second;
+    auto it = account.active.find(ticket);
+    if (it != account.active.end() && it->second.outcome == TaskState::kFailed) {
+      account.remaining += it->second.price;  // a failed task costs nothing
+      account.used -= it->second.price;
+    }
+    if (it != account.active.end() && !it->second.task_id.empty()) account.ticket_of_task.erase(it->second.task_id);
+    EraseReservationLocked(account, ticket);
+  }
+}
+
+StatusOr<Accounts::Ticket> Accounts::Reserve(std::string_view key, Provider provider, const std::string& model,
+                                            double price, int64_t now_ms) {
+  std::shared_ptr<const KeyProfile> profile = ProfileFor(key);
+  if (profile->allowed_models && profile->allowed_models->count(model) == 0) {
+    return Status(Code::kPermissionDenied, "Token does not have access to model: " + model,
+                  Violation{"", "model_not_allowed", ""});
+  }
+  const RateLimits* limits_ptr = profile->rate_limits ? &*profile->rate_limits : nullptr;
+  if (limits_ptr == nullptr) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = provider_limits_.find(provider);
+    if (it != provider_limits_.end()) limits_ptr = &it->second;  // provider_limits_ is never modified
+  }
+  static const RateLimits kNoLimits;
+  const RateLimits& limits = limits_ptr != nullptr ? *limits_ptr : kNoLimits;
+  auto found = limits.models.find(model);
+  const ModelLimit model_limit = found != limits.models.end() ? found->second : ModelLimit{};
+
+  std::shared_ptr<Account> account = AccountFor(key);
+  std::lock_guard<std::mutex> lock(account->mu);
+  SettleLocked(*account, now_ms);
+  if (limits.burst_count > 0) {
+    const int64_t window = static_cast<int64_t>(std::llround(limits.burst_window_s * 1000));
+    while (!account->recent.empty() && account->recent.front() <= now_ms - window) account->recent.pop_front();
+    if (static_cast<int>(account->recent.size()) >= limits.burst_count) {
+      return Status(Code::kResourceExhausted,
+                    "more than " + Plural(limits.burst_count, "task creation") + " within " +
+                        std::to_string(static_cast<int>(limits.burst_window_s)) + " s",
+                    Violation{"", "burst", ""});
+    }
+  }
+  if (model_limit.concurrent > 0) {
+    auto running = account->running.find(model);
+    if (running != account->running.end() && running->second >= model_limit.concurrent) {
+      return Status(Code::kResourceExhausted,
+                    Plural(model_limit.concurrent, "concurrent task") + " of " + model + " already running",
+                    Violation{"", "concurrency", ""});
+    }
+  }
+  std::deque<int64_t>& created = account->created[model];
+  while (!created.empty() && created.front() <= now_ms - kHourMs) created.pop_front();
+  if (model_limit.per_hour > 0 && static_cast<int>(created.size()) >= model_limit.per_hour) {
+    return Status(Code::kResourceExhausted, Plural(model_limit.per_hour, "creation") + " of " + model + " per hour reached",
+                  Violation{"", "hourly", ""});
+  }
+  if (account->remaining + 1e-9 < price) {
+    return Status(Code::kFailedPrecondition, "insufficient credits", Violation{"", "credits", ""});
+  }
+  account->remaining -= price;
+  account->used += price;
+  if (limits.burst_count > 0) account->recent.push_back(now_ms);
+  if (model_limit.per_hour > 0) created.push_back(now_ms);
+  Ticket ticket{account->next_ticket++};
+  account->active.emplace(ticket.id, Reservation{"", model, price, kNever, TaskState::kSucceeded});
+  account->by_finish.emplace(kNever, ticket.id);
+  account->running[model]++;
+  return ticket;
+}
+
+void Accounts::Activate(std::string_view key, Ticket ticket, const std::string& task_id, int64_t finish_ms,
+                        TaskState outcome) {
+  std::shared_ptr<Account> account = AccountFor(key);
+  std::lock_guard<std::mutex> lock(account->mu);
+  auto it = account->active.find(ticket.id);
+  if (it == account->active.end()) return;
+  auto range = account->by_finish.equal_range(it->second.finish_ms);
+  for (auto f = range.first; f != range.second; ++f) {
+    if (f->second == ticket.id) {
+      account->by_finish.erase(f);
+      break;
+    }
+  }
+  it->second.task_id = task_id;
+  it->second.finish_ms = finish_ms;
+  it->second.outcome = outcome;
+  account->by_finish.emplace(finish_ms, ticket.id);
+  account->ticket_of_task[task_id] = ticket.id;
+}
+
+bool Accounts::Reschedule(std::string_view key, const std::string& task_id, int64_t finish_ms, TaskState outcome) {
+  std::shared_ptr<Account> account = AccountFor(key);
+  uint64_t ticket;
+  {
+    std::lock_guard<std::mutex> lock(account->mu);
+    auto t = account->ticket_of_task.find(task_id);
+    if (t == account->ticket_of_task.end()) return false;
+    ticket = t->second;
+  }
+  Activate(key, Ticket{ticket}, task_id, finish_ms, outcome);
+  return true;
+}
+
+Balance Accounts::BalanceOf(std::string_view key, int64_t now_ms) {
+  std::shared_ptr<Account> account = AccountFor(key);
+  std::lock_guard<std::mutex> lock(account->mu);
+  SettleLocked(*account, now_ms);
+  return Balance{account->remaining, account->used};
+}
+
+void Accounts::Reset(std::string_view key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  accounts_.erase(std::string(key));
+}
+
+void Accounts::ResetAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  accounts_.clear();
+}
+
+}  // namespace imagine

@@ -1,0 +1,144 @@
+// Accounts: API-key profiles and what each key may do — who is let in, which models it
+// may use, how many credits it has, and the rate limits that really count on the
+// emulator's clock. Both providers share one account per key (a key is a key).
+// Thread-safe: one mutex per key account, held only for bookkeeping, never for I/O.
+//
+// Credits are reserved when a task is created and refunded when it fails; a task holds
+// one concurrency slot of its model until it reaches a terminal state. Both settle
+// lazily from each task's planned finish time, so no timer is needed per task.
+#ifndef IMAGINE_ENGINE_ACCOUNTS_H_
+#define IMAGINE_ENGINE_ACCOUNTS_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/task.h"
+
+namespace imagine {
+
+// Limits on creating tasks. 0 means "no limit" everywhere.
+struct ModelLimit {
+  int concurrent = 0;  // tasks of this model not yet finished
+  int per_hour = 0;    // creations of this model in any 3600 s window
+};
+struct RateLimits {
+  int burst_count = 0;             // creations of any model ...
+  double burst_window_s = 0;       // ... within this many seconds
+  std::map<std::string, ModelLimit> models;  // by model name
+};
+
+struct KeyProfile {
+  bool revoked = false;                           // always 401
+  double credits = 1000;                          // starting balance
+  std::optional<std::set<std::string>> allowed_models;  // nullopt = every model
+  std::string user_group = "default";             // Evolink usage.user_group: default | vip
+  std::string webhook_hmac_key;                   // "" = callbacks unsigned
+  std::string default_scenario;                   // "" = none; "name;param=value"
+  std::string callback_faults;                    // "" = none; e.g. "duplicate;fail_first=1"
+  std::optional<RateLimits> rate_limits;          // nullopt = the provider's defaults
+};
+
+struct AccountOptions {
+  bool reject_unlisted_keys = false;  // true: keys not in `keys` get 401
+  KeyProfile default_profile;         // for keys not listed
+  std::map<std::string, KeyProfile> keys;
+  // Per-provider default limits (Apikley's documented ones; Evolink publishes none).
+  std::map<Provider, RateLimits> provider_limits;
+};
+
+// What a key's account shows at a moment.
+struct Balance {
+  double remaining = 0;
+  double used = 0;
+};
+
+class Accounts {
+ public:
+  explicit Accounts(AccountOptions options);
+
+  // kUnauthenticated for a revoked key, or an unlisted one when unlisted keys are refused.
+  Status Authenticate(std::string_view key) const;
+
+  // The profile that applies to `key` (immutable; replaced whole by SetProfile).
+  std::shared_ptr<const KeyProfile> ProfileFor(std::string_view key) const;
+  // Every listed key and its profile.
+  std::map<std::string, std::shared_ptr<const KeyProfile>> ListedProfiles() const;
+
+  // Replaces (or adds) the profile of `key` and resets its balance to profile.credits;
+  // rate-limit history and running tasks are kept.
+  void SetProfile(const std::string& key, KeyProfile profile);
+
+  // Checks and reserves, atomically, one creation of `model` by `key` at `now_ms`:
+  // kPermissionDenied (model not allowed), kResourceExhausted (burst, concurrency or
+  // hourly limit; rule says which), kFailedPrecondition (credits below `price`).
+  // On success the credits are taken and a reservation holds a concurrency slot until
+  // Activate() gives it the task's finish time. Nothing changes on failure.
+  struct Ticket {
+    uint64_t id = 0;
+  };
+  StatusOr<Ticket> Reserve(std::string_view key, Provider provider, const std::string& model, double price,
+                           int64_t now_ms);
+
+  // Binds a reservation to its task: it settles at `finish_ms` (refunded if `outcome`
+  // is kFailed). kNever keeps the slot forever (a stuck task).
+  void Activate(std::string_view key, Ticket ticket, const std::string& task_id, int64_t finish_ms,
+                TaskState outcome);
+
+  // Changes when and how a task ends (admin actions, cancellation). False when the task
+  // has already settled (it then stays settled).
+  bool Reschedule(std::string_view key, const std::string& task_id, int64_t finish_ms, TaskState outcome);
+
+  // The key's balance at `now_ms` (settling everything finished by then).
+  Balance BalanceOf(std::string_view key, int64_t now_ms);
+
+  // Forgets a key's usage: balance back to its profile's credits, no history, no slots.
+  void Reset(std::string_view key);
+  void ResetAll();
+
+ private:
+  struct Reservation {
+    std::string task_id;  // "" until Activate
+    std::string model;
+    double price = 0;
+    int64_t finish_ms = kNever;
+    TaskState outcome = TaskState::kSucceeded;
+  };
+  struct Account {
+    std::mutex mu;  // protects every field below
+    double remaining = 0;
+    double used = 0;
+    uint64_t next_ticket = 1;
+    std::unordered_map<uint64_t, Reservation> active;              // by ticket
+    std::unordered_map<std::string, uint64_t> ticket_of_task;      // task id -> ticket
+    std::multimap<int64_t, uint64_t> by_finish;                     // finish time -> ticket
+    std::map<std::string, int> running;                             // model -> active count
+    std::map<std::string, std::deque<int64_t>> created;             // model -> creation times, last hour
+    std::deque<int64_t> recent;                                     // creation times, burst window
+  };
+
+  std::shared_ptr<Account> AccountFor(std::string_view key);
+  // Settles reservations finished by `now_ms`. Requires account.mu held.
+  static void SettleLocked(Account& account, int64_t now_ms);
+  static void EraseReservationLocked(Account& account, uint64_t ticket);
+
+  mutable std::mutex mu_;  // protects profiles_, provider_limits_ and accounts_ (the map, not the accounts)
+  const bool reject_unlisted_keys_;
+  const std::shared_ptr<const KeyProfile> default_profile_;
+  std::map<std::string, std::shared_ptr<const KeyProfile>, std::less<>> profiles_;
+  std::map<Provider, RateLimits> provider_limits_;
+  std::unordered_map<std::string, std::shared_ptr<Account>> accounts_;
+};
+
+}  // namespace imagine
+
+#endif  // IMAGINE_ENGINE_ACCOUNTS_H_

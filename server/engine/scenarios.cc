@@ -1,0 +1,316 @@
+#include "engine/scenarios.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "engine/random.h"
+
+namespace imagine {
+namespace {
+
+std::string Trim(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return "";
+  size_t e = s.find_last_not_of(" \t");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+bool ParseCode(const std::string& name, Code* out) {
+  static const std::pair<const char*, Code> kCodes[] = {
+      {"unauthenticated", Code::kUnauthenticated},     {"failed_precondition", Code::kFailedPrecondition},
+      {"permission_denied", Code::kPermissionDenied},  {"invalid_argument", Code::kInvalidArgument},
+      {"resource_exhausted", Code::kResourceExhausted}, {"unavailable", Code::kUnavailable},
+      {"internal", Code::kInternal},                   {"unimplemented", Code::kUnimplemented},
+      {"not_found", Code::kNotFound},
+  };
+  for (const auto& [n, c] : kCodes) {
+    if (name == n) {
+      *out = c;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ParseInt(const std::string& s, int lo, int hi, int* out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (*end != '\0' || v < lo || v > hi) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+bool ParseBool(const std::string& s, bool* out) {
+  if (s == "true" || s == "1" || s.empty()) {
+    *out = true;
+    return true;
+  }
+  if (s == "false" || s == "0") {
+    *out = false;
+    return true;
+  }
+  return false;
+}
+
+Status BadParam(const std::string& scenario, const std::string& param, const std::string& value, const char* want) {
+  return InvalidArgument("scenario " + scenario + ": parameter " + param + " must be " + want + " (got \"" + value +
+                         "\")");
+}
+
+// Decodes parameters into effects; unknown names and bad values are errors.
+StatusOr<ScenarioEffects> Decode(const std::string& scenario, const std::map<std::string, std::string>& params) {
+  ScenarioEffects e;
+  for (const auto& [k, v] : params) {
+    if (k == "respond") {
+      Code c;
+      if (!ParseCode(v, &c)) return BadParam(scenario, k, v, "a neutral error code such as unavailable");
+      e.respond = c;
+    } else if (k == "message") {
+      e.message = v;
+    } else if (k == "fail") {
+      if (v.empty()) return BadParam(scenario, k, v, "a failure reason");
+      e.fail_reason = v;
+    } else if (k == "fail_at") {
+      if (v == "waiting") {
+        e.fail_at = TaskState::kWaiting;
+      } else if (v == "queuing") {
+        e.fail_at = TaskState::kQueuing;
+      } else if (v == "generating") {
+        e.fail_at = TaskState::kGenerating;
+      } else {
+        return BadParam(scenario, k, v, "waiting, queuing or generating");
+      }
+    } else if (k == "fail_code") {
+      e.fail_code = v;
+    } else if (k == "fail_message") {
+      e.fail_message = v;
+    } else if (k == "factor") {
+      char* end = nullptr;
+      double f = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(f > 0) || f > 1000) return BadParam(scenario, k, v, "a number in (0, 1000]");
+      e.factor = f;
+    } else if (k == "stuck") {
+      if (!ParseBool(v, &e.stuck)) return BadParam(scenario, k, v, "true or false");
+    } else if (k == "progress") {
+      e.progress.clear();
+      size_t i = 0;
+      while (i <= v.size()) {
+        size_t j = v.find(',', i);
+        if (j == std::string::npos) j = v.size();
+        int p;
+        if (!ParseInt(Trim(std::string_view(v).substr(i, j - i)), 0, 100, &p)) {
+          return BadParam(scenario, k, v, "comma-separated integers from 0 to 100");
+        }
+        e.progress.push_back(p);
+        i = j + 1;
+      }
+    } else if (k == "polls") {
+      if (!ParseInt(v, 0, 1000000, &e.not_ready_polls)) return BadParam(scenario, k, v, "an integer >= 0");
+    } else if (k == "expire_results") {
+      if (!ParseBool(v, &e.expire_results)) return BadParam(scenario, k, v, "true or false");
+    } else if (k == "times") {
+      int ignored;
+      if (!ParseInt(v, 1, 1000000000, &ignored)) return BadParam(scenario, k, v, "an integer >= 1");
+    } else {
+      return InvalidArgument("scenario " + scenario + ": unknown parameter '" + k +
+                             "' (known: respond, message, fail, fail_at, fail_code, fail_message, factor, stuck, "
+                             "progress, polls, expire_results, times)");
+    }
+  }
+  return e;
+}
+
+}  // namespace
+
+StatusOr<std::vector<ScenarioDef>> Scenarios::ParseCatalog(std::string_view yaml, std::string_view source) {
+  std::vector<ScenarioDef> out;
+  auto where = [&](const YAML::Node& n) { return std::string(source) + ":" + std::to_string(n.Mark().line + 1) + ": "; };
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml));
+    YAML::Node list = root["scenarios"];
+    if (!list || !list.IsMap()) return InvalidArgument(std::string(source) + ": needs a 'scenarios' mapping");
+    for (const auto& kv : list) {
+      ScenarioDef def;
+      def.name = kv.first.as<std::string>();
+      const YAML::Node& s = kv.second;
+      if (!s.IsMap()) return InvalidArgument(where(kv.second) + def.name + ": must be a mapping");
+      for (const auto& field : s) {
+        std::string f = field.first.as<std::string>();
+        if (f != "description" && f != "acts_at" && f != "params") {
+          return InvalidArgument(where(field.first) + def.name + "." + f + ": unknown key (expected description, acts_at, params)");
+        }
+      }
+      def.description = s["description"] ? s["description"].as<std::string>() : "";
+      YAML::Node acts = s["acts_at"];
+      if (!acts || !acts.IsSequence() || acts.size() == 0) {
+        return InvalidArgument(where(s) + def.name + ".acts_at: must list create, query, lifecycle and/or download");
+      }
+      for (const auto& a : acts) {
+        std::string stage = a.as<std::string>();
+        if (stage == "create") {
+          def.stages |= kStageCreate;
+        } else if (stage == "query") {
+          def.stages |= kStageQuery;
+        } else if (stage == "lifecycle") {
+          def.stages |= kStageLifecycle;
+        } else if (stage == "download") {
+          def.stages |= kStageDownload;
+        } else {
+          return InvalidArgument(where(a) + def.name + ".acts_at: unknown stage '" + stage + "'");
+        }
+      }
+      if (YAML::Node params = s["params"]) {
+        if (!params.IsMap()) return InvalidArgument(where(params) + def.name + ".params: must be a mapping");
+        for (const auto& p : params) def.params[p.first.as<std::string>()] = p.second.as<std::string>();
+      }
+      auto decoded = Decode(def.name, def.params);
+      if (!decoded.ok()) return InvalidArgument(where(s) + decoded.status().message());
+      out.push_back(std::move(def));
+    }
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(std::string(source) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  return out;
+}
+
+Scenarios::Scenarios(std::vector<ScenarioDef> catalog, uint64_t seed) : catalog_(std::move(catalog)), seed_(seed) {}
+
+StatusOr<ArmedScenario> Scenarios::Arm(std::string_view spec, std::string_view trigger) const {
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i <= spec.size()) {
+    size_t j = spec.find(';', i);
+    if (j == std::string_view::npos) j = spec.size();
+    std::string part = Trim(spec.substr(i, j - i));
+    if (!part.empty()) parts.push_back(part);
+    i = j + 1;
+  }
+  if (parts.empty()) return InvalidArgument("empty scenario");
+  const ScenarioDef* def = nullptr;
+  for (const ScenarioDef& d : catalog_) {
+    if (d.name == parts[0]) def = &d;
+  }
+  if (def == nullptr) {
+    return InvalidArgument("unknown scenario '" + parts[0] + "' (GET /_emulator/scenarios lists them)");
+  }
+  std::map<std::string, std::string> params = def->params;
+  for (size_t k = 1; k < parts.size(); ++k) {
+    size_t eq = parts[k].find('=');
+    std::string name = Trim(parts[k].substr(0, eq));
+    std::string value = eq == std::string::npos ? "" : Trim(parts[k].substr(eq + 1));
+    params[name] = value;
+  }
+  auto effects = Decode(def->name, params);
+  if (!effects.ok()) return effects.status();
+  ArmedScenario armed;
+  armed.name = def->name;
+  armed.stages = def->stages;
+  armed.trigger = std::string(trigger);
+  armed.effects = std::move(effects).value();
+  return armed;
+}
+
+StatusOr<ScenarioRule> Scenarios::AddRule(ScenarioRule rule) {
+  auto armed = Arm(rule.scenario, "rule");
+  if (!armed.ok()) {
+    return Status(Code::kInvalidArgument, armed.status().message(), Violation{"/scenario", "scenario", ""});
+  }
+  // "times=N" inside the scenario spec limits the rule like the `times` field.
+  if (rule.times < 0) {
+    size_t at = rule.scenario.find("times=");
+    if (at != std::string::npos) rule.times = std::atoi(rule.scenario.c_str() + at + 6);
+    if (rule.times == 0) rule.times = -1;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  rule.id = next_rule_id_++;
+  rules_.push_back(rule);
+  return rule;
+}
+
+std::vector<ScenarioRule> Scenarios::rules() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return rules_;
+}
+
+void Scenarios::ClearRules() {
+  std::lock_guard<std::mutex> lock(mu_);
+  rules_.clear();
+}
+
+Status Scenarios::SetChaos(std::map<std::string, double> chaos) {
+  std::vector<std::pair<std::string, double>> list;
+  for (const auto& [name, p] : chaos) {
+    IMAGINE_RETURN_IF_ERROR(Arm(name, "chaos").status());
+    if (!(p >= 0 && p <= 1)) return InvalidArgument("chaos." + name + ": probability must be within [0, 1]");
+    list.emplace_back(name, p);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  chaos_ = std::move(list);
+  return Status::Ok();
+}
+
+std::map<std::string, double> Scenarios::chaos() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {chaos_.begin(), chaos_.end()};
+}
+
+bool Scenarios::ActsAt(unsigned stages, Endpoint endpoint) const {
+  if (endpoint == Endpoint::kQuery) return (stages & kStageQuery) != 0;
+  return true;  // at create: create-stage scenarios answer; the others shape the new task
+}
+
+StatusOr<std::optional<ArmedScenario>> Scenarios::Select(const ScenarioContext& ctx) {
+  if (!ctx.header.empty()) {
+    auto armed = Arm(ctx.header, "header");
+    if (!armed.ok()) return Status(Code::kInvalidArgument, "X-Emulator-Scenario: " + armed.status().message(),
+                                   Violation{"", "scenario_header", ""});
+    if (ActsAt(armed->stages, ctx.endpoint)) return std::optional<ArmedScenario>(std::move(armed).value());
+    return std::optional<ArmedScenario>();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = rules_.begin(); it != rules_.end(); ++it) {
+      ScenarioRule& r = *it;
+      if (r.provider && *r.provider != ctx.provider) continue;
+      if (r.endpoint && *r.endpoint != ctx.endpoint) continue;
+      if (!r.key.empty() && r.key != ctx.key) continue;
+      if (!r.model.empty() && r.model != ctx.model) continue;
+      if (!r.prompt_contains.empty() && ctx.prompt.find(r.prompt_contains) == std::string_view::npos) continue;
+      auto armed = Arm(r.scenario, "rule " + std::to_string(r.id));
+      if (!armed.ok() || !ActsAt(armed->stages, ctx.endpoint)) continue;
+      if (r.times > 0 && --r.times == 0) rules_.erase(it);
+      return std::optional<ArmedScenario>(std::move(armed).value());
+    }
+  }
+  if (!ctx.profile_default.empty()) {
+    auto armed = Arm(ctx.profile_default, "profile");
+    if (armed.ok() && ActsAt(armed->stages, ctx.endpoint)) return std::optional<ArmedScenario>(std::move(armed).value());
+  }
+  if (ctx.endpoint == Endpoint::kCreate) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!chaos_.empty()) {
+      Random random = Random::Stream(seed_ ^ 0xc4a05ULL, chaos_draws_++);
+      for (const auto& [name, p] : chaos_) {
+        if (random.Uniform(0, 1) < p) {
+          auto armed = Arm(name, "chaos");
+          if (armed.ok()) return std::optional<ArmedScenario>(std::move(armed).value());
+        }
+      }
+    }
+  }
+  return std::optional<ArmedScenario>();
+}
+
+int ScriptedProgress(const Timeline& timeline, const std::vector<int>& script, int64_t now_ms) {
+  if (script.empty() || timeline.StateAt(now_ms) != TaskState::kGenerating || timeline.finished_ms == kNever) {
+    return timeline.ProgressAt(now_ms);
+  }
+  int64_t span = std::max<int64_t>(1, timeline.finished_ms - timeline.generating_ms);
+  size_t index = static_cast<size_t>((now_ms - timeline.generating_ms) * static_cast<int64_t>(script.size()) / span);
+  return script[std::min(index, script.size() - 1)];
+}
+
+}  // namespace imagine

@@ -1,0 +1,136 @@
+// Scenarios: errors and slow paths on demand — one mechanism, several triggers. The
+// catalog (fixtures/scenarios.yaml) names each scenario, where it acts and its default
+// parameters; a trigger arms one for a request or a task. Triggers, in precedence:
+//   1. the request header  X-Emulator-Scenario: <name>[;param=value...]
+//   2. rules (config or POST /_emulator/scenarios/rules) matching provider, endpoint,
+//      key, model or prompt substring, optionally for the first N matches only
+//   3. the key profile's default scenario
+//   4. chaos: a seeded probability per scenario, drawn per create request
+// Thread-safe: the catalog is immutable; rules and the chaos stream have their own lock.
+#ifndef IMAGINE_ENGINE_SCENARIOS_H_
+#define IMAGINE_ENGINE_SCENARIOS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/task.h"
+
+namespace imagine {
+
+// Where a scenario acts (bit flags).
+enum ScenarioStage : unsigned {
+  kStageCreate = 1,
+  kStageQuery = 2,
+  kStageLifecycle = 4,
+  kStageDownload = 8,
+};
+
+// What an armed scenario does, decoded from its parameters.
+struct ScenarioEffects {
+  // create / query: answer with this error instead.
+  std::optional<Code> respond;
+  std::string message;  // "" = the provider's own text
+  // lifecycle
+  std::string fail_reason;      // "" = the task succeeds
+  TaskState fail_at = TaskState::kGenerating;
+  std::string fail_code;        // provider code override
+  std::string fail_message;     // provider message override
+  double factor = 1.0;          // stage durations multiplied
+  bool stuck = false;
+  std::vector<int> progress;    // progress script through generating
+  // query
+  int not_ready_polls = 0;
+  // download
+  bool expire_results = false;
+};
+
+struct ScenarioDef {
+  std::string name;
+  std::string description;
+  unsigned stages = 0;                         // ScenarioStage bits
+  std::map<std::string, std::string> params;  // defaults
+};
+
+// A scenario chosen for one request (and the task it creates).
+struct ArmedScenario {
+  std::string name;
+  unsigned stages = 0;
+  std::string trigger;  // "header", "rule <id>", "profile", "chaos"
+  ScenarioEffects effects;
+};
+
+enum class Endpoint { kCreate, kQuery };
+
+struct ScenarioRule {
+  uint64_t id = 0;
+  std::string scenario;  // "name[;param=value...]"
+  std::optional<Provider> provider;
+  std::optional<Endpoint> endpoint;
+  std::string key;              // "" = any
+  std::string model;            // "" = any
+  std::string prompt_contains;  // "" = any
+  int times = -1;               // matches left; -1 = unlimited
+};
+
+// What a request looks like to the selector.
+struct ScenarioContext {
+  Provider provider = Provider::kApikley;
+  Endpoint endpoint = Endpoint::kCreate;
+  std::string_view key;
+  std::string_view model;
+  std::string_view prompt;
+  std::string_view header;            // X-Emulator-Scenario value, "" when absent
+  std::string_view profile_default;   // the key profile's default scenario, "" when none
+};
+
+class Scenarios {
+ public:
+  // Parses the catalog YAML; `source` names it in errors (file:line: problem).
+  static StatusOr<std::vector<ScenarioDef>> ParseCatalog(std::string_view yaml, std::string_view source);
+
+  Scenarios(std::vector<ScenarioDef> catalog, uint64_t seed);
+
+  const std::vector<ScenarioDef>& catalog() const { return catalog_; }
+
+  // Arms "name[;param=value...]" against the catalog. kInvalidArgument naming the
+  // unknown scenario, parameter or bad value.
+  StatusOr<ArmedScenario> Arm(std::string_view spec, std::string_view trigger) const;
+
+  // Adds a rule (its scenario is checked now); returns it with its id.
+  StatusOr<ScenarioRule> AddRule(ScenarioRule rule);
+  std::vector<ScenarioRule> rules() const;
+  void ClearRules();
+  // chaos: scenario name -> probability in [0, 1] per create request.
+  Status SetChaos(std::map<std::string, double> chaos);
+  std::map<std::string, double> chaos() const;
+
+  // The scenario that applies to a request, by precedence, if any. Scenarios that do not
+  // act at the request's endpoint are passed over (lifecycle, query and download ones
+  // apply at create to the task being created). kInvalidArgument for a malformed header.
+  StatusOr<std::optional<ArmedScenario>> Select(const ScenarioContext& ctx);
+
+ private:
+  bool ActsAt(unsigned stages, Endpoint endpoint) const;
+
+  const std::vector<ScenarioDef> catalog_;
+  const uint64_t seed_;
+  mutable std::mutex mu_;  // protects rules_, next_rule_id_, chaos_, chaos_draws_
+  std::vector<ScenarioRule> rules_;
+  uint64_t next_rule_id_ = 1;
+  std::vector<std::pair<std::string, double>> chaos_;
+  uint64_t chaos_draws_ = 0;
+};
+
+// The progress a task shows at `now_ms`, following its scripted progress if it has one.
+int ScriptedProgress(const Timeline& timeline, const std::vector<int>& script, int64_t now_ms);
+
+}  // namespace imagine
+
+#endif  // IMAGINE_ENGINE_SCENARIOS_H_

@@ -1,0 +1,42 @@
+#include "providers/common/scenario_gate.h"
+
+namespace imagine {
+
+StatusOr<std::optional<ArmedScenario>> SelectScenario(Engine& engine, Provider provider, Endpoint endpoint,
+                                                      const ApiRequest& req, std::string_view model,
+                                                      std::string_view prompt) {
+  std::shared_ptr<const KeyProfile> profile = engine.accounts().ProfileFor(req.api_key);
+  ScenarioContext ctx;
+  ctx.provider = provider;
+  ctx.endpoint = endpoint;
+  ctx.key = req.api_key;
+  ctx.model = model;
+  ctx.prompt = prompt;
+  ctx.header = req.Header(kScenarioHeader);
+  ctx.profile_default = profile->default_scenario;
+  return engine.scenarios().Select(ctx);
+}
+
+Status ScenarioError(const ArmedScenario& armed, std::string_view model) {
+  Code code = armed.effects.respond.value_or(Code::kInternal);
+  std::string message = armed.effects.message;
+  if (message.empty() && code == Code::kPermissionDenied) {
+    message = "Token does not have access to model: " + std::string(model);
+  }
+  if (message.empty() && code == Code::kInvalidArgument) message = "Invalid request parameters";
+  return Status(code, message, Violation{"", "scenario", ""});
+}
+
+Status GateQuery(Engine& engine, Provider provider, const ApiRequest& req, const StatusOr<Task>& task) {
+  auto armed = SelectScenario(engine, provider, Endpoint::kQuery, req, task.ok() ? std::string_view(task->model) : "", "");
+  if (!armed.ok()) return armed.status();
+  if (*armed && (*armed)->effects.respond) return ScenarioError(**armed, task.ok() ? task->model : "");
+  if (!task.ok()) return task.status();
+  const bool header_not_ready = *armed && (*armed)->effects.not_ready_polls > 0;
+  if (header_not_ready || engine.ConsumeNotReadyPoll(task->id)) {
+    return Status(Code::kNotFound, "record not ready yet", Violation{"", "not_ready", ""});
+  }
+  return Status::Ok();
+}
+
+}  // namespace imagine
