@@ -5,6 +5,7 @@
 #include <fstream>
 #include <functional>
 #include <initializer_list>
+#include <set>
 #include <sstream>
 
 #include "admin/admin_json.h"
@@ -28,8 +29,11 @@ class Reader {
   Status ExpectMap(const YAML::Node& node, const std::string& path, std::initializer_list<const char*> allowed) const {
     if (!node || node.IsNull()) return Status::Ok();
     if (!node.IsMap()) return Error(node, path, "must be a mapping");
+    std::set<std::string> seen;
     for (const auto& kv : node) {
       std::string key = kv.first.as<std::string>();
+      // yaml-cpp keeps one of two equal keys silently; a config must not say two things.
+      if (!seen.insert(key).second) return Error(kv.first, Join(path, key), "duplicate key");
       bool known = false;
       for (const char* a : allowed) known = known || key == a;
       if (!known) {

@@ -20,7 +20,7 @@ ErrorWords WordsFor(const ApikleyOptions& options, const Status& status) {
       if (rule == "taskId_required") return {400, "taskId parameter is required"};
       return {422, ""};
     case Code::kUnauthenticated: return {401, "You do not have access permissions"};
-    case Code::kPermissionDenied: return {401, "You do not have access permissions"};
+    case Code::kPermissionDenied: return {401, ""};  // Apikley has no 403: say which model
     case Code::kNotFound:
       if (rule == "route") return {404, "Not Found"};
       if (options.unknown_task == ApikleyUnknownTask::kNotFound) return {404, "Task not found"};

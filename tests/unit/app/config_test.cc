@@ -69,6 +69,7 @@ TEST_CASE("config errors name the source, the line and the key") {
       {"evolink:\n  models:\n    m: {output: audio}\n",
        "t.yaml:3: evolink.models.m.output: must be one of video | image (got \"audio\")"},
       {"server: 5\n", "t.yaml:1: server: must be a mapping"},
+      {"server: {port: 1}\nseed: 2\nserver: {port: 3}\n", "t.yaml:3: server: duplicate key"},
       {"- a\n", "t.yaml:1: : must be a mapping"},
       {"server: {port: [1]}\n", "t.yaml:1: server.port: must be an integer from 0 to 65535 (got a non-scalar)"},
   };
