@@ -9,13 +9,6 @@
 namespace imagine {
 namespace {
 
-ApiResponse Json(int status, const nlohmann::ordered_json& body) {
-  ApiResponse r;
-  r.status = status;
-  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return r;
-}
-
 int HttpStatusFor(Code code) {
   switch (code) {
     case Code::kInvalidArgument: return 400;
@@ -40,12 +33,21 @@ const char* StageName(unsigned bit) {
   }
 }
 
+ApiResponse Json(int status, const nlohmann::ordered_json& body) { return AdminJson(status, body); }
+
 }  // namespace
 
-StatusOr<std::unique_ptr<AdminApi>> AdminApi::Create(Engine* engine, const SelfCheck* self_check) {
+ApiResponse AdminJson(int status, const nlohmann::ordered_json& body) {
+  ApiResponse r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+StatusOr<std::unique_ptr<AdminApi>> AdminApi::Create(AdminContext context) {
   auto spec = AdminSpec();
   if (!spec.ok()) return spec.status();
-  return std::unique_ptr<AdminApi>(new AdminApi(std::move(spec).value(), engine, self_check));
+  return std::unique_ptr<AdminApi>(new AdminApi(std::move(spec).value(), context));
 }
 
 ApiResponse AdminApi::RenderError(const Status& status) const {
@@ -60,7 +62,9 @@ ApiResponse AdminApi::RenderError(const Status& status) const {
 StatusOr<nlohmann::json> AdminApi::Body(const ApiRequest& req, std::string_view operation_id) const {
   const OpenApiOperation* op = spec_->Find(operation_id);
   // The emulator's own API takes JSON whatever the Content-Type says (curl -d sends a form type).
-  auto body = ParseJsonObjectBody(req.body, "application/json", RequestValidation{});
+  auto body = req.body.find_first_not_of(" \t\r\n") == std::string_view::npos
+                  ? StatusOr<nlohmann::json>(nlohmann::json::object())
+                  : ParseJsonObjectBody(req.body, "application/json", RequestValidation{});
   if (!body.ok()) return body.status();
   if (op != nullptr && op->request_body != nullptr) {
     IMAGINE_RETURN_IF_ERROR(ValidateAgainst(*op->request_body, *body, /*reject_unknown_fields=*/false));
@@ -84,8 +88,8 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     j["status"] = "ok";
     j["version"] = IMAGINE_VERSION;
     j["tasks"] = engine_->task_count();
-    if (self_check_ != nullptr && self_check_->enabled()) {
-      j["self_check"] = {{"checked", self_check_->checked()}, {"violations", self_check_->violations()}};
+    if (ctx_.self_check != nullptr && ctx_.self_check->enabled()) {
+      j["self_check"] = {{"checked", ctx_.self_check->checked()}, {"violations", ctx_.self_check->violations()}};
     }
     return Json(200, j);
   };
@@ -98,6 +102,24 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     return j;
   };
   h["getClock"] = [clock_json](ApiRequest&) { return Json(200, clock_json()); };
+  h["setClock"] = [this, clock_json](ApiRequest& req) {
+    auto body = Body(req, "setClock");
+    if (!body.ok()) return RenderError(body.status());
+    if (body->contains("time_scale")) {
+      auto* real = dynamic_cast<RealClock*>(&engine_->clock());
+      if (real == nullptr) return RenderError(Status(Code::kFailedPrecondition, "the clock is virtual; it has no time scale"));
+      real->SetTimeScale((*body)["time_scale"].get<double>());
+      engine_->scheduler().Wake();
+    }
+    if (body->contains("advance_seconds")) {
+      int64_t ms = static_cast<int64_t>(std::llround((*body)["advance_seconds"].get<double>() * 1000.0));
+      Status s = engine_->scheduler().Advance(ms);
+      if (!s.ok()) return RenderError(s);
+    }
+    return Json(200, clock_json());
+  };
+  h["getVersion"] = [](ApiRequest&) { return Json(200, nlohmann::ordered_json{{"name", "imagine-emu"}, {"version", IMAGINE_VERSION}}); };
+  h["getConfig"] = [this](ApiRequest&) { return Json(200, ConfigToJson(*ctx_.config)); };
   h["advanceClock"] = [this, clock_json](ApiRequest& req) {
     auto body = Body(req, "advanceClock");
     if (!body.ok()) return RenderError(body.status());
@@ -154,6 +176,8 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     engine_->accounts().SetProfile(key, std::move(profile));
     return KeyAccount(key);
   };
+  AddTaskHandlers(&h);
+  AddJournalHandlers(&h);
   return h;
 }
 

@@ -6,16 +6,29 @@
 
 #include <memory>
 
+#include "admin/metrics.h"
+#include "app/config.h"
+#include "callbacks/callback_dispatcher.h"
 #include "engine/engine.h"
+#include "engine/journal.h"
 #include "http/api_surface.h"
 #include "http/self_check.h"
 
 namespace imagine {
 
+// What the control API reads and steers; every pointer must outlive the API.
+struct AdminContext {
+  Engine* engine = nullptr;
+  const SelfCheck* self_check = nullptr;
+  Journal* journal = nullptr;
+  Metrics* metrics = nullptr;
+  CallbackDispatcher* callbacks = nullptr;
+  const Config* config = nullptr;  // the effective config (reset restores its rules and profiles)
+};
+
 class AdminApi final : public ApiSurface {
  public:
-  // `engine` and `self_check` must outlive the API.
-  static StatusOr<std::unique_ptr<AdminApi>> Create(Engine* engine, const SelfCheck* self_check);
+  static StatusOr<std::unique_ptr<AdminApi>> Create(AdminContext context);
 
   const OpenApiDocument& spec() const override { return *spec_; }
   std::map<std::string, Handler> Handlers() override;
@@ -25,17 +38,24 @@ class AdminApi final : public ApiSurface {
   ApiResponse RenderError(const Status& status) const override;
 
  private:
-  AdminApi(std::shared_ptr<const OpenApiDocument> spec, Engine* engine, const SelfCheck* self_check)
-      : spec_(std::move(spec)), engine_(engine), self_check_(self_check) {}
+  AdminApi(std::shared_ptr<const OpenApiDocument> spec, AdminContext context)
+      : spec_(std::move(spec)), ctx_(context), engine_(context.engine) {}
 
-  // Parses and validates the request body of `operation_id`; the Status to render on failure.
+  // Parses and validates the request body of `operation_id` (an empty body is {}); the
+  // Status to render on failure.
   StatusOr<nlohmann::json> Body(const ApiRequest& req, std::string_view operation_id) const;
   ApiResponse KeyAccount(const std::string& key) const;
+  // Handler groups, one file each: admin_api.cc, admin_tasks.cc, admin_journal.cc.
+  void AddTaskHandlers(std::map<std::string, Handler>* h);
+  void AddJournalHandlers(std::map<std::string, Handler>* h);
 
   std::shared_ptr<const OpenApiDocument> spec_;
+  const AdminContext ctx_;
   Engine* engine_;
-  const SelfCheck* self_check_;
 };
+
+// {status, body} JSON helper shared by the handler files.
+ApiResponse AdminJson(int status, const nlohmann::ordered_json& body);
 
 }  // namespace imagine
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "callbacks/callback_dispatcher.h"
 #include "common/status.h"
 #include "engine/accounts.h"
 #include "engine/scenarios.h"
@@ -26,6 +27,7 @@ KeyProfile KeyProfileFromJson(const nlohmann::json& j);
 RateLimits RateLimitsFromJson(const nlohmann::json& j);
 ScenarioRule ScenarioRuleFromJson(const nlohmann::json& j);
 
+nlohmann::ordered_json CallbackAttemptToJson(const CallbackAttempt& a);
 nlohmann::ordered_json KeyProfileToJson(const KeyProfile& p);
 nlohmann::ordered_json RateLimitsToJson(const RateLimits& r);
 nlohmann::ordered_json ScenarioRuleToJson(const ScenarioRule& r);

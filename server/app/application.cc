@@ -31,7 +31,8 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   http.keep_alive_timeout_s = c.server.keep_alive_timeout_s;
   http.read_timeout_s = c.server.read_timeout_s;
   http.body_limit_bytes = c.server.body_limit_bytes;
-  // Bind first: the default public URL needs the bound port. Dialects are set before Run().
+  http.admin_token = c.admin_token;
+  // Bind first: the default public URL needs the bound port. Everything else is set before Run().
   app->self_check_ = std::make_unique<SelfCheck>(c.self_check);
   app->server_ = std::make_unique<HttpServer>(http, &app->router_, app->self_check_.get());
   IMAGINE_RETURN_IF_ERROR(app->server_->Bind());
@@ -52,37 +53,62 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   auto catalog = Scenarios::ParseCatalog(*catalog_text, "scenarios.yaml (embedded)");
   if (!catalog.ok()) return catalog.status();
   app->engine_ = std::make_unique<Engine>(engine_options, std::move(clock), c.accounts, std::move(catalog).value());
+  Engine* engine = app->engine_.get();
   for (const ScenarioRule& rule : c.scenario_rules) {
-    auto added = app->engine_->scenarios().AddRule(rule);
+    auto added = engine->scenarios().AddRule(rule);
     if (!added.ok()) return InvalidArgument("config: scenarios.rules: " + added.status().message());
   }
-  Status chaos = app->engine_->scenarios().SetChaos(c.chaos);
+  Status chaos = engine->scenarios().SetChaos(c.chaos);
   if (!chaos.ok()) return InvalidArgument("config: scenarios.chaos: " + chaos.message());
   for (const auto& [key, profile] : c.accounts.keys) {
     if (profile.default_scenario.empty()) continue;
-    auto armed = app->engine_->scenarios().Arm(profile.default_scenario, "profile");
+    auto armed = engine->scenarios().Arm(profile.default_scenario, "profile");
     if (!armed.ok()) return InvalidArgument("config: accounts.keys." + key + ".default_scenario: " + armed.status().message());
   }
 
-  auto dialects = RegisterProviders(c, app->engine_.get(), &app->router_);
+  app->journal_ = std::make_unique<Journal>(c.journal);
+  app->metrics_ = std::make_unique<Metrics>();
+  app->callbacks_ = std::make_unique<CallbackDispatcher>(c.callbacks, &engine->clock(), &engine->scheduler());
+  ActivityOptions activity;
+  activity.log_format = c.log_json ? LogFormat::kJson : LogFormat::kText;
+  activity.callback_policies[Provider::kApikley] = c.apikley_callbacks;
+  activity.callback_policies[Provider::kEvolink] = c.evolink_callbacks;
+  app->activity_ = std::make_unique<Activity>(activity, engine, app->journal_.get(), app->metrics_.get(),
+                                              app->callbacks_.get());
+
+  auto dialects = RegisterProviders(c, engine, &app->router_);
   if (!dialects.ok()) return dialects.status();
   app->dialects_ = std::move(dialects).value();
-  auto admin = AdminApi::Create(app->engine_.get(), app->self_check_.get());
-  if (!admin.ok()) return admin.status();
-  app->admin_ = std::move(admin).value();
+  AdminContext admin{engine, app->self_check_.get(), app->journal_.get(), app->metrics_.get(), app->callbacks_.get(),
+                     &app->config_};
+  auto admin_api = AdminApi::Create(admin);
+  if (!admin_api.ok()) return admin_api.status();
+  app->admin_ = std::move(admin_api).value();
   IMAGINE_RETURN_IF_ERROR(app->router_.Mount(app->admin_.get()));
-  for (RouteEntry& r : ResultRoutes(app->engine_.get())) IMAGINE_RETURN_IF_ERROR(app->router_.Add(std::move(r)));
+  for (RouteEntry& r : ResultRoutes(engine)) IMAGINE_RETURN_IF_ERROR(app->router_.Add(std::move(r)));
 
-  std::vector<const ApiSurface*> views;
-  for (const auto& d : app->dialects_) views.push_back(d.get());
-  views.push_back(app->admin_.get());
-  app->server_->set_surfaces(std::move(views));
-  Engine* engine = app->engine_.get();
+  std::vector<const ApiSurface*> surfaces;
+  std::vector<const Dialect*> dialect_views;
+  for (const auto& d : app->dialects_) {
+    surfaces.push_back(d.get());
+    dialect_views.push_back(d.get());
+  }
+  surfaces.push_back(app->admin_.get());
+  app->server_->set_surfaces(std::move(surfaces));
   app->server_->set_key_checker([engine](std::string_view key) { return engine->accounts().Authenticate(key); });
+  Activity* act = app->activity_.get();
+  act->SetDialects(dialect_views);
+  app->server_->set_request_observer([act](const RequestRecord& r) { act->OnRequest(r); });
+  app->callbacks_->SetObserver([act](const CallbackAttempt& a) { act->OnCallbackAttempt(a); });
+  engine->SetObserver(act);
   return app;
 }
 
-Application::~Application() { Stop(); }
+Application::~Application() {
+  Stop();
+  if (engine_) engine_->scheduler().Shutdown();
+  if (callbacks_) callbacks_->Shutdown();
+}
 
 void Application::Run() { server_->Run(); }
 

@@ -1,6 +1,6 @@
-// Application: builds the whole emulator from a Config — clock, engine, providers,
-// emulator routes and the HTTP server — binds, serves and stops. main.cc and the
-// benchmark use it. Stop() may be called from any thread (e.g. a signal watcher).
+// Application: builds the whole emulator from a Config — clock, engine, journal, metrics,
+// callback dispatcher, providers, the admin API and the HTTP server — binds, serves and
+// stops. main.cc and the benchmark use it. Stop() may be called from any thread.
 #ifndef IMAGINE_APP_APPLICATION_H_
 #define IMAGINE_APP_APPLICATION_H_
 
@@ -8,10 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "admin/metrics.h"
+#include "app/activity.h"
 #include "app/config.h"
+#include "callbacks/callback_dispatcher.h"
 #include "engine/engine.h"
+#include "engine/journal.h"
 #include "http/http_server.h"
 #include "http/router.h"
+#include "http/self_check.h"
 #include "providers/dialect.h"
 
 namespace imagine {
@@ -21,6 +26,7 @@ class Application {
   // Binds the port and wires everything. kUnavailable when the port is busy;
   // kInvalidArgument/kInternal when a spec or the config does not fit.
   static StatusOr<std::unique_ptr<Application>> Create(Config config);
+  // Stops serving, then the timers, then the callback workers.
   ~Application();
 
   int port() const { return server_->port(); }
@@ -34,11 +40,16 @@ class Application {
  private:
   Application() = default;
 
+  // Declaration order is construction order; ~Application shuts down explicitly first.
   Config config_;
   std::string public_url_;
   Router router_;
   std::unique_ptr<SelfCheck> self_check_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Journal> journal_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<CallbackDispatcher> callbacks_;
+  std::unique_ptr<Activity> activity_;
   std::vector<std::unique_ptr<Dialect>> dialects_;
   std::unique_ptr<ApiSurface> admin_;
   std::unique_ptr<HttpServer> server_;

@@ -24,6 +24,8 @@ constexpr FlagSpec kFlags[] = {
     {"public-url", "IMAGINE_EMU_PUBLIC_URL", true},
     {"log-level", "IMAGINE_EMU_LOG_LEVEL", true},
     {"self-check", "IMAGINE_EMU_SELF_CHECK", false},
+    {"admin-token", "IMAGINE_EMU_ADMIN_TOKEN", true},
+    {"log-format", "IMAGINE_EMU_LOG_FORMAT", true},
 };
 
 Status Bad(const std::string& origin, const std::string& problem) { return InvalidArgument(origin + ": " + problem); }
@@ -81,6 +83,12 @@ Status SetValue(CommandLine* cl, const std::string& name, const std::string& val
       return Bad(origin, "must be debug, info, warn, error or off (got \"" + value + "\")");
     }
     cl->log_level = value;
+  } else if (name == "admin-token") {
+    if (value.empty()) return Bad(origin, "needs a token");
+    cl->admin_token = value;
+  } else if (name == "log-format") {
+    if (value != "text" && value != "json") return Bad(origin, "must be text or json (got \"" + value + "\")");
+    cl->log_format = value;
   } else if (name == "self-check") {
     if (value != "1" && value != "0" && value != "true" && value != "false") {
       return Bad(origin, "must be 1, 0, true or false (got \"" + value + "\")");
@@ -152,6 +160,8 @@ Status ApplyCommandLine(const CommandLine& cl, Config* config) {
   if (cl.public_url) config->server.public_url = *cl.public_url;
   if (cl.log_level) config->log_level = *cl.log_level;
   if (cl.self_check) config->self_check = *cl.self_check;
+  if (cl.admin_token) config->admin_token = *cl.admin_token;
+  if (cl.log_format) config->log_json = *cl.log_format == "json";
   if (cl.time_scale && config->clock.mode == ClockMode::kVirtual) {
     return InvalidArgument("--time-scale applies to --clock real only; a virtual clock moves via POST /_emulator/clock/advance");
   }
@@ -173,6 +183,8 @@ Options (each also read from the environment variable shown):
   --time-scale X       real clock only: X emulated seconds per real second (IMAGINE_EMU_TIME_SCALE)
   --public-url URL     base of result links (IMAGINE_EMU_PUBLIC_URL; default http://HOST:PORT)
   --log-level L        debug | info | warn | error | off (IMAGINE_EMU_LOG_LEVEL; default info)
+  --admin-token TOKEN  require "Authorization: Bearer TOKEN" on /_emulator/ routes (IMAGINE_EMU_ADMIN_TOKEN)
+  --log-format F       text | json: one line per request (IMAGINE_EMU_LOG_FORMAT; default text)
   --self-check         validate every provider response against the provider's OpenAPI
                        document and log violations (IMAGINE_EMU_SELF_CHECK=1)
   --help               print this help and exit

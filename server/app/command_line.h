@@ -26,6 +26,8 @@ struct CommandLine {
   std::optional<std::string> public_url;
   std::optional<std::string> log_level;
   std::optional<bool> self_check;
+  std::optional<std::string> admin_token;
+  std::optional<std::string> log_format;
 };
 
 // Reads `args` (without the program name) and, for flags not given, the environment

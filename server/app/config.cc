@@ -148,8 +148,9 @@ Status ReadModels(const Reader& r, const YAML::Node& node, const std::string& pa
 }
 
 Status ReadDocument(const Reader& r, const YAML::Node& root, Config* c) {
-  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(root, "", {"server", "clock", "seed", "log_level", "self_check", "validation",
-                                                  "results", "accounts", "scenarios", "apikley", "evolink"}));
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(root, "", {"server", "clock", "seed", "log_level", "log_format", "self_check",
+                                                  "validation", "results", "accounts", "scenarios", "admin", "journal",
+                                                  "callbacks", "apikley", "evolink"}));
   if (!root || root.IsNull()) return Status::Ok();
 
   const YAML::Node server = root["server"];
@@ -196,6 +197,48 @@ Status ReadDocument(const Reader& r, const YAML::Node& root, Config* c) {
   IMAGINE_RETURN_IF_ERROR(r.ExpectMap(results, "results", {"ttl_s"}));
   IMAGINE_RETURN_IF_ERROR(r.Scalar<int64_t>(results, "ttl_s", "results", &c->result_ttl_s, "seconds >= 1",
                                             [](const int64_t& v) { return v >= 1; }));
+
+  IMAGINE_RETURN_IF_ERROR(r.Enum<bool>(root, "log_format", "", &c->log_json, {{"text", false}, {"json", true}}));
+  const YAML::Node admin = root["admin"];
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(admin, "admin", {"token"}));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<std::string>(admin, "token", "admin", &c->admin_token, "a string"));
+  const YAML::Node journal = root["journal"];
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(journal, "journal", {"capacity", "max_body_bytes", "file"}));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<size_t>(journal, "capacity", "journal", &c->journal.capacity, "an integer >= 0"));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<size_t>(journal, "max_body_bytes", "journal", &c->journal.max_body_bytes,
+                                           "an integer >= 64", [](const size_t& v) { return v >= 64; }));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<std::string>(journal, "file", "journal", &c->journal.file, "a file path"));
+  const YAML::Node callbacks = root["callbacks"];
+  IMAGINE_RETURN_IF_ERROR(r.ExpectMap(callbacks, "callbacks",
+                                      {"workers", "queue_capacity", "verify_tls", "ca_file", "apikley", "evolink"}));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<int>(callbacks, "workers", "callbacks", &c->callbacks.workers,
+                                        "an integer from 1 to 256", [](const int& v) { return v >= 1 && v <= 256; }));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<size_t>(callbacks, "queue_capacity", "callbacks", &c->callbacks.queue_capacity,
+                                           "an integer >= 1", [](const size_t& v) { return v >= 1; }));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<bool>(callbacks, "verify_tls", "callbacks", &c->callbacks.verify_tls, "true or false"));
+  IMAGINE_RETURN_IF_ERROR(r.Scalar<std::string>(callbacks, "ca_file", "callbacks", &c->callbacks.ca_file, "a file path"));
+  for (const char* provider : {"apikley", "evolink"}) {
+    if (!callbacks || !callbacks.IsMap() || !callbacks[provider]) continue;
+    const YAML::Node node = callbacks[provider];
+    const std::string path = std::string("callbacks.") + provider;
+    RetryPolicy& policy = std::string(provider) == "apikley" ? c->apikley_callbacks : c->evolink_callbacks;
+    IMAGINE_RETURN_IF_ERROR(r.ExpectMap(node, path, {"timeout_s", "retries_s"}));
+    double timeout = static_cast<double>(policy.timeout_ms) / 1000;
+    IMAGINE_RETURN_IF_ERROR(r.Scalar<double>(node, "timeout_s", path, &timeout, "seconds > 0", kPositive));
+    policy.timeout_ms = static_cast<int64_t>(timeout * 1000);
+    if (node["retries_s"]) {
+      const YAML::Node retries = node["retries_s"];
+      if (!retries.IsSequence()) return r.Error(retries, path + ".retries_s", "must be a list of delays in seconds");
+      policy.retry_delays_ms.clear();
+      for (const auto& d : retries) {
+        double s = -1;
+        if (!YAML::convert<double>::decode(d, s) || s < 0) {
+          return r.Error(d, path + ".retries_s", "each delay must be seconds >= 0");
+        }
+        policy.retry_delays_ms.push_back(static_cast<int64_t>(s * 1000));
+      }
+    }
+  }
 
   const YAML::Node accounts = root["accounts"];
   IMAGINE_RETURN_IF_ERROR(r.ExpectMap(accounts, "accounts", {"unlisted_keys", "default", "keys"}));
@@ -286,6 +329,75 @@ Status ApplyConfigYaml(std::string_view text, std::string_view source, Config* c
   } catch (const YAML::Exception& e) {
     return InvalidArgument(std::string(source) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
+}
+
+nlohmann::ordered_json ConfigToJson(const Config& c) {
+  auto secret = [](const std::string& s) { return s.empty() ? std::string() : std::string("********"); };
+  auto policy = [](const RetryPolicy& p) {
+    nlohmann::ordered_json retries = nlohmann::ordered_json::array();
+    for (int64_t d : p.retry_delays_ms) retries.push_back(static_cast<double>(d) / 1000);
+    return nlohmann::ordered_json{{"timeout_s", static_cast<double>(p.timeout_ms) / 1000}, {"retries_s", retries}};
+  };
+  auto models = [](const std::map<std::string, ModelOptions>& m) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    for (const auto& [name, mo] : m) {
+      const StageTiming& t = mo.timing;
+      out[name] = {{"output", mo.output == MediaKind::kVideo ? "video" : "image"},
+                   {"outputs", mo.outputs},
+                   {"price", mo.price},
+                   {"timing",
+                    {{"waiting_s", {t.waiting_min_s, t.waiting_max_s}},
+                     {"queuing_s", {t.queuing_min_s, t.queuing_max_s}},
+                     {"total_s", {t.total_min_s, t.total_max_s}}}}};
+    }
+    return out;
+  };
+  nlohmann::ordered_json j;
+  j["server"] = {{"host", c.server.host},
+                 {"port", c.server.port},
+                 {"public_url", c.server.public_url},
+                 {"threads", c.server.threads},
+                 {"keep_alive_max_requests", c.server.keep_alive_max_requests},
+                 {"keep_alive_timeout_s", c.server.keep_alive_timeout_s},
+                 {"read_timeout_s", c.server.read_timeout_s},
+                 {"body_limit_bytes", c.server.body_limit_bytes}};
+  j["clock"] = {{"mode", c.clock.mode == ClockMode::kVirtual ? "virtual" : "real"},
+                {"time_scale", c.clock.time_scale},
+                {"start_ms", c.clock.start_ms}};
+  j["seed"] = c.seed;
+  j["log_level"] = c.log_level;
+  j["log_format"] = c.log_json ? "json" : "text";
+  j["self_check"] = c.self_check;
+  j["validation"] = {{"strict", c.validation.strict}, {"max_depth", c.validation.max_depth}};
+  j["results"] = {{"ttl_s", c.result_ttl_s}};
+  nlohmann::ordered_json keys = nlohmann::ordered_json::object();
+  for (const auto& [key, profile] : c.accounts.keys) keys[key] = KeyProfileToJson(profile);
+  j["accounts"] = {{"unlisted_keys", c.accounts.reject_unlisted_keys ? "reject" : "allow"},
+                   {"default", KeyProfileToJson(c.accounts.default_profile)},
+                   {"keys", std::move(keys)}};
+  nlohmann::ordered_json rules = nlohmann::ordered_json::array();
+  for (const ScenarioRule& rule : c.scenario_rules) rules.push_back(ScenarioRuleToJson(rule));
+  j["scenarios"] = {{"rules", std::move(rules)}, {"chaos", c.chaos}};
+  j["admin"] = {{"token", secret(c.admin_token)}};
+  j["journal"] = {{"capacity", c.journal.capacity}, {"max_body_bytes", c.journal.max_body_bytes}, {"file", c.journal.file}};
+  j["callbacks"] = {{"workers", c.callbacks.workers},
+                    {"queue_capacity", c.callbacks.queue_capacity},
+                    {"verify_tls", c.callbacks.verify_tls},
+                    {"ca_file", c.callbacks.ca_file},
+                    {"apikley", policy(c.apikley_callbacks)},
+                    {"evolink", policy(c.evolink_callbacks)}};
+  auto limits = [&c](Provider p) {
+    auto it = c.accounts.provider_limits.find(p);
+    return it == c.accounts.provider_limits.end() ? nlohmann::ordered_json::object() : RateLimitsToJson(it->second);
+  };
+  j["apikley"] = {{"http_status", c.apikley.http_status == ApikleyHttpStatus::kMirrorCode ? "mirror_code" : "always_200"},
+                  {"unknown_task", c.apikley.unknown_task == ApikleyUnknownTask::kNotFound ? "not_found" : "record_info_null"},
+                  {"rate_limits", limits(Provider::kApikley)},
+                  {"models", models(c.apikley.models)}};
+  j["evolink"] = {{"allow_private_callbacks", c.evolink.allow_private_callbacks},
+                  {"rate_limits", limits(Provider::kEvolink)},
+                  {"models", models(c.evolink.models)}};
+  return j;
 }
 
 StatusOr<Config> LoadConfig(const std::string& path) {

@@ -8,8 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
+#include "callbacks/callback_dispatcher.h"
 #include "common/status.h"
 #include "engine/accounts.h"
+#include "engine/journal.h"
 #include "engine/scenarios.h"
 #include "providers/apikley/apikley_options.h"
 #include "providers/evolink/evolink_options.h"
@@ -48,7 +52,16 @@ struct Config {
   AccountOptions accounts;                    // key profiles; provider_limits from <provider>.rate_limits
   std::vector<ScenarioRule> scenario_rules;   // scenarios.rules
   std::map<std::string, double> chaos;        // scenarios.chaos: name -> probability per create
+  std::string admin_token;                    // "" = admin routes open; else they need Bearer <token>
+  bool log_json = false;                      // log_format: json (one JSON object per line)
+  JournalOptions journal;
+  CallbackOptions callbacks;
+  RetryPolicy apikley_callbacks{10000, {}};               // docs silent: one attempt, 10 s
+  RetryPolicy evolink_callbacks{10000, {1000, 2000, 4000}};  // seed: 10 s timeout, retries after 1/2/4 s
 };
+
+// The effective config as JSON (GET /_emulator/config), secrets masked.
+nlohmann::ordered_json ConfigToJson(const Config& config);
 
 // Applies the YAML document `text` (named `source` in errors) on top of `config`.
 // Only keys present change anything; unknown keys and bad values fail with

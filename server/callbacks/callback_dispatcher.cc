@@ -349,4 +349,17 @@ void CallbackDispatcher::Shutdown() {
   }
 }
 
+void CallbackDispatcher::ClearAttempts(const std::function<bool(const CallbackAttempt&)>& keep) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!keep) {
+    attempts_.clear();
+    return;
+  }
+  std::deque<CallbackAttempt> kept;
+  for (CallbackAttempt& a : attempts_) {
+    if (keep(a)) kept.push_back(std::move(a));
+  }
+  attempts_.swap(kept);
+}
+
 }  // namespace imagine

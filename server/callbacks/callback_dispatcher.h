@@ -116,6 +116,9 @@ class CallbackDispatcher {
 
   // Recorded attempts, oldest first (at most max_recorded_attempts); task_id "" = all.
   std::vector<CallbackAttempt> Attempts(std::string_view task_id = {}) const;
+  // Forgets recorded attempts: all of them (`keep` null) or those `keep` rejects. Deliveries
+  // in progress go on.
+  void ClearAttempts(const std::function<bool(const CallbackAttempt&)>& keep = nullptr);
 
   // Called after every recorded attempt on the worker thread that made it, without the
   // dispatcher's locks held (it may call Attempts() or stats()). Attempts of one delivery

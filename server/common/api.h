@@ -50,6 +50,9 @@ struct ApiResponse {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  // Not sent: what the journal correlates the exchange with.
+  std::string task_id;   // the task created or queried
+  std::string scenario;  // the scenario armed for this request
 };
 
 using Handler = std::function<ApiResponse(ApiRequest&)>;

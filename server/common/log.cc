@@ -38,6 +38,13 @@ bool LogEnabled(LogLevel level) {
   return level != LogLevel::kOff && static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
 }
 
+void WriteLogLine(std::string_view line) {
+  std::string out(line);
+  out.push_back('\n');
+  ssize_t ignored = ::write(2, out.data(), out.size());
+  (void)ignored;
+}
+
 void Log(LogLevel level, std::string_view message) {
   if (!LogEnabled(level)) return;
   auto now = std::chrono::system_clock::now();

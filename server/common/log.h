@@ -15,6 +15,8 @@ bool ParseLogLevel(std::string_view text, LogLevel* out);
 void SetLogLevel(LogLevel level);
 bool LogEnabled(LogLevel level);
 void Log(LogLevel level, std::string_view message);
+// Writes `line` (plus a newline) to stderr as it is, for JSON-lines logs.
+void WriteLogLine(std::string_view line);
 
 }  // namespace imagine
 

@@ -199,6 +199,12 @@ void Accounts::Reset(std::string_view key) {
   accounts_.erase(std::string(key));
 }
 
+void Accounts::RestoreProfiles(const AccountOptions& options) {
+  std::lock_guard<std::mutex> lock(mu_);
+  profiles_.clear();
+  for (const auto& [key, profile] : options.keys) profiles_[key] = std::make_shared<const KeyProfile>(profile);
+}
+
 void Accounts::ResetAll() {
   std::lock_guard<std::mutex> lock(mu_);
   accounts_.clear();

@@ -104,6 +104,8 @@ class Accounts {
   // Forgets a key's usage: balance back to its profile's credits, no history, no slots.
   void Reset(std::string_view key);
   void ResetAll();
+  // Puts the configured profiles back (dropping those set at run time).
+  void RestoreProfiles(const AccountOptions& options);
 
  private:
   struct Reservation {

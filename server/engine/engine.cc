@@ -73,6 +73,7 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, IdFactory make_id) {
   task.model = std::move(spec.reported_model);
   task.request_json = std::move(spec.request_json);
   task.callback_url = std::move(spec.callback_url);
+  task.callback_faults = std::move(spec.callback_faults);
   task.output = spec.output;
   task.credits = price;
   const double factor = spec.scenario != nullptr ? spec.scenario->effects.factor : 1.0;
@@ -84,11 +85,160 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, IdFactory make_id) {
     Task copy = task;
     if (store_.Insert(std::move(copy))) {
       accounts_.Activate(task.owner_key, *ticket, task.id, task.timeline.finished_ms, task.timeline.outcome);
+      if (observer_ != nullptr) {
+        observer_->OnStateChange(task, TaskState::kWaiting, now);
+        ArmWatch(task);
+      }
       return task;
     }
   }
   accounts_.Activate(task.owner_key, *ticket, "", now, TaskState::kFailed);  // refund
   return Internal("could not allocate a unique task id");
+}
+
+void Engine::ArmWatch(const Task& task) {
+  const int64_t next = task.timeline.NextBoundaryAfter(task.notified);
+  if (next == kNever || observer_ == nullptr) return;
+  const Scheduler::TimerId timer = scheduler_.ScheduleAt(next, [this, id = task.id] { ReportTransitions(id); });
+  store_.Update(task.id, [timer](Task& t) { t.watch_timer = timer; });
+}
+
+void Engine::ReportTransitions(const std::string& id) {
+  const int64_t now = clock_->NowMs();
+  std::optional<Task> snapshot;
+  std::vector<std::pair<TaskState, int64_t>> entered;
+  store_.Update(id, [&](Task& t) {
+    // The states entered so far, after the last one reported.
+    auto visited = t.timeline.Visited(now);
+    size_t from = 0;
+    for (size_t i = 0; i < visited.size(); ++i) {
+      if (visited[i].first == t.notified) from = i + 1;
+    }
+    entered.assign(visited.begin() + static_cast<std::ptrdiff_t>(std::min(from, visited.size())), visited.end());
+    if (!entered.empty()) t.notified = entered.back().first;
+    t.watch_timer = 0;
+    snapshot = t;
+  });
+  if (!snapshot || observer_ == nullptr) return;
+  for (const auto& [state, at] : entered) observer_->OnStateChange(*snapshot, state, at);
+  ArmWatch(*snapshot);
+}
+
+StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::function<void(Task&, int64_t now)>& change) {
+  const int64_t now = clock_->NowMs();
+  bool found = false;
+  bool terminal = false;
+  Task changed;
+  store_.Update(id, [&](Task& t) {
+    found = true;
+    if (IsTerminal(t.timeline.StateAt(now))) {
+      terminal = true;
+      return;
+    }
+    change(t, now);
+    if (t.watch_timer != 0) scheduler_.Cancel(t.watch_timer);
+    t.watch_timer = 0;
+    changed = t;
+  });
+  if (!found) return NotFound("no task " + std::string(id));
+  if (terminal) return Status(Code::kFailedPrecondition, "task " + std::string(id) + " has already finished");
+  accounts_.Reschedule(changed.owner_key, changed.id, changed.timeline.finished_ms, changed.timeline.outcome);
+  if (observer_ != nullptr) ReportTransitions(changed.id);
+  return *store_.Get(changed.id);
+}
+
+namespace {
+// Ends a timeline at `now`: stages not yet reached are skipped.
+void EndNow(Timeline& t, int64_t now, TaskState outcome) {
+  t.queuing_ms = std::min(t.queuing_ms, now);
+  t.generating_ms = std::min(t.generating_ms, now);
+  t.finished_ms = now;
+  t.outcome = outcome;
+}
+}  // namespace
+
+StatusOr<Task> Engine::CompleteTask(std::string_view id) {
+  return ChangeRunningTask(id, [](Task& t, int64_t now) {
+    EndNow(t.timeline, now, TaskState::kSucceeded);
+    t.fail_reason.clear();
+    t.fail_code.clear();
+    t.fail_message.clear();
+  });
+}
+
+StatusOr<Task> Engine::FailTask(std::string_view id, std::string reason, std::string code, std::string message) {
+  return ChangeRunningTask(id, [&](Task& t, int64_t now) {
+    EndNow(t.timeline, now, TaskState::kFailed);
+    t.fail_reason = reason.empty() ? "generation_failed" : reason;
+    t.fail_code = code;
+    t.fail_message = message;
+  });
+}
+
+StatusOr<Task> Engine::CancelTask(std::string_view id) { return FailTask(id, "request_cancelled", "", ""); }
+
+StatusOr<Task> Engine::AdvanceTask(std::string_view id) {
+  return ChangeRunningTask(id, [](Task& t, int64_t now) {
+    Timeline& tl = t.timeline;
+    switch (tl.StateAt(now)) {
+      case TaskState::kWaiting:
+        tl.queuing_ms = now;
+        tl.generating_ms = std::max(tl.generating_ms, now + 1);
+        tl.finished_ms = std::max(tl.finished_ms, now + 2);
+        break;
+      case TaskState::kQueuing:
+        tl.generating_ms = now;
+        tl.finished_ms = std::max(tl.finished_ms, now + 1);
+        break;
+      default:
+        tl.finished_ms = now;  // a stuck task ends with its planned outcome
+        break;
+    }
+  });
+}
+
+std::vector<Task> Engine::ListTasks(const TaskFilter& f, size_t* total) const {
+  const int64_t now = clock_->NowMs();
+  std::vector<std::pair<int64_t, std::string>> matches;
+  store_.ForEach([&](const Task& t) {
+    if (f.provider && t.provider != *f.provider) return;
+    if (!f.key.empty() && t.owner_key != f.key) return;
+    if (!f.model.empty() && t.model != f.model) return;
+    if (f.state && t.timeline.StateAt(now) != *f.state) return;
+    matches.emplace_back(t.timeline.created_ms, t.id);
+  });
+  std::sort(matches.begin(), matches.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  if (total != nullptr) *total = matches.size();
+  std::vector<Task> page;
+  for (size_t i = f.offset; i < matches.size() && page.size() < f.limit; ++i) {
+    if (auto t = store_.Get(matches[i].second)) page.push_back(std::move(*t));
+  }
+  return page;
+}
+
+std::map<TaskState, size_t> Engine::CountByState(int64_t now_ms) const {
+  std::map<TaskState, size_t> counts;
+  store_.ForEach([&](const Task& t) { ++counts[t.timeline.StateAt(now_ms)]; });
+  return counts;
+}
+
+size_t Engine::Reset(std::string_view key) {
+  std::vector<Scheduler::TimerId> timers;
+  size_t removed = store_.RemoveIf([&](const Task& t) {
+    if (!key.empty() && t.owner_key != key) return false;
+    if (t.watch_timer != 0) timers.push_back(t.watch_timer);
+    return true;
+  });
+  for (Scheduler::TimerId timer : timers) scheduler_.Cancel(timer);
+  if (key.empty()) {
+    accounts_.ResetAll();
+    sequence_.store(0);
+  } else {
+    accounts_.Reset(key);
+  }
+  return removed;
 }
 
 bool Engine::ConsumeNotReadyPoll(std::string_view id) {

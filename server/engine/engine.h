@@ -11,7 +11,10 @@
 #define IMAGINE_ENGINE_ENGINE_H_
 
 #include <atomic>
+#include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +43,7 @@ struct NewTask {
   std::string callback_url;
   OutputSpec output;
   const ArmedScenario* scenario = nullptr;  // lifecycle, query and download effects; may be null
+  std::string callback_faults;              // X-Emulator-Callback
 };
 
 class Engine {
@@ -64,6 +68,34 @@ class Engine {
   // queries (scenario record_not_ready).
   bool ConsumeNotReadyPoll(std::string_view id);
 
+  // Reports every state change of every task to `observer` at its emulated time (one
+  // Scheduler timer per running task). Set once, before serving; must outlive the engine.
+  void SetObserver(TaskObserver* observer) { observer_ = observer; }
+
+  // Admin actions on a running task; each takes effect now and is reported like any
+  // transition. kNotFound for an unknown id; kFailedPrecondition once it is terminal.
+  StatusOr<Task> CompleteTask(std::string_view id);
+  StatusOr<Task> FailTask(std::string_view id, std::string reason, std::string code, std::string message);
+  StatusOr<Task> AdvanceTask(std::string_view id);  // to its next state (a stuck one then succeeds)
+  StatusOr<Task> CancelTask(std::string_view id);   // fails with request_cancelled
+
+  struct TaskFilter {
+    std::optional<Provider> provider;
+    std::string key;
+    std::string model;
+    std::optional<TaskState> state;
+    size_t offset = 0;
+    size_t limit = 50;
+  };
+  // Matching tasks, newest first, one page; *total counts every match.
+  std::vector<Task> ListTasks(const TaskFilter& filter, size_t* total) const;
+
+  // How many stored tasks are in each state at `now_ms`.
+  std::map<TaskState, size_t> CountByState(int64_t now_ms) const;
+
+  // Forgets tasks and usage: everything (key empty) or one key's. Returns tasks removed.
+  size_t Reset(std::string_view key);
+
   // The task `id` if it exists, belongs to `provider` and was created with `owner_key`;
   // otherwise kNotFound (another key's task is indistinguishable from a missing one).
   StatusOr<Task> FindTask(Provider provider, std::string_view owner_key, std::string_view id) const;
@@ -75,6 +107,12 @@ class Engine {
 
  private:
   Timeline PlanTimeline(const StageTiming& timing, double factor, Random& random, int64_t now_ms) const;
+  // Schedules the next state report of `task`, if it has one ahead.
+  void ArmWatch(const Task& task);
+  // Reports the transitions of task `id` up to now and arms the next report.
+  void ReportTransitions(const std::string& id);
+  // Applies `change` to a running task's timeline now; the shared body of the admin actions.
+  StatusOr<Task> ChangeRunningTask(std::string_view id, const std::function<void(Task&, int64_t now)>& change);
 
   const EngineOptions options_;
   std::unique_ptr<Clock> clock_;
@@ -83,6 +121,7 @@ class Engine {
   Accounts accounts_;
   Scenarios scenarios_;
   std::atomic<uint64_t> sequence_{0};  // numbers tasks for their random streams
+  TaskObserver* observer_ = nullptr;
 };
 
 }  // namespace imagine

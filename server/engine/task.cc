@@ -31,6 +31,38 @@ int64_t Timeline::UpdatedAt(int64_t now_ms) const {
   return created_ms;
 }
 
+namespace {
+constexpr int kStageCount = 4;
+int StageIndex(TaskState s) {
+  switch (s) {
+    case TaskState::kWaiting: return 0;
+    case TaskState::kQueuing: return 1;
+    case TaskState::kGenerating: return 2;
+    default: return 3;
+  }
+}
+}  // namespace
+
+std::vector<std::pair<TaskState, int64_t>> Timeline::Visited(int64_t now_ms) const {
+  const int64_t bounds[kStageCount] = {created_ms, queuing_ms, generating_ms, finished_ms};
+  const TaskState states[kStageCount] = {TaskState::kWaiting, TaskState::kQueuing, TaskState::kGenerating, outcome};
+  std::vector<std::pair<TaskState, int64_t>> out;
+  for (int j = 0; j < kStageCount; ++j) {
+    if (bounds[j] > now_ms) break;
+    if (j < kStageCount - 1 && bounds[j] >= bounds[j + 1]) continue;  // a stage that lasted no time
+    out.emplace_back(states[j], bounds[j]);
+  }
+  return out;
+}
+
+int64_t Timeline::NextBoundaryAfter(TaskState state) const {
+  const int64_t bounds[kStageCount] = {created_ms, queuing_ms, generating_ms, finished_ms};
+  for (int j = StageIndex(state) + 1; j < kStageCount; ++j) {
+    if (j == kStageCount - 1 || bounds[j] < bounds[j + 1]) return bounds[j];
+  }
+  return kNever;
+}
+
 int Timeline::ProgressAt(int64_t now_ms) const {
   TaskState s = StateAt(now_ms);
   if (s == TaskState::kSucceeded) return 100;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace imagine {
@@ -37,6 +38,11 @@ struct Timeline {
   int64_t UpdatedAt(int64_t now_ms) const;
   // 0–100: 0 before generating, rising linearly while generating (at most 99), 100 on success, 0 on failure.
   int ProgressAt(int64_t now_ms) const;
+  // The states entered up to `now_ms`, in order, with the time each was entered. A stage
+  // that lasted no time (e.g. generating for a task that failed while queued) is skipped.
+  std::vector<std::pair<TaskState, int64_t>> Visited(int64_t now_ms) const;
+  // When the first state after `state` is entered (kNever if never).
+  int64_t NextBoundaryAfter(TaskState state) const;
 };
 
 enum class MediaKind : uint8_t { kVideo, kImage };
@@ -69,6 +75,18 @@ struct Task {
   std::vector<int> progress_script;  // Evolink progress values through generating ("" = linear)
   int not_ready_polls = 0;   // status queries still to answer "not found yet"
   bool results_expired = false;  // result links answer 404 from the start
+  std::string callback_faults;   // X-Emulator-Callback given at creation ("" = the key profile's)
+  TaskState notified = TaskState::kWaiting;  // last state reported to the TaskObserver
+  uint64_t watch_timer = 0;                  // Scheduler timer of the next report; 0 = none
+};
+
+// Told of every state a task enters, in order, at the emulated time it entered it
+// (kWaiting at creation). Called from request threads (creation, admin actions) and the
+// scheduler; implementations must be thread-safe and quick (no network I/O).
+class TaskObserver {
+ public:
+  virtual ~TaskObserver() = default;
+  virtual void OnStateChange(const Task& task, TaskState state, int64_t at_ms) = 0;
 };
 
 }  // namespace imagine

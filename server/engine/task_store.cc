@@ -30,6 +30,29 @@ bool TaskStore::Update(std::string_view id, const std::function<void(Task&)>& fn
   return true;
 }
 
+void TaskStore::ForEach(const std::function<void(const Task&)>& fn) const {
+  for (const Shard& s : shards_) {
+    std::lock_guard<std::mutex> lock(s.mu);
+    for (const auto& [id, task] : s.tasks) fn(task);
+  }
+}
+
+size_t TaskStore::RemoveIf(const std::function<bool(const Task&)>& pred) {
+  size_t removed = 0;
+  for (Shard& s : shards_) {
+    std::lock_guard<std::mutex> lock(s.mu);
+    for (auto it = s.tasks.begin(); it != s.tasks.end();) {
+      if (pred(it->second)) {
+        it = s.tasks.erase(it);
+        ++removed;
+      } else {
+        ++it;
+      }
+    }
+  }
+  return removed;
+}
+
 size_t TaskStore::size() const {
   size_t n = 0;
   for (const Shard& s : shards_) {

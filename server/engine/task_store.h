@@ -26,6 +26,10 @@ class TaskStore {
   // quick and must not call back into the store.
   bool Update(std::string_view id, const std::function<void(Task&)>& fn);
   size_t size() const;
+  // Calls `fn` on every task, shard by shard under each shard's lock; `fn` must be quick.
+  void ForEach(const std::function<void(const Task&)>& fn) const;
+  // Removes the tasks for which `pred` is true; returns how many.
+  size_t RemoveIf(const std::function<bool(const Task&)>& pred);
 
  private:
   static constexpr size_t kShards = 64;

@@ -5,7 +5,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
 #include "common/log.h"
+#include "engine/journal.h"
 #include "providers/common/request_body.h"
 
 namespace imagine {
@@ -141,7 +146,35 @@ StatusOr<std::string> HttpServer::Authenticate(RouteAuth auth, std::string_view 
   return std::string();
 }
 
+void HttpServer::Observe(const void* request, const std::string& request_id, const RouteEntry* route,
+                         std::string_view api_key, const ApiResponse& out,
+                         std::chrono::steady_clock::time_point started) const {
+  if (!request_observer_) return;
+  const auto& req = *static_cast<const httplib::Request*>(request);
+  RequestRecord record;
+  record.request_id = request_id;
+  record.method = req.method;
+  record.path = req.path;
+  size_t q = req.target.find('?');
+  if (q != std::string::npos) record.query = std::string_view(req.target).substr(q + 1);
+  record.operation = route != nullptr ? std::string_view(route->operation_id) : std::string_view();
+  record.surface = route != nullptr ? route->surface : SurfaceForPath(req.path);
+  record.api_key = api_key;
+  record.headers.reserve(req.headers.size());
+  for (const auto& [k, v] : req.headers) {
+    bool secret = k.size() == 13 && (k[0] == 'A' || k[0] == 'a') &&
+                  std::equal(k.begin(), k.end(), "authorization", [](char a, char b) { return std::tolower(a) == b; });
+    record.headers.emplace_back(k, secret ? v.substr(0, v.find(' ') + 1) + Journal::Mask(v.substr(v.find(' ') + 1)) : v);
+  }
+  record.body = req.body;
+  record.response = &out;
+  record.latency_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  request_observer_(record);
+}
+
 void HttpServer::Handle(const void* request, void* response) {
+  const auto started = std::chrono::steady_clock::now();
   const auto& req = *static_cast<const httplib::Request*>(request);
   auto& res = *static_cast<httplib::Response*>(response);
   const std::string request_id = "req_" + std::to_string(next_request_id_.fetch_add(1, std::memory_order_relaxed));
@@ -154,6 +187,7 @@ void HttpServer::Handle(const void* request, void* response) {
                    Violation{"", "route", ""});
     ApiResponse api = d != nullptr ? d->RenderError(missing)
                                    : PlainJsonError(match.path_known ? 405 : 404, missing.message());
+    Observe(request, request_id, nullptr, "", api, started);
     WriteResponse(api, request_id, res);
     return;
   }
@@ -179,10 +213,7 @@ void HttpServer::Handle(const void* request, void* response) {
   if (self_check_ != nullptr && self_check_->enabled() && route.surface != nullptr) {
     self_check_->Check(*route.surface, route.operation_id, out);
   }
-  if (LogEnabled(LogLevel::kDebug)) {
-    Log(LogLevel::kDebug, request_id + " " + req.method + " " + req.path + " -> " + std::to_string(out.status) +
-                              " (" + route.operation_id + ")");
-  }
+  Observe(request, request_id, &route, api.api_key, out, started);
   WriteResponse(out, request_id, res);
 }
 

@@ -7,6 +7,7 @@
 #define IMAGINE_HTTP_HTTP_SERVER_H_
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,6 +37,23 @@ struct HttpServerOptions {
 // Decides whether a provider API key may call at all (revoked keys, unlisted keys).
 using KeyChecker = std::function<Status(std::string_view key)>;
 
+// One served request, as the journal, metrics and logs see it. Views live only during
+// the call.
+struct RequestRecord {
+  std::string_view request_id;
+  std::string_view method;
+  std::string_view path;
+  std::string_view query;      // raw query string, "" when none
+  std::string_view operation;  // operationId, or "" for an unmatched path
+  const ApiSurface* surface = nullptr;  // null for plain routes and unmatched paths
+  std::string_view api_key;    // "" unless a provider key was accepted
+  std::vector<std::pair<std::string, std::string>> headers;  // Authorization masked
+  std::string_view body;
+  const ApiResponse* response = nullptr;
+  int64_t latency_us = 0;
+};
+using RequestObserver = std::function<void(const RequestRecord&)>;
+
 class HttpServer {
  public:
   // `router` and `self_check` (nullable) must outlive the server.
@@ -49,6 +67,7 @@ class HttpServer {
   // provider keys; they must outlive the server. Precondition: called before Run().
   void set_surfaces(std::vector<const ApiSurface*> surfaces) { surfaces_ = std::move(surfaces); }
   void set_key_checker(KeyChecker checker) { key_checker_ = std::move(checker); }
+  void set_request_observer(RequestObserver observer) { request_observer_ = std::move(observer); }
   // Serves until Stop(). Precondition: Bind() succeeded.
   void Run();
   void Stop();
@@ -56,6 +75,9 @@ class HttpServer {
  private:
   void Handle(const void* request, void* response);
   const ApiSurface* SurfaceForPath(std::string_view path) const;
+  // Hands the served request to the request observer, if any.
+  void Observe(const void* request, const std::string& request_id, const RouteEntry* route, std::string_view api_key,
+               const ApiResponse& out, std::chrono::steady_clock::time_point started) const;
   // The caller's key for `auth`, or the Status to render.
   StatusOr<std::string> Authenticate(RouteAuth auth, std::string_view authorization) const;
 
@@ -64,6 +86,7 @@ class HttpServer {
   SelfCheck* self_check_;
   std::vector<const ApiSurface*> surfaces_;
   KeyChecker key_checker_;
+  RequestObserver request_observer_;
   std::unique_ptr<httplib::Server> server_;
   int port_ = -1;
   std::atomic<uint64_t> next_request_id_{1};

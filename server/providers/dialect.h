@@ -13,6 +13,8 @@ class Dialect : public ApiSurface {
  public:
   virtual Provider provider() const = 0;
   RouteAuth auth() const override { return RouteAuth::kProviderKey; }
+  // The body POSTed to the task's callback URL when it has just become terminal.
+  virtual std::string CallbackBody(const Task& task, int64_t now_ms) const = 0;
 };
 
 }  // namespace imagine

@@ -1,5 +1,7 @@
 #include "providers/apikley/apikley_dialect.h"
 
+#include "callbacks/webhook_faults.h"
+#include "providers/apikley/callback_payload.h"
 #include "providers/apikley/ids.h"
 #include "providers/apikley/render.h"
 #include "providers/apikley/rules.h"
@@ -37,6 +39,11 @@ std::map<std::string, Handler> ApikleyDialect::Handlers() {
 
 ApiResponse ApikleyDialect::RenderError(const Status& status) const { return apikley::RenderError(options_, status); }
 
+std::string ApikleyDialect::CallbackBody(const Task& task, int64_t now_ms) const {
+  return apikley::CallbackPayload(task, now_ms, engine_->options().public_url)
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::shared_ptr<const spec::Validator> ApikleyDialect::ResponseSchema(std::string_view operation_id,
                                                                       const ApiResponse& response) const {
   nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
@@ -70,6 +77,14 @@ ApiResponse ApikleyDialect::CreateTask(ApiRequest& req) {
   std::string_view prompt = input.contains("prompt") ? input["prompt"].get_ref<const std::string&>() : "";
   auto armed = SelectScenario(*engine_, Provider::kApikley, Endpoint::kCreate, req, model, prompt);
   if (!armed.ok()) return RenderError(armed.status());
+  const std::string_view faults = req.Header(kCallbackFaultsHeader);
+  if (!faults.empty()) {
+    auto parsed = ParseWebhookFaults(faults);
+    if (!parsed.ok()) {
+      return RenderError(InvalidArgument(std::string(kCallbackFaultsHeader) + ": " + parsed.status().message(),
+                                         Violation{"", "callback_header", ""}));
+    }
+  }
   if (*armed && (*armed)->effects.respond) return RenderError(ScenarioError(**armed, model));
 
   const ModelOptions& mo = model_options->second;
@@ -83,6 +98,7 @@ ApiResponse ApikleyDialect::CreateTask(ApiRequest& req) {
   spec.output.kind = mo.output;
   spec.output.count = mo.outputs;
   spec.scenario = *armed ? &**armed : nullptr;
+  spec.callback_faults = std::string(faults);
   if (model == "grok-imagine/upscale" && ctx.source) {
     // An upscale returns one file of the source's kind: a 720p video or a larger image.
     spec.output = ctx.source->output;
@@ -94,7 +110,10 @@ ApiResponse ApikleyDialect::CreateTask(ApiRequest& req) {
   if (!task.ok()) return RenderError(task.status());
   nlohmann::ordered_json data;
   data["taskId"] = task->id;
-  return apikley::Reply(options_, 200, "success", std::move(data));
+  ApiResponse r = apikley::Reply(options_, 200, "success", std::move(data));
+  r.task_id = task->id;
+  r.scenario = task->scenario;
+  return r;
 }
 
 ApiResponse ApikleyDialect::GetTaskDetail(ApiRequest& req) {
@@ -104,9 +123,11 @@ ApiResponse ApikleyDialect::GetTaskDetail(ApiRequest& req) {
   }
   auto task = engine_->FindTask(Provider::kApikley, req.api_key, id);
   Status gate = GateQuery(*engine_, Provider::kApikley, req, task);
-  if (!gate.ok()) return RenderError(gate);
-  return apikley::Reply(options_, 200, "success",
-                        apikley::TaskRecord(*task, engine_->NowMs(), engine_->options().public_url));
+  ApiResponse r = gate.ok() ? apikley::Reply(options_, 200, "success",
+                                             apikley::TaskRecord(*task, engine_->NowMs(), engine_->options().public_url))
+                            : RenderError(gate);
+  r.task_id = std::string(id);
+  return r;
 }
 
 ApiResponse ApikleyDialect::GetAccountCredits(ApiRequest& req) {

@@ -23,6 +23,7 @@ class ApikleyDialect final : public Dialect {
   std::map<std::string, Handler> Handlers() override;
   std::string_view path_prefix() const override { return "/api/"; }
   ApiResponse RenderError(const Status& status) const override;
+  std::string CallbackBody(const Task& task, int64_t now_ms) const override;
   // A body whose `code` is not 200 is an ErrorResponse whatever the HTTP status.
   std::shared_ptr<const spec::Validator> ResponseSchema(std::string_view operation_id,
                                                         const ApiResponse& response) const override;

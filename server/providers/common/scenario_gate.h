@@ -14,6 +14,7 @@
 namespace imagine {
 
 constexpr std::string_view kScenarioHeader = "X-Emulator-Scenario";
+constexpr std::string_view kCallbackFaultsHeader = "X-Emulator-Callback";
 
 // The scenario for this request, if any; kInvalidArgument for a bad X-Emulator-Scenario.
 StatusOr<std::optional<ArmedScenario>> SelectScenario(Engine& engine, Provider provider, Endpoint endpoint,

@@ -3,6 +3,8 @@
 #include "providers/common/json_number.h"
 #include "providers/common/request_body.h"
 #include "providers/common/scenario_gate.h"
+#include "callbacks/webhook_faults.h"
+#include "providers/evolink/callback_payload.h"
 #include "providers/evolink/ids.h"
 #include "providers/evolink/render.h"
 #include "providers/evolink/rules.h"
@@ -48,6 +50,12 @@ ApiResponse EvolinkDialect::RenderError(const Status& status) const {
   return r;
 }
 
+std::string EvolinkDialect::CallbackBody(const Task& task, int64_t now_ms) const {
+  return evolink::CallbackPayload(task, now_ms, engine_->options().public_url,
+                                  engine_->accounts().ProfileFor(task.owner_key)->user_group)
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 ApiResponse EvolinkDialect::CreateVideoGeneration(ApiRequest& req) {
   auto body = ParseJsonObjectBody(req.body, req.Header("Content-Type"), options_.validation);
   if (!body.ok()) return RenderError(body.status());
@@ -71,6 +79,14 @@ ApiResponse EvolinkDialect::CreateVideoGeneration(ApiRequest& req) {
                               request["prompt"].get_ref<const std::string&>());
   if (!armed.ok()) return RenderError(armed.status());
   if (*armed && (*armed)->effects.respond) return RenderError(ScenarioError(**armed, model));
+  const std::string_view faults = req.Header(kCallbackFaultsHeader);
+  if (!faults.empty()) {
+    auto parsed = ParseWebhookFaults(faults);
+    if (!parsed.ok()) {
+      return RenderError(InvalidArgument(std::string(kCallbackFaultsHeader) + ": " + parsed.status().message(),
+                                         Violation{"", "callback_header", ""}));
+    }
+  }
 
   const ModelOptions& mo = options_.models.at(model);
   NewTask spec;
@@ -85,10 +101,14 @@ ApiResponse EvolinkDialect::CreateVideoGeneration(ApiRequest& req) {
   spec.output.duration_s = request.value("duration", 6);
   spec.output.quality_p = request.value("quality", "480p") == "720p" ? 720 : 480;
   spec.scenario = *armed ? &**armed : nullptr;
+  spec.callback_faults = std::string(faults);
   auto task = engine_->CreateTask(std::move(spec), &evolink::MakeTaskId);
   if (!task.ok()) return RenderError(task.status());
-  return evolink::Json(200, evolink::TaskObject(*task, engine_->NowMs(), engine_->options().public_url,
-                                                engine_->accounts().ProfileFor(req.api_key)->user_group));
+  ApiResponse r = evolink::Json(200, evolink::TaskObject(*task, engine_->NowMs(), engine_->options().public_url,
+                                                         engine_->accounts().ProfileFor(req.api_key)->user_group));
+  r.task_id = task->id;
+  r.scenario = task->scenario;
+  return r;
 }
 
 ApiResponse EvolinkDialect::GetTaskDetail(ApiRequest& req) {
@@ -98,9 +118,11 @@ ApiResponse EvolinkDialect::GetTaskDetail(ApiRequest& req) {
   }
   auto task = engine_->FindTask(Provider::kEvolink, req.api_key, id);
   Status gate = GateQuery(*engine_, Provider::kEvolink, req, task);
-  if (!gate.ok()) return RenderError(gate);
-  return evolink::Json(200, evolink::TaskObject(*task, engine_->NowMs(), engine_->options().public_url,
-                                                engine_->accounts().ProfileFor(req.api_key)->user_group));
+  ApiResponse r = gate.ok() ? evolink::Json(200, evolink::TaskObject(*task, engine_->NowMs(), engine_->options().public_url,
+                                                                     engine_->accounts().ProfileFor(req.api_key)->user_group))
+                            : RenderError(gate);
+  r.task_id = std::string(id);
+  return r;
 }
 
 ApiResponse EvolinkDialect::GetCredits(ApiRequest& req) {

@@ -23,6 +23,7 @@ class EvolinkDialect final : public Dialect {
   std::map<std::string, Handler> Handlers() override;
   std::string_view path_prefix() const override { return "/v1/"; }
   ApiResponse RenderError(const Status& status) const override;
+  std::string CallbackBody(const Task& task, int64_t now_ms) const override;
 
  private:
   EvolinkDialect(std::shared_ptr<const OpenApiDocument> spec, EvolinkOptions options, Engine* engine);

@@ -33,6 +33,7 @@ class FakeDialect final : public Dialect {
   std::map<std::string, Handler> Handlers() override { return {}; }
   std::string_view path_prefix() const override { return "/things"; }
   ApiResponse RenderError(const Status&) const override { return {}; }
+  std::string CallbackBody(const Task&, int64_t) const override { return "{}"; }
 
  private:
   std::shared_ptr<const OpenApiDocument> spec_;

@@ -1,0 +1,223 @@
+// The observing part of the control API: the journal (JSON, JSON lines, HAR 1.2), callback
+// attempts, Prometheus metrics and the dashboard page.
+#include <cstdio>
+#include <ctime>
+
+#include "admin/admin_api.h"
+#include "admin/admin_json.h"
+#include "common/resources.h"
+
+namespace imagine {
+namespace {
+
+// Reads the journal filters of GET /_emulator/journal*; the Status to render when bad.
+StatusOr<JournalFilter> ParseFilter(const ApiRequest& req) {
+  JournalFilter f;
+  if (req.HasQuery("kind")) {
+    std::string_view k = req.Query("kind");
+    if (k == "request") {
+      f.kind = JournalEntry::Kind::kRequest;
+    } else if (k == "state") {
+      f.kind = JournalEntry::Kind::kState;
+    } else if (k == "callback") {
+      f.kind = JournalEntry::Kind::kCallback;
+    } else {
+      return InvalidArgument("must be one of: request, state, callback", Violation{"/kind", "enum", std::string(k)});
+    }
+  }
+  f.path = std::string(req.Query("path"));
+  f.key = std::string(req.Query("key"));
+  f.task_id = std::string(req.Query("task_id"));
+  auto integer = [&req](const char* name, long long lo, long long hi, long long* out) -> Status {
+    std::string v(req.Query(name));
+    char* end = nullptr;
+    long long n = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || n < lo || n > hi) {
+      return InvalidArgument("must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi),
+                             Violation{std::string("/") + name, "range", v});
+    }
+    *out = n;
+    return Status::Ok();
+  };
+  long long n = 0;
+  if (req.HasQuery("status")) {
+    IMAGINE_RETURN_IF_ERROR(integer("status", 0, 999, &n));
+    f.status = static_cast<int>(n);
+  }
+  if (req.HasQuery("since")) {
+    IMAGINE_RETURN_IF_ERROR(integer("since", 0, INT64_MAX, &n));
+    f.since = static_cast<uint64_t>(n);
+  }
+  f.limit = 100;
+  if (req.HasQuery("limit")) {
+    IMAGINE_RETURN_IF_ERROR(integer("limit", 1, 10000, &n));
+    f.limit = static_cast<size_t>(n);
+  }
+  return f;
+}
+
+std::string IsoTime(int64_t ms) {
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+nlohmann::ordered_json HarHeaders(const std::vector<std::pair<std::string, std::string>>& headers) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& [k, v] : headers) out.push_back({{"name", k}, {"value", v}});
+  return out;
+}
+
+// One journal request entry as a HAR 1.2 entry.
+nlohmann::ordered_json HarEntry(const JournalEntry& e, const std::string& base_url) {
+  nlohmann::ordered_json query = nlohmann::ordered_json::array();
+  std::string_view q = e.query;
+  while (!q.empty()) {
+    std::string_view pair = q.substr(0, q.find('&'));
+    q.remove_prefix(std::min(q.size(), pair.size() + 1));
+    size_t eq = pair.find('=');
+    query.push_back({{"name", std::string(pair.substr(0, eq))},
+                     {"value", eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1))}});
+  }
+  std::string content_type = "application/json";
+  for (const auto& [k, v] : e.request_headers) {
+    if (k.size() == 12 && (k[0] == 'C' || k[0] == 'c') && (k[8] == 'T' || k[8] == 't')) content_type = v;
+  }
+  nlohmann::ordered_json request;
+  request["method"] = e.method;
+  request["url"] = base_url + e.path + (e.query.empty() ? "" : "?" + e.query);
+  request["httpVersion"] = "HTTP/1.1";
+  request["cookies"] = nlohmann::ordered_json::array();
+  request["headers"] = HarHeaders(e.request_headers);
+  request["queryString"] = std::move(query);
+  if (!e.request_body.empty()) request["postData"] = {{"mimeType", content_type}, {"text", e.request_body}};
+  request["headersSize"] = -1;
+  request["bodySize"] = static_cast<int64_t>(e.request_body.size());
+  nlohmann::ordered_json response;
+  response["status"] = e.status;
+  response["statusText"] = "";
+  response["httpVersion"] = "HTTP/1.1";
+  response["cookies"] = nlohmann::ordered_json::array();
+  response["headers"] = HarHeaders({{"Content-Type", e.content_type}, {"X-Request-Id", e.request_id}});
+  response["content"] = {{"size", static_cast<int64_t>(e.response_body.size())},
+                         {"mimeType", e.content_type},
+                         {"text", e.response_body}};
+  response["redirectURL"] = "";
+  response["headersSize"] = -1;
+  response["bodySize"] = static_cast<int64_t>(e.response_body.size());
+  const double ms = static_cast<double>(e.latency_us) / 1000.0;
+  nlohmann::ordered_json entry;
+  entry["startedDateTime"] = IsoTime(e.wall_ms);
+  entry["time"] = ms;
+  entry["request"] = std::move(request);
+  entry["response"] = std::move(response);
+  entry["cache"] = nlohmann::ordered_json::object();
+  entry["timings"] = {{"send", 0}, {"wait", ms}, {"receive", 0}};
+  entry["comment"] = "emulated time " + IsoTime(e.at_ms) + (e.task_id.empty() ? "" : ", task " + e.task_id);
+  return entry;
+}
+
+}  // namespace
+
+void AdminApi::AddJournalHandlers(std::map<std::string, Handler>* h) {
+  (*h)["getJournal"] = [this](ApiRequest& req) {
+    auto filter = ParseFilter(req);
+    if (!filter.ok()) return RenderError(filter.status());
+    uint64_t cursor = 0;
+    std::vector<JournalEntry> entries = ctx_.journal->Query(*filter, &cursor);
+    std::string body = "{\"entries\":[";
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (i > 0) body += ',';
+      body += Journal::ToJson(entries[i]);
+    }
+    body += "],\"next_cursor\":" + std::to_string(cursor) + ",\"dropped\":" + std::to_string(ctx_.journal->dropped()) +
+            ",\"capacity\":" + std::to_string(std::max<size_t>(1, ctx_.journal->capacity())) + "}";
+    ApiResponse r;
+    r.body = std::move(body);
+    return r;
+  };
+  (*h)["getJournalJsonl"] = [this](ApiRequest& req) {
+    auto filter = ParseFilter(req);
+    if (!filter.ok()) return RenderError(filter.status());
+    if (!req.HasQuery("limit")) filter->limit = SIZE_MAX;
+    ApiResponse r;
+    r.content_type = "application/x-ndjson";
+    for (const JournalEntry& e : ctx_.journal->Query(*filter, nullptr)) r.body += Journal::ToJson(e) + "\n";
+    return r;
+  };
+  (*h)["getJournalHar"] = [this](ApiRequest& req) {
+    auto filter = ParseFilter(req);
+    if (!filter.ok()) return RenderError(filter.status());
+    filter->kind = JournalEntry::Kind::kRequest;
+    if (!req.HasQuery("limit")) filter->limit = SIZE_MAX;
+    nlohmann::ordered_json entries = nlohmann::ordered_json::array();
+    for (const JournalEntry& e : ctx_.journal->Query(*filter, nullptr)) {
+      entries.push_back(HarEntry(e, engine_->options().public_url));
+    }
+    nlohmann::ordered_json log;
+    log["version"] = "1.2";
+    log["creator"] = {{"name", "imagine-emu"}, {"version", IMAGINE_VERSION}};
+    log["pages"] = nlohmann::ordered_json::array();
+    log["entries"] = std::move(entries);
+    return AdminJson(200, nlohmann::ordered_json{{"log", std::move(log)}});
+  };
+  (*h)["listCallbacks"] = [this](ApiRequest& req) {
+    nlohmann::ordered_json attempts = nlohmann::ordered_json::array();
+    for (const CallbackAttempt& a : ctx_.callbacks->Attempts(req.Query("task_id"))) {
+      attempts.push_back(CallbackAttemptToJson(a));
+    }
+    CallbackDispatcher::Stats s = ctx_.callbacks->stats();
+    nlohmann::ordered_json stats = {{"submitted", s.submitted},
+                                    {"delivered", s.delivered},
+                                    {"failed_deliveries", s.failed_deliveries},
+                                    {"attempts", s.attempts},
+                                    {"rejected_queue_full", s.rejected_queue_full},
+                                    {"dropped_by_fault", s.dropped_by_fault},
+                                    {"queued", s.queued}};
+    return AdminJson(200, nlohmann::ordered_json{{"attempts", std::move(attempts)}, {"stats", std::move(stats)}});
+  };
+  (*h)["getMetrics"] = [this](ApiRequest&) {
+    std::map<std::string, double> by_state;
+    for (TaskState st : {TaskState::kWaiting, TaskState::kQueuing, TaskState::kGenerating, TaskState::kSucceeded,
+                         TaskState::kFailed}) {
+      by_state[TaskStateName(st)] = 0;
+    }
+    const int64_t now = engine_->NowMs();
+    for (const auto& [state, n] : engine_->CountByState(now)) by_state[TaskStateName(state)] = static_cast<double>(n);
+    Metrics::Gauge tasks{"imagine_tasks", "Stored tasks by current state.", {}};
+    for (const auto& [state, n] : by_state) tasks.samples.emplace_back("state=\"" + state + "\"", n);
+    CallbackDispatcher::Stats cb = ctx_.callbacks->stats();
+    std::vector<Metrics::Gauge> gauges = {
+        tasks,
+        {"imagine_journal_entries", "Entries held by the journal ring buffer.", {{"", double(ctx_.journal->size())}}},
+        {"imagine_journal_dropped", "Journal entries evicted from the ring buffer so far.",
+         {{"", double(ctx_.journal->dropped())}}},
+        {"imagine_callback_queue", "Callback deliveries accepted and not yet finished.", {{"", double(cb.queued)}}},
+        {"imagine_callback_rejected", "Callback submissions refused because the queue was full.",
+         {{"", double(cb.rejected_queue_full)}}},
+    };
+    ApiResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = ctx_.metrics->Render(gauges);
+    return r;
+  };
+  (*h)["getDashboard"] = [](ApiRequest&) {
+    ApiResponse r;
+    auto page = FindResource("server/admin/ui/index.html");
+    if (!page) {
+      r.status = 404;
+      r.content_type = "text/plain";
+      r.body = "the dashboard is not embedded in this build\n";
+      return r;
+    }
+    r.content_type = "text/html; charset=utf-8";
+    r.body.assign(page->data(), page->size());
+    return r;
+  };
+}
+
+}  // namespace imagine

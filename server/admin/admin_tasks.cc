@@ -1,0 +1,146 @@
+// The task part of the control API: list, detail with history, the actions, and reset.
+#include "admin/admin_api.h"
+#include "admin/admin_json.h"
+#include "engine/media.h"
+
+namespace imagine {
+namespace {
+
+std::optional<TaskState> ParseState(std::string_view s) {
+  for (TaskState st : {TaskState::kWaiting, TaskState::kQueuing, TaskState::kGenerating, TaskState::kSucceeded,
+                       TaskState::kFailed}) {
+    if (s == TaskStateName(st)) return st;
+  }
+  return std::nullopt;
+}
+
+nlohmann::ordered_json Summary(const Task& t, int64_t now, std::string_view public_url) {
+  const TaskState state = t.timeline.StateAt(now);
+  nlohmann::ordered_json j;
+  j["id"] = t.id;
+  j["provider"] = ProviderName(t.provider);
+  j["key"] = Journal::Mask(t.owner_key);
+  j["model"] = t.model;
+  j["state"] = TaskStateName(state);
+  j["progress"] = ScriptedProgress(t.timeline, t.progress_script, now);
+  j["created_ms"] = t.timeline.created_ms;
+  j["updated_ms"] = t.timeline.UpdatedAt(now);
+  j["finished_ms"] = t.timeline.finished_ms == kNever ? nlohmann::ordered_json(nullptr)
+                                                      : nlohmann::ordered_json(t.timeline.finished_ms);
+  j["scenario"] = t.scenario;
+  j["callback_url"] = t.callback_url;
+  j["results"] = state == TaskState::kSucceeded ? nlohmann::ordered_json(ResultUrls(public_url, t))
+                                                : nlohmann::ordered_json::array();
+  return j;
+}
+
+nlohmann::ordered_json Detail(const Task& t, int64_t now, std::string_view public_url) {
+  nlohmann::ordered_json j = Summary(t, now, public_url);
+  nlohmann::ordered_json history = nlohmann::ordered_json::array();
+  for (const auto& [state, at] : t.timeline.Visited(now)) {
+    history.push_back({{"state", TaskStateName(state)}, {"at_ms", at}});
+  }
+  j["history"] = std::move(history);
+  j["request"] = nlohmann::json::parse(t.request_json, nullptr, false);
+  if (t.timeline.outcome == TaskState::kFailed) {
+    j["failure"] = {{"reason", t.fail_reason}, {"code", t.fail_code}, {"message", t.fail_message}};
+  } else {
+    j["failure"] = nullptr;
+  }
+  return j;
+}
+
+}  // namespace
+
+void AdminApi::AddTaskHandlers(std::map<std::string, Handler>* h) {
+  (*h)["listTasks"] = [this](ApiRequest& req) {
+    Engine::TaskFilter f;
+    if (req.HasQuery("provider")) {
+      std::string_view p = req.Query("provider");
+      if (p != "apikley" && p != "evolink") {
+        return RenderError(InvalidArgument("must be apikley or evolink", Violation{"/provider", "enum", std::string(p)}));
+      }
+      f.provider = p == "apikley" ? Provider::kApikley : Provider::kEvolink;
+    }
+    f.key = std::string(req.Query("key"));
+    f.model = std::string(req.Query("model"));
+    if (req.HasQuery("state")) {
+      f.state = ParseState(req.Query("state"));
+      if (!f.state) {
+        return RenderError(InvalidArgument("must be one of: waiting, queuing, generating, succeeded, failed",
+                                           Violation{"/state", "enum", std::string(req.Query("state"))}));
+      }
+    }
+    auto number = [&req](const char* name, size_t fallback, size_t lo, size_t hi, size_t* out) {
+      if (!req.HasQuery(name)) {
+        *out = fallback;
+        return true;
+      }
+      std::string v(req.Query(name));
+      char* end = nullptr;
+      unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < lo || n > hi) return false;
+      *out = static_cast<size_t>(n);
+      return true;
+    };
+    if (!number("offset", 0, 0, SIZE_MAX, &f.offset)) {
+      return RenderError(InvalidArgument("must be an integer >= 0", Violation{"/offset", "minimum", std::string(req.Query("offset"))}));
+    }
+    if (!number("limit", 50, 1, 1000, &f.limit)) {
+      return RenderError(InvalidArgument("must be an integer from 1 to 1000", Violation{"/limit", "maximum", std::string(req.Query("limit"))}));
+    }
+    size_t total = 0;
+    const int64_t now = engine_->NowMs();
+    nlohmann::ordered_json tasks = nlohmann::ordered_json::array();
+    for (const Task& t : engine_->ListTasks(f, &total)) tasks.push_back(Summary(t, now, engine_->options().public_url));
+    nlohmann::ordered_json j;
+    j["total"] = total;
+    j["offset"] = f.offset;
+    j["limit"] = f.limit;
+    j["tasks"] = std::move(tasks);
+    return AdminJson(200, j);
+  };
+  (*h)["getTask"] = [this](ApiRequest& req) {
+    std::optional<Task> t = engine_->GetTask(req.PathParam("id"));
+    if (!t) return RenderError(NotFound("no task " + std::string(req.PathParam("id"))));
+    return AdminJson(200, Detail(*t, engine_->NowMs(), engine_->options().public_url));
+  };
+  auto action = [this](std::function<StatusOr<Task>(ApiRequest&)> act) {
+    return [this, act](ApiRequest& req) {
+      StatusOr<Task> t = act(req);
+      if (!t.ok()) return RenderError(t.status());
+      return AdminJson(200, Detail(*t, engine_->NowMs(), engine_->options().public_url));
+    };
+  };
+  (*h)["completeTask"] = action([this](ApiRequest& req) { return engine_->CompleteTask(req.PathParam("id")); });
+  (*h)["advanceTask"] = action([this](ApiRequest& req) { return engine_->AdvanceTask(req.PathParam("id")); });
+  (*h)["cancelTask"] = action([this](ApiRequest& req) { return engine_->CancelTask(req.PathParam("id")); });
+  (*h)["failTask"] = action([this](ApiRequest& req) -> StatusOr<Task> {
+    auto body = Body(req, "failTask");
+    if (!body.ok()) return body.status();
+    return engine_->FailTask(req.PathParam("id"), body->value("reason", "generation_failed"), body->value("code", ""),
+                             body->value("message", ""));
+  });
+  (*h)["reset"] = [this](ApiRequest& req) {
+    auto body = Body(req, "reset");
+    if (!body.ok()) return RenderError(body.status());
+    const std::string key = body->value("key", "");
+    size_t removed = engine_->Reset(key);
+    ctx_.journal->Clear(key);
+    if (key.empty()) {
+      ctx_.callbacks->ClearAttempts();
+      engine_->accounts().RestoreProfiles(ctx_.config->accounts);
+      engine_->scenarios().ClearRules();
+      for (const ScenarioRule& rule : ctx_.config->scenario_rules) engine_->scenarios().AddRule(rule);
+      engine_->scenarios().SetChaos(ctx_.config->chaos);
+    } else {
+      ctx_.callbacks->ClearAttempts([this, &key](const CallbackAttempt& a) {
+        std::optional<Task> t = engine_->GetTask(a.task_id);
+        return t.has_value() && t->owner_key != key;
+      });
+    }
+    return AdminJson(200, nlohmann::ordered_json{{"removed_tasks", removed}});
+  };
+}
+
+}  // namespace imagine

@@ -1,0 +1,153 @@
+#include "app/activity.h"
+
+#include <nlohmann/json.hpp>
+
+#include "admin/admin_json.h"
+#include "callbacks/webhook_faults.h"
+#include "common/log.h"
+#include "engine/clock.h"
+
+namespace imagine {
+namespace {
+
+bool IsAdminPath(std::string_view path) { return path.substr(0, 11) == "/_emulator/"; }
+
+}  // namespace
+
+Activity::Activity(ActivityOptions options, Engine* engine, Journal* journal, Metrics* metrics,
+                   CallbackDispatcher* callbacks)
+    : options_(std::move(options)), engine_(engine), journal_(journal), metrics_(metrics), callbacks_(callbacks) {}
+
+void Activity::SetDialects(const std::vector<const Dialect*>& dialects) {
+  for (const Dialect* d : dialects) dialects_[d->provider()] = d;
+}
+
+void Activity::OnStateChange(const Task& task, TaskState state, int64_t at_ms) {
+  const char* provider = ProviderName(task.provider);
+  metrics_->ObserveStateEntered(provider, TaskStateName(state));
+  JournalEntry e;
+  e.kind = JournalEntry::Kind::kState;
+  e.at_ms = at_ms;
+  e.wall_ms = WallNowMs();
+  e.task_id = task.id;
+  e.key = task.owner_key;
+  e.provider = provider;
+  e.scenario = task.scenario;
+  nlohmann::ordered_json detail;
+  detail["state"] = TaskStateName(state);
+  detail["model"] = task.model;
+  if (state == TaskState::kFailed) detail["reason"] = task.fail_reason;
+  e.detail_json = detail.dump();
+  journal_->Append(std::move(e));
+  if (IsTerminal(state) && !task.callback_url.empty()) SubmitCallback(task);
+}
+
+void Activity::SubmitCallback(const Task& task) {
+  auto dialect = dialects_.find(task.provider);
+  if (dialect == dialects_.end()) return;
+  std::shared_ptr<const KeyProfile> profile = engine_->accounts().ProfileFor(task.owner_key);
+  CallbackRequest request;
+  request.task_id = task.id;
+  request.provider = ProviderName(task.provider);
+  request.url = task.callback_url;
+  request.body = dialect->second->CallbackBody(task, engine_->NowMs());
+  request.hmac_key = profile->webhook_hmac_key;
+  auto policy = options_.callback_policies.find(task.provider);
+  request.policy = policy != options_.callback_policies.end() ? policy->second : RetryPolicy{};
+  const std::string& faults = !task.callback_faults.empty() ? task.callback_faults : profile->callback_faults;
+  if (!faults.empty()) {
+    auto parsed = ParseWebhookFaults(faults);
+    if (parsed.ok()) {
+      request.faults = *parsed;
+    } else {
+      Log(LogLevel::kWarn, "callbacks: ignoring faults \"" + faults + "\" of task " + task.id + ": " +
+                               parsed.status().message());
+    }
+  }
+  callbacks_->Submit(std::move(request));  // refusals are counted and logged by the dispatcher
+}
+
+void Activity::OnCallbackAttempt(const CallbackAttempt& attempt) {
+  metrics_->ObserveCallback(attempt.provider, attempt.outcome);
+  JournalEntry e;
+  e.kind = JournalEntry::Kind::kCallback;
+  e.at_ms = attempt.sent_at_ms;
+  e.wall_ms = WallNowMs();
+  e.task_id = attempt.task_id;
+  e.provider = attempt.provider;
+  e.method = "POST";
+  e.path = attempt.url;
+  e.status = attempt.status;
+  e.latency_us = attempt.latency_us;
+  if (auto task = engine_->GetTask(attempt.task_id)) e.key = task->owner_key;
+  e.detail_json = CallbackAttemptToJson(attempt).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  journal_->Append(std::move(e));
+}
+
+void Activity::OnRequest(const RequestRecord& r) {
+  std::string_view provider = "none";
+  if (IsAdminPath(r.path)) {
+    provider = "admin";
+  } else if (r.path.substr(0, 7) == "/media/") {
+    provider = "media";
+  } else if (const auto* d = dynamic_cast<const Dialect*>(r.surface)) {
+    provider = ProviderName(d->provider());
+  }
+  metrics_->ObserveRequest(provider, r.operation.empty() ? "unmatched" : r.operation, r.response->status, r.latency_us);
+  LogRequest(r, provider);
+  if (provider == "admin") return;  // the journal records what clients did, not the dashboard's polling
+  JournalEntry e;
+  e.kind = JournalEntry::Kind::kRequest;
+  e.at_ms = engine_->NowMs();
+  e.wall_ms = WallNowMs();
+  e.request_id = std::string(r.request_id);
+  e.task_id = r.response->task_id;
+  if (e.task_id.empty() && provider == "media") {
+    std::string_view rest = r.path.substr(7);
+    e.task_id = std::string(rest.substr(0, rest.find('/')));
+  }
+  e.key = std::string(r.api_key);
+  e.provider = provider == "none" ? "" : std::string(provider);
+  e.operation = std::string(r.operation);
+  e.method = std::string(r.method);
+  e.path = std::string(r.path);
+  e.query = std::string(r.query);
+  e.request_headers = r.headers;
+  e.request_body = std::string(r.body);
+  e.status = r.response->status;
+  e.content_type = r.response->content_type;
+  const bool text = r.response->content_type.find("json") != std::string::npos ||
+                    r.response->content_type.rfind("text/", 0) == 0;
+  e.response_body = text ? r.response->body : "<" + std::to_string(r.response->body.size()) + " bytes of " +
+                                                   r.response->content_type + ">";
+  e.latency_us = r.latency_us;
+  e.scenario = r.response->scenario;
+  journal_->Append(std::move(e));
+}
+
+void Activity::LogRequest(const RequestRecord& r, std::string_view provider) {
+  const LogLevel level = provider == "admin" ? LogLevel::kDebug : LogLevel::kInfo;
+  if (!LogEnabled(level)) return;
+  const std::string key = r.api_key.empty() ? "-" : Journal::Mask(r.api_key);
+  if (options_.log_format == LogFormat::kJson) {
+    nlohmann::ordered_json j;
+    j["ts"] = WallNowMs();
+    j["level"] = level == LogLevel::kDebug ? "debug" : "info";
+    j["request_id"] = r.request_id;
+    j["key"] = key;
+    j["provider"] = provider;
+    j["route"] = r.operation;
+    j["method"] = r.method;
+    j["path"] = r.path;
+    j["status"] = r.response->status;
+    j["latency_us"] = r.latency_us;
+    if (!r.response->task_id.empty()) j["task_id"] = r.response->task_id;
+    WriteLogLine(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return;
+  }
+  Log(level, std::string(r.request_id) + " " + std::string(r.method) + " " + std::string(r.path) + " " +
+                 std::to_string(r.response->status) + " " + std::to_string(r.latency_us) + "us key=" + key +
+                 " route=" + std::string(r.operation.empty() ? "-" : r.operation));
+}
+
+}  // namespace imagine

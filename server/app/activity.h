@@ -1,0 +1,55 @@
+// Activity: where everything the emulator does is recorded and acted on. It receives
+// every served request (HttpServer), every task state change (Engine's TaskObserver) and
+// every callback attempt (CallbackDispatcher), and turns them into journal entries,
+// metrics, one log line per request, and — when a task with a callback URL becomes
+// terminal — a callback delivery in the provider's own payload. Thread-safe.
+#ifndef IMAGINE_APP_ACTIVITY_H_
+#define IMAGINE_APP_ACTIVITY_H_
+
+#include <map>
+#include <vector>
+
+#include "admin/metrics.h"
+#include "callbacks/callback_dispatcher.h"
+#include "engine/engine.h"
+#include "engine/journal.h"
+#include "http/http_server.h"
+#include "providers/dialect.h"
+
+namespace imagine {
+
+enum class LogFormat { kText, kJson };
+
+struct ActivityOptions {
+  LogFormat log_format = LogFormat::kText;
+  std::map<Provider, RetryPolicy> callback_policies;  // Evolink 10 s / +1,+2,+4 s; Apikley one attempt
+};
+
+class Activity final : public TaskObserver {
+ public:
+  // Every pointer must outlive the activity.
+  Activity(ActivityOptions options, Engine* engine, Journal* journal, Metrics* metrics,
+           CallbackDispatcher* callbacks);
+
+  // The dialects that word callbacks, by provider. Precondition: before serving.
+  void SetDialects(const std::vector<const Dialect*>& dialects);
+
+  void OnStateChange(const Task& task, TaskState state, int64_t at_ms) override;
+  void OnRequest(const RequestRecord& record);
+  void OnCallbackAttempt(const CallbackAttempt& attempt);
+
+ private:
+  void SubmitCallback(const Task& task);
+  void LogRequest(const RequestRecord& record, std::string_view provider);
+
+  const ActivityOptions options_;
+  Engine* engine_;
+  Journal* journal_;
+  Metrics* metrics_;
+  CallbackDispatcher* callbacks_;
+  std::map<Provider, const Dialect*> dialects_;
+};
+
+}  // namespace imagine
+
+#endif  // IMAGINE_APP_ACTIVITY_H_

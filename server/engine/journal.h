@@ -1,0 +1,98 @@
+// Journal: everything the emulator did, in order — every provider request with its
+// response, every task state change, every callback attempt — correlated by request id
+// and task id. A bounded ring buffer (the oldest entries are evicted and counted, so a
+// day-long run never grows memory) with an optional JSON-lines file sink that keeps all.
+// Thread-safe: one mutex, held only to copy an entry in or out (the sink writes under
+// its own lock, after the entry is stored).
+#ifndef IMAGINE_ENGINE_JOURNAL_H_
+#define IMAGINE_ENGINE_JOURNAL_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace imagine {
+
+struct JournalEntry {
+  enum class Kind : uint8_t { kRequest, kState, kCallback };
+
+  uint64_t seq = 0;      // assigned by Append, increasing
+  Kind kind = Kind::kRequest;
+  int64_t at_ms = 0;     // emulated clock
+  int64_t wall_ms = 0;   // real clock
+  std::string request_id;
+  std::string task_id;
+  std::string key;       // the full API key (masked when rendered)
+  std::string provider;  // "apikley" | "evolink" | "" (emulator routes)
+  std::string operation;
+  std::string method;
+  std::string path;
+  std::string query;
+  std::vector<std::pair<std::string, std::string>> request_headers;  // Authorization already masked
+  std::string request_body;
+  int status = 0;
+  std::string content_type;
+  std::string response_body;
+  int64_t latency_us = 0;
+  std::string scenario;
+  std::string detail_json;  // state: {"state":..}; callback: the attempt as JSON
+};
+
+struct JournalFilter {
+  std::optional<JournalEntry::Kind> kind;
+  std::string path;  // exact, or a prefix when it ends with '*'
+  std::string key;
+  std::string task_id;
+  std::optional<int> status;
+  uint64_t since = 0;  // entries with seq > since
+  size_t limit = 100;
+};
+
+struct JournalOptions {
+  size_t capacity = 10000;        // entries kept in memory; 0 disables the journal
+  size_t max_body_bytes = 16384;  // request/response bodies are cut to this (with a note)
+  std::string file;               // "" = no file sink; else every entry is appended as JSON lines
+};
+
+class Journal {
+ public:
+  explicit Journal(JournalOptions options);
+  ~Journal();
+
+  bool enabled() const { return options_.capacity > 0; }
+  // Stores `entry` (bodies cut to max_body_bytes), evicting the oldest when full.
+  void Append(JournalEntry entry);
+  // Matching entries, oldest first, at most filter.limit; *next_cursor is the seq to
+  // pass as `since` to continue (the last returned seq, or `since` when none).
+  std::vector<JournalEntry> Query(const JournalFilter& filter, uint64_t* next_cursor) const;
+  // Removes every entry (key empty) or those of one key.
+  void Clear(std::string_view key = {});
+
+  uint64_t dropped() const;
+  size_t size() const;
+  size_t capacity() const { return options_.capacity; }
+
+  // "sk-…abcd": keeps the last 4 characters of a secret.
+  static std::string Mask(std::string_view secret);
+  // The entry as one JSON object (compact), as the admin API and the file sink show it.
+  static std::string ToJson(const JournalEntry& entry);
+
+ private:
+  const JournalOptions options_;
+  mutable std::mutex mu_;  // protects entries_, next_seq_, dropped_
+  std::deque<JournalEntry> entries_;
+  uint64_t next_seq_ = 1;
+  uint64_t dropped_ = 0;
+  std::mutex file_mu_;  // protects file_
+  FILE* file_ = nullptr;
+};
+
+}  // namespace imagine
+
+#endif  // IMAGINE_ENGINE_JOURNAL_H_
