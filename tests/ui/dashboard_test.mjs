@@ -7,6 +7,7 @@
 // Prints one "ok - ..." / "not ok - ..." line per assertion and exits non-zero if any failed (hard limit
 // 60 s). With no /usr/bin/chromium it skips (exit 0) unless IMAGINE_UI_TEST_REQUIRED=1.
 import { spawn } from "node:child_process";
+import http_ from "node:http";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -173,8 +174,27 @@ async function main() {
   return finish();
 }
 
-// Extra tasks in other states so the screenshot shows a busy emulator; not assertions.
+// Extra tasks in other states, and a callback to a local receiver whose first attempt a fault fails, so
+// the screenshot shows a busy emulator; not assertions. All traffic stays on 127.0.0.1.
 async function decorateForScreenshot(base, page) {
+  const receiver = http_.createServer((req, res) => { req.resume(); req.on("end", () => res.end("ok")); });
+  await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+  try {
+    const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
+    await http(base, "PUT", "/_emulator/keys/hooks-key", { callback_faults: "fail_first=1" });
+    for (const key of ["hooks-key", "demo-key"]) {
+      const cb = await http(base, "POST", "/api/v1/jobs/createTask",
+        { model: "grok-imagine/text-to-video", callBackUrl: hook, input: { prompt: "a paper boat" } }, key);
+      const cbId = cb.json && cb.json.data && cb.json.data.taskId;
+      if (cbId) await http(base, "POST", `/_emulator/tasks/${cbId}/complete`, {});
+    }
+    await eventually(async () => {  // both sent, no retry pending
+      const a = (await http(base, "GET", "/_emulator/callbacks")).json.attempts;
+      return a.length >= 2 && !a.some((x) => x.will_retry);
+    }, 3000);
+  } finally {
+    receiver.close();
+  }
   const created = [];
   for (const [p, body, scenario] of [
     ["/v1/videos/generations", { model: "grok-imagine-text-to-video", prompt: "waves at dusk" }, "slow;factor=2"],

@@ -15,7 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "unit/callbacks/test_receiver.h"
+#include "support/test_cert.h"
+#include "support/test_receiver.h"
 
 namespace imagine {
 namespace {
@@ -23,6 +24,8 @@ namespace {
 using testing::PollUntil;
 using testing::ReceivedRequest;
 using testing::TestReceiver;
+using testing::TestCert;
+using testing::SelfSignedCert;
 
 constexpr int64_t kStartMs = 1700000000000;  // 2023-11-14T22:13:20Z, a whole second
 constexpr std::chrono::seconds kWait(5);
@@ -104,34 +107,6 @@ int ClosedPort() {
   }
   ::close(fd);
   return ntohs(addr.sin_port);
-}
-
-// A self-signed certificate for 127.0.0.1/localhost made with the openssl CLI, once per run.
-struct SelfSignedCert {
-  std::string dir, cert, key;
-  bool ok = false;
-  ~SelfSignedCert() {
-    if (dir.empty()) return;
-    std::remove(cert.c_str());
-    std::remove(key.c_str());
-    ::rmdir(dir.c_str());
-  }
-};
-
-const SelfSignedCert& TestCert() {
-  static const SelfSignedCert* cert = [] {
-    static SelfSignedCert c;
-    char tmpl[] = "/tmp/imagine-callbacks-tls-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) return &c;
-    c.dir = tmpl;
-    c.cert = c.dir + "/cert.pem";
-    c.key = c.dir + "/key.pem";
-    std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout '" + c.key + "' -out '" + c.cert +
-                      "' -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost >/dev/null 2>&1";
-    c.ok = std::system(cmd.c_str()) == 0;
-    return &c;
-  }();
-  return *cert;
 }
 
 }  // namespace
