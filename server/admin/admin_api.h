@@ -33,9 +33,20 @@ class AdminApi final : public ApiSurface {
   const OpenApiDocument& spec() const override { return *spec_; }
   std::map<std::string, Handler> Handlers() override;
   RouteAuth auth() const override { return RouteAuth::kAdminToken; }
+  // A browser cannot send a header when it opens a page: the dashboard page itself (which
+  // holds nothing secret) is open; its API calls carry the token (?token=...).
+  RouteAuth AuthFor(std::string_view operation_id) const override {
+    return operation_id == "getDashboard" ? RouteAuth::kNone : auth();
+  }
   std::string_view path_prefix() const override { return "/_emulator/"; }
   // {"error": {"code": "<neutral code>", "message": "..."}} with a matching HTTP status.
   ApiResponse RenderError(const Status& status) const override;
+  // Every error answer is an Error, whatever its status.
+  std::shared_ptr<const spec::Validator> ResponseSchema(std::string_view operation_id,
+                                                        const ApiResponse& response) const override {
+    if (response.status >= 400) return spec_->ComponentSchema("Error");
+    return ApiSurface::ResponseSchema(operation_id, response);
+  }
 
  private:
   AdminApi(std::shared_ptr<const OpenApiDocument> spec, AdminContext context)

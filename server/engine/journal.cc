@@ -88,8 +88,9 @@ void Journal::Append(JournalEntry entry) {
 
 std::vector<JournalEntry> Journal::Query(const JournalFilter& filter, uint64_t* next_cursor) const {
   std::vector<JournalEntry> out;
-  uint64_t cursor = filter.since;
   std::lock_guard<std::mutex> lock(mu_);
+  // A cursor from before a restart (past the newest entry) comes back as the newest seq.
+  uint64_t cursor = std::min<uint64_t>(filter.since, next_seq_ - 1);
   for (const JournalEntry& e : entries_) {
     if (out.size() >= filter.limit) break;
     if (!Matches(e, filter)) continue;

@@ -31,8 +31,10 @@ class ApiSurface {
   virtual const OpenApiDocument& spec() const = 0;
   // Handlers by operationId; every operation in spec() must have one.
   virtual std::map<std::string, Handler> Handlers() = 0;
-  // How callers authenticate on every route of this surface.
+  // How callers authenticate on the routes of this surface, and on one operation
+  // (by default the same for all).
   virtual RouteAuth auth() const = 0;
+  virtual RouteAuth AuthFor(std::string_view operation_id) const { return auth(); }
   // Paths under this prefix that match no route get this surface's not-found answer.
   virtual std::string_view path_prefix() const = 0;
   // Renders an engine Status (auth failure, unknown route, body too large, internal

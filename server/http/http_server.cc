@@ -61,15 +61,18 @@ HttpServer::HttpServer(HttpServerOptions options, const Router* router, SelfChec
                                                                          httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     const ApiSurface* d = SurfaceForPath(req.path);
-    ApiResponse api;
+    Status problem;
     if (res.status == 413) {
-      Status too_large(Code::kPayloadTooLarge,
+      problem = Status(Code::kPayloadTooLarge,
                        "request body is larger than the " + std::to_string(options_.body_limit_bytes) + "-byte limit",
                        Violation{"", "body_too_large", ""});
-      api = d != nullptr ? d->RenderError(too_large) : PlainJsonError(413, too_large.message());
+    } else if (res.status == 400) {
+      problem = Status(Code::kInvalidArgument, "the request could not be read (a POST needs a Content-Length or a chunked body)",
+                       Violation{"", "http", ""});
     } else {
-      api = PlainJsonError(res.status, "HTTP " + std::to_string(res.status));
+      problem = Status(Code::kInternal, "the request could not be served (HTTP " + std::to_string(res.status) + ")");
     }
+    ApiResponse api = d != nullptr ? d->RenderError(problem) : PlainJsonError(res.status, problem.message());
     WriteResponse(api, "", res);
     return httplib::Server::HandlerResponse::Handled;
   }));

@@ -33,7 +33,8 @@ Status Router::Mount(ApiSurface* surface) {
     if (it == handlers.end()) {
       return InvalidArgument(spec.source_name() + ": operation '" + op.operation_id + "' has no handler");
     }
-    IMAGINE_RETURN_IF_ERROR(Add(RouteEntry{op.method, op.path, op.operation_id, surface->auth(), surface, it->second}));
+    IMAGINE_RETURN_IF_ERROR(
+        Add(RouteEntry{op.method, op.path, op.operation_id, surface->AuthFor(op.operation_id), surface, it->second}));
     handlers.erase(it);
   }
   if (!handlers.empty()) {

@@ -9,6 +9,8 @@
 namespace imagine {
 
 std::string SelfCheck::Check(const ApiSurface& surface, std::string_view operation_id, const ApiResponse& response) {
+  // Only JSON bodies have schemas (metrics, JSON lines and the dashboard page do not).
+  if (response.content_type.rfind("application/json", 0) != 0) return "";
   checked_.fetch_add(1, std::memory_order_relaxed);
   std::string problem;
   auto schema = surface.ResponseSchema(operation_id, response);

@@ -20,8 +20,9 @@ class SelfCheck {
   explicit SelfCheck(bool enabled) : enabled_(enabled) {}
   bool enabled() const { return enabled_; }
 
-  // Validates `response` of `operation_id`; returns "" when it conforms, else what is
-  // wrong (also logged and counted). A status the spec does not declare is a violation.
+  // Validates a JSON `response` of `operation_id`; returns "" when it conforms (or is not
+  // JSON), else what is wrong (also logged and counted). A status the spec does not
+  // declare is a violation.
   std::string Check(const ApiSurface& surface, std::string_view operation_id, const ApiResponse& response);
 
   uint64_t checked() const { return checked_.load(); }

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 namespace imagine::testing {
@@ -84,14 +85,21 @@ EmulatorProcess::EmulatorProcess(std::vector<std::string> args, std::map<std::st
     args.push_back("--port");
     args.push_back("0");
   }
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--admin-token") admin_token_ = args[i + 1];
+  }
   args.push_back("--self-check");
   int fd = -1;
   pid_ = Spawn(args, env, &fd);
   startup_line_ = ReadUntil(fd, 10000, [](const std::string& t) { return t.find('\n') != std::string::npos; });
-  // Keep draining the pipe so the child never blocks on a full pipe.
-  std::thread([fd] {
+  // Keep draining the pipe so the child never blocks on a full pipe (kept for output()).
+  output_->text = startup_line_;
+  std::thread([fd, out = output_] {
     char buf[4096];
-    while (read(fd, buf, sizeof buf) > 0) {
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+      std::lock_guard<std::mutex> lock(out->mu);
+      if (out->text.size() < (8u << 20)) out->text.append(buf, static_cast<size_t>(n));
     }
     close(fd);
   }).detach();
@@ -104,10 +112,35 @@ EmulatorProcess::EmulatorProcess(std::vector<std::string> args, std::map<std::st
 
 EmulatorProcess::~EmulatorProcess() { Stop(); }
 
+std::string EmulatorProcess::output() const {
+  std::lock_guard<std::mutex> lock(output_->mu);
+  return output_->text;
+}
+
+long EmulatorProcess::RssKib() const {
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid_) + "/status").c_str(), "r");
+  if (f == nullptr) return -1;
+  char line[256];
+  long kib = -1;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "VmRSS: %ld kB", &kib) == 1) break;
+  }
+  std::fclose(f);
+  return kib;
+}
+
 int EmulatorProcess::Stop(int sig) {
   if (pid_ <= 0) return -1;
-  nlohmann::json health = Get("/_emulator/health").json();
-  INFO("self-check of every response (see the emulator's warnings): " << health.dump());
+  nlohmann::json health = Get("/_emulator/health", admin_token_).json();
+  std::string warnings;
+  {
+    std::istringstream lines(output());
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.find("self-check:") != std::string::npos) warnings += line + "\n";
+    }
+  }
+  INFO("self-check of every response: " << health.dump() << "\n" << warnings);
   CHECK(health["self_check"]["violations"] == 0);
   kill(pid_, sig);
   int status = WaitWithTimeout(pid_, 5000);

@@ -13,6 +13,8 @@
 #include <sys/types.h>
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -51,11 +53,22 @@ class EmulatorProcess {
   // Sends SIGTERM (or `sig`) and waits; returns the exit status as from waitpid (or -1).
   int Stop(int sig = 15);
   const std::string& startup_line() const { return startup_line_; }
+  pid_t pid() const { return pid_; }
+  // Everything the process wrote to stdout and stderr so far.
+  std::string output() const;
+  // The process's resident set size in KiB (VmRSS), or -1.
+  long RssKib() const;
 
  private:
+  struct Output {
+    std::mutex mu;  // protects text
+    std::string text;
+  };
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string admin_token_;  // from --admin-token, for the harness's own health query
   std::string startup_line_;
+  std::shared_ptr<Output> output_ = std::make_shared<Output>();
 };
 
 // Runs the binary to completion with `args` and returns {exit code, stdout+stderr}.

@@ -7,7 +7,7 @@
 // Prints one "ok - ..." / "not ok - ..." line per assertion and exits non-zero if any failed (hard limit
 // 60 s). With no /usr/bin/chromium it skips (exit 0) unless IMAGINE_UI_TEST_REQUIRED=1.
 import { spawn } from "node:child_process";
-import http_ from "node:http";
+import nodeHttp from "node:http";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -177,7 +177,7 @@ async function main() {
 // Extra tasks in other states, and a callback to a local receiver whose first attempt a fault fails, so
 // the screenshot shows a busy emulator; not assertions. All traffic stays on 127.0.0.1.
 async function decorateForScreenshot(base, page) {
-  const receiver = http_.createServer((req, res) => { req.resume(); req.on("end", () => res.end("ok")); });
+  const receiver = nodeHttp.createServer((req, res) => { req.resume(); req.on("end", () => res.end("ok")); });
   await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
   try {
     const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
@@ -217,10 +217,12 @@ async function decorateForScreenshot(base, page) {
 
 const hardLimit = setTimeout(() => {
   check(false, `the test finished within ${HARD_LIMIT_MS / 1000} s`);
+  setTimeout(() => process.exit(1), 5000).unref();  // even if closing the browser hangs
   finish(1);
 }, HARD_LIMIT_MS);
 
 main().catch((e) => {
-  check(false, "the test ran to its end", e && e.stack ? e.stack.split("\n").slice(0, 3).join(" | ") : String(e));
+  const text = (e && e.stack ? e.stack.split("\n").slice(0, 3).join(" | ") : String(e)).replace(/\x1b\[[0-9;]*m/g, "");
+  check(false, "the test ran to its end", text);
   return finish(1);
 }).finally(() => clearTimeout(hardLimit));
