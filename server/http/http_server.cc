@@ -209,6 +209,11 @@ void HttpServer::Handle(const void* request, void* response) {
   if (!key.ok()) {
     out = route.surface != nullptr ? route.surface->RenderError(key.status())
                                    : PlainJsonError(401, key.status().message());
+    // Journal a refused provider key under that key, so a client's own 401s can be found.
+    if (route.auth == RouteAuth::kProviderKey) {
+      auto presented = ParseBearer(api.Header("Authorization"));
+      if (presented.ok()) api.api_key = std::move(presented).value();
+    }
   } else {
     api.api_key = std::move(key).value();
     out = route.handler(api);

@@ -179,3 +179,20 @@ TEST_CASE("PUT and GET /_emulator/keys change and show a profile at run time") {
 
 }  // namespace
 }  // namespace imagine::testing
+
+namespace imagine::testing {
+namespace {
+
+// Regression (found by the conformance runner): a request refused at authentication was
+// journaled without its key, so what a revoked key was told could not be found by key.
+TEST_CASE("a refused key's requests are journaled under that key") {
+  EmulatorProcess emu({"--clock", "virtual"});
+  CHECK(CreateE(emu, "revoked-key").status == 401);
+  nlohmann::json j = emu.Get("/_emulator/journal?key=revoked-key").json();
+  REQUIRE(j["entries"].size() == 1);
+  CHECK(j["entries"][0]["status"] == 401);
+  CHECK(j["entries"][0]["key"] == "…-key");
+}
+
+}  // namespace
+}  // namespace imagine::testing

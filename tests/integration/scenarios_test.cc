@@ -306,3 +306,23 @@ TEST_CASE("chaos fails a seeded share of tasks, the same ones on every run") {
 
 }  // namespace
 }  // namespace imagine::testing
+
+namespace imagine::testing {
+namespace {
+
+// Regression (found by the conformance runner): a key profile's record_not_ready was armed
+// again on every status query, so the task never became visible.
+TEST_CASE("record_not_ready as a key profile's default hides only the first polls") {
+  std::string config = WriteTempFile(kFixedTimingConfig);
+  EmulatorProcess emu({"--config", config});
+  emu.Request("PUT", "/_emulator/keys/" + std::string(kKey), R"({"default_scenario":"record_not_ready;polls=2"})", {},
+              "application/json");
+  std::string id = IdOf(CreateWith(emu, true, ""), true);
+  CHECK(QueryWith(emu, true, id).json()["code"] == 422);
+  CHECK(QueryWith(emu, true, id).json()["code"] == 422);
+  CHECK(QueryWith(emu, true, id).json()["code"] == 200);
+  CHECK(QueryWith(emu, true, id).json()["code"] == 200);
+}
+
+}  // namespace
+}  // namespace imagine::testing

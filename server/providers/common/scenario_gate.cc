@@ -32,8 +32,11 @@ Status GateQuery(Engine& engine, Provider provider, const ApiRequest& req, const
   if (!armed.ok()) return armed.status();
   if (*armed && (*armed)->effects.respond) return ScenarioError(**armed, task.ok() ? task->model : "");
   if (!task.ok()) return task.status();
-  const bool header_not_ready = *armed && (*armed)->effects.not_ready_polls > 0;
-  if (header_not_ready || engine.ConsumeNotReadyPoll(task->id)) {
+  // A profile default was applied to the task at creation (it carries its polls); only
+  // per-request triggers (header, rule) make this one query "not ready".
+  const bool request_not_ready = *armed && (*armed)->effects.not_ready_polls > 0 &&
+                                 (*armed)->trigger != "profile" && (*armed)->trigger != "chaos";
+  if (request_not_ready || engine.ConsumeNotReadyPoll(task->id)) {
     return Status(Code::kNotFound, "record not ready yet", Violation{"", "not_ready", ""});
   }
   return Status::Ok();
