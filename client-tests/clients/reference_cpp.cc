@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -46,7 +47,7 @@ enum class Provider { kApikley, kEvolink };
 // Everything the runner passes in the environment (client-tests/README.md, "The contract").
 struct Options {
   Provider provider = Provider::kApikley;
-  std::string base_url;      // no trailing slash
+  std::string base_url;  // no trailing slash
   std::string api_key;
   std::string model;
   std::string prompt;
@@ -167,6 +168,13 @@ struct TaskView {
   std::string message;  // failure: the provider's message
 };
 
+// object[key], or null when `object` is not an object or has no such member. Never throws.
+json Member(const json& object, const char* key) {
+  if (!object.is_object()) return json();
+  const auto it = object.find(key);
+  return it != object.end() ? *it : json();
+}
+
 std::string StringField(const json& object, const char* key) {
   if (!object.is_object()) return "";
   const auto it = object.find(key);
@@ -211,8 +219,7 @@ TaskView ViewEvolinkTask(const json& task) {
     }
   } else if (view.state == "failed") {
     view.terminal = true;
-    const auto it = task.find("error");
-    view.message = it != task.end() ? StringField(*it, "message") : "";
+    view.message = StringField(Member(task, "error"), "message");
     if (view.message.empty()) view.message = "task failed";
   }
   return view;
@@ -236,7 +243,7 @@ std::string EncodePathSegment(const std::string& text) {
 
 // The id of the task a callback body is about, on either provider.
 std::string CallbackTaskId(const json& body) {
-  if (body.is_object() && body.contains("data")) return StringField(body["data"], "taskId");
+  if (body.is_object() && body.contains("data")) return StringField(Member(body, "data"), "taskId");
   return StringField(body, "id");
 }
 
@@ -244,7 +251,7 @@ std::string CallbackTaskId(const json& body) {
 // path is answered HTTP 200 {"code":200,"msg":"success"}. Thread-safe.
 class CallbackReceiver {
  public:
-  CallbackReceiver(Provider provider) : provider_(provider) {}
+  explicit CallbackReceiver(Provider provider) : provider_(provider) {}
   ~CallbackReceiver() { Stop(); }
 
   // Binds and starts serving. Returns false with `*error` set when the address is unusable.
@@ -294,9 +301,8 @@ class CallbackReceiver {
     const json body = json::parse(text, nullptr, false);
     const std::string task_id = CallbackTaskId(body);
     if (task_id.empty()) return;
-    const TaskView view = provider_ == Provider::kApikley
-                              ? ViewApikleyTask(body.is_object() ? body.value("data", json()) : json())
-                              : ViewEvolinkTask(body);
+    const TaskView view =
+        provider_ == Provider::kApikley ? ViewApikleyTask(Member(body, "data")) : ViewEvolinkTask(body);
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++deliveries_[task_id];
@@ -335,7 +341,7 @@ class ReferenceClient {
     const Answer created = SendWithRetry(/*create=*/true, "");
     if (created.verdict != Verdict::kOk) return Fail(created.message);
     const std::string task_id = options_.provider == Provider::kApikley
-                                    ? StringField(created.body.value("data", json()), "taskId")
+                                    ? StringField(Member(created.body, "data"), "taskId")
                                     : StringField(created.body, "id");
     if (task_id.empty()) return Fail("the create answer carries no task id");
     task_id_ = task_id;
@@ -344,7 +350,7 @@ class ReferenceClient {
     std::string last_state = "created";
     std::string last_message;
     while (true) {
-      const SteadyClock::time_point next_query = std::min(last_send_ + interval, deadline_);
+      const SteadyClock::time_point next_query = std::min(last_answer_ + interval, deadline_);
       if (callback_mode) {
         if (std::optional<TaskView> view = receiver_.WaitForTerminal(task_id, next_query)) {
           return Finish(task_id, *view);
@@ -353,8 +359,8 @@ class ReferenceClient {
         std::this_thread::sleep_until(next_query);
       }
       if (SteadyClock::now() >= deadline_) {
-        std::string text = "gave up after " + std::to_string(options_.max_wait_s) +
-                           " s waiting for task " + task_id + " (last state: " + last_state + ")";
+        std::string text = "gave up after " + std::to_string(options_.max_wait_s) + " s waiting for task " +
+                           task_id + " (last state: " + last_state + ")";
         if (!last_message.empty()) text += ": " + last_message;
         return Fail(text);
       }
@@ -365,7 +371,7 @@ class ReferenceClient {
         continue;
       }
       const TaskView view = options_.provider == Provider::kApikley
-                                ? ViewApikleyTask(answer.body.value("data", json()))
+                                ? ViewApikleyTask(Member(answer.body, "data"))
                                 : ViewEvolinkTask(answer.body);
       last_message.clear();
       if (view.terminal) return Finish(task_id, view);
@@ -375,25 +381,34 @@ class ReferenceClient {
 
  private:
   // Sends the create (or one status query for `task_id`) and classifies the answer.
-  Answer SendOnce(bool create, const std::string& task_id) {
+  Answer SendOnceRaw(bool create, const std::string& task_id) {
     const httplib::Headers headers = {{"Authorization", "Bearer " + options_.api_key}};
-    last_send_ = SteadyClock::now();
     if (create) {
       json body;
       if (options_.provider == Provider::kApikley) {
         body = {{"model", options_.model},
                 {"input", {{"prompt", options_.prompt}, {"image_urls", {options_.image_url}}}}};
         if (!options_.callback_url.empty()) body["callBackUrl"] = options_.callback_url;
-        return Classify(api_.Post("/api/v1/jobs/createTask", headers, body.dump(), "application/json"), create);
+        return Classify(api_.Post("/api/v1/jobs/createTask", headers, body.dump(), "application/json"),
+                        create);
       }
       body = {{"model", options_.model}, {"prompt", options_.prompt}, {"image_urls", {options_.image_url}}};
       if (!options_.callback_url.empty()) body["callback_url"] = options_.callback_url;
       return Classify(api_.Post("/v1/videos/generations", headers, body.dump(), "application/json"), create);
     }
     if (options_.provider == Provider::kApikley) {
-      return Classify(api_.Get("/api/v1/jobs/recordInfo", httplib::Params{{"taskId", task_id}}, headers), create);
+      return Classify(api_.Get("/api/v1/jobs/recordInfo", httplib::Params{{"taskId", task_id}}, headers),
+                      create);
     }
     return Classify(api_.Get("/v1/tasks/" + EncodePathSegment(task_id), headers), create);
+  }
+
+  // SendOnceRaw plus the time of the answer: every wait is measured from the moment the previous
+  // answer arrived, so the gaps between two requests as the server sees them are never shorter.
+  Answer Send(bool create, const std::string& task_id) {
+    Answer answer = SendOnceRaw(create, task_id);
+    last_answer_ = SteadyClock::now();
+    return answer;
   }
 
   Answer Classify(const httplib::Result& result, bool create) const {
@@ -408,11 +423,12 @@ class ReferenceClient {
     if (answer.body.is_discarded()) answer.body = json();
     if (options_.provider == Provider::kApikley) {
       // Apikley answers HTTP 200 even for errors: the body's code is the outcome (§1.7).
-      const bool has_code = answer.body.is_object() && answer.body.contains("code") &&
-                            answer.body["code"].is_number_integer();
+      const bool has_code =
+          answer.body.is_object() && answer.body.contains("code") && answer.body["code"].is_number_integer();
       const int code = has_code ? answer.body["code"].get<int>() : status;
       answer.message = StringField(answer.body, "msg");
-      if (answer.message.empty()) answer.message = "HTTP " + std::to_string(status) + ", code " + std::to_string(code);
+      if (answer.message.empty())
+        answer.message = "HTTP " + std::to_string(status) + ", code " + std::to_string(code);
       if (code == 200 && status == 200) {
         answer.verdict = Verdict::kOk;
       } else if (!create && code == 422 && StringField(answer.body, "msg") == "recordInfo is null") {
@@ -424,7 +440,7 @@ class ReferenceClient {
       }
       return answer;
     }
-    const json error = answer.body.is_object() ? answer.body.value("error", json()) : json();
+    const json error = Member(answer.body, "error");
     answer.message = StringField(error, "message");
     if (answer.message.empty()) answer.message = "HTTP " + std::to_string(status);
     if (status == 200) {
@@ -439,12 +455,12 @@ class ReferenceClient {
     return answer;
   }
 
-  // SendOnce, retrying a retryable answer at most kMaxRetries times after waiting the poll
+  // Send, retrying a retryable answer at most kMaxRetries times after waiting the poll
   // interval, then twice as long each time. Never waits past the deadline.
   Answer SendWithRetry(bool create, const std::string& task_id) {
     Millis delay(options_.poll_interval_ms);
     for (int retry = 0;; ++retry) {
-      Answer answer = SendOnce(create, task_id);
+      Answer answer = Send(create, task_id);
       if (answer.verdict != Verdict::kRetryable) return answer;
       answer.verdict = Verdict::kFatal;
       if (retry == kMaxRetries) {
@@ -462,12 +478,17 @@ class ReferenceClient {
 
   // Downloads the result of a successful task (or reports the failure) and returns the exit status.
   int Finish(const std::string& task_id, const TaskView& view) {
-    if (!view.success) return Fail(view.message);
+    int status = 0;
     std::string error;
-    if (!Download(view.url, &error)) return Fail("task " + task_id + " succeeded but " + error);
-    std::cout << view.url << '\n' << std::flush;
+    if (!view.success) {
+      status = Fail(view.message);
+    } else if (!Download(view.url, &error)) {
+      status = Fail("task " + task_id + " succeeded but " + error);
+    } else {
+      std::cout << view.url << '\n' << std::flush;
+    }
     Linger();
-    return 0;
+    return status;
   }
 
   // GETs the result URL; the file must answer 200 with a non-empty body.
@@ -495,14 +516,15 @@ class ReferenceClient {
 
   int Fail(const std::string& message) {
     std::cerr << "error: " << message << '\n' << std::flush;
-    Linger();
     return 1;
   }
 
-  // Callback mode: keeps the receiver up a little longer so a duplicate delivery is answered too.
+  // Callback mode, once the task is terminal: keeps the receiver up a little longer so that the
+  // callback (if the outcome came from a poll) and a duplicate delivery are answered too. Not
+  // called when the client gives up or the create fails: no callback is due then.
   void Linger() {
     if (options_.callback_url.empty()) return;
-    if (!task_id_.empty()) receiver_.WaitForDeliveries(task_id_, 2, SteadyClock::now() + kCallbackLinger);
+    receiver_.WaitForDeliveries(task_id_, 2, SteadyClock::now() + kCallbackLinger);
     receiver_.Stop();
   }
 
@@ -510,8 +532,8 @@ class ReferenceClient {
   httplib::Client api_;
   CallbackReceiver receiver_;
   const SteadyClock::time_point deadline_;
-  SteadyClock::time_point last_send_ = SteadyClock::now();  // when the last request was sent
-  std::string task_id_;  // the created task, once known
+  SteadyClock::time_point last_answer_ = SteadyClock::now();  // when the last answer arrived
+  std::string task_id_;                                       // the created task, once known
 };
 
 }  // namespace
@@ -523,5 +545,10 @@ int main() {
     std::cerr << "error: " << error << '\n';
     return 1;
   }
-  return ReferenceClient(std::move(options)).Run();
+  try {
+    return ReferenceClient(std::move(options)).Run();
+  } catch (const std::exception& e) {  // last resort: nothing above is expected to throw
+    std::cerr << "error: " << e.what() << '\n';
+    return 1;
+  }
 }

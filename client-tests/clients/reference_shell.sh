@@ -122,12 +122,14 @@ classify() {
 
 # send_with_retry create|query [TASK_ID]: send + classify, retrying a retryable answer at most
 # kMaxRetries times after waiting the poll interval, then twice as long each time, never past
-# the deadline. A retryable answer that is not retried ends as fatal. Sets last_send_ms.
+# the deadline. A retryable answer that is not retried ends as fatal. Sets last_answer_ms: every
+# wait is measured from the moment the previous answer arrived, so that the gaps between two
+# requests as the server sees them are never shorter than the wait.
 send_with_retry() {
   local kind=$1 task_id=${2:-} retry delay=$poll_ms
   for ((retry = 0; ; retry++)); do
-    last_send_ms=$(now_ms)
     send "$kind" "$task_id"
+    last_answer_ms=$(now_ms)
     classify "$kind"
     [[ $verdict == retry ]] || return 0
     verdict=fatal
@@ -198,7 +200,7 @@ fi
 last_state=created
 last_message=
 while :; do
-  next_ms=$((last_send_ms + poll_ms))
+  next_ms=$((last_answer_ms + poll_ms))
   ((next_ms < deadline_ms)) || next_ms=$deadline_ms
   sleep_ms $((next_ms - $(now_ms)))
   if (($(now_ms) >= deadline_ms)); then

@@ -191,11 +191,11 @@ std::vector<CheckResult> Judge(const Evidence& ev) {
     }
   }
 
-  // tolerates_record_not_ready
+  // tolerates_record_not_ready (only answers about the client's own task count)
   {
     int64_t last_not_ready = -1;
     for (const json& q : queries) {
-      if (IsNotReady(q, p)) last_not_ready = q["seq"];
+      if (IsNotReady(q, p) && !ev.task_id.empty() && q.value("task_id", "") == ev.task_id) last_not_ready = q["seq"];
     }
     if (last_not_ready < 0) {
       r.push_back(Skip("tolerates_record_not_ready", "no status query answered \"recordInfo is null\""));
@@ -207,12 +207,14 @@ std::vector<CheckResult> Judge(const Evidence& ev) {
     }
   }
 
-  // polling_interval (emulated clock)
+  // polling_interval (emulated clock). A query right after a retryable error is a retry,
+  // judged by the backoff rules, so only gaps after a normal answer count.
   if (queries.size() < 2) {
     r.push_back(Skip("polling_interval", "fewer than two status queries"));
   } else {
     int64_t worst = INT64_MAX;
     for (size_t i = 1; i < queries.size(); ++i) {
+      if (Retryable(CodeOf(queries[i - 1], p))) continue;
       worst = std::min(worst, queries[i]["at_ms"].get<int64_t>() - queries[i - 1]["at_ms"].get<int64_t>());
     }
     r.push_back(worst >= ev.min_poll_gap_ms
@@ -274,6 +276,8 @@ std::vector<CheckResult> Judge(const Evidence& ev) {
   // surfaces_failure
   if (sc.expect != Expect::kFailure) {
     r.push_back(Skip("surfaces_failure", "the scenario does not fail"));
+  } else if (succeeded) {
+    r.push_back(Skip("surfaces_failure", "the client got a task that succeeded after all"));
   } else if (!r[1].reason.empty() && r[1].outcome == Outcome::kFail) {
     r.push_back(Skip("surfaces_failure", "body_code_outcome failed"));
   } else {

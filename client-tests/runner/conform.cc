@@ -37,10 +37,10 @@ struct Options {
   std::set<std::string> only;  // --scenarios
   std::string junit;
   std::string url;             // "" = start an emulator in-process
-  double time_scale = 50;
-  int poll_interval_ms = 60;
-  double max_wait_s = 3;       // whole seconds (the contract's IMAGINE_MAX_WAIT_S)
-  double timeout_s = 15;
+  double time_scale = 100;     // emulated seconds per real second (a 20 s generation takes 0.2 s)
+  int poll_interval_ms = 60;   // real ms between polls asked of the client (6 s on the emulator's clock)
+  double max_wait_s = 2;       // whole seconds (the contract's IMAGINE_MAX_WAIT_S)
+  double timeout_s = 0;        // the runner kills a client after this; 0 = max_wait_s + 4
   std::string self_test;       // manifest path
   std::string build_dir;
   std::string root = IMAGINE_SOURCE_DIR;
@@ -139,8 +139,9 @@ ScenarioResult RunScenario(const Options& o, const std::string& url, const std::
   };
   if (sc.callback) env["IMAGINE_CALLBACK_URL"] = "http://127.0.0.1:" + std::to_string(FreePort()) + "/callback";
 
-  ScenarioResult result{provider, &sc, RunClient(command, env, o.timeout_s, o.root), {}};
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // let in-flight callbacks land
+  const double timeout = o.timeout_s > 0 ? o.timeout_s : o.max_wait_s + 4;
+  ScenarioResult result{provider, &sc, RunClient(command, env, timeout, o.root), {}};
+  if (sc.callback) std::this_thread::sleep_for(std::chrono::milliseconds(150));  // let in-flight callbacks land
 
   Evidence ev;
   ev.provider = provider;

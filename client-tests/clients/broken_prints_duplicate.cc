@@ -1,0 +1,569 @@
+// fault: callback_duplicate_once — callback mode: every further delivery of the callback for its task (a duplicate or a retry) is taken as a new result and the URL printed again; in polling mode it behaves like the reference.
+//
+// broken_prints_duplicate: a deliberately broken copy of reference_cpp.cc with exactly one fault (the
+// lines marked FAULT); everything else below is the reference client.
+//
+// reference_cpp: the conformance suite's reference client (see client-tests/README.md), built
+// with cpp-httplib and nlohmann/json. It creates one Grok Imagine image-to-video task on Apikley
+// or Evolink, waits for it by polling or, when IMAGINE_CALLBACK_URL is set, by callback (with a
+// slow fallback poll), downloads the result, prints its URL and exits 0; any failure prints the
+// provider's message on stderr and exits 1. The main thread does all the work; only the callback
+// receiver runs on its own threads, and the state it shares is guarded by a mutex.
+//
+// Broken copies of this file must keep every behaviour but one (see clients.yaml).
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+
+namespace {
+
+using json = nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+using Millis = std::chrono::milliseconds;
+
+constexpr int kDefaultPollIntervalMs = 2000;
+constexpr int kDefaultMaxWaitS = 600;
+// Retryable answers (429/455/500, Evolink 5xx) are retried at most this many times per request,
+// waiting the poll interval, then twice as long, and so on.
+constexpr int kMaxRetries = 4;
+// In callback mode the fallback poll runs this many times less often than a plain poll.
+constexpr int kFallbackPollFactor = 4;
+// After the outcome is known in callback mode, keep answering deliveries this long (or until
+// a second delivery for the task has been acknowledged), so that a duplicate is answered 2xx.
+constexpr Millis kCallbackLinger{2000};
+
+enum class Provider { kApikley, kEvolink };
+
+// Everything the runner passes in the environment (client-tests/README.md, "The contract").
+struct Options {
+  Provider provider = Provider::kApikley;
+  std::string base_url;  // no trailing slash
+  std::string api_key;
+  std::string model;
+  std::string prompt;
+  std::string image_url;
+  std::string callback_url;  // "" = polling mode
+  int poll_interval_ms = kDefaultPollIntervalMs;
+  int max_wait_s = kDefaultMaxWaitS;
+};
+
+// A URL split for cpp-httplib: "http://127.0.0.1:8080/media/x/0.mp4" →
+// origin "http://127.0.0.1:8080", host "127.0.0.1", port 8080, path "/media/x/0.mp4".
+struct UrlParts {
+  std::string origin;
+  std::string host;
+  int port = 80;
+  std::string path = "/";
+};
+
+std::optional<UrlParts> SplitUrl(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  const std::string scheme = url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") return std::nullopt;
+  const size_t authority_begin = scheme_end + 3;
+  const size_t path_begin = url.find('/', authority_begin);
+  UrlParts parts;
+  const std::string authority = url.substr(authority_begin, path_begin - authority_begin);
+  if (path_begin != std::string::npos) parts.path = url.substr(path_begin);
+  parts.origin = scheme + "://" + authority;
+  parts.port = scheme == "https" ? 443 : 80;
+  const size_t colon = authority.rfind(':');
+  if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
+    parts.host = authority.substr(0, colon);
+    const std::string port = authority.substr(colon + 1);
+    char* end = nullptr;
+    const long value = std::strtol(port.c_str(), &end, 10);
+    if (port.empty() || *end != '\0' || value <= 0 || value > 65535) return std::nullopt;
+    parts.port = static_cast<int>(value);
+  } else {
+    parts.host = authority;
+  }
+  if (parts.host.size() > 1 && parts.host.front() == '[' && parts.host.back() == ']') {
+    parts.host = parts.host.substr(1, parts.host.size() - 2);
+  }
+  if (parts.host.empty()) return std::nullopt;
+  return parts;
+}
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+// Reads a positive integer variable; an unset or empty variable keeps `*out`.
+bool ReadPositiveInt(const char* name, int* out, std::string* error) {
+  const std::string text = Env(name);
+  if (text.empty()) return true;
+  char* end = nullptr;
+  const long value = std::strtol(text.c_str(), &end, 10);
+  if (*end != '\0' || value <= 0 || value > 100000000) {
+    *error = std::string(name) + " must be a positive integer (got \"" + text + "\")";
+    return false;
+  }
+  *out = static_cast<int>(value);
+  return true;
+}
+
+bool ReadOptions(Options* options, std::string* error) {
+  const std::string provider = Env("IMAGINE_PROVIDER");
+  if (provider == "apikley") {
+    options->provider = Provider::kApikley;
+  } else if (provider == "evolink") {
+    options->provider = Provider::kEvolink;
+  } else {
+    *error = "IMAGINE_PROVIDER must be apikley or evolink (got \"" + provider + "\")";
+    return false;
+  }
+  options->base_url = Env("IMAGINE_BASE_URL");
+  while (!options->base_url.empty() && options->base_url.back() == '/') options->base_url.pop_back();
+  options->api_key = Env("IMAGINE_API_KEY");
+  options->model = Env("IMAGINE_MODEL");
+  options->prompt = Env("IMAGINE_PROMPT");
+  options->image_url = Env("IMAGINE_IMAGE_URL");
+  options->callback_url = Env("IMAGINE_CALLBACK_URL");
+  for (const auto& [name, value] :
+       {std::pair<const char*, const std::string*>{"IMAGINE_BASE_URL", &options->base_url},
+        {"IMAGINE_API_KEY", &options->api_key},
+        {"IMAGINE_MODEL", &options->model}}) {
+    if (value->empty()) {
+      *error = std::string(name) + " is not set";
+      return false;
+    }
+  }
+  return ReadPositiveInt("IMAGINE_POLL_INTERVAL_MS", &options->poll_interval_ms, error) &&
+         ReadPositiveInt("IMAGINE_MAX_WAIT_S", &options->max_wait_s, error);
+}
+
+// What one answer of the provider means to the client.
+enum class Verdict {
+  kOk,         // the request did what was asked
+  kRetryable,  // 429, 500, 455 (Apikley), 5xx (Evolink), or no answer at all: retry with backoff
+  kNotReady,   // a status query for a task the provider does not know yet: keep polling
+  kFatal,      // anything else (400/401/402/403/422/...): never retried
+};
+
+struct Answer {
+  Verdict verdict = Verdict::kFatal;
+  json body;            // the parsed body; null when it was not JSON
+  std::string message;  // the provider's message when verdict != kOk
+};
+
+// The state of a task as read from a status answer or a callback body.
+struct TaskView {
+  bool terminal = false;
+  bool success = false;
+  std::string state;    // the provider's word: generating, success, processing, failed, ...
+  std::string url;      // success: the first result URL
+  std::string message;  // failure: the provider's message
+};
+
+// object[key], or null when `object` is not an object or has no such member. Never throws.
+json Member(const json& object, const char* key) {
+  if (!object.is_object()) return json();
+  const auto it = object.find(key);
+  return it != object.end() ? *it : json();
+}
+
+std::string StringField(const json& object, const char* key) {
+  if (!object.is_object()) return "";
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// Apikley: `data` of a recordInfo answer or of a callback. resultJson is a JSON *string*
+// (api-reference.md §1.5), so it is parsed before resultUrls is read.
+TaskView ViewApikleyTask(const json& data) {
+  TaskView view;
+  view.state = StringField(data, "state");
+  if (view.state == "success") {
+    view.terminal = true;
+    const json result = json::parse(StringField(data, "resultJson"), nullptr, false);
+    if (result.is_object() && result.contains("resultUrls") && result["resultUrls"].is_array() &&
+        !result["resultUrls"].empty() && result["resultUrls"][0].is_string()) {
+      view.success = true;
+      view.url = result["resultUrls"][0].get<std::string>();
+    } else {
+      view.message = "task succeeded but its resultJson holds no result URL";
+    }
+  } else if (view.state == "fail") {
+    view.terminal = true;
+    view.message = StringField(data, "failMsg");
+    if (view.message.empty()) view.message = "task failed (failCode " + StringField(data, "failCode") + ")";
+  }
+  return view;
+}
+
+// Evolink: a task object, from GET /v1/tasks/{id} or a callback (the same shape, §2.4–2.5).
+TaskView ViewEvolinkTask(const json& task) {
+  TaskView view;
+  view.state = StringField(task, "status");
+  if (view.state == "completed") {
+    view.terminal = true;
+    const auto it = task.find("results");
+    if (it != task.end() && it->is_array() && !it->empty() && (*it)[0].is_string()) {
+      view.success = true;
+      view.url = (*it)[0].get<std::string>();
+    } else {
+      view.message = "task completed without results";
+    }
+  } else if (view.state == "failed") {
+    view.terminal = true;
+    view.message = StringField(Member(task, "error"), "message");
+    if (view.message.empty()) view.message = "task failed";
+  }
+  return view;
+}
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string EncodePathSegment(const std::string& text) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The id of the task a callback body is about, on either provider.
+std::string CallbackTaskId(const json& body) {
+  if (body.is_object() && body.contains("data")) return StringField(Member(body, "data"), "taskId");
+  return StringField(body, "id");
+}
+
+// Receives callbacks on the host, port and path of IMAGINE_CALLBACK_URL. Every POST on the
+// path is answered HTTP 200 {"code":200,"msg":"success"}. Thread-safe.
+class CallbackReceiver {
+ public:
+  explicit CallbackReceiver(Provider provider) : provider_(provider) {}
+  ~CallbackReceiver() { Stop(); }
+
+  // Binds and starts serving. Returns false with `*error` set when the address is unusable.
+  bool Start(const std::string& url, std::string* error) {
+    const std::optional<UrlParts> parts = SplitUrl(url);
+    if (!parts) {
+      *error = "IMAGINE_CALLBACK_URL is not an http URL (got \"" + url + "\")";
+      return false;
+    }
+    server_.Post(parts->path, [this](const httplib::Request& request, httplib::Response& response) {
+      Record(request.body);
+      response.status = 200;
+      response.set_content(R"({"code":200,"msg":"success"})", "application/json");
+    });
+    if (!server_.bind_to_port(parts->host, parts->port)) {
+      *error = "cannot listen on " + parts->host + ":" + std::to_string(parts->port);
+      return false;
+    }
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    return true;
+  }
+
+  void Stop() {
+    if (!thread_.joinable()) return;
+    server_.stop();
+    thread_.join();
+  }
+
+  // Waits until a terminal delivery for `task_id` has arrived or `until` passes; returns the
+  // task as the first such delivery showed it.
+  std::optional<TaskView> WaitForTerminal(const std::string& task_id, SteadyClock::time_point until) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_until(lock, until, [&] { return terminal_.count(task_id) > 0; });
+    const auto it = terminal_.find(task_id);
+    if (it == terminal_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  // How many deliveries for `task_id` have been answered so far.
+  int Deliveries(const std::string& task_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return deliveries_[task_id];
+  }
+
+  // Waits until `count` deliveries for `task_id` have been answered or `until` passes.
+  void WaitForDeliveries(const std::string& task_id, int count, SteadyClock::time_point until) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_until(lock, until, [&] { return deliveries_[task_id] >= count; });
+  }
+
+ private:
+  void Record(const std::string& text) {
+    const json body = json::parse(text, nullptr, false);
+    const std::string task_id = CallbackTaskId(body);
+    if (task_id.empty()) return;
+    const TaskView view =
+        provider_ == Provider::kApikley ? ViewApikleyTask(Member(body, "data")) : ViewEvolinkTask(body);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++deliveries_[task_id];
+      // The first terminal delivery wins; duplicates only bump the count.
+      if (view.terminal) terminal_.emplace(task_id, view);
+    }
+    cv_.notify_all();
+  }
+
+  const Provider provider_;
+  httplib::Server server_;
+  std::thread thread_;
+  std::mutex mu_;  // guards deliveries_ and terminal_
+  std::condition_variable cv_;
+  std::map<std::string, int> deliveries_;     // task id → deliveries answered
+  std::map<std::string, TaskView> terminal_;  // task id → the first terminal delivery
+};
+
+class ReferenceClient {
+ public:
+  explicit ReferenceClient(Options options)
+      : options_(std::move(options)),
+        api_(options_.base_url),
+        receiver_(options_.provider),
+        deadline_(SteadyClock::now() + std::chrono::seconds(options_.max_wait_s)) {
+    api_.set_connection_timeout(5);
+    api_.set_read_timeout(30);
+  }
+
+  // Runs the whole contract; returns the process exit status.
+  int Run() {
+    const bool callback_mode = !options_.callback_url.empty();
+    std::string error;
+    if (callback_mode && !receiver_.Start(options_.callback_url, &error)) return Fail(error);
+
+    const Answer created = SendWithRetry(/*create=*/true, "");
+    if (created.verdict != Verdict::kOk) return Fail(created.message);
+    const std::string task_id = options_.provider == Provider::kApikley
+                                    ? StringField(Member(created.body, "data"), "taskId")
+                                    : StringField(created.body, "id");
+    if (task_id.empty()) return Fail("the create answer carries no task id");
+    task_id_ = task_id;
+
+    const Millis interval(options_.poll_interval_ms * (callback_mode ? kFallbackPollFactor : 1));
+    std::string last_state = "created";
+    std::string last_message;
+    while (true) {
+      const SteadyClock::time_point next_query = std::min(last_answer_ + interval, deadline_);
+      if (callback_mode) {
+        if (std::optional<TaskView> view = receiver_.WaitForTerminal(task_id, next_query)) {
+          return Finish(task_id, *view);
+        }
+      } else {
+        std::this_thread::sleep_until(next_query);
+      }
+      if (SteadyClock::now() >= deadline_) {
+        std::string text = "gave up after " + std::to_string(options_.max_wait_s) + " s waiting for task " +
+                           task_id + " (last state: " + last_state + ")";
+        if (!last_message.empty()) text += ": " + last_message;
+        return Fail(text);
+      }
+      const Answer answer = SendWithRetry(/*create=*/false, task_id);
+      if (answer.verdict == Verdict::kFatal) return Fail(answer.message);
+      if (answer.verdict == Verdict::kNotReady) {
+        last_message = answer.message;
+        continue;
+      }
+      const TaskView view = options_.provider == Provider::kApikley
+                                ? ViewApikleyTask(Member(answer.body, "data"))
+                                : ViewEvolinkTask(answer.body);
+      last_message.clear();
+      if (view.terminal) return Finish(task_id, view);
+      if (!view.state.empty()) last_state = view.state;
+    }
+  }
+
+ private:
+  // Sends the create (or one status query for `task_id`) and classifies the answer.
+  Answer SendOnceRaw(bool create, const std::string& task_id) {
+    const httplib::Headers headers = {{"Authorization", "Bearer " + options_.api_key}};
+    if (create) {
+      json body;
+      if (options_.provider == Provider::kApikley) {
+        body = {{"model", options_.model},
+                {"input", {{"prompt", options_.prompt}, {"image_urls", {options_.image_url}}}}};
+        if (!options_.callback_url.empty()) body["callBackUrl"] = options_.callback_url;
+        return Classify(api_.Post("/api/v1/jobs/createTask", headers, body.dump(), "application/json"),
+                        create);
+      }
+      body = {{"model", options_.model}, {"prompt", options_.prompt}, {"image_urls", {options_.image_url}}};
+      if (!options_.callback_url.empty()) body["callback_url"] = options_.callback_url;
+      return Classify(api_.Post("/v1/videos/generations", headers, body.dump(), "application/json"), create);
+    }
+    if (options_.provider == Provider::kApikley) {
+      return Classify(api_.Get("/api/v1/jobs/recordInfo", httplib::Params{{"taskId", task_id}}, headers),
+                      create);
+    }
+    return Classify(api_.Get("/v1/tasks/" + EncodePathSegment(task_id), headers), create);
+  }
+
+  // SendOnceRaw plus the time of the answer: every wait is measured from the moment the previous
+  // answer arrived, so the gaps between two requests as the server sees them are never shorter.
+  Answer Send(bool create, const std::string& task_id) {
+    Answer answer = SendOnceRaw(create, task_id);
+    last_answer_ = SteadyClock::now();
+    return answer;
+  }
+
+  Answer Classify(const httplib::Result& result, bool create) const {
+    Answer answer;
+    if (!result) {
+      answer.verdict = Verdict::kRetryable;
+      answer.message = "no answer from " + options_.base_url + ": " + httplib::to_string(result.error());
+      return answer;
+    }
+    const int status = result->status;
+    answer.body = json::parse(result->body, nullptr, false);
+    if (answer.body.is_discarded()) answer.body = json();
+    if (options_.provider == Provider::kApikley) {
+      // Apikley answers HTTP 200 even for errors: the body's code is the outcome (§1.7).
+      const bool has_code =
+          answer.body.is_object() && answer.body.contains("code") && answer.body["code"].is_number_integer();
+      const int code = has_code ? answer.body["code"].get<int>() : status;
+      answer.message = StringField(answer.body, "msg");
+      if (answer.message.empty())
+        answer.message = "HTTP " + std::to_string(status) + ", code " + std::to_string(code);
+      if (code == 200 && status == 200) {
+        answer.verdict = Verdict::kOk;
+      } else if (!create && code == 422 && StringField(answer.body, "msg") == "recordInfo is null") {
+        answer.verdict = Verdict::kNotReady;  // a live quirk right after creation (§1.5)
+      } else if (code == 429 || code == 455 || code == 500 || (!has_code && status >= 500)) {
+        answer.verdict = Verdict::kRetryable;
+      } else {
+        answer.verdict = Verdict::kFatal;
+      }
+      return answer;
+    }
+    const json error = Member(answer.body, "error");
+    answer.message = StringField(error, "message");
+    if (answer.message.empty()) answer.message = "HTTP " + std::to_string(status);
+    if (status == 200) {
+      answer.verdict = Verdict::kOk;
+    } else if (!create && status == 404) {
+      answer.verdict = Verdict::kNotReady;  // the task may not be visible yet right after creation
+    } else if (status == 429 || status >= 500) {
+      answer.verdict = Verdict::kRetryable;
+    } else {
+      answer.verdict = Verdict::kFatal;
+    }
+    return answer;
+  }
+
+  // Send, retrying a retryable answer at most kMaxRetries times after waiting the poll
+  // interval, then twice as long each time. Never waits past the deadline.
+  Answer SendWithRetry(bool create, const std::string& task_id) {
+    Millis delay(options_.poll_interval_ms);
+    for (int retry = 0;; ++retry) {
+      Answer answer = Send(create, task_id);
+      if (answer.verdict != Verdict::kRetryable) return answer;
+      answer.verdict = Verdict::kFatal;
+      if (retry == kMaxRetries) {
+        answer.message += " (still failing after " + std::to_string(kMaxRetries) + " retries)";
+        return answer;
+      }
+      if (SteadyClock::now() + delay > deadline_) {
+        answer.message += " (no time left to retry within IMAGINE_MAX_WAIT_S)";
+        return answer;
+      }
+      std::this_thread::sleep_for(delay);
+      delay *= 2;
+    }
+  }
+
+  // Downloads the result of a successful task (or reports the failure) and returns the exit status.
+  int Finish(const std::string& task_id, const TaskView& view) {
+    int status = 0;
+    std::string error;
+    if (!view.success) {
+      status = Fail(view.message);
+    } else if (!Download(view.url, &error)) {
+      status = Fail("task " + task_id + " succeeded but " + error);
+    } else {
+      std::cout << view.url << '\n' << std::flush;
+    }
+    Linger();
+    // FAULT: each further delivery is taken as a new result and printed again.
+    for (int i = 1; status == 0 && i < receiver_.Deliveries(task_id); ++i) {
+      std::cout << view.url << '\n' << std::flush;
+    }
+    return status;
+  }
+
+  // GETs the result URL; the file must answer 200 with a non-empty body.
+  bool Download(const std::string& url, std::string* error) {
+    const std::optional<UrlParts> parts = SplitUrl(url);
+    if (!parts) {
+      *error = "its result URL is not an http URL: " + url;
+      return false;
+    }
+    httplib::Client client(parts->origin);
+    client.set_connection_timeout(5);
+    client.set_read_timeout(60);
+    const httplib::Result result = client.Get(parts->path);
+    if (!result) {
+      *error = "downloading " + url + " failed: " + httplib::to_string(result.error());
+      return false;
+    }
+    if (result->status != 200 || result->body.empty()) {
+      *error = "downloading " + url + " answered HTTP " + std::to_string(result->status) + " with " +
+               std::to_string(result->body.size()) + " bytes";
+      return false;
+    }
+    return true;
+  }
+
+  int Fail(const std::string& message) {
+    std::cerr << "error: " << message << '\n' << std::flush;
+    return 1;
+  }
+
+  // Callback mode, once the task is terminal: keeps the receiver up a little longer so that the
+  // callback (if the outcome came from a poll) and a duplicate delivery are answered too. Not
+  // called when the client gives up or the create fails: no callback is due then.
+  void Linger() {
+    if (options_.callback_url.empty()) return;
+    receiver_.WaitForDeliveries(task_id_, 2, SteadyClock::now() + kCallbackLinger);
+    receiver_.Stop();
+  }
+
+  const Options options_;
+  httplib::Client api_;
+  CallbackReceiver receiver_;
+  const SteadyClock::time_point deadline_;
+  SteadyClock::time_point last_answer_ = SteadyClock::now();  // when the last answer arrived
+  std::string task_id_;                                       // the created task, once known
+};
+
+}  // namespace
+
+int main() {
+  Options options;
+  std::string error;
+  if (!ReadOptions(&options, &error)) {
+    std::cerr << "error: " << error << '\n';
+    return 1;
+  }
+  try {
+    return ReferenceClient(std::move(options)).Run();
+  } catch (const std::exception& e) {  // last resort: nothing above is expected to throw
+    std::cerr << "error: " << e.what() << '\n';
+    return 1;
+  }
+}
