@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -43,6 +45,15 @@ HttpServer::HttpServer(HttpServerOptions options, const Router* router, SelfChec
   const size_t threads = static_cast<size_t>(options_.threads);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_tcp_nodelay(true);
+  // cpp-httplib 0.11 listens with a compiled-in backlog of 5, so a burst of connects (32
+  // keep-alive clients starting at once) overflows the SYN queue and waits on 1 s
+  // retransmits. Remember the socket here (set_socket_options runs before bind) and listen
+  // again with a real backlog once it is bound (Bind()). Also keep SO_REUSEADDR as the default does.
+  server_->set_socket_options([this](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
+    listen_fd_.store(sock);
+  });
   server_->set_keep_alive_max_count(static_cast<size_t>(options_.keep_alive_max_requests));
   server_->set_keep_alive_timeout(options_.keep_alive_timeout_s);
   server_->set_read_timeout(options_.read_timeout_s, 0);
@@ -106,6 +117,7 @@ Status HttpServer::Bind() {
     return Status(Code::kUnavailable,
                   "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + reason);
   }
+  if (int fd = listen_fd_.load(); fd >= 0) ::listen(fd, options_.listen_backlog);  // Linux updates the backlog
   return Status::Ok();
 }
 

@@ -31,6 +31,7 @@ struct HttpServerOptions {
   int keep_alive_timeout_s = 30;
   int read_timeout_s = 10;
   size_t body_limit_bytes = 1 << 20;  // larger bodies get the surface's kPayloadTooLarge error
+  int listen_backlog = 4096;          // pending connections (Debian's cpp-httplib compiles in 5)
   std::string admin_token;            // "" = admin routes are open; else they need "Bearer <token>"
 };
 
@@ -89,6 +90,7 @@ class HttpServer {
   RequestObserver request_observer_;
   std::unique_ptr<httplib::Server> server_;
   int port_ = -1;
+  std::atomic<int> listen_fd_{-1};  // the bound socket, captured to raise its listen backlog
   std::atomic<uint64_t> next_request_id_{1};
 };
 
