@@ -1,11 +1,11 @@
 #include "providers/apikley/apikley_dialect.h"
 
-#include "callbacks/webhook_faults.h"
 #include "providers/apikley/callback_payload.h"
 #include "providers/apikley/ids.h"
 #include "providers/apikley/render.h"
 #include "providers/apikley/rules.h"
 #include "providers/common/json_number.h"
+#include "providers/common/create_operation.h"
 #include "providers/common/request_body.h"
 #include "providers/common/scenario_gate.h"
 
@@ -17,15 +17,9 @@ ApikleyDialect::ApikleyDialect(std::shared_ptr<const OpenApiDocument> spec, Apik
 StatusOr<std::unique_ptr<ApikleyDialect>> ApikleyDialect::Create(std::shared_ptr<const OpenApiDocument> spec,
                                                                  ApikleyOptions options, Engine* engine) {
   std::unique_ptr<ApikleyDialect> d(new ApikleyDialect(std::move(spec), std::move(options), engine));
-  d->create_op_ = d->spec_->Find("createTask");
-  if (d->create_op_ == nullptr || d->create_op_->request_body == nullptr || d->create_op_->models.empty()) {
-    return InvalidArgument(d->spec_->source_name() + ": createTask needs a request body and x-emulator-models");
-  }
-  for (const auto& [model, schema] : d->create_op_->models) {
-    if (d->options_.models.count(model) == 0) {
-      return InvalidArgument("config: apikley.models has no entry for model '" + model + "' of the spec");
-    }
-  }
+  auto op = FindCreateOperation(*d->spec_, "createTask", d->options_.models, "apikley.models");
+  if (!op.ok()) return op.status();
+  d->create_op_ = *op;
   return d;
 }
 
@@ -77,14 +71,8 @@ ApiResponse ApikleyDialect::CreateTask(ApiRequest& req) {
   std::string_view prompt = input.contains("prompt") ? input["prompt"].get_ref<const std::string&>() : "";
   auto armed = SelectScenario(*engine_, Provider::kApikley, Endpoint::kCreate, req, model, prompt);
   if (!armed.ok()) return RenderError(armed.status());
-  const std::string_view faults = req.Header(kCallbackFaultsHeader);
-  if (!faults.empty()) {
-    auto parsed = ParseWebhookFaults(faults);
-    if (!parsed.ok()) {
-      return RenderError(InvalidArgument(std::string(kCallbackFaultsHeader) + ": " + parsed.status().message(),
-                                         Violation{"", "callback_header", ""}));
-    }
-  }
+  auto faults = CallbackFaultsHeader(req);
+  if (!faults.ok()) return RenderError(faults.status());
   if (*armed && (*armed)->effects.respond) return RenderError(ScenarioError(**armed, model));
 
   const ModelOptions& mo = model_options->second;
@@ -98,7 +86,7 @@ ApiResponse ApikleyDialect::CreateTask(ApiRequest& req) {
   spec.output.kind = mo.output;
   spec.output.count = mo.outputs;
   spec.scenario = *armed ? &**armed : nullptr;
-  spec.callback_faults = std::string(faults);
+  spec.callback_faults = std::move(faults).value();
   if (model == "grok-imagine/upscale" && ctx.source) {
     // An upscale returns one file of the source's kind: a 720p video or a larger image.
     spec.output = ctx.source->output;

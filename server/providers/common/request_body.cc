@@ -5,14 +5,6 @@
 namespace imagine {
 namespace {
 
-bool IEqualsPrefix(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
 // One pass over the bytes: valid UTF-8, and the nesting depth outside strings.
 Status ScanBody(std::string_view body, int max_depth) {
   int depth = 0;
@@ -65,11 +57,19 @@ Status ScanBody(std::string_view body, int max_depth) {
 
 }  // namespace
 
+bool StartsWithNoCase(std::string_view text, std::string_view lower_prefix) {
+  if (text.size() < lower_prefix.size()) return false;
+  for (size_t i = 0; i < lower_prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != lower_prefix[i]) return false;
+  }
+  return true;
+}
+
 StatusOr<std::string> ParseBearer(std::string_view authorization) {
   if (authorization.empty()) {
     return Status(Code::kUnauthenticated, "missing Authorization header", Violation{"", "missing", ""});
   }
-  if (!IEqualsPrefix(authorization, "bearer ")) {
+  if (!StartsWithNoCase(authorization, "bearer ")) {
     return Status(Code::kUnauthenticated, "Authorization is not a Bearer token", Violation{"", "malformed", ""});
   }
   std::string_view key = authorization.substr(7);
@@ -83,7 +83,7 @@ StatusOr<std::string> ParseBearer(std::string_view authorization) {
 
 StatusOr<nlohmann::json> ParseJsonObjectBody(std::string_view body, std::string_view content_type,
                                              const RequestValidation& limits) {
-  if (!IEqualsPrefix(content_type, "application/json")) {
+  if (!StartsWithNoCase(content_type, "application/json")) {
     std::string got = content_type.empty() ? "none" : "\"" + std::string(content_type.substr(0, 100)) + "\"";
     return InvalidArgument("Content-Type must be application/json (got " + got + ")",
                            Violation{"", "content_type", ""});

@@ -34,6 +34,9 @@ StatusOr<nlohmann::json> ParseJsonObjectBody(std::string_view body, std::string_
 // kInvalidArgument carrying the first violation (pointer, keyword as rule, value).
 Status ValidateAgainst(const spec::Validator& schema, nlohmann::json& body, bool reject_unknown_fields);
 
+// True when `text` starts with `lower_prefix` ignoring ASCII case (`lower_prefix` is lower case).
+bool StartsWithNoCase(std::string_view text, std::string_view lower_prefix);
+
 // "/input/image_urls/0" -> "input.image_urls[0]"; "" -> "body".
 std::string PointerToFieldPath(std::string_view pointer);
 

@@ -1,5 +1,7 @@
 #include "providers/common/scenario_gate.h"
 
+#include "callbacks/webhook_faults.h"
+
 namespace imagine {
 
 StatusOr<std::optional<ArmedScenario>> SelectScenario(Engine& engine, Provider provider, Endpoint endpoint,
@@ -15,6 +17,17 @@ StatusOr<std::optional<ArmedScenario>> SelectScenario(Engine& engine, Provider p
   ctx.header = req.Header(kScenarioHeader);
   ctx.profile_default = profile->default_scenario;
   return engine.scenarios().Select(ctx);
+}
+
+StatusOr<std::string> CallbackFaultsHeader(const ApiRequest& req) {
+  const std::string_view faults = req.Header(kCallbackFaultsHeader);
+  if (faults.empty()) return std::string();
+  auto parsed = ParseWebhookFaults(faults);
+  if (!parsed.ok()) {
+    return InvalidArgument(std::string(kCallbackFaultsHeader) + ": " + parsed.status().message(),
+                           Violation{"", "callback_header", ""});
+  }
+  return std::string(faults);
 }
 
 Status ScenarioError(const ArmedScenario& armed, std::string_view model) {

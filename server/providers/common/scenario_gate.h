@@ -21,6 +21,10 @@ StatusOr<std::optional<ArmedScenario>> SelectScenario(Engine& engine, Provider p
                                                       const ApiRequest& req, std::string_view model,
                                                       std::string_view prompt);
 
+// The X-Emulator-Callback webhook-fault spec of a create request ("" when absent);
+// kInvalidArgument naming the header when it does not parse.
+StatusOr<std::string> CallbackFaultsHeader(const ApiRequest& req);
+
 // The error a create- or query-stage scenario answers with (rule "scenario").
 Status ScenarioError(const ArmedScenario& armed, std::string_view model);
 

@@ -1,9 +1,9 @@
 #include "providers/evolink/evolink_dialect.h"
 
 #include "providers/common/json_number.h"
+#include "providers/common/create_operation.h"
 #include "providers/common/request_body.h"
 #include "providers/common/scenario_gate.h"
-#include "callbacks/webhook_faults.h"
 #include "providers/evolink/callback_payload.h"
 #include "providers/evolink/ids.h"
 #include "providers/evolink/render.h"
@@ -17,14 +17,10 @@ EvolinkDialect::EvolinkDialect(std::shared_ptr<const OpenApiDocument> spec, Evol
 StatusOr<std::unique_ptr<EvolinkDialect>> EvolinkDialect::Create(std::shared_ptr<const OpenApiDocument> spec,
                                                                  EvolinkOptions options, Engine* engine) {
   std::unique_ptr<EvolinkDialect> d(new EvolinkDialect(std::move(spec), std::move(options), engine));
-  d->create_op_ = d->spec_->Find("createVideoGeneration");
-  if (d->create_op_ == nullptr || d->create_op_->request_body == nullptr || d->create_op_->models.empty()) {
-    return InvalidArgument(d->spec_->source_name() + ": createVideoGeneration needs a request body and x-emulator-models");
-  }
+  auto op = FindCreateOperation(*d->spec_, "createVideoGeneration", d->options_.models, "evolink.models");
+  if (!op.ok()) return op.status();
+  d->create_op_ = *op;
   for (const auto& [model, schema] : d->create_op_->models) {
-    if (d->options_.models.count(model) == 0) {
-      return InvalidArgument("config: evolink.models has no entry for model '" + model + "' of the spec");
-    }
     if (!d->model_list_.empty()) d->model_list_ += ", ";
     d->model_list_ += model;
   }
@@ -79,14 +75,8 @@ ApiResponse EvolinkDialect::CreateVideoGeneration(ApiRequest& req) {
                               request["prompt"].get_ref<const std::string&>());
   if (!armed.ok()) return RenderError(armed.status());
   if (*armed && (*armed)->effects.respond) return RenderError(ScenarioError(**armed, model));
-  const std::string_view faults = req.Header(kCallbackFaultsHeader);
-  if (!faults.empty()) {
-    auto parsed = ParseWebhookFaults(faults);
-    if (!parsed.ok()) {
-      return RenderError(InvalidArgument(std::string(kCallbackFaultsHeader) + ": " + parsed.status().message(),
-                                         Violation{"", "callback_header", ""}));
-    }
-  }
+  auto faults = CallbackFaultsHeader(req);
+  if (!faults.ok()) return RenderError(faults.status());
 
   const ModelOptions& mo = options_.models.at(model);
   NewTask spec;
@@ -101,7 +91,7 @@ ApiResponse EvolinkDialect::CreateVideoGeneration(ApiRequest& req) {
   spec.output.duration_s = request.value("duration", 6);
   spec.output.quality_p = request.value("quality", "480p") == "720p" ? 720 : 480;
   spec.scenario = *armed ? &**armed : nullptr;
-  spec.callback_faults = std::string(faults);
+  spec.callback_faults = std::move(faults).value();
   auto task = engine_->CreateTask(std::move(spec), &evolink::MakeTaskId);
   if (!task.ok()) return RenderError(task.status());
   ApiResponse r = evolink::Json(200, evolink::TaskObject(*task, engine_->NowMs(), engine_->options().public_url,

@@ -11,14 +11,6 @@
 namespace imagine::evolink {
 namespace {
 
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
 Status CallbackFail(const char* rule, std::string message, const nlohmann::json& value) {
   return InvalidArgument(std::move(message), Violation{"/callback_url", rule, TruncatedJson(value)});
 }
