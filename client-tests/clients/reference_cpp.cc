@@ -5,7 +5,9 @@
 // provider's message on stderr and exits 1. The main thread does all the work; only the callback
 // receiver runs on its own threads, and the state it shares is guarded by a mutex.
 //
-// Broken copies of this file must keep every behaviour but one (see clients.yaml).
+// Faults: the suite's broken C++ clients are this file compiled with IMAGINE_CLIENT_FAULT defined
+// to one fault's name (broken_<fault>.cc is a #define and an #include of this file); each FAULT
+// branch below names its fault and is the only deviation from the reference behaviour.
 
 #include <httplib.h>
 
@@ -24,6 +26,11 @@
 #include <string>
 #include <thread>
 #include <utility>
+
+#ifndef IMAGINE_CLIENT_FAULT
+#define IMAGINE_CLIENT_FAULT ""
+#endif
+constexpr std::string_view kFault = IMAGINE_CLIENT_FAULT;  // "" for the reference itself
 
 namespace {
 
@@ -263,7 +270,8 @@ class CallbackReceiver {
     }
     server_.Post(parts->path, [this](const httplib::Request& request, httplib::Response& response) {
       Record(request.body);
-      response.status = 200;
+      // FAULT callback_500: the delivery is used but never acknowledged.
+      response.status = kFault == "callback_500" ? 500 : 200;
       response.set_content(R"({"code":200,"msg":"success"})", "application/json");
     });
     if (!server_.bind_to_port(parts->host, parts->port)) {
@@ -288,6 +296,12 @@ class CallbackReceiver {
     const auto it = terminal_.find(task_id);
     if (it == terminal_.end()) return std::nullopt;
     return it->second;
+  }
+
+  // How many deliveries for `task_id` have been answered so far.
+  int Deliveries(const std::string& task_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return deliveries_[task_id];
   }
 
   // Waits until `count` deliveries for `task_id` have been answered or `until` passes.
@@ -346,7 +360,10 @@ class ReferenceClient {
     if (task_id.empty()) return Fail("the create answer carries no task id");
     task_id_ = task_id;
 
-    const Millis interval(options_.poll_interval_ms * (callback_mode ? kFallbackPollFactor : 1));
+    // FAULT hammers_polling: no poll interval (5 ms rather than 0 keeps the journal from
+    // overflowing in a long run; at any time scale under 200 that is still < 1 s emulated).
+    const Millis interval(kFault == "hammers_polling" ? 5
+                                                       : options_.poll_interval_ms * (callback_mode ? kFallbackPollFactor : 1));
     std::string last_state = "created";
     std::string last_message;
     while (true) {
@@ -403,9 +420,10 @@ class ReferenceClient {
     return Classify(api_.Get("/v1/tasks/" + EncodePathSegment(task_id), headers), create);
   }
 
-  // SendOnceRaw plus the time of the answer: every wait is measured from the moment the previous
-  // answer arrived, so the gaps between two requests as the server sees them are never shorter.
+  // SendOnceRaw, noting when it was sent and when the answer arrived: waits are measured from the
+  // answer, so the gaps between two requests as the server sees them are never shorter.
   Answer Send(bool create, const std::string& task_id) {
+    last_sent_ = SteadyClock::now();
     Answer answer = SendOnceRaw(create, task_id);
     last_answer_ = SteadyClock::now();
     return answer;
@@ -455,10 +473,14 @@ class ReferenceClient {
     return answer;
   }
 
-  // Send, retrying a retryable answer at most kMaxRetries times after waiting the poll
-  // interval, then twice as long each time. Never waits past the deadline.
+  // Send, retrying a retryable answer at most kMaxRetries times: the first retry waits the poll
+  // interval after the answer, each later one twice as long, and each gap between two sends is
+  // also at least 1.5 times the one before, so the backoff still grows when the machine is slow.
+  // Never waits past the deadline; a retryable answer that is not retried ends as kFatal.
   Answer SendWithRetry(bool create, const std::string& task_id) {
     Millis delay(options_.poll_interval_ms);
+    Millis gap(0);
+    SteadyClock::time_point previous_sent;
     for (int retry = 0;; ++retry) {
       Answer answer = Send(create, task_id);
       if (answer.verdict != Verdict::kRetryable) return answer;
@@ -467,11 +489,14 @@ class ReferenceClient {
         answer.message += " (still failing after " + std::to_string(kMaxRetries) + " retries)";
         return answer;
       }
-      if (SteadyClock::now() + delay > deadline_) {
+      if (retry > 0) gap = std::chrono::duration_cast<Millis>(last_sent_ - previous_sent);
+      const SteadyClock::time_point next = std::max(last_answer_ + delay, last_sent_ + gap * 3 / 2);
+      if (next > deadline_) {
         answer.message += " (no time left to retry within IMAGINE_MAX_WAIT_S)";
         return answer;
       }
-      std::this_thread::sleep_for(delay);
+      std::this_thread::sleep_until(next);
+      previous_sent = last_sent_;
       delay *= 2;
     }
   }
@@ -488,6 +513,9 @@ class ReferenceClient {
       std::cout << view.url << '\n' << std::flush;
     }
     Linger();
+    if (kFault == "prints_duplicate") {  // FAULT: each further delivery is taken as a new result and printed again
+      for (int i = 1; status == 0 && i < receiver_.Deliveries(task_id); ++i) std::cout << view.url << '\n' << std::flush;
+    }
     return status;
   }
 
@@ -532,6 +560,7 @@ class ReferenceClient {
   httplib::Client api_;
   CallbackReceiver receiver_;
   const SteadyClock::time_point deadline_;
+  SteadyClock::time_point last_sent_ = SteadyClock::now();    // when the last request was sent
   SteadyClock::time_point last_answer_ = SteadyClock::now();  // when the last answer arrived
   std::string task_id_;                                       // the created task, once known
 };

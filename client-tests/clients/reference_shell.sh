@@ -11,14 +11,32 @@
 # callBackUrl / callback_url in the create) and simply polls; the runner skips the callback checks
 # for clients marked "conformance: no-callback-receiver" (clients.yaml: callback_receiver: false).
 #
-# Broken copies of this file must keep every behaviour but one (see clients.yaml).
+# Timing: every request costs one curl and one jq, and waits use bash builtins, so the client
+# keeps its rhythm on a loaded machine and with the short intervals the runner asks for.
+#
+# Faults: the suite's broken clients are this file with exactly one fault switched on by the
+# internal variable IMAGINE_CLIENT_FAULT (never set by the runner); each FAULT branch below names
+# its fault. broken_<fault>.sh is a two-line wrapper (see clients.yaml).
 
 set -u -o pipefail
 
-readonly kMaxRetries=4  # retryable answers (429/455/500, Evolink 5xx) are retried at most this often
+readonly fault=${IMAGINE_CLIENT_FAULT:-}
+case $fault in
+  "" | gives_up_on_not_ready | ignores_fail | never_gives_up | no_backoff | polls_after_success | \
+    reads_resultjson_object | retries_402 | sends_image_and_task_id | trusts_http_200) ;;
+  *) printf 'error: unknown IMAGINE_CLIENT_FAULT %s\n' "$fault" >&2; exit 2 ;;
+esac
+command -v jq >/dev/null && command -v curl >/dev/null || { printf 'error: needs curl and jq\n' >&2; exit 2; }
+
+# retryable answers (429/455/500, Evolink 5xx) are retried at most this often
+if [[ $fault == no_backoff ]]; then readonly kMaxRetries=8; else readonly kMaxRetries=4; fi  # FAULT no_backoff: too many
 
 die() {
-  printf 'error: %s\n' "$1" >&2
+  if [[ $fault == trusts_http_200 ]]; then  # FAULT trusts_http_200: also quotes the refused create
+    printf 'error: %s%s\n' "$1" "${create_message:+ (the create answered: $create_message)}" >&2
+  else
+    printf 'error: %s\n' "$1" >&2
+  fi
   exit 1
 }
 
@@ -37,53 +55,115 @@ max_wait_s=${IMAGINE_MAX_WAIT_S:-600}
 [[ -n $base_url ]] || die "IMAGINE_BASE_URL is not set"
 [[ -n $api_key ]] || die "IMAGINE_API_KEY is not set"
 [[ -n $model ]] || die "IMAGINE_MODEL is not set"
-[[ $poll_ms =~ ^[1-9][0-9]*$ ]] || die "IMAGINE_POLL_INTERVAL_MS must be a positive integer (got \"$poll_ms\")"
-[[ $max_wait_s =~ ^[1-9][0-9]*$ ]] || die "IMAGINE_MAX_WAIT_S must be a positive integer (got \"$max_wait_s\")"
+[[ $poll_ms =~ ^[1-9][0-9]{0,7}$ ]] || die "IMAGINE_POLL_INTERVAL_MS must be a positive integer (got \"$poll_ms\")"
+[[ $max_wait_s =~ ^[1-9][0-9]{0,7}$ ]] || die "IMAGINE_MAX_WAIT_S must be a positive integer (got \"$max_wait_s\")"
 
-# Milliseconds on the wall clock (bash 5's EPOCHREALTIME is "seconds.microseconds").
-now_ms() {
+# clock: sets now to the wall clock in ms (bash 5's EPOCHREALTIME is "seconds.microseconds").
+clock() {
   local t=${EPOCHREALTIME/[.,]/}
-  echo $((10#$t / 1000))
+  now=$((10#$t / 1000))
 }
 
-sleep_ms() {
-  (($1 > 0)) || return 0
-  sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"
+# sleep_until MS: waits (without forking) until the wall clock reaches MS.
+exec {sleep_fd}<> <(:)
+sleep_until() {
+  clock
+  local ms=$(($1 - now)) seconds
+  ((ms > 0)) || return 0
+  printf -v seconds '%d.%03d' $((ms / 1000)) $((ms % 1000))
+  read -r -t "$seconds" -u "$sleep_fd" || true
 }
 
-readonly deadline_ms=$(($(now_ms) + max_wait_s * 1000))
+# url_encode TEXT: sets encoded to TEXT with everything but RFC 3986 unreserved characters escaped
+# (task ids are ASCII).
+url_encode() {
+  local text=$1 c i
+  encoded=
+  for ((i = 0; i < ${#text}; i++)); do
+    c=${text:i:1}
+    if [[ $c == [a-zA-Z0-9._~-] ]]; then encoded+=$c; else printf -v c '%%%02X' "'$c"; encoded+=$c; fi
+  done
+}
 
-# send create|query [TASK_ID]: sends one request; sets status (HTTP, 000 = no answer) and body.
+clock
+if [[ $fault == never_gives_up ]]; then
+  readonly deadline_ms=$((1 << 62))  # FAULT never_gives_up: IMAGINE_MAX_WAIT_S is ignored
+else
+  readonly deadline_ms=$((now + max_wait_s * 1000))
+fi
+
+# send create|query: sends the create or one status query for $task_id; sets sent_ms, status
+# (HTTP, 000 = no answer) and body.
 send() {
-  local kind=$1 task_id=${2:-} out data path
+  local kind=$1 out data path
   local -a curl_args=(-sS --connect-timeout 5 -m 30 -H "Authorization: Bearer $api_key" -w $'\n%{http_code}')
   if [[ $kind == create ]]; then
     if [[ $provider == apikley ]]; then
       path=/api/v1/jobs/createTask
-      data=$(jq -cn --arg m "$model" --arg p "$prompt" --arg i "$image_url" \
-        '{model: $m, input: {prompt: $p, image_urls: [$i]}}')
+      data=$(jq -cn --arg m "$model" --arg p "$prompt" --arg i "$image_url" --arg f "$fault" \
+        '{model: $m, input: ({prompt: $p, image_urls: [$i]}
+           # FAULT sends_image_and_task_id: task_id next to image_urls
+           + if $f == "sends_image_and_task_id" then {task_id: "0123456789abcdef0123456789abcdef"} else {} end)}')
     else
       path=/v1/videos/generations
-      data=$(jq -cn --arg m "$model" --arg p "$prompt" --arg i "$image_url" \
-        '{model: $m, prompt: $p, image_urls: [$i]}')
+      data=$(jq -cn --arg m "$model" --arg p "$prompt" --arg i "$image_url" --arg f "$fault" \
+        '{model: $m, prompt: $p, image_urls: [$i]}
+         # FAULT sends_image_and_task_id (Evolink ignores the unknown field)
+         + if $f == "sends_image_and_task_id" then {task_id: "0123456789abcdef0123456789abcdef"} else {} end')
     fi
     curl_args+=(-X POST -H 'Content-Type: application/json' --data-binary "$data")
   elif [[ $provider == apikley ]]; then
-    path="/api/v1/jobs/recordInfo?taskId=$(jq -rn --arg x "$task_id" '$x|@uri')"
+    path="/api/v1/jobs/recordInfo?taskId=$task_id_encoded"
   else
-    path="/v1/tasks/$(jq -rn --arg x "$task_id" '$x|@uri')"
+    path="/v1/tasks/$task_id_encoded"
   fi
+  clock
+  sent_ms=$now
   out=$(curl "${curl_args[@]}" "$base_url$path" 2>/dev/null)
   status=${out##*$'\n'}
   body=${out%$'\n'*}
   [[ $status =~ ^[0-9]{3}$ ]] || status=000
-  [[ $out == *$'\n'* ]] || body=
 }
 
-# classify create|query: sets verdict (ok | retry | not_ready | fatal) and message from the
-# last answer (status, body).
+# parse: reads everything the client needs from body with one jq, into a_code (Apikley body
+# code, "" if none), a_message (msg / error.message), a_task_id, a_state, a_url (Apikley: from
+# the resultJson *string*, §1.5; Evolink: results[0]) and a_fail (failMsg / error.message).
+parse() {
+  a_code='' a_message='' a_task_id='' a_state='' a_url='' a_fail=''
+  local assignments
+  assignments=$(jq -r --arg provider "$provider" --arg fault "$fault" '
+    def str: if type == "string" then . else "" end;
+    def obj: if type == "object" then . else {} end;
+    obj as $b
+    | if $provider == "apikley" then
+        ($b.data | obj) as $d
+        | [($b.code | if type == "number" then tostring else "" end),
+           ($b.msg | str),
+           ($d.taskId | str),
+           ($d.state | str),
+           (if $fault == "reads_resultjson_object"
+            then (try $d.resultJson.resultUrls[0] catch null | str)  # FAULT: resultJson read as an object
+            else ($d.resultJson | str | (try fromjson catch null) | obj | .resultUrls
+                  | if type == "array" then .[0] else null end | str) end),
+           ($d.failMsg | str)]
+      else
+        [ "",
+          ($b.error | obj | .message | str),
+          ($b.id | str),
+          ($b.status | str),
+          ($b.results | if type == "array" then .[0] else null end | str),
+          ($b.error | obj | .message | str)]
+      end
+    | @sh "a_code=\(.[0]) a_message=\(.[1]) a_task_id=\(.[2]) a_state=\(.[3]) a_url=\(.[4]) a_fail=\(.[5])"
+  ' <<<"$body" 2>/dev/null)
+  eval "$assignments"
+}
+
+# classify create|query: parses the last answer and sets verdict (ok | retry | not_ready |
+# fatal) and message.
 classify() {
   local kind=$1 code
+  parse
   if [[ $status == 000 ]]; then
     verdict=retry
     message="no answer from $base_url"
@@ -91,24 +171,22 @@ classify() {
   fi
   if [[ $provider == apikley ]]; then
     # Apikley answers HTTP 200 even for errors: the body's code is the outcome (§1.7).
-    code=$(jq -r 'if type == "object" and (.code | type) == "number" then .code else empty end' <<<"$body" 2>/dev/null)
-    message=$(jq -r 'if type == "object" then .msg // empty else empty end' <<<"$body" 2>/dev/null)
-    local has_code=1
-    [[ -n $code ]] || { code=$status; has_code=0; }
-    [[ -n $message ]] || message="HTTP $status, code $code"
-    if [[ $code == 200 && $status == 200 ]]; then
+    code=${a_code:-$status}
+    message=${a_message:-"HTTP $status, code $code"}
+    if [[ $code == 200 && $status == 200 ]] ||
+      # FAULT trusts_http_200: HTTP 200 is trusted for the create, whatever the body code says
+      [[ $fault == trusts_http_200 && $kind == create && $status == 200 && $code != 429 && $code != 455 && $code != 500 ]]; then
       verdict=ok
-    elif [[ $kind == query && $code == 422 && $message == "recordInfo is null" ]]; then
+    elif [[ $fault != gives_up_on_not_ready && $kind == query && $code == 422 && $a_message == "recordInfo is null" ]]; then
       verdict=not_ready  # a live quirk right after creation (§1.5): keep polling
-    elif [[ $code == 429 || $code == 455 || $code == 500 ]] || ((!has_code && status >= 500)); then
+    elif [[ $code == 429 || $code == 455 || $code == 500 ]] || { [[ -z $a_code ]] && ((status >= 500)); }; then
       verdict=retry
     else
       verdict=fatal
     fi
     return
   fi
-  message=$(jq -r 'if type == "object" then .error.message // empty else empty end' <<<"$body" 2>/dev/null)
-  [[ -n $message ]] || message="HTTP $status"
+  message=${a_message:-"HTTP $status"}
   if [[ $status == 200 ]]; then
     verdict=ok
   elif [[ $kind == query && $status == 404 ]]; then
@@ -120,16 +198,17 @@ classify() {
   fi
 }
 
-# send_with_retry create|query [TASK_ID]: send + classify, retrying a retryable answer at most
-# kMaxRetries times after waiting the poll interval, then twice as long each time, never past
-# the deadline. A retryable answer that is not retried ends as fatal. Sets last_answer_ms: every
-# wait is measured from the moment the previous answer arrived, so that the gaps between two
-# requests as the server sees them are never shorter than the wait.
+# send_with_retry create|query: send + classify, retrying a retryable answer at most kMaxRetries
+# times. The first retry waits the poll interval after the answer, each later one twice as long;
+# each gap between two sends is also at least 1.5 times the one before, so the backoff still
+# grows when the machine is slow. Never waits past the deadline; a retryable answer that is not
+# retried ends as fatal. Sets answer_ms (when the last answer arrived).
 send_with_retry() {
-  local kind=$1 task_id=${2:-} retry delay=$poll_ms
+  local kind=$1 retry delay=$poll_ms gap=0 previous_sent next
   for ((retry = 0; ; retry++)); do
-    send "$kind" "$task_id"
-    last_answer_ms=$(now_ms)
+    send "$kind"
+    clock
+    answer_ms=$now
     classify "$kind"
     [[ $verdict == retry ]] || return 0
     verdict=fatal
@@ -137,49 +216,54 @@ send_with_retry() {
       message+=" (still failing after $kMaxRetries retries)"
       return 0
     fi
-    if (($(now_ms) + delay > deadline_ms)); then
+    ((retry == 0)) || gap=$((sent_ms - previous_sent))
+    if [[ $fault == no_backoff ]]; then
+      next=$answer_ms  # FAULT no_backoff: retried at once
+    else
+      next=$((answer_ms + delay))
+      ((next >= sent_ms + gap * 3 / 2)) || next=$((sent_ms + gap * 3 / 2))
+    fi
+    if ((next > deadline_ms)); then
       message+=" (no time left to retry within IMAGINE_MAX_WAIT_S)"
       return 0
     fi
-    sleep_ms "$delay"
+    sleep_until "$next"
+    previous_sent=$sent_ms
     delay=$((delay * 2))
   done
 }
 
-# view_task: reads the task from the last ok query answer (body); sets state, terminal
-# (0/1), success (0/1), result_url and message.
+# view_task: reads the task from the last ok status answer; sets state, terminal (0/1),
+# success (0/1), result_url and message.
 view_task() {
   terminal=0 success=0 result_url=
-  if [[ $provider == apikley ]]; then
-    state=$(jq -r '.data.state // ""' <<<"$body")
-    if [[ $state == success ]]; then
-      terminal=1
-      # resultJson is a JSON *string* (§1.5): parse it, then read resultUrls[0].
-      result_url=$(jq -r '(.data.resultJson // "") | (try fromjson catch null) | .resultUrls[0]? // empty' <<<"$body")
-      if [[ -n $result_url ]]; then success=1; else message="task succeeded but its resultJson holds no result URL"; fi
-    elif [[ $state == fail ]]; then
-      terminal=1
-      message=$(jq -r '.data.failMsg // empty' <<<"$body")
-      [[ -n $message ]] || message="task failed (failCode $(jq -r '.data.failCode // ""' <<<"$body"))"
+  state=$a_state
+  if [[ ($provider == apikley && $state == success) || ($provider == evolink && $state == completed) ]]; then
+    terminal=1
+    result_url=$a_url
+    if [[ -n $result_url || $fault == reads_resultjson_object ]]; then  # FAULT: an empty URL goes unnoticed
+      success=1
+    else
+      message="task $state but it names no result URL"
     fi
-  else
-    state=$(jq -r '.status // ""' <<<"$body")
-    if [[ $state == completed ]]; then
-      terminal=1
-      result_url=$(jq -r '.results[0]? // empty' <<<"$body")
-      if [[ -n $result_url ]]; then success=1; else message="task completed without results"; fi
-    elif [[ $state == failed ]]; then
-      terminal=1
-      message=$(jq -r '.error.message // empty' <<<"$body")
-      [[ -n $message ]] || message="task failed"
-    fi
+  elif [[ ($provider == apikley && $state == fail) || ($provider == evolink && $state == failed) ]]; then
+    [[ $fault != ignores_fail ]] || exit 0  # FAULT ignores_fail: a failed task ends silently with exit 0
+    terminal=1
+    message=${a_fail:-"task failed"}
   fi
 }
 
 # finish: the task is terminal; download and print the result, or report the failure.
 finish() {
   ((success)) || die "$message"
+  if [[ $fault == polls_after_success ]]; then  # FAULT: "just to be sure", two more status queries
+    for _ in 1 2; do
+      sleep_until $((answer_ms + poll_ms))
+      send_with_retry query
+    done
+  fi
   local got
+  if [[ $fault == reads_resultjson_object && -z $result_url ]]; then printf '\n'; exit 0; fi  # FAULT: nothing to download
   got=$(curl -sS --connect-timeout 5 -m 60 -o /dev/null -w '%{http_code} %{size_download}' "$result_url" 2>&1) ||
     die "task $task_id succeeded but downloading $result_url failed: $got"
   [[ ${got%% *} == 200 && ${got##* } != 0 ]] ||
@@ -189,26 +273,36 @@ finish() {
 }
 
 send_with_retry create
+if [[ $fault == retries_402 ]]; then  # FAULT retries_402: "insufficient credits" retried as if transient
+  for ((again = 0; again < 5; again++)); do
+    [[ $verdict == fatal && ${a_code:-$status} == 402 ]] || break
+    sleep_until $((answer_ms + poll_ms))
+    send_with_retry create
+  done
+fi
 [[ $verdict == ok ]] || die "$message"
-if [[ $provider == apikley ]]; then
-  task_id=$(jq -r '.data.taskId // empty | strings' <<<"$body" 2>/dev/null)
-else
-  task_id=$(jq -r '.id // empty | strings' <<<"$body" 2>/dev/null)
+task_id=$a_task_id
+if [[ $fault == trusts_http_200 ]]; then  # FAULT trusts_http_200: "null" when the create was refused
+  task_id=${task_id:-null}
+  create_message=$message
 fi
 [[ -n $task_id ]] || die "the create answer carries no task id"
+url_encode "$task_id"
+task_id_encoded=$encoded
 
 last_state=created
 last_message=
 while :; do
-  next_ms=$((last_answer_ms + poll_ms))
-  ((next_ms < deadline_ms)) || next_ms=$deadline_ms
-  sleep_ms $((next_ms - $(now_ms)))
-  if (($(now_ms) >= deadline_ms)); then
+  next=$((answer_ms + poll_ms))
+  ((next < deadline_ms)) || next=$deadline_ms
+  sleep_until "$next"
+  clock
+  if ((now >= deadline_ms)); then
     text="gave up after $max_wait_s s waiting for task $task_id (last state: $last_state)"
     [[ -z $last_message ]] || text+=": $last_message"
     die "$text"
   fi
-  send_with_retry query "$task_id"
+  send_with_retry query
   [[ $verdict != fatal ]] || die "$message"
   if [[ $verdict == not_ready ]]; then
     last_message=$message
