@@ -184,7 +184,9 @@ std::vector<CheckResult> Judge(const Evidence& ev) {
       for (size_t i = first_error + 1; why.empty() && i <= std::min(end, creates.size() - 1); ++i) {
         int64_t gap = creates[i]["wall_ms"].get<int64_t>() - creates[i - 1]["wall_ms"].get<int64_t>();
         if (gap < ev.min_retry_gap_ms) why = "retried after " + std::to_string(gap) + " ms (no backoff)";
-        else if (last_gap >= 0 && gap + 10 < last_gap) why = "retry gaps shrank: " + std::to_string(last_gap) + " ms then " + std::to_string(gap) + " ms";
+        // Growing delays; a gap more than 25 % shorter than the one before is no backoff
+        // (less is scheduling noise on a loaded machine).
+        else if (last_gap >= 0 && gap * 4 < last_gap * 3) why = "retry gaps shrank: " + std::to_string(last_gap) + " ms then " + std::to_string(gap) + " ms";
         last_gap = gap;
       }
       r.push_back(why.empty() ? Pass("bounded_retry_backoff") : Fail("bounded_retry_backoff", why));
