@@ -126,6 +126,16 @@ int main(int argc, char** argv) {
     return v[v.size() / 2];
   };
   std::printf("median: %.0f req/s, p50 %.3f ms, p99 %.3f ms\n", median(rps), median(p50), median(p99));
+  long rss_kib = -1;
+  if (FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+      if (std::sscanf(line, "VmRSS: %ld kB", &rss_kib) == 1) break;
+    }
+    std::fclose(f);
+  }
+  std::printf("stored tasks: %zu, process RSS: %.1f MiB (load generator included)\n", (*app)->engine().task_count(),
+              rss_kib / 1024.0);
   (*app)->Stop();
   server.join();
   return 0;

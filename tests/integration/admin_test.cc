@@ -3,6 +3,7 @@
 // lines, HAR), metrics that a Prometheus text parser accepts, and per-request logs.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -362,6 +363,32 @@ TEST_CASE("the dashboard is one self-contained page served from the binary") {
   CHECK(page.body.find("<html") != std::string::npos);
   CHECK(page.body.find("http://") == std::string::npos);   // no CDN, no external fetches
   CHECK(page.body.find("https://") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace imagine::testing
+
+namespace imagine::testing {
+namespace {
+
+TEST_CASE("journal.file appends every entry as JSON lines, beyond the ring buffer") {
+  const std::string file = WriteTempFile("", ".jsonl");
+  std::string config = WriteTempFile("journal: {capacity: 2, file: \"" + file + "\"}\n");
+  {
+    EmulatorProcess emu({"--config", config, "--clock", "virtual"});
+    for (int i = 0; i < 3; ++i) CreateE(emu);
+    CHECK(emu.Get("/_emulator/journal").json()["entries"].size() == 2);  // the ring keeps 2
+  }
+  std::ifstream in(file);
+  std::string line;
+  int requests = 0, states = 0;
+  while (std::getline(in, line)) {
+    nlohmann::json e = nlohmann::json::parse(line);
+    requests += e["kind"] == "request";
+    states += e["kind"] == "state";
+  }
+  CHECK(requests == 3);
+  CHECK(states == 3);  // each task entered waiting
 }
 
 }  // namespace
