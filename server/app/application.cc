@@ -66,6 +66,8 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
     if (!armed.ok()) return InvalidArgument("config: accounts.keys." + key + ".default_scenario: " + armed.status().message());
   }
 
+  Status callbacks_ok = CheckCallbackOptions(c.callbacks);
+  if (!callbacks_ok.ok()) return InvalidArgument("config: callbacks: " + callbacks_ok.message());
   app->journal_ = std::make_unique<Journal>(c.journal);
   app->metrics_ = std::make_unique<Metrics>();
   app->callbacks_ = std::make_unique<CallbackDispatcher>(c.callbacks, &engine->clock(), &engine->scheduler());

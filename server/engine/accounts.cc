@@ -35,11 +35,6 @@ std::shared_ptr<const KeyProfile> Accounts::ProfileFor(std::string_view key) con
   return it == profiles_.end() ? default_profile_ : it->second;
 }
 
-std::map<std::string, std::shared_ptr<const KeyProfile>> Accounts::ListedProfiles() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return {profiles_.begin(), profiles_.end()};
-}
-
 void Accounts::SetProfile(const std::string& key, KeyProfile profile) {
   double credits = profile.credits;
   std::shared_ptr<Account> account;

@@ -71,8 +71,6 @@ class Accounts {
 
   // The profile that applies to `key` (immutable; replaced whole by SetProfile).
   std::shared_ptr<const KeyProfile> ProfileFor(std::string_view key) const;
-  // Every listed key and its profile.
-  std::map<std::string, std::shared_ptr<const KeyProfile>> ListedProfiles() const;
 
   // Replaces (or adds) the profile of `key` and resets its balance to profile.credits;
   // rate-limit history and running tasks are kept.

@@ -76,6 +76,15 @@ TEST_CASE("a bad config file names the file, line and key") {
        "4: apikley.models.grok-imagine/upscale.timing.total_s: must be [min, max] seconds with 0 <= min <= max"},
       {"server: [1, 2\n", "2: invalid YAML: end of sequence flow not found"},
   };
+  {
+    std::string path = WriteTempFile("callbacks: {ca_file: /nonexistent/ca.pem}\n");
+    auto [code, out] = RunToExit({"--config", path});
+    INFO(out);
+    CHECK(code == 2);
+    CHECK(out.rfind("imagine-emu: config: callbacks: ", 0) == 0);
+    CHECK(out.find("/nonexistent/ca.pem") != std::string::npos);
+    CHECK(CountLines(out) == 1);
+  }
   for (const Row& row : rows) {
     std::string path = WriteTempFile(row.yaml);
     auto [code, out] = RunToExit({"--config", path});
