@@ -1,6 +1,8 @@
 // The task part of the control API: list, detail with history, the actions, and reset.
 #include "admin/admin_api.h"
 #include "admin/admin_json.h"
+#include <set>
+
 #include "engine/media.h"
 
 namespace imagine {
@@ -125,6 +127,8 @@ void AdminApi::AddTaskHandlers(std::map<std::string, Handler>* h) {
     auto body = Body(req, "reset");
     if (!body.ok()) return RenderError(body.status());
     const std::string key = body->value("key", "");
+    std::vector<std::string> ids = key.empty() ? std::vector<std::string>{} : engine_->TaskIdsOf(key);
+    const std::set<std::string> forgotten(ids.begin(), ids.end());
     size_t removed = engine_->Reset(key);
     ctx_.journal->Clear(key);
     if (key.empty()) {
@@ -134,10 +138,7 @@ void AdminApi::AddTaskHandlers(std::map<std::string, Handler>* h) {
       for (const ScenarioRule& rule : ctx_.config->scenario_rules) engine_->scenarios().AddRule(rule);
       engine_->scenarios().SetChaos(ctx_.config->chaos);
     } else {
-      ctx_.callbacks->ClearAttempts([this, &key](const CallbackAttempt& a) {
-        std::optional<Task> t = engine_->GetTask(a.task_id);
-        return t.has_value() && t->owner_key != key;
-      });
+      ctx_.callbacks->ClearAttempts([&forgotten](const CallbackAttempt& a) { return forgotten.count(a.task_id) == 0; });
     }
     return AdminJson(200, nlohmann::ordered_json{{"removed_tasks", removed}});
   };

@@ -46,8 +46,10 @@ void Accounts::SetProfile(const std::string& key, KeyProfile profile) {
   }
   if (account) {
     std::lock_guard<std::mutex> lock(account->mu);
-    account->remaining = credits;
-    account->used = 0;
+    double held = 0;
+    for (const auto& [ticket, r] : account->active) held += r.price;
+    account->remaining = credits - held;
+    account->used = held;
   }
 }
 
@@ -142,7 +144,7 @@ StatusOr<Accounts::Ticket> Accounts::Reserve(std::string_view key, Provider prov
   account->used += price;
   if (limits.burst_count > 0) account->recent.push_back(now_ms);
   if (model_limit.per_hour > 0) created.push_back(now_ms);
-  Ticket ticket{account->next_ticket++};
+  Ticket ticket{account->next_ticket++, account};
   account->active.emplace(ticket.id, Reservation{"", model, price, kNever, TaskState::kSucceeded});
   account->by_finish.emplace(kNever, ticket.id);
   account->running[model]++;
@@ -151,7 +153,7 @@ StatusOr<Accounts::Ticket> Accounts::Reserve(std::string_view key, Provider prov
 
 void Accounts::Activate(std::string_view key, Ticket ticket, const std::string& task_id, int64_t finish_ms,
                         TaskState outcome) {
-  std::shared_ptr<Account> account = AccountFor(key);
+  std::shared_ptr<Account> account = ticket.account ? ticket.account : AccountFor(key);
   std::lock_guard<std::mutex> lock(account->mu);
   auto it = account->active.find(ticket.id);
   if (it == account->active.end()) return;
@@ -178,7 +180,7 @@ bool Accounts::Reschedule(std::string_view key, const std::string& task_id, int6
     if (t == account->ticket_of_task.end()) return false;
     ticket = t->second;
   }
-  Activate(key, Ticket{ticket}, task_id, finish_ms, outcome);
+  Activate(key, Ticket{ticket, account}, task_id, finish_ms, outcome);
   return true;
 }
 

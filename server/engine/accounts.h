@@ -72,7 +72,8 @@ class Accounts {
   // The profile that applies to `key` (immutable; replaced whole by SetProfile).
   std::shared_ptr<const KeyProfile> ProfileFor(std::string_view key) const;
 
-  // Replaces (or adds) the profile of `key` and resets its balance to profile.credits;
+  // Replaces (or adds) the profile of `key` and sets its balance to profile.credits minus
+  // what its running tasks hold (they stay reserved, and are refunded if they fail);
   // rate-limit history and running tasks are kept.
   void SetProfile(const std::string& key, KeyProfile profile);
 
@@ -81,8 +82,10 @@ class Accounts {
   // hourly limit; rule says which), kFailedPrecondition (credits below `price`).
   // On success the credits are taken and a reservation holds a concurrency slot until
   // Activate() gives it the task's finish time. Nothing changes on failure.
+  struct Account;
   struct Ticket {
     uint64_t id = 0;
+    std::shared_ptr<Account> account;  // the account charged (survives a Reset in between)
   };
   StatusOr<Ticket> Reserve(std::string_view key, Provider provider, const std::string& model, double price,
                            int64_t now_ms);
@@ -113,18 +116,6 @@ class Accounts {
     int64_t finish_ms = kNever;
     TaskState outcome = TaskState::kSucceeded;
   };
-  struct Account {
-    std::mutex mu;  // protects every field below
-    double remaining = 0;
-    double used = 0;
-    uint64_t next_ticket = 1;
-    std::unordered_map<uint64_t, Reservation> active;              // by ticket
-    std::unordered_map<std::string, uint64_t> ticket_of_task;      // task id -> ticket
-    std::multimap<int64_t, uint64_t> by_finish;                     // finish time -> ticket
-    std::map<std::string, int> running;                             // model -> active count
-    std::map<std::string, std::deque<int64_t>> created;             // model -> creation times, last hour
-    std::deque<int64_t> recent;                                     // creation times, burst window
-  };
 
   std::shared_ptr<Account> AccountFor(std::string_view key);
   // Settles reservations finished by `now_ms`. Requires account.mu held.
@@ -137,6 +128,19 @@ class Accounts {
   std::map<std::string, std::shared_ptr<const KeyProfile>, std::less<>> profiles_;
   std::map<Provider, RateLimits> provider_limits_;
   std::unordered_map<std::string, std::shared_ptr<Account>> accounts_;
+};
+
+struct Accounts::Account {  // one key's usage; opaque to callers (Ticket holds one)
+  std::mutex mu;  // protects every field below
+  double remaining = 0;
+  double used = 0;
+  uint64_t next_ticket = 1;
+  std::unordered_map<uint64_t, Reservation> active;              // by ticket
+  std::unordered_map<std::string, uint64_t> ticket_of_task;      // task id -> ticket
+  std::multimap<int64_t, uint64_t> by_finish;                     // finish time -> ticket
+  std::map<std::string, int> running;                             // model -> active count
+  std::map<std::string, std::deque<int64_t>> created;             // model -> creation times, last hour
+  std::deque<int64_t> recent;                                     // creation times, burst window
 };
 
 }  // namespace imagine

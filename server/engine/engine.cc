@@ -108,13 +108,12 @@ void Engine::ReportTransitions(const std::string& id) {
   std::optional<Task> snapshot;
   std::vector<std::pair<TaskState, int64_t>> entered;
   store_.Update(id, [&](Task& t) {
-    // The states entered so far, after the last one reported.
-    auto visited = t.timeline.Visited(now);
-    size_t from = 0;
-    for (size_t i = 0; i < visited.size(); ++i) {
-      if (visited[i].first == t.notified) from = i + 1;
+    // The states entered so far that lie after the last one reported, by stage order (an
+    // admin action may have shrunk an already-reported stage to nothing; it is not replayed).
+    const int reported = Timeline::StageIndex(t.notified);
+    for (const auto& step : t.timeline.Visited(now)) {
+      if (Timeline::StageIndex(step.first) > reported) entered.push_back(step);
     }
-    entered.assign(visited.begin() + static_cast<std::ptrdiff_t>(std::min(from, visited.size())), visited.end());
     if (!entered.empty()) t.notified = entered.back().first;
     t.watch_timer = 0;
     snapshot = t;
@@ -218,6 +217,14 @@ std::vector<Task> Engine::ListTasks(const TaskFilter& f, size_t* total) const {
   return page;
 }
 
+std::vector<std::string> Engine::TaskIdsOf(std::string_view key) const {
+  std::vector<std::string> ids;
+  store_.ForEach([&](const Task& t) {
+    if (t.owner_key == key) ids.push_back(t.id);
+  });
+  return ids;
+}
+
 std::map<TaskState, size_t> Engine::CountByState(int64_t now_ms) const {
   std::map<TaskState, size_t> counts;
   store_.ForEach([&](const Task& t) { ++counts[t.timeline.StateAt(now_ms)]; });
@@ -232,9 +239,10 @@ size_t Engine::Reset(std::string_view key) {
     return true;
   });
   for (Scheduler::TimerId timer : timers) scheduler_.Cancel(timer);
+  // The id sequence keeps running: a callback of a forgotten task may still be pending,
+  // and must never be filed under a new task with the same id.
   if (key.empty()) {
     accounts_.ResetAll();
-    sequence_.store(0);
   } else {
     accounts_.Reset(key);
   }

@@ -93,6 +93,9 @@ class Engine {
   // How many stored tasks are in each state at `now_ms`.
   std::map<TaskState, size_t> CountByState(int64_t now_ms) const;
 
+  // The ids of `key`'s tasks.
+  std::vector<std::string> TaskIdsOf(std::string_view key) const;
+
   // Forgets tasks and usage: everything (key empty) or one key's. Returns tasks removed.
   size_t Reset(std::string_view key);
 

@@ -33,7 +33,9 @@ int64_t Timeline::UpdatedAt(int64_t now_ms) const {
 
 namespace {
 constexpr int kStageCount = 4;
-int StageIndex(TaskState s) {
+}  // namespace
+
+int Timeline::StageIndex(TaskState s) {
   switch (s) {
     case TaskState::kWaiting: return 0;
     case TaskState::kQueuing: return 1;
@@ -41,7 +43,6 @@ int StageIndex(TaskState s) {
     default: return 3;
   }
 }
-}  // namespace
 
 std::vector<std::pair<TaskState, int64_t>> Timeline::Visited(int64_t now_ms) const {
   const int64_t bounds[kStageCount] = {created_ms, queuing_ms, generating_ms, finished_ms};

@@ -43,6 +43,8 @@ struct Timeline {
   std::vector<std::pair<TaskState, int64_t>> Visited(int64_t now_ms) const;
   // When the first state after `state` is entered (kNever if never).
   int64_t NextBoundaryAfter(TaskState state) const;
+  // The stage order of a state: waiting 0, queuing 1, generating 2, terminal 3.
+  static int StageIndex(TaskState state);
 };
 
 enum class MediaKind : uint8_t { kVideo, kImage };

@@ -84,7 +84,10 @@ HttpServer::HttpServer(HttpServerOptions options, const Router* router, SelfChec
       problem = Status(Code::kInternal, "the request could not be served (HTTP " + std::to_string(res.status) + ")");
     }
     ApiResponse api = d != nullptr ? d->RenderError(problem) : PlainJsonError(res.status, problem.message());
-    WriteResponse(api, "", res);
+    const std::string request_id =
+        "req_" + std::to_string(next_request_id_.fetch_add(1, std::memory_order_relaxed));
+    Observe(&req, request_id, nullptr, "", api, std::chrono::steady_clock::now());
+    WriteResponse(api, request_id, res);
     return httplib::Server::HandlerResponse::Handled;
   }));
   // Last resort: a stray exception becomes a 500 in the owning provider's envelope.

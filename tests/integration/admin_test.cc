@@ -157,10 +157,12 @@ TEST_CASE("reset forgets everything, or one key's tasks, quotas and journal") {
   CHECK(f.emu.Get("/_emulator/journal").json()["entries"].empty());
   CHECK(f.emu.Get("/_emulator/scenarios").json()["rules"].empty());
   CHECK(f.emu.Get("/_emulator/keys/key-two").json()["balance"]["remaining"] == 1000);  // runtime profile undone
-  // After a full reset the ids start over, as in a fresh run with the same seed.
-  std::string again = CreateE(f.emu, "key-one");
+  // Ids never repeat across a reset: a forgotten task's callback may still be pending.
+  const std::string before = CreateE(f.emu, "key-one");
+  f.emu.Post("/_emulator/reset", "{}");
   EmulatorProcess fresh({"--config", f.config});
-  CHECK(CreateE(fresh, "key-one") == again);
+  CHECK(CreateE(f.emu, "key-one") != CreateE(fresh, "key-one"));
+  CHECK(CreateE(f.emu, "key-one") != before);
 }
 
 TEST_CASE("journal: requests with responses, state changes, filters and paging") {
@@ -251,7 +253,8 @@ TEST_CASE("journal.jsonl and journal.har export what the journal holds") {
     for (const char* field : {"method", "url", "httpVersion", "cookies", "headers", "queryString", "headersSize", "bodySize"}) {
       CHECK(e["request"].contains(field));
     }
-    for (const char* field : {"status", "statusText", "httpVersion", "cookies", "headers", "content", "redirectURL", "headersSize", "bodySize"}) {
+    for (const char* field :
+         {"status", "statusText", "httpVersion", "cookies", "headers", "content", "redirectURL", "headersSize", "bodySize"}) {
       CHECK(e["response"].contains(field));
     }
     CHECK(std::regex_match(e["startedDateTime"].get<std::string>(),
@@ -389,6 +392,40 @@ TEST_CASE("journal.file appends every entry as JSON lines, beyond the ring buffe
   }
   CHECK(requests == 3);
   CHECK(states == 3);  // each task entered waiting
+}
+
+}  // namespace
+}  // namespace imagine::testing
+
+namespace imagine::testing {
+namespace {
+
+// Regression (review): an admin action at the exact instant a stage began shrank that
+// already-reported stage to nothing, and every earlier state was journaled again.
+TEST_CASE("an admin action at a stage boundary does not replay reported states") {
+  Fixture f;
+  std::string id = CreateE(f.emu);
+  f.emu.Advance(1);  // exactly the queuing instant (fixed timings)
+  CHECK(f.emu.Get("/_emulator/tasks/" + id).json()["state"] == "queuing");
+  CHECK(f.emu.Post("/_emulator/tasks/" + id + "/advance", "{}").json()["state"] == "generating");
+  const nlohmann::json journal = f.emu.Get("/_emulator/journal?kind=state&task_id=" + id).json();
+  std::string states;
+  for (const auto& e : journal["entries"]) states += e["state"]["state"].get<std::string>() + " ";
+  CHECK(states == "waiting queuing generating ");
+}
+
+// Regression (review): a profile change while a task ran reset `used` to 0, so the
+// task's later refund drove it negative.
+TEST_CASE("changing a profile keeps running tasks reserved") {
+  Fixture f;
+  httplib::Headers h{{"Authorization", "Bearer key-p"}, {"X-Emulator-Scenario", "generation_failed"}};
+  REQUIRE(f.emu.Request("POST", "/v1/videos/generations", kEvo, h, "application/json").status == 200);
+  nlohmann::json put = f.emu.Request("PUT", "/_emulator/keys/key-p", R"({"credits":100})", {}, "application/json").json();
+  CHECK(put["balance"] == nlohmann::json{{"remaining", 95}, {"used", 5}});
+  f.emu.Advance(20);  // the task fails: refunded
+  nlohmann::json c = f.emu.Get("/v1/credits", "key-p").json()["data"]["user"];
+  CHECK(c["remaining_credits"] == 100);
+  CHECK(c["used_credits"] == 0);
 }
 
 }  // namespace

@@ -226,8 +226,11 @@ TEST_CASE("malformed bodies get each provider's envelope and create nothing") {
     ExpectEvolinkError(emu, row.body, row.message, "", 400, row.content_type);
   }
   ExpectApikley422(emu, big, "request body is larger than the 4096-byte limit");
-  ExpectEvolinkError(emu, big, "request body is larger than the 4096-byte limit", "", 413);
+  Reply too_large = ExpectEvolinkError(emu, big, "request body is larger than the 4096-byte limit", "", 413);
   CHECK(TaskCount(emu) == 0);
+  // Regression (review): answers made by the HTTP library itself are journaled too, with an id.
+  CHECK(too_large.headers.find("X-Request-Id")->second.rfind("req_", 0) == 0);
+  CHECK(emu.Get("/_emulator/journal?status=413").json()["entries"].size() == 1);
 }
 
 TEST_CASE("a refused request changes nothing: no task, no id, no credit change") {

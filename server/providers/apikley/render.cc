@@ -23,6 +23,7 @@ ErrorWords WordsFor(const ApikleyOptions& options, const Status& status) {
     case Code::kPermissionDenied: return {401, ""};  // Apikley has no 403: say which model
     case Code::kNotFound:
       if (rule == "route") return {404, "Not Found"};
+      if (rule == "not_ready") return {422, "recordInfo is null"};  // the live quirk, whatever unknown_task says
       if (options.unknown_task == ApikleyUnknownTask::kNotFound) return {404, "Task not found"};
       return {422, "recordInfo is null"};
     case Code::kResourceExhausted: return {429, "Rate limit exceeded"};

@@ -57,7 +57,9 @@ bool IsPrivateHost(std::string_view host) {
   while (!h.empty() && h.back() == '.') h.pop_back();
   if (h == "localhost" || (h.size() > 10 && h.compare(h.size() - 10, 10, ".localhost") == 0)) return true;
   in_addr v4{};
-  if (inet_pton(AF_INET, h.c_str(), &v4) == 1) {
+  // inet_aton also reads the short and numeric forms a client would connect to
+  // ("127.1", "2130706433", "0x7f.1").
+  if (inet_aton(h.c_str(), &v4) == 1) {
     uint32_t a = ntohl(v4.s_addr);
     return (a >> 24) == 127 || (a >> 24) == 10 || (a >> 24) == 0 || (a >> 20) == 0xAC1 ||  // 172.16/12
            (a >> 16) == 0xC0A8 || (a >> 16) == 0xA9FE;                                    // 192.168/16, 169.254/16

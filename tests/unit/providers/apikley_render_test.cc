@@ -95,6 +95,9 @@ TEST_CASE("RenderError maps each engine code to Apikley's body code and text") {
   ApikleyOptions not_found;
   not_found.unknown_task = ApikleyUnknownTask::kNotFound;
   CHECK(RenderError(not_found, NotFound("x")).body == R"({"code":404,"msg":"Task not found","data":null})");
+  // Regression (review): record_not_ready is the live 422 quirk even under unknown_task: not_found.
+  CHECK(RenderError(not_found, Status(Code::kNotFound, "x", Violation{"", "not_ready", ""})).body ==
+        R"({"code":422,"msg":"recordInfo is null","data":null})");
 }
 
 }  // namespace imagine::apikley

@@ -24,6 +24,7 @@ TEST_CASE("IsPrivateHost covers loopback, private, link-local and unique-local r
       {"169.254.169.254", true}, {"0.0.0.0", true},     {"::1", true},            {"::", true},
       {"fc00::1", true},       {"fd12:3456::1", true},  {"fe80::1", true},        {"::ffff:10.0.0.1", true},
       {"::ffff:8.8.8.8", false}, {"2001:db8::1", false}, {"8.8.8.8", false},      {"example.com", false},
+      {"127.1", true},           {"2130706433", true},    {"0x7f.0.0.1", true},     {"10.1", true},
   };
   for (const Row& row : rows) {
     INFO(std::string(row.host));
