@@ -2,6 +2,8 @@
 // serves until SIGINT or SIGTERM.
 #include <signal.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -57,15 +59,20 @@ int main(int argc, char** argv) {
   if (!app.ok()) return Fail(app.status().message());
   Application* running = app->get();
 
-  std::thread watcher([&stop_signals, running] {
+  // The watcher waits for a stop signal, then keeps asking the server to stop until Run()
+  // has returned: a signal that arrives before the server is listening is not lost.
+  std::atomic<bool> run_returned{false};
+  std::thread watcher([&stop_signals, &run_returned, running] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    if (sig == SIGINT || sig == SIGTERM) {
+    if (!run_returned.load()) {
       Log(LogLevel::kInfo, std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", stopping");
+    }
+    while (!run_returned.load()) {
       running->Stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   });
-  watcher.detach();
 
   const Config& c = running->config();
   std::printf("imagine-emu %s listening on http://%s:%d (public url %s, clock %s, seed %llu)\n", IMAGINE_VERSION,
@@ -75,6 +82,9 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(c.seed));
   std::fflush(stdout);
   running->Run();
+  run_returned.store(true);
+  pthread_kill(watcher.native_handle(), SIGTERM);  // wakes the watcher if no signal came (it is blocked)
+  watcher.join();
   Log(LogLevel::kInfo, "stopped");
   return 0;
 }

@@ -281,7 +281,7 @@ StatusOr<std::optional<ArmedScenario>> Scenarios::Select(const ScenarioContext& 
       if (!r.prompt_contains.empty() && ctx.prompt.find(r.prompt_contains) == std::string_view::npos) continue;
       auto armed = Arm(r.scenario, "rule " + std::to_string(r.id));
       if (!armed.ok() || !ActsAt(armed->stages, ctx.endpoint)) continue;
-      if (r.times > 0 && --r.times == 0) rules_.erase(it);
+      armed->rule_id = r.id;
       return std::optional<ArmedScenario>(std::move(armed).value());
     }
   }
@@ -292,16 +292,30 @@ StatusOr<std::optional<ArmedScenario>> Scenarios::Select(const ScenarioContext& 
   if (ctx.endpoint == Endpoint::kCreate) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!chaos_.empty()) {
-      Random random = Random::Stream(seed_ ^ 0xc4a05ULL, chaos_draws_++);
+      Random random = Random::Stream(seed_ ^ 0xc4a05ULL, chaos_draws_);
       for (const auto& [name, p] : chaos_) {
         if (random.Uniform(0, 1) < p) {
           auto armed = Arm(name, "chaos");
-          if (armed.ok()) return std::optional<ArmedScenario>(std::move(armed).value());
+          if (!armed.ok()) continue;
+          armed->from_chaos = true;
+          return std::optional<ArmedScenario>(std::move(armed).value());
         }
       }
+      ++chaos_draws_;  // a miss is final: this create was not picked
     }
   }
   return std::optional<ArmedScenario>();
+}
+
+void Scenarios::Commit(const ArmedScenario& armed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (armed.from_chaos) ++chaos_draws_;
+  if (armed.rule_id == 0) return;
+  for (auto it = rules_.begin(); it != rules_.end(); ++it) {
+    if (it->id != armed.rule_id) continue;
+    if (it->times > 0 && --it->times == 0) rules_.erase(it);
+    return;
+  }
 }
 
 int ScriptedProgress(const Timeline& timeline, const std::vector<int>& script, int64_t now_ms) {

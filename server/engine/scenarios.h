@@ -64,6 +64,8 @@ struct ArmedScenario {
   unsigned stages = 0;
   std::string trigger;  // "header", "rule <id>", "profile", "chaos"
   ScenarioEffects effects;
+  uint64_t rule_id = 0;     // the rule that armed it (0 = none); its `times` count on Commit
+  bool from_chaos = false;  // a chaos draw; the chaos cursor moves on Commit
 };
 
 enum class Endpoint { kCreate, kQuery };
@@ -114,7 +116,10 @@ class Scenarios {
   // The scenario that applies to a request, by precedence, if any. Scenarios that do not
   // act at the request's endpoint are passed over (lifecycle, query and download ones
   // apply at create to the task being created). kInvalidArgument for a malformed header.
+  // Selecting uses nothing up: Commit() counts a rule's `times` and moves the chaos
+  // cursor once the scenario has really acted (a create refused for credits must not).
   StatusOr<std::optional<ArmedScenario>> Select(const ScenarioContext& ctx);
+  void Commit(const ArmedScenario& armed);
 
  private:
   bool ActsAt(unsigned stages, Endpoint endpoint) const;

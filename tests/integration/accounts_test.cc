@@ -196,3 +196,18 @@ TEST_CASE("a refused key's requests are journaled under that key") {
 
 }  // namespace
 }  // namespace imagine::testing
+
+namespace imagine::testing {
+namespace {
+
+// Regression (review): a create refused for credits used up a scenario rule meant for
+// the key's next task.
+TEST_CASE("a create refused for credits does not use up a scenario rule") {
+  EmulatorProcess emu({"--clock", "virtual"});
+  emu.Post("/_emulator/scenarios/rules", R"({"scenario":"generation_failed","key":"broke-key","times":1})");
+  CHECK(CreateA(emu, "broke-key").json()["code"] == 402);
+  CHECK(emu.Get("/_emulator/scenarios").json()["rules"].size() == 1);
+}
+
+}  // namespace
+}  // namespace imagine::testing

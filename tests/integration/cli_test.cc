@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -208,6 +209,42 @@ TEST_CASE("64 clients connecting at once are all answered without a retransmit w
   double slowest = *std::max_element(seconds.begin(), seconds.end());
   MESSAGE("slowest of " << kClients << " simultaneous connects: " << slowest << " s");
   CHECK(slowest < 0.9);
+}
+
+}  // namespace
+}  // namespace imagine::testing
+
+namespace imagine::testing {
+namespace {
+
+// Regression (review): a stop signal that arrived while the server was still starting
+// was taken by the watcher before the server listened, and the process never stopped.
+TEST_CASE("a SIGTERM sent at once during start-up still stops the process") {
+  for (int i = 0; i < 5; ++i) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      execl(IMAGINE_EMU_BINARY, IMAGINE_EMU_BINARY, "--port", "0", "--log-level", "off", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    usleep(1000 * (i + 1));  // somewhere in start-up
+    kill(pid, SIGTERM);
+    int status = 0;
+    bool exited = false;
+    for (int t = 0; t < 500 && !exited; ++t) {
+      exited = waitpid(pid, &status, WNOHANG) == pid;
+      if (!exited) usleep(10000);
+    }
+    if (!exited) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+    }
+    INFO("attempt " << i);
+    CHECK(exited);
+  }
 }
 
 }  // namespace

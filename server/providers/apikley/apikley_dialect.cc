@@ -73,7 +73,10 @@ ApiResponse ApikleyDialect::CreateTask(ApiRequest& req) {
   if (!armed.ok()) return RenderError(armed.status());
   auto faults = CallbackFaultsHeader(req);
   if (!faults.ok()) return RenderError(faults.status());
-  if (*armed && (*armed)->effects.respond) return RenderError(ScenarioError(**armed, model));
+  if (*armed && (*armed)->effects.respond) {
+    engine_->scenarios().Commit(**armed);
+    return RenderError(ScenarioError(**armed, model));
+  }
 
   const ModelOptions& mo = model_options->second;
   NewTask spec;
@@ -96,6 +99,7 @@ ApiResponse ApikleyDialect::CreateTask(ApiRequest& req) {
   }
   auto task = engine_->CreateTask(std::move(spec), &apikley::MakeTaskId);
   if (!task.ok()) return RenderError(task.status());
+  if (*armed) engine_->scenarios().Commit(**armed);
   nlohmann::ordered_json data;
   data["taskId"] = task->id;
   ApiResponse r = apikley::Reply(options_, 200, "success", std::move(data));

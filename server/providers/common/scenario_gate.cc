@@ -43,6 +43,7 @@ Status ScenarioError(const ArmedScenario& armed, std::string_view model) {
 Status GateQuery(Engine& engine, Provider provider, const ApiRequest& req, const StatusOr<Task>& task) {
   auto armed = SelectScenario(engine, provider, Endpoint::kQuery, req, task.ok() ? std::string_view(task->model) : "", "");
   if (!armed.ok()) return armed.status();
+  if (*armed) engine.scenarios().Commit(**armed);
   if (*armed && (*armed)->effects.respond) return ScenarioError(**armed, task.ok() ? task->model : "");
   if (!task.ok()) return task.status();
   // A profile default was applied to the task at creation (it carries its polls); only

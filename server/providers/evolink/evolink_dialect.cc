@@ -74,7 +74,10 @@ ApiResponse EvolinkDialect::CreateVideoGeneration(ApiRequest& req) {
   auto armed = SelectScenario(*engine_, Provider::kEvolink, Endpoint::kCreate, req, model,
                               request["prompt"].get_ref<const std::string&>());
   if (!armed.ok()) return RenderError(armed.status());
-  if (*armed && (*armed)->effects.respond) return RenderError(ScenarioError(**armed, model));
+  if (*armed && (*armed)->effects.respond) {
+    engine_->scenarios().Commit(**armed);
+    return RenderError(ScenarioError(**armed, model));
+  }
   auto faults = CallbackFaultsHeader(req);
   if (!faults.ok()) return RenderError(faults.status());
 
@@ -94,6 +97,7 @@ ApiResponse EvolinkDialect::CreateVideoGeneration(ApiRequest& req) {
   spec.callback_faults = std::move(faults).value();
   auto task = engine_->CreateTask(std::move(spec), &evolink::MakeTaskId);
   if (!task.ok()) return RenderError(task.status());
+  if (*armed) engine_->scenarios().Commit(**armed);
   ApiResponse r = evolink::Json(200, evolink::TaskObject(*task, engine_->NowMs(), engine_->options().public_url,
                                                          engine_->accounts().ProfileFor(req.api_key)->user_group));
   r.task_id = task->id;

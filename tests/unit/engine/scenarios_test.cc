@@ -30,9 +30,11 @@ ScenarioContext Create(std::string_view header = "", std::string_view profile = 
   return c;
 }
 
+// Selects and commits, as a request that goes through does.
 std::string Chosen(Scenarios& s, const ScenarioContext& ctx) {
   auto r = s.Select(ctx);
   REQUIRE(r.ok());
+  if (*r) s.Commit(**r);
   return *r ? (*r)->name + "/" + (*r)->trigger : "none";
 }
 
@@ -177,6 +179,28 @@ TEST_CASE("catalog errors name the file and line") {
   auto param = Scenarios::ParseCatalog("scenarios:\n  x:\n    acts_at: [create]\n    params: {respond: nope}\n", "s.yaml");
   CHECK(param.status().message() ==
         "s.yaml:3: scenario x: parameter respond must be a neutral error code such as unavailable (got \"nope\")");
+}
+
+}  // namespace imagine
+
+namespace imagine {
+
+// Regression (review): a create refused later (402, 429) used up rules and chaos draws.
+TEST_CASE("selecting uses nothing up until Commit") {
+  Scenarios s(Catalog(), 1);
+  ScenarioRule once;
+  once.scenario = "generation_failed";
+  once.times = 1;
+  REQUIRE(s.AddRule(once).ok());
+  for (int i = 0; i < 3; ++i) {
+    auto peek = s.Select(Create());
+    REQUIRE(peek.ok());
+    CHECK((*peek)->name == "generation_failed");  // not committed: still armed
+  }
+  CHECK(s.rules().size() == 1);
+  CHECK(Chosen(s, Create()) == "generation_failed/rule 1");
+  CHECK(s.rules().empty());
+  CHECK(Chosen(s, Create()) == "none");
 }
 
 }  // namespace imagine
