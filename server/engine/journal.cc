@@ -46,12 +46,39 @@ bool Matches(const JournalEntry& e, const JournalFilter& f) {
 Journal::Journal(JournalOptions options) : options_(std::move(options)) {
   if (!options_.file.empty()) {
     file_ = std::fopen(options_.file.c_str(), "a");
-    if (file_ == nullptr) Log(LogLevel::kError, "journal: cannot open " + options_.file + " for appending");
+    if (file_ == nullptr) {
+      Log(LogLevel::kError, "journal: cannot open " + options_.file + " for appending");
+    } else {
+      writer_ = std::thread([this] { WriteLoop(); });
+    }
   }
 }
 
 Journal::~Journal() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  lines_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();  // writes what is pending first
   if (file_ != nullptr) std::fclose(file_);
+}
+
+void Journal::WriteLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    lines_cv_.wait(lock, [this] { return stopping_ || !pending_lines_.empty(); });
+    if (pending_lines_.empty()) return;  // stopping, nothing left
+    std::deque<JournalEntry> batch;
+    batch.swap(pending_lines_);
+    lock.unlock();
+    for (const JournalEntry& e : batch) {
+      std::string line = ToJson(e) + "\n";
+      std::fwrite(line.data(), 1, line.size(), file_);
+    }
+    std::fflush(file_);
+    lock.lock();
+  }
 }
 
 std::string Journal::Mask(std::string_view secret) {
@@ -60,30 +87,26 @@ std::string Journal::Mask(std::string_view secret) {
 }
 
 void Journal::Append(JournalEntry entry) {
-  if (!enabled() && file_ == nullptr) return;
+  const bool to_file = writer_.joinable();
+  if (!enabled() && !to_file) return;
   Cut(&entry.request_body, options_.max_body_bytes);
   Cut(&entry.response_body, options_.max_body_bytes);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    entry.seq = next_seq_++;
-    if (enabled()) {
-      if (entries_.size() >= options_.capacity) {
-        entries_.pop_front();
-        ++dropped_;
-      }
-      if (file_ == nullptr) {
-        entries_.push_back(std::move(entry));
-        return;
-      }
-      entries_.push_back(entry);
-    }
+  std::lock_guard<std::mutex> lock(mu_);
+  entry.seq = next_seq_++;
+  if (!enabled()) {
+    pending_lines_.push_back(std::move(entry));  // to_file: queued in sequence order
+    lines_cv_.notify_one();
+    return;
   }
-  std::string line = ToJson(entry) + "\n";
-  std::lock_guard<std::mutex> lock(file_mu_);
-  if (file_ != nullptr) {
-    std::fwrite(line.data(), 1, line.size(), file_);
-    std::fflush(file_);
+  if (to_file) {
+    pending_lines_.push_back(entry);
+    lines_cv_.notify_one();
   }
+  if (entries_.size() >= options_.capacity) {
+    entries_.pop_front();
+    ++dropped_;
+  }
+  entries_.push_back(std::move(entry));
 }
 
 std::vector<JournalEntry> Journal::Query(const JournalFilter& filter, uint64_t* next_cursor) const {

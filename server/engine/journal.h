@@ -2,14 +2,16 @@
 // response, every task state change, every callback attempt — correlated by request id
 // and task id. A bounded ring buffer (the oldest entries are evicted and counted, so a
 // day-long run never grows memory) with an optional JSON-lines file sink that keeps all.
-// Thread-safe: one mutex, held only to copy an entry in or out (the sink writes under
-// its own lock, after the entry is stored).
+// Thread-safe: one mutex, held only to copy an entry in or out. The file sink is written
+// by its own thread, in sequence order; request threads never do file I/O.
 #ifndef IMAGINE_ENGINE_JOURNAL_H_
 #define IMAGINE_ENGINE_JOURNAL_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <deque>
+#include <thread>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -84,13 +86,18 @@ class Journal {
   static std::string ToJson(const JournalEntry& entry);
 
  private:
+  void WriteLoop();
+
   const JournalOptions options_;
-  mutable std::mutex mu_;  // protects entries_, next_seq_, dropped_
+  mutable std::mutex mu_;  // protects entries_, next_seq_, dropped_, pending_lines_, stopping_
   std::deque<JournalEntry> entries_;
   uint64_t next_seq_ = 1;
   uint64_t dropped_ = 0;
-  std::mutex file_mu_;  // protects file_
-  FILE* file_ = nullptr;
+  std::deque<JournalEntry> pending_lines_;  // for the file, in sequence order (rendered by the writer)
+  bool stopping_ = false;
+  std::condition_variable lines_cv_;  // pending_lines_ gained a line, or stopping_
+  FILE* file_ = nullptr;              // written by writer_ only
+  std::thread writer_;
 };
 
 }  // namespace imagine
