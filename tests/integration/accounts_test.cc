@@ -177,11 +177,6 @@ TEST_CASE("PUT and GET /_emulator/keys change and show a profile at run time") {
                           R"J({"error":{"code":"invalid_argument","message":"credits: must be of type number (got \"lots\")"}})J"));
 }
 
-}  // namespace
-}  // namespace imagine::testing
-
-namespace imagine::testing {
-namespace {
 
 // Regression (found by the conformance runner): a request refused at authentication was
 // journaled without its key, so what a revoked key was told could not be found by key.
@@ -194,11 +189,6 @@ TEST_CASE("a refused key's requests are journaled under that key") {
   CHECK(j["entries"][0]["key"] == "…-key");
 }
 
-}  // namespace
-}  // namespace imagine::testing
-
-namespace imagine::testing {
-namespace {
 
 // Regression (review): a create refused for credits used up a scenario rule meant for
 // the key's next task.

@@ -368,11 +368,6 @@ TEST_CASE("the dashboard is one self-contained page served from the binary") {
   CHECK(page.body.find("https://") == std::string::npos);
 }
 
-}  // namespace
-}  // namespace imagine::testing
-
-namespace imagine::testing {
-namespace {
 
 TEST_CASE("journal.file appends every entry as JSON lines, beyond the ring buffer") {
   const std::string file = WriteTempFile("", ".jsonl");
@@ -394,11 +389,6 @@ TEST_CASE("journal.file appends every entry as JSON lines, beyond the ring buffe
   CHECK(states == 3);  // each task entered waiting
 }
 
-}  // namespace
-}  // namespace imagine::testing
-
-namespace imagine::testing {
-namespace {
 
 // Regression (review): an admin action at the exact instant a stage began shrank that
 // already-reported stage to nothing, and every earlier state was journaled again.

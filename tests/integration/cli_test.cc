@@ -177,11 +177,6 @@ TEST_CASE("the virtual clock only moves when advanced; a real clock cannot be ad
   CHECK(real.Get("/_emulator/health").json()["status"] == "ok");
 }
 
-}  // namespace
-}  // namespace imagine::testing
-
-namespace imagine::testing {
-namespace {
 
 // Regression: Debian's cpp-httplib listens with a backlog of 5, so a burst of connects
 // waited on 1 s SYN retransmits; the server raises the backlog after binding.
@@ -211,11 +206,6 @@ TEST_CASE("64 clients connecting at once are all answered without a retransmit w
   CHECK(slowest < 0.9);
 }
 
-}  // namespace
-}  // namespace imagine::testing
-
-namespace imagine::testing {
-namespace {
 
 // Regression (review): a stop signal that arrived while the server was still starting
 // was taken by the watcher before the server listened, and the process never stopped.

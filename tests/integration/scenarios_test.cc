@@ -304,11 +304,6 @@ TEST_CASE("chaos fails a seeded share of tasks, the same ones on every run") {
   CHECK(first.find('.') != std::string::npos);
 }
 
-}  // namespace
-}  // namespace imagine::testing
-
-namespace imagine::testing {
-namespace {
 
 // Regression (found by the conformance runner): a key profile's record_not_ready was armed
 // again on every status query, so the task never became visible.

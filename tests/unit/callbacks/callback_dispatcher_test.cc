@@ -1,12 +1,6 @@
 #include "callbacks/callback_dispatcher.h"
 
-#include <arpa/inet.h>
 #include <doctest/doctest.h>
-#include <netinet/in.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
@@ -16,11 +10,14 @@
 #include <vector>
 
 #include "support/test_cert.h"
+#include "support/test_net.h"
 #include "support/test_receiver.h"
 
 namespace imagine {
 namespace {
 
+using testing::ClosedPort;
+using testing::ExpectedSignature;
 using testing::PollUntil;
 using testing::ReceivedRequest;
 using testing::TestReceiver;
@@ -79,34 +76,6 @@ std::vector<std::string> Bodies(const std::vector<ReceivedRequest>& requests) {
   std::vector<std::string> out;
   for (const ReceivedRequest& r : requests) out.push_back(r.body);
   return out;
-}
-
-// The Kie signature recomputed here with OpenSSL directly, not with the code under test.
-std::string ExpectedSignature(const std::string& message, const std::string& key) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-       message.size(), mac, &mac_len);
-  unsigned char b64[128];
-  int n = EVP_EncodeBlock(b64, mac, static_cast<int>(mac_len));
-  return std::string(reinterpret_cast<const char*>(b64), static_cast<size_t>(n));
-}
-
-// A loopback port nobody listens on (bound, read back, closed).
-int ClosedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 }  // namespace
