@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "admin/admin_json.h"
-#include "providers/common/json_number.h"
+#include "common/json_number.h"
 #include "providers/common/request_body.h"
 
 namespace imagine {

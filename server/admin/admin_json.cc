@@ -1,7 +1,7 @@
 #include "admin/admin_json.h"
 
 #include "common/resources.h"
-#include "providers/common/json_number.h"
+#include "common/json_number.h"
 #include "providers/common/request_body.h"
 
 namespace imagine {

@@ -4,7 +4,7 @@
 #include "providers/apikley/ids.h"
 #include "providers/apikley/render.h"
 #include "providers/apikley/rules.h"
-#include "providers/common/json_number.h"
+#include "common/json_number.h"
 #include "providers/common/create_operation.h"
 #include "providers/common/request_body.h"
 #include "providers/common/scenario_gate.h"

@@ -1,7 +1,7 @@
 #include "providers/apikley/render.h"
 
 #include "engine/media.h"
-#include "providers/common/json_number.h"
+#include "common/json_number.h"
 #include "providers/common/request_body.h"
 
 namespace imagine::apikley {

@@ -1,6 +1,6 @@
-// What both dialects do to a request before their own rules run: check the bearer key,
-// parse the JSON body defensively, validate it against an OpenAPI schema, and phrase a
-// validation failure as "<field path>: <what is wrong> (got <value>)". Stateless; thread-safe.
+// What every provider does to a request body before its own rules run: parse the JSON
+// defensively, validate it against an OpenAPI schema, and phrase a validation failure as
+// "<field path>: <what is wrong> (got <value>)". Stateless; thread-safe.
 #ifndef IMAGINE_PROVIDERS_COMMON_REQUEST_BODY_H_
 #define IMAGINE_PROVIDERS_COMMON_REQUEST_BODY_H_
 
@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "common/text.h"
 #include "spec/json_schema.h"
 
 namespace imagine {
@@ -18,10 +19,6 @@ struct RequestValidation {
   int max_depth = 64;   // deepest allowed nesting of arrays/objects
   bool strict = false;  // refuse fields the schema does not declare (real services ignore them)
 };
-
-// The key from "Bearer <key>". kUnauthenticated with rule "missing" when the header is
-// absent, "malformed" when it is not a bearer token with a non-empty key.
-StatusOr<std::string> ParseBearer(std::string_view authorization);
 
 // Parses a request body that must be a JSON object. kInvalidArgument with rule:
 //   content_type (not application/json), body_empty, utf8 (invalid UTF-8), depth (nesting
@@ -34,18 +31,9 @@ StatusOr<nlohmann::json> ParseJsonObjectBody(std::string_view body, std::string_
 // kInvalidArgument carrying the first violation (pointer, keyword as rule, value).
 Status ValidateAgainst(const spec::Validator& schema, nlohmann::json& body, bool reject_unknown_fields);
 
-// True when `text` starts with `lower_prefix` ignoring ASCII case (`lower_prefix` is lower case).
-bool StartsWithNoCase(std::string_view text, std::string_view lower_prefix);
-
-// "/input/image_urls/0" -> "input.image_urls[0]"; "" -> "body".
-std::string PointerToFieldPath(std::string_view pointer);
-
 // "<field path>: <message> (got <value>)" for a Status with a violation; just the
 // message for one without a pointer.
 std::string DescribeViolation(const Status& status);
-
-// `value` as compact JSON, cut to `max_chars` characters (UTF-8 safe) with "…" appended.
-std::string TruncatedJson(const nlohmann::json& value, size_t max_chars = 100);
 
 }  // namespace imagine
 

@@ -1,6 +1,6 @@
 #include "providers/evolink/evolink_dialect.h"
 
-#include "providers/common/json_number.h"
+#include "common/json_number.h"
 #include "providers/common/create_operation.h"
 #include "providers/common/request_body.h"
 #include "providers/common/scenario_gate.h"

@@ -4,7 +4,7 @@
 
 #include "engine/media.h"
 #include "engine/scenarios.h"
-#include "providers/common/json_number.h"
+#include "common/json_number.h"
 #include "providers/common/request_body.h"
 
 namespace imagine::evolink {

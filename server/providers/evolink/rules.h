@@ -26,14 +26,6 @@ struct Rule {
 const std::vector<Rule>& Rules();
 Status CheckRules(const RuleContext& ctx);
 
-// True for `localhost` and literal loopback, private, link-local and unique-local
-// addresses (127/8, 10/8, 172.16/12, 192.168/16, 169.254/16, 0/8, ::1, ::, fc00::/7,
-// fe80::/10). Host names are not resolved.
-bool IsPrivateHost(std::string_view host);
-
-// The host part of an absolute URL ("" when there is none); IPv6 brackets removed.
-std::string_view UrlHost(std::string_view url);
-
 }  // namespace imagine::evolink
 
 #endif  // IMAGINE_PROVIDERS_EVOLINK_RULES_H_

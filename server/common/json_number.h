@@ -1,8 +1,8 @@
 // Credits and prices are doubles inside the engine but the providers print whole numbers
 // without a fraction ("credits_reserved": 5, "data": 100) and decimals only when there
 // are some (live Kie balances like 35.95). Stateless; thread-safe.
-#ifndef IMAGINE_PROVIDERS_COMMON_JSON_NUMBER_H_
-#define IMAGINE_PROVIDERS_COMMON_JSON_NUMBER_H_
+#ifndef IMAGINE_COMMON_JSON_NUMBER_H_
+#define IMAGINE_COMMON_JSON_NUMBER_H_
 
 #include <cmath>
 #include <cstdint>
@@ -18,4 +18,4 @@ inline nlohmann::ordered_json JsonNumber(double v) {
 
 }  // namespace imagine
 
-#endif  // IMAGINE_PROVIDERS_COMMON_JSON_NUMBER_H_
+#endif  // IMAGINE_COMMON_JSON_NUMBER_H_
