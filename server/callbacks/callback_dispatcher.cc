@@ -32,18 +32,23 @@ std::string Describe(const CallbackAttempt& a) {
 Status CheckCallbackOptions(const CallbackOptions& options) {
   if (options.workers < 1) return InvalidArgument("callbacks: workers must be >= 1");
   if (options.queue_capacity < 1) return InvalidArgument("callbacks: queue_capacity must be >= 1");
-  return WebhookSender(WebhookSenderOptions{options.verify_tls, options.ca_file}).CheckCaFile();
+  return HttpWebhookSender(WebhookSenderOptions{options.verify_tls, options.ca_file}).CheckCaFile();
 }
 
-CallbackDispatcher::CallbackDispatcher(CallbackOptions options, Clock* clock, Scheduler* scheduler)
+CallbackDispatcher::CallbackDispatcher(CallbackOptions options, Clock* clock, Scheduler* scheduler,
+                                       std::unique_ptr<const WebhookSender> sender)
     : options_(Clamped(std::move(options))),
       clock_(clock),
       scheduler_(scheduler),
-      sender_(WebhookSenderOptions{options_.verify_tls, options_.ca_file}),
+      sender_(std::move(sender)),
       gate_(std::make_shared<TimerGate>()) {
   gate_->target = this;
-  Status ca = sender_.CheckCaFile();
-  if (!ca.ok()) Log(LogLevel::kError, "callbacks: " + ca.message() + "; HTTPS callbacks will fail");
+  if (sender_ == nullptr) {
+    auto http = std::make_unique<HttpWebhookSender>(WebhookSenderOptions{options_.verify_tls, options_.ca_file});
+    Status ca = http->CheckCaFile();
+    if (!ca.ok()) Log(LogLevel::kError, "callbacks: " + ca.message() + "; HTTPS callbacks will fail");
+    sender_ = std::move(http);
+  }
   workers_.reserve(static_cast<size_t>(options_.workers));
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
@@ -185,7 +190,7 @@ void CallbackDispatcher::RunAttempt(const Delivery& d) {
     const double scale = clock_->is_virtual() ? 1.0 : std::max(clock_->time_scale(), 1e-9);
     const double timeout_us = std::min(static_cast<double>(std::max<int64_t>(r.policy.timeout_ms, 1)) * 1000.0 / scale,
                                        86400.0 * 1e6);
-    WebhookResult res = sender_.Post(r.url, a.request_headers, r.body,
+    WebhookResult res = sender_->Post(r.url, a.request_headers, r.body,
                                      std::chrono::microseconds(static_cast<int64_t>(timeout_us)),
                                      kMaxRecordedResponseBytes);
     a.status = res.status;

@@ -97,9 +97,11 @@ Status CheckCallbackOptions(const CallbackOptions& options);
 class CallbackDispatcher {
  public:
   // `clock` and `scheduler` must outlive the dispatcher (and share the same clock).
-  // Starts the worker threads. Invalid options are clamped (workers, capacity) or logged
+  // Starts the worker threads. `sender` null means an HttpWebhookSender built from the
+  // options (tests pass a fake). Invalid options are clamped (workers, capacity) or logged
   // (ca_file); use CheckCallbackOptions to refuse them instead.
-  CallbackDispatcher(CallbackOptions options, Clock* clock, Scheduler* scheduler);
+  CallbackDispatcher(CallbackOptions options, Clock* clock, Scheduler* scheduler,
+                     std::unique_ptr<const WebhookSender> sender = nullptr);
   ~CallbackDispatcher();  // Shutdown()
 
   CallbackDispatcher(const CallbackDispatcher&) = delete;
@@ -186,7 +188,7 @@ class CallbackDispatcher {
   const CallbackOptions options_;
   Clock* const clock_;
   Scheduler* const scheduler_;
-  const WebhookSender sender_;
+  std::unique_ptr<const WebhookSender> sender_;  // set in the constructor, then read-only
   const std::shared_ptr<TimerGate> gate_;
 
   std::mutex shutdown_mu_;  // serializes Shutdown() callers; protects workers_ joining

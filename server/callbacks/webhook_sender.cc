@@ -16,18 +16,13 @@
 #include <cstring>
 #include <memory>
 
+#include "common/text.h"
+#include "common/url.h"
+
 namespace imagine {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
-}
 
 std::string PercentEncodeUnsafe(std::string_view s) {
   static const char kHex[] = "0123456789ABCDEF";
@@ -100,62 +95,42 @@ std::string DiagnoseConnectFailure(const std::string& host, int port, std::chron
 }  // namespace
 
 StatusOr<CallbackUrl> ParseCallbackUrl(std::string_view url) {
-  CallbackUrl out;
-  std::string_view rest;
-  if (StartsWithNoCase(url, "https://")) {
-    out.https = true;
-    rest = url.substr(8);
-  } else if (StartsWithNoCase(url, "http://")) {
-    rest = url.substr(7);
-  } else {
+  auto split = SplitUrl(url);
+  if (!split.ok() && split.status().message() == "has no scheme") {
     return InvalidArgument("callback URL must start with http:// or https://");
   }
-  size_t auth_end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, auth_end);
-  std::string_view target = auth_end == std::string_view::npos ? std::string_view() : rest.substr(auth_end);
-  if (authority.find('@') != std::string_view::npos) {
-    return InvalidArgument("callback URL with user info is not supported");
+  if (!split.ok()) return InvalidArgument("callback URL " + split.status().message());
+  const UrlParts& p = *split;
+  CallbackUrl out;
+  out.https = EqualsNoCase(p.scheme, "https");
+  if ((!out.https && !EqualsNoCase(p.scheme, "http")) || !p.has_authority) {
+    return InvalidArgument("callback URL must start with http:// or https://");
   }
-  std::string_view port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) return InvalidArgument("callback URL has an unterminated IPv6 host");
-    out.host = std::string(authority.substr(1, close - 1));
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return InvalidArgument("callback URL has junk after the IPv6 host");
-      port_text = after.substr(1);
-      if (port_text.empty()) return InvalidArgument("callback URL has an empty port");
-    }
-  } else {
-    size_t colon = authority.rfind(':');
-    out.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port_text = authority.substr(colon + 1);
-      if (port_text.empty()) return InvalidArgument("callback URL has an empty port");
-    }
-  }
+  if (p.has_userinfo) return InvalidArgument("callback URL with user info is not supported");
+  if (p.has_port && p.port.empty()) return InvalidArgument("callback URL has an empty port");
+  out.host = std::string(p.host);
   if (out.host.empty()) return InvalidArgument("callback URL has no host");
   out.port = out.https ? 443 : 80;
-  if (!port_text.empty()) {
-    if (port_text.size() > 5) return InvalidArgument("callback URL has a bad port");
+  if (p.has_port) {
+    if (p.port.size() > 5) return InvalidArgument("callback URL has a bad port");
     int port = 0;
-    for (char c : port_text) {
+    for (char c : p.port) {
       if (c < '0' || c > '9') return InvalidArgument("callback URL has a bad port");
       port = port * 10 + (c - '0');
     }
     if (port < 1 || port > 65535) return InvalidArgument("callback URL has a bad port");
     out.port = port;
   }
-  target = target.substr(0, target.find('#'));
+  std::string target(p.path);
+  if (p.has_query) target += "?" + std::string(p.query);
   out.target = PercentEncodeUnsafe(target);
   if (out.target.empty() || out.target.front() != '/') out.target.insert(0, "/");
   return out;
 }
 
-WebhookSender::WebhookSender(WebhookSenderOptions options) : options_(std::move(options)) {}
+HttpWebhookSender::HttpWebhookSender(WebhookSenderOptions options) : options_(std::move(options)) {}
 
-Status WebhookSender::CheckCaFile() const {
+Status HttpWebhookSender::CheckCaFile() const {
   if (options_.ca_file.empty()) return Status::Ok();
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) return Internal("cannot create a TLS context");
@@ -165,7 +140,7 @@ Status WebhookSender::CheckCaFile() const {
   return Status::Ok();
 }
 
-WebhookResult WebhookSender::Post(std::string_view url, const WebhookHeaders& headers, const std::string& body,
+WebhookResult HttpWebhookSender::Post(std::string_view url, const WebhookHeaders& headers, const std::string& body,
                                   std::chrono::microseconds timeout, size_t max_body_bytes) const {
   WebhookResult result;
   const auto start = SteadyClock::now();

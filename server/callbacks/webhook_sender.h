@@ -1,7 +1,9 @@
-// WebhookSender: posts one webhook attempt over HTTP or HTTPS (cpp-httplib, a fresh
-// connection per attempt, no redirects) and reduces every outcome to a status or a
-// one-line error. The only transport code of server/callbacks/; used by the
-// CallbackDispatcher's workers. Thread-safe: Post() is const and shares nothing mutable.
+// WebhookSender: how the CallbackDispatcher's workers post one webhook attempt. The
+// interface lets tests put a fake in (retries on a virtual clock, no sockets);
+// HttpWebhookSender is the real one: HTTP or HTTPS with cpp-httplib, a fresh connection
+// per attempt, no redirects, every outcome reduced to a status or a one-line error. It is
+// the only transport code of server/callbacks/. Implementations are thread-safe: Post()
+// is const and may run on several workers at once.
 #ifndef IMAGINE_CALLBACKS_WEBHOOK_SENDER_H_
 #define IMAGINE_CALLBACKS_WEBHOOK_SENDER_H_
 
@@ -46,7 +48,17 @@ struct WebhookResult {
 
 class WebhookSender {
  public:
-  explicit WebhookSender(WebhookSenderOptions options);
+  virtual ~WebhookSender() = default;
+
+  // POSTs `body` to `url` with exactly `headers`. `timeout` bounds the attempt (see each
+  // implementation). Never throws; every failure is in the result.
+  virtual WebhookResult Post(std::string_view url, const WebhookHeaders& headers, const std::string& body,
+                             std::chrono::microseconds timeout, size_t max_body_bytes) const = 0;
+};
+
+class HttpWebhookSender final : public WebhookSender {
+ public:
+  explicit HttpWebhookSender(WebhookSenderOptions options);
 
   // Checks that options.ca_file (if any) can be loaded. The sender works without this
   // check, but then every HTTPS attempt fails with "TLS: cannot load CA file ...".
@@ -56,7 +68,7 @@ class WebhookSender {
   // Accept and Connection: close). `timeout` is the real timeout of the connect (and TLS
   // handshake), of each write and of each read. Never throws.
   WebhookResult Post(std::string_view url, const WebhookHeaders& headers, const std::string& body,
-                     std::chrono::microseconds timeout, size_t max_body_bytes) const;
+                     std::chrono::microseconds timeout, size_t max_body_bytes) const override;
 
  private:
   WebhookSenderOptions options_;

@@ -59,9 +59,9 @@ TEST_CASE("ParseCallbackUrl rejects what it cannot send to") {
   }
 }
 
-TEST_CASE("WebhookSender::CheckCaFile refuses an unreadable bundle") {
-  CHECK(WebhookSender(WebhookSenderOptions{}).CheckCaFile().ok());
-  Status bad = WebhookSender(WebhookSenderOptions{true, "/nonexistent/ca.pem"}).CheckCaFile();
+TEST_CASE("HttpWebhookSender::CheckCaFile refuses an unreadable bundle") {
+  CHECK(HttpWebhookSender(WebhookSenderOptions{}).CheckCaFile().ok());
+  Status bad = HttpWebhookSender(WebhookSenderOptions{true, "/nonexistent/ca.pem"}).CheckCaFile();
   CHECK(bad.code() == Code::kInvalidArgument);
   CHECK(bad.message() == "cannot load CA file /nonexistent/ca.pem (PEM certificates expected)");
 }
