@@ -2,8 +2,11 @@
 
 #include <cmath>
 
-#include "admin/admin_json.h"
+#include "admin/admin_spec.h"
+#include "engine/accounts_json.h"
+#include "engine/scenarios_json.h"
 #include "common/json_number.h"
+#include "common/text.h"
 #include "providers/common/request_body.h"
 
 namespace imagine {
@@ -44,10 +47,24 @@ ApiResponse AdminJson(int status, const nlohmann::ordered_json& body) {
   return r;
 }
 
-StatusOr<std::unique_ptr<AdminApi>> AdminApi::Create(AdminContext context) {
+StatusOr<std::unique_ptr<AdminApi>> AdminApi::Create(AdminOptions options, AdminContext context) {
   auto spec = AdminSpec();
   if (!spec.ok()) return spec.status();
-  return std::unique_ptr<AdminApi>(new AdminApi(std::move(spec).value(), context));
+  return std::unique_ptr<AdminApi>(new AdminApi(std::move(spec).value(), std::move(options), context));
+}
+
+Status AdminApi::Authorize(const ApiRequest& req) const {
+  if (options_.token.empty()) return Status::Ok();
+  auto token = ParseBearer(req.Header("Authorization"));
+  if (!token.ok()) return Status(Code::kUnauthenticated, "this admin route needs Authorization: Bearer <admin token>");
+  // Constant-time comparison: the admin token is a secret.
+  const std::string& want = options_.token;
+  unsigned char diff = token->size() == want.size() ? 0 : 1;
+  for (size_t i = 0; i < token->size() && i < want.size(); ++i) {
+    diff |= static_cast<unsigned char>((*token)[i] ^ want[i]);
+  }
+  if (diff != 0) return Status(Code::kUnauthenticated, "the admin token is not valid");
+  return Status::Ok();
 }
 
 ApiResponse AdminApi::RenderError(const Status& status) const {
@@ -56,7 +73,9 @@ ApiResponse AdminApi::RenderError(const Status& status) const {
   if (status.code() == Code::kNotFound && status.violation().rule == "route") message = status.message();
   nlohmann::ordered_json body;
   body["error"] = {{"code", CodeName(status.code())}, {"message", message}};
-  return Json(HttpStatusFor(status.code()), body);
+  ApiResponse r = Json(HttpStatusFor(status.code()), body);
+  r.is_error = true;
+  return r;
 }
 
 StatusOr<nlohmann::json> AdminApi::Body(const ApiRequest& req, std::string_view operation_id) const {
@@ -119,7 +138,7 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     return Json(200, clock_json());
   };
   h["getVersion"] = [](ApiRequest&) { return Json(200, nlohmann::ordered_json{{"name", "imagine-emu"}, {"version", IMAGINE_VERSION}}); };
-  h["getConfig"] = [this](ApiRequest&) { return Json(200, ConfigToJson(*ctx_.config)); };
+  h["getConfig"] = [this](ApiRequest&) { return Json(200, options_.effective_config); };
   h["advanceClock"] = [this, clock_json](ApiRequest& req) {
     auto body = Body(req, "advanceClock");
     if (!body.ok()) return RenderError(body.status());
@@ -178,6 +197,13 @@ std::map<std::string, Handler> AdminApi::Handlers() {
   };
   AddTaskHandlers(&h);
   AddJournalHandlers(&h);
+  for (auto& [operation, handler] : h) {
+    if (operation == "getDashboard") continue;
+    handler = [this, inner = std::move(handler)](ApiRequest& req) {
+      Status allowed = Authorize(req);
+      return allowed.ok() ? inner(req) : RenderError(allowed);
+    };
+  }
   return h;
 }
 

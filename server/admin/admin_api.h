@@ -4,10 +4,14 @@
 #ifndef IMAGINE_ADMIN_ADMIN_API_H_
 #define IMAGINE_ADMIN_ADMIN_API_H_
 
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "admin/metrics.h"
-#include "app/config.h"
 #include "callbacks/callback_dispatcher.h"
 #include "engine/engine.h"
 #include "engine/journal.h"
@@ -16,6 +20,15 @@
 
 namespace imagine {
 
+// What the control API is told at start-up (config section `admin:` and what a reset restores).
+struct AdminOptions {
+  std::string token;                          // "" = open; else routes need "Authorization: Bearer <token>"
+  nlohmann::ordered_json effective_config;    // GET /_emulator/config (secrets already masked)
+  AccountOptions accounts;                    // POST reset restores these profiles ...
+  std::vector<ScenarioRule> scenario_rules;   // ... these rules ...
+  std::map<std::string, double> chaos;        // ... and this chaos
+};
+
 // What the control API reads and steers; every pointer must outlive the API.
 struct AdminContext {
   Engine* engine = nullptr;
@@ -23,34 +36,34 @@ struct AdminContext {
   Journal* journal = nullptr;
   Metrics* metrics = nullptr;
   CallbackDispatcher* callbacks = nullptr;
-  const Config* config = nullptr;  // the effective config (reset restores its rules and profiles)
 };
 
 class AdminApi final : public ApiSurface {
  public:
-  static StatusOr<std::unique_ptr<AdminApi>> Create(AdminContext context);
+  static StatusOr<std::unique_ptr<AdminApi>> Create(AdminOptions options, AdminContext context);
 
   const OpenApiDocument& spec() const override { return *spec_; }
+  // Every handler checks the admin token first, but the dashboard page's: a browser cannot
+  // send a header when it opens a page, and the page holds nothing secret (its API calls
+  // carry the token).
   std::map<std::string, Handler> Handlers() override;
-  RouteAuth auth() const override { return RouteAuth::kAdminToken; }
-  // A browser cannot send a header when it opens a page: the dashboard page itself (which
-  // holds nothing secret) is open; its API calls carry the token (?token=...).
-  RouteAuth AuthFor(std::string_view operation_id) const override {
-    return operation_id == "getDashboard" ? RouteAuth::kNone : auth();
-  }
+  std::string_view name() const override { return "admin"; }
   std::string_view path_prefix() const override { return "/_emulator/"; }
   // {"error": {"code": "<neutral code>", "message": "..."}} with a matching HTTP status.
   ApiResponse RenderError(const Status& status) const override;
   // Every error answer is an Error, whatever its status.
   std::shared_ptr<const spec::Validator> ResponseSchema(std::string_view operation_id,
                                                         const ApiResponse& response) const override {
-    if (response.status >= 400) return spec_->ComponentSchema("Error");
+    if (response.is_error) return spec_->ComponentSchema("Error");
     return ApiSurface::ResponseSchema(operation_id, response);
   }
 
  private:
-  AdminApi(std::shared_ptr<const OpenApiDocument> spec, AdminContext context)
-      : spec_(std::move(spec)), ctx_(context), engine_(context.engine) {}
+  AdminApi(std::shared_ptr<const OpenApiDocument> spec, AdminOptions options, AdminContext context)
+      : spec_(std::move(spec)), options_(std::move(options)), ctx_(context), engine_(context.engine) {}
+
+  // OK when the request carries the admin token (or none is set); else kUnauthenticated.
+  Status Authorize(const ApiRequest& req) const;
 
   // Parses and validates the request body of `operation_id` (an empty body is {}); the
   // Status to render on failure.
@@ -61,6 +74,7 @@ class AdminApi final : public ApiSurface {
   void AddJournalHandlers(std::map<std::string, Handler>* h);
 
   std::shared_ptr<const OpenApiDocument> spec_;
+  const AdminOptions options_;
   const AdminContext ctx_;
   Engine* engine_;
 };

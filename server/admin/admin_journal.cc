@@ -4,7 +4,7 @@
 #include <ctime>
 
 #include "admin/admin_api.h"
-#include "admin/admin_json.h"
+#include "callbacks/callback_attempt_json.h"
 #include "common/resources.h"
 
 namespace imagine {

@@ -1,6 +1,6 @@
 // The task part of the control API: list, detail with history, the actions, and reset.
 #include "admin/admin_api.h"
-#include "admin/admin_json.h"
+#include "common/text.h"
 #include <set>
 
 #include "engine/media.h"
@@ -21,7 +21,7 @@ nlohmann::ordered_json Summary(const Task& t, int64_t now, std::string_view publ
   nlohmann::ordered_json j;
   j["id"] = t.id;
   j["provider"] = ProviderName(t.provider);
-  j["key"] = Journal::Mask(t.owner_key);
+  j["key"] = MaskSecret(t.owner_key);
   j["model"] = t.model;
   j["state"] = TaskStateName(state);
   j["progress"] = ScriptedProgress(t.timeline, t.progress_script, now);
@@ -133,10 +133,10 @@ void AdminApi::AddTaskHandlers(std::map<std::string, Handler>* h) {
     ctx_.journal->Clear(key);
     if (key.empty()) {
       ctx_.callbacks->ClearAttempts();
-      engine_->accounts().RestoreProfiles(ctx_.config->accounts);
+      engine_->accounts().RestoreProfiles(options_.accounts);
       engine_->scenarios().ClearRules();
-      for (const ScenarioRule& rule : ctx_.config->scenario_rules) engine_->scenarios().AddRule(rule);
-      engine_->scenarios().SetChaos(ctx_.config->chaos);
+      for (const ScenarioRule& rule : options_.scenario_rules) engine_->scenarios().AddRule(rule);
+      engine_->scenarios().SetChaos(options_.chaos);
     } else {
       ctx_.callbacks->ClearAttempts([&forgotten](const CallbackAttempt& a) { return forgotten.count(a.task_id) == 0; });
     }

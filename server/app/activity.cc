@@ -2,9 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "admin/admin_json.h"
+#include "callbacks/callback_attempt_json.h"
 #include "callbacks/webhook_faults.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "engine/clock.h"
 
 namespace imagine {
@@ -18,8 +19,8 @@ Activity::Activity(ActivityOptions options, Engine* engine, Journal* journal, Me
                    CallbackDispatcher* callbacks)
     : options_(std::move(options)), engine_(engine), journal_(journal), metrics_(metrics), callbacks_(callbacks) {}
 
-void Activity::SetDialects(const std::vector<const Dialect*>& dialects) {
-  for (const Dialect* d : dialects) dialects_[d->provider()] = d;
+void Activity::SetProviders(const std::vector<const ProviderSurface*>& providers) {
+  for (const ProviderSurface* p : providers) providers_[p->provider()] = p;
 }
 
 void Activity::OnStateChange(const Task& task, TaskState state, int64_t at_ms) {
@@ -43,14 +44,14 @@ void Activity::OnStateChange(const Task& task, TaskState state, int64_t at_ms) {
 }
 
 void Activity::SubmitCallback(const Task& task) {
-  auto dialect = dialects_.find(task.provider);
-  if (dialect == dialects_.end()) return;
+  auto provider = providers_.find(task.provider);
+  if (provider == providers_.end()) return;
   std::shared_ptr<const KeyProfile> profile = engine_->accounts().ProfileFor(task.owner_key);
   CallbackRequest request;
   request.task_id = task.id;
   request.provider = ProviderName(task.provider);
   request.url = task.callback_url;
-  request.body = dialect->second->CallbackBody(task, engine_->NowMs());
+  request.body = provider->second->CallbackBody(task, engine_->NowMs());
   request.hmac_key = profile->webhook_hmac_key;
   auto policy = options_.callback_policies.find(task.provider);
   request.policy = policy != options_.callback_policies.end() ? policy->second : RetryPolicy{};
@@ -90,8 +91,8 @@ void Activity::OnRequest(const RequestRecord& r) {
     provider = "admin";
   } else if (r.path.substr(0, 7) == "/media/") {
     provider = "media";
-  } else if (const auto* d = dynamic_cast<const Dialect*>(r.surface)) {
-    provider = ProviderName(d->provider());
+  } else if (r.surface != nullptr) {
+    provider = r.surface->name();
   }
   metrics_->ObserveRequest(provider, r.operation.empty() ? "unmatched" : r.operation, r.response->status, r.latency_us);
   LogRequest(r, provider);
@@ -128,7 +129,7 @@ void Activity::OnRequest(const RequestRecord& r) {
 void Activity::LogRequest(const RequestRecord& r, std::string_view provider) {
   const LogLevel level = provider == "admin" ? LogLevel::kDebug : LogLevel::kInfo;
   if (!LogEnabled(level)) return;
-  const std::string key = r.api_key.empty() ? "-" : Journal::Mask(r.api_key);
+  const std::string key = r.api_key.empty() ? "-" : MaskSecret(r.api_key);
   if (options_.log_format == LogFormat::kJson) {
     nlohmann::ordered_json j;
     j["ts"] = WallNowMs();

@@ -14,7 +14,7 @@
 #include "engine/engine.h"
 #include "engine/journal.h"
 #include "http/http_server.h"
-#include "providers/dialect.h"
+#include "providers/common/provider_surface.h"
 
 namespace imagine {
 
@@ -31,8 +31,8 @@ class Activity final : public TaskObserver {
   Activity(ActivityOptions options, Engine* engine, Journal* journal, Metrics* metrics,
            CallbackDispatcher* callbacks);
 
-  // The dialects that word callbacks, by provider. Precondition: before serving.
-  void SetDialects(const std::vector<const Dialect*>& dialects);
+  // The providers that word callbacks. Precondition: before serving.
+  void SetProviders(const std::vector<const ProviderSurface*>& providers);
 
   void OnStateChange(const Task& task, TaskState state, int64_t at_ms) override;
   void OnRequest(const RequestRecord& record);
@@ -47,7 +47,7 @@ class Activity final : public TaskObserver {
   Journal* journal_;
   Metrics* metrics_;
   CallbackDispatcher* callbacks_;
-  std::map<Provider, const Dialect*> dialects_;
+  std::map<Provider, const ProviderSurface*> providers_;
 };
 
 }  // namespace imagine

@@ -31,7 +31,6 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   http.keep_alive_timeout_s = c.server.keep_alive_timeout_s;
   http.read_timeout_s = c.server.read_timeout_s;
   http.body_limit_bytes = c.server.body_limit_bytes;
-  http.admin_token = c.admin_token;
   // Bind first: the default public URL needs the bound port. Everything else is set before Run().
   app->self_check_ = std::make_unique<SelfCheck>(c.self_check);
   app->server_ = std::make_unique<HttpServer>(http, &app->router_, app->self_check_.get());
@@ -78,28 +77,27 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   app->activity_ = std::make_unique<Activity>(activity, engine, app->journal_.get(), app->metrics_.get(),
                                               app->callbacks_.get());
 
-  auto dialects = RegisterProviders(c, engine, &app->router_);
-  if (!dialects.ok()) return dialects.status();
-  app->dialects_ = std::move(dialects).value();
-  AdminContext admin{engine, app->self_check_.get(), app->journal_.get(), app->metrics_.get(), app->callbacks_.get(),
-                     &app->config_};
-  auto admin_api = AdminApi::Create(admin);
+  auto providers = RegisterProviders(ProviderOptions{c.apikley, c.evolink, c.validation}, engine, &app->router_);
+  if (!providers.ok()) return providers.status();
+  app->providers_ = std::move(providers).value();
+  AdminOptions admin_options{c.admin_token, ConfigToJson(c), c.accounts, c.scenario_rules, c.chaos};
+  AdminContext admin{engine, app->self_check_.get(), app->journal_.get(), app->metrics_.get(), app->callbacks_.get()};
+  auto admin_api = AdminApi::Create(std::move(admin_options), admin);
   if (!admin_api.ok()) return admin_api.status();
   app->admin_ = std::move(admin_api).value();
   IMAGINE_RETURN_IF_ERROR(app->router_.Mount(app->admin_.get()));
   for (RouteEntry& r : ResultRoutes(engine)) IMAGINE_RETURN_IF_ERROR(app->router_.Add(std::move(r)));
 
   std::vector<const ApiSurface*> surfaces;
-  std::vector<const Dialect*> dialect_views;
-  for (const auto& d : app->dialects_) {
-    surfaces.push_back(d.get());
-    dialect_views.push_back(d.get());
+  std::vector<const ProviderSurface*> provider_views;
+  for (const auto& p : app->providers_) {
+    surfaces.push_back(p.get());
+    provider_views.push_back(p.get());
   }
   surfaces.push_back(app->admin_.get());
   app->server_->set_surfaces(std::move(surfaces));
-  app->server_->set_key_checker([engine](std::string_view key) { return engine->accounts().Authenticate(key); });
   Activity* act = app->activity_.get();
-  act->SetDialects(dialect_views);
+  act->SetProviders(provider_views);
   app->server_->set_request_observer([act](const RequestRecord& r) { act->OnRequest(r); });
   app->callbacks_->SetObserver([act](const CallbackAttempt& a) { act->OnCallbackAttempt(a); });
   engine->SetObserver(act);

@@ -17,7 +17,7 @@
 #include "http/http_server.h"
 #include "http/router.h"
 #include "http/self_check.h"
-#include "providers/dialect.h"
+#include "providers/common/provider_surface.h"
 
 namespace imagine {
 
@@ -50,7 +50,7 @@ class Application {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<CallbackDispatcher> callbacks_;
   std::unique_ptr<Activity> activity_;
-  std::vector<std::unique_ptr<Dialect>> dialects_;
+  std::vector<std::unique_ptr<ProviderSurface>> providers_;
   std::unique_ptr<ApiSurface> admin_;
   std::unique_ptr<HttpServer> server_;
 };

@@ -8,7 +8,9 @@
 #include <set>
 #include <sstream>
 
-#include "admin/admin_json.h"
+#include "admin/admin_spec.h"
+#include "engine/accounts_json.h"
+#include "engine/scenarios_json.h"
 #include "common/resources.h"
 #include "spec/yaml_json.h"
 

@@ -6,7 +6,7 @@ namespace imagine {
 
 std::vector<RouteEntry> ResultRoutes(Engine* engine) {
   std::vector<RouteEntry> routes;
-  routes.push_back({"GET", "/media/{task_id}/{file}", "downloadResult", RouteAuth::kNone, nullptr, [engine](ApiRequest& req) {
+  routes.push_back({"GET", "/media/{task_id}/{file}", "downloadResult", nullptr, [engine](ApiRequest& req) {
                       ApiResponse r;
                       std::optional<Task> task = engine->GetTask(req.PathParam("task_id"));
                       StatusOr<MediaFile> file =

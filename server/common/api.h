@@ -53,6 +53,7 @@ struct ApiResponse {
   // Not sent: what the journal correlates the exchange with.
   std::string task_id;   // the task created or queried
   std::string scenario;  // the scenario armed for this request
+  bool is_error = false;  // rendered as an error (whatever the HTTP status), for --self-check
 };
 
 using Handler = std::function<ApiResponse(ApiRequest&)>;

@@ -19,6 +19,16 @@ const char* CodeName(Code code) {
   return "unknown";
 }
 
+bool CodeFromName(std::string_view name, Code* out) {
+  for (int c = static_cast<int>(Code::kInvalidArgument); c <= static_cast<int>(Code::kInternal); ++c) {
+    if (name == CodeName(static_cast<Code>(c))) {
+      *out = static_cast<Code>(c);
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
   std::string s = std::string(CodeName(code_)) + ": " + message_;

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -28,7 +29,11 @@ enum class Code {
   kInternal,            // anything the emulator did wrong, or a scripted server error
 };
 
+// "invalid_argument", "unauthenticated", ... (the names scenarios, config and dialect
+// wording tables use).
 const char* CodeName(Code code);
+// The code named `name` (CodeName's inverse, kOk excluded); false when there is none.
+bool CodeFromName(std::string_view name, Code* out);
 
 // Where a validation failure happened; empty for non-validation errors.
 struct Violation {

@@ -18,16 +18,22 @@ Accounts::Accounts(AccountOptions options)
   for (auto& [key, profile] : options.keys) profiles_[key] = std::make_shared<const KeyProfile>(std::move(profile));
 }
 
-Status Accounts::Authenticate(std::string_view key) const {
+KeyContext Accounts::Lookup(std::string_view key) const {
+  KeyContext k;
+  k.key = std::string(key);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = profiles_.find(key);
+  k.profile = it == profiles_.end() ? default_profile_ : it->second;
   if (it == profiles_.end() && reject_unlisted_keys_) {
-    return Status(Code::kUnauthenticated, "unknown API key", Violation{"", "unlisted_key", ""});
+    k.auth = Status(Code::kUnauthenticated, "unknown API key", Violation{"", "unlisted_key", ""});
+  } else if (k.profile->revoked) {
+    k.auth = Status(Code::kUnauthenticated, "API key revoked", Violation{"", "revoked", ""});
   }
-  const KeyProfile& p = it == profiles_.end() ? *default_profile_ : *it->second;
-  if (p.revoked) return Status(Code::kUnauthenticated, "API key revoked", Violation{"", "revoked", ""});
-  return Status::Ok();
+  if (auto account = accounts_.find(k.key); account != accounts_.end()) k.account = account->second;
+  return k;
 }
+
+Status Accounts::Authenticate(std::string_view key) const { return Lookup(key).auth; }
 
 std::shared_ptr<const KeyProfile> Accounts::ProfileFor(std::string_view key) const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -92,12 +98,12 @@ void Accounts::SettleLocked(Account& account, int64_t now_ms) {
   }
 }
 
-StatusOr<Accounts::Ticket> Accounts::Reserve(std::string_view key, Provider provider, const std::string& model,
+StatusOr<Accounts::Ticket> Accounts::Reserve(KeyContext& key, Provider provider, const std::string& model,
                                             double price, int64_t now_ms) {
-  std::shared_ptr<const KeyProfile> profile = ProfileFor(key);
+  const std::shared_ptr<const KeyProfile>& profile = key.profile;
   if (profile->allowed_models && profile->allowed_models->count(model) == 0) {
-    return Status(Code::kPermissionDenied, "Token does not have access to model: " + model,
-                  Violation{"", "model_not_allowed", ""});
+    return Status(Code::kPermissionDenied, "this key may not use model " + model,
+                  Violation{"", "model_not_allowed", model});
   }
   const RateLimits* limits_ptr = profile->rate_limits ? &*profile->rate_limits : nullptr;
   if (limits_ptr == nullptr) {
@@ -110,7 +116,8 @@ StatusOr<Accounts::Ticket> Accounts::Reserve(std::string_view key, Provider prov
   auto found = limits.models.find(model);
   const ModelLimit model_limit = found != limits.models.end() ? found->second : ModelLimit{};
 
-  std::shared_ptr<Account> account = AccountFor(key);
+  if (!key.account) key.account = AccountFor(key.key);
+  std::shared_ptr<Account> account = key.account;
   std::lock_guard<std::mutex> lock(account->mu);
   SettleLocked(*account, now_ms);
   if (limits.burst_count > 0) {
@@ -151,6 +158,12 @@ StatusOr<Accounts::Ticket> Accounts::Reserve(std::string_view key, Provider prov
   return ticket;
 }
 
+StatusOr<Accounts::Ticket> Accounts::Reserve(std::string_view key, Provider provider, const std::string& model,
+                                            double price, int64_t now_ms) {
+  KeyContext k = Lookup(key);
+  return Reserve(k, provider, model, price, now_ms);
+}
+
 void Accounts::Activate(std::string_view key, Ticket ticket, const std::string& task_id, int64_t finish_ms,
                         TaskState outcome) {
   std::shared_ptr<Account> account = ticket.account ? ticket.account : AccountFor(key);
@@ -185,10 +198,15 @@ bool Accounts::Reschedule(std::string_view key, const std::string& task_id, int6
 }
 
 Balance Accounts::BalanceOf(std::string_view key, int64_t now_ms) {
-  std::shared_ptr<Account> account = AccountFor(key);
-  std::lock_guard<std::mutex> lock(account->mu);
-  SettleLocked(*account, now_ms);
-  return Balance{account->remaining, account->used};
+  KeyContext k = Lookup(key);
+  return BalanceOf(k, now_ms);
+}
+
+Balance Accounts::BalanceOf(KeyContext& key, int64_t now_ms) {
+  if (!key.account) key.account = AccountFor(key.key);
+  std::lock_guard<std::mutex> lock(key.account->mu);
+  SettleLocked(*key.account, now_ms);
+  return Balance{key.account->remaining, key.account->used};
 }
 
 void Accounts::Reset(std::string_view key) {

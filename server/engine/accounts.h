@@ -62,11 +62,18 @@ struct Balance {
   double used = 0;
 };
 
+struct KeyContext;
+
 class Accounts {
  public:
   explicit Accounts(AccountOptions options);
 
-  // kUnauthenticated for a revoked key, or an unlisted one when unlisted keys are refused.
+  // Everything a request needs to know about `key`, under one lock: whether it may call
+  // (kUnauthenticated for a revoked key, or an unlisted one when unlisted keys are
+  // refused), its profile, and its account if it has one. Look it up once per request and
+  // pass it down.
+  KeyContext Lookup(std::string_view key) const;
+  // Lookup(key).auth.
   Status Authenticate(std::string_view key) const;
 
   // The profile that applies to `key` (immutable; replaced whole by SetProfile).
@@ -78,8 +85,9 @@ class Accounts {
   void SetProfile(const std::string& key, KeyProfile profile);
 
   // Checks and reserves, atomically, one creation of `model` by `key` at `now_ms`:
-  // kPermissionDenied (model not allowed), kResourceExhausted (burst, concurrency or
-  // hourly limit; rule says which), kFailedPrecondition (credits below `price`).
+  // kPermissionDenied (model not allowed: rule "model_not_allowed", value the model),
+  // kResourceExhausted (burst, concurrency or hourly limit; rule says which),
+  // kFailedPrecondition (credits below `price`). Gives `key` its account if it had none.
   // On success the credits are taken and a reservation holds a concurrency slot until
   // Activate() gives it the task's finish time. Nothing changes on failure.
   struct Account;
@@ -87,6 +95,9 @@ class Accounts {
     uint64_t id = 0;
     std::shared_ptr<Account> account;  // the account charged (survives a Reset in between)
   };
+  StatusOr<Ticket> Reserve(KeyContext& key, Provider provider, const std::string& model, double price,
+                           int64_t now_ms);
+  // The same after Lookup(key).
   StatusOr<Ticket> Reserve(std::string_view key, Provider provider, const std::string& model, double price,
                            int64_t now_ms);
 
@@ -101,6 +112,7 @@ class Accounts {
 
   // The key's balance at `now_ms` (settling everything finished by then).
   Balance BalanceOf(std::string_view key, int64_t now_ms);
+  Balance BalanceOf(KeyContext& key, int64_t now_ms);
 
   // Forgets a key's usage: balance back to its profile's credits, no history, no slots.
   void Reset(std::string_view key);
@@ -141,6 +153,14 @@ struct Accounts::Account {  // one key's usage; opaque to callers (Ticket holds 
   std::map<std::string, int> running;                             // model -> active count
   std::map<std::string, std::deque<int64_t>> created;             // model -> creation times, last hour
   std::deque<int64_t> recent;                                     // creation times, burst window
+};
+
+// One request's view of an API key (Accounts::Lookup). A value type; copy freely.
+struct KeyContext {
+  std::string key;
+  Status auth;                                // OK, or why the key may not call
+  std::shared_ptr<const KeyProfile> profile;  // never null
+  std::shared_ptr<Accounts::Account> account;  // null until the key first holds credits
 };
 
 }  // namespace imagine

@@ -59,10 +59,15 @@ void ApplyScenario(const ArmedScenario& armed, Task* task) {
 
 }  // namespace
 
-StatusOr<Task> Engine::CreateTask(NewTask spec, IdFactory make_id) {
-  const int64_t now = clock_->NowMs();
+StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id) {
+  KeyContext key = accounts_.Lookup(spec.owner_key);
+  return CreateTask(std::move(spec), make_id, key, clock_->NowMs());
+}
+
+StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyContext& key, int64_t now_ms) {
+  const int64_t now = now_ms;
   const double price = spec.model != nullptr ? spec.model->price : 0;
-  auto ticket = accounts_.Reserve(spec.owner_key, spec.provider, spec.reported_model, price, now);
+  auto ticket = accounts_.Reserve(key, spec.provider, spec.reported_model, price, now);
   if (!ticket.ok()) return ticket.status();
   const uint64_t n = sequence_.fetch_add(1, std::memory_order_relaxed);
   Random random = Random::Stream(options_.seed, n);

@@ -31,7 +31,7 @@
 namespace imagine {
 
 // Makes a fresh task id in a provider's format from the task's random stream and the time.
-using IdFactory = std::string (*)(Random& random, int64_t now_ms);
+using IdFactory = std::function<std::string(Random& random, int64_t now_ms)>;
 
 // Everything a dialect decided about a new task.
 struct NewTask {
@@ -59,10 +59,13 @@ class Engine {
   const EngineOptions& options() const { return options_; }
   int64_t NowMs() const { return clock_->NowMs(); }
 
-  // Charges the key (credits, rate limits, model access — see Accounts::Reserve), plans
-  // the timeline (shaped by the armed scenario) and stores the task; returns it as
-  // stored. On any failure nothing is stored, charged or drawn from the seed.
-  StatusOr<Task> CreateTask(NewTask spec, IdFactory make_id);
+  // Charges `key` (credits, rate limits, model access — see Accounts::Reserve), plans
+  // the timeline from `now_ms` (shaped by the armed scenario) and stores the task; returns
+  // it as stored. On any failure nothing is stored, charged or drawn from the seed.
+  // Precondition: key.key == spec.owner_key.
+  StatusOr<Task> CreateTask(NewTask spec, const IdFactory& make_id, KeyContext& key, int64_t now_ms);
+  // The same for spec.owner_key at the clock's now.
+  StatusOr<Task> CreateTask(NewTask spec, const IdFactory& make_id);
 
   // True (and counts one down) while the task still answers "not found yet" to status
   // queries (scenario record_not_ready).

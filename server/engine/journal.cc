@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "common/text.h"
 
 namespace imagine {
 namespace {
@@ -81,11 +82,6 @@ void Journal::WriteLoop() {
   }
 }
 
-std::string Journal::Mask(std::string_view secret) {
-  if (secret.size() <= 4) return std::string(secret.size(), '*');
-  return "…" + std::string(secret.substr(secret.size() - 4));
-}
-
 void Journal::Append(JournalEntry entry) {
   const bool to_file = writer_.joinable();
   if (!enabled() && !to_file) return;
@@ -155,7 +151,7 @@ std::string Journal::ToJson(const JournalEntry& e) {
   j["wall_ms"] = e.wall_ms;
   if (!e.request_id.empty()) j["request_id"] = e.request_id;
   if (!e.task_id.empty()) j["task_id"] = e.task_id;
-  if (!e.key.empty()) j["key"] = Mask(e.key);
+  if (!e.key.empty()) j["key"] = MaskSecret(e.key);
   if (!e.provider.empty()) j["provider"] = e.provider;
   if (e.kind == JournalEntry::Kind::kRequest) {
     j["operation"] = e.operation;

@@ -80,8 +80,6 @@ class Journal {
   size_t size() const;
   size_t capacity() const { return options_.capacity; }
 
-  // "sk-…abcd": keeps the last 4 characters of a secret.
-  static std::string Mask(std::string_view secret);
   // The entry as one JSON object (compact), as the admin API and the file sink show it.
   static std::string ToJson(const JournalEntry& entry);
 

@@ -17,23 +17,6 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
-bool ParseCode(const std::string& name, Code* out) {
-  static const std::pair<const char*, Code> kCodes[] = {
-      {"unauthenticated", Code::kUnauthenticated},     {"failed_precondition", Code::kFailedPrecondition},
-      {"permission_denied", Code::kPermissionDenied},  {"invalid_argument", Code::kInvalidArgument},
-      {"resource_exhausted", Code::kResourceExhausted}, {"unavailable", Code::kUnavailable},
-      {"internal", Code::kInternal},                   {"unimplemented", Code::kUnimplemented},
-      {"not_found", Code::kNotFound},
-  };
-  for (const auto& [n, c] : kCodes) {
-    if (name == n) {
-      *out = c;
-      return true;
-    }
-  }
-  return false;
-}
-
 bool ParseInt(const std::string& s, int lo, int hi, int* out) {
   if (s.empty()) return false;
   char* end = nullptr;
@@ -66,7 +49,7 @@ StatusOr<ScenarioEffects> Decode(const std::string& scenario, const std::map<std
   for (const auto& [k, v] : params) {
     if (k == "respond") {
       Code c;
-      if (!ParseCode(v, &c)) return BadParam(scenario, k, v, "a neutral error code such as unavailable");
+      if (!CodeFromName(v, &c)) return BadParam(scenario, k, v, "a neutral error code such as unavailable");
       e.respond = c;
     } else if (k == "message") {
       e.message = v;

@@ -1,7 +1,7 @@
-// ApiSurface: one OpenAPI-described API served by the emulator — a provider dialect or
-// the admin API. Its document's paths become routes, bound to its handlers by
-// operationId; it renders errors in its own envelope. Implementations are immutable
-// after construction and thread-safe.
+// ApiSurface: one OpenAPI-described API served by the emulator — a provider or the
+// admin API. Its document's paths become routes, bound to its handlers by operationId;
+// its handlers authenticate their callers themselves; it renders errors in its own
+// envelope. Implementations are immutable after construction and thread-safe.
 #ifndef IMAGINE_HTTP_API_SURFACE_H_
 #define IMAGINE_HTTP_API_SURFACE_H_
 
@@ -16,13 +16,6 @@
 
 namespace imagine {
 
-// Who may call a route.
-enum class RouteAuth {
-  kNone,         // anyone (health, result downloads)
-  kProviderKey,  // "Authorization: Bearer <API key>", checked against the key profiles
-  kAdminToken,   // "Authorization: Bearer <admin token>" when an admin token is configured
-};
-
 class ApiSurface {
  public:
   virtual ~ApiSurface() = default;
@@ -31,10 +24,8 @@ class ApiSurface {
   virtual const OpenApiDocument& spec() const = 0;
   // Handlers by operationId; every operation in spec() must have one.
   virtual std::map<std::string, Handler> Handlers() = 0;
-  // How callers authenticate on the routes of this surface, and on one operation
-  // (by default the same for all).
-  virtual RouteAuth auth() const = 0;
-  virtual RouteAuth AuthFor(std::string_view operation_id) const { return auth(); }
+  // What metrics, logs and the journal call it: "apikley", "evolink", "admin".
+  virtual std::string_view name() const = 0;
   // Paths under this prefix that match no route get this surface's not-found answer.
   virtual std::string_view path_prefix() const = 0;
   // Renders an engine Status (auth failure, unknown route, body too large, internal

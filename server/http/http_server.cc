@@ -12,8 +12,7 @@
 #include <chrono>
 
 #include "common/log.h"
-#include "engine/journal.h"
-#include "providers/common/request_body.h"
+#include "common/text.h"
 
 namespace imagine {
 namespace {
@@ -137,33 +136,6 @@ const ApiSurface* HttpServer::SurfaceForPath(std::string_view path) const {
   return nullptr;
 }
 
-StatusOr<std::string> HttpServer::Authenticate(RouteAuth auth, std::string_view authorization) const {
-  switch (auth) {
-    case RouteAuth::kNone:
-      return std::string();
-    case RouteAuth::kProviderKey: {
-      auto key = ParseBearer(authorization);
-      if (!key.ok()) return key.status();
-      if (key_checker_) IMAGINE_RETURN_IF_ERROR(key_checker_(*key));
-      return key;
-    }
-    case RouteAuth::kAdminToken: {
-      if (options_.admin_token.empty()) return std::string();
-      auto token = ParseBearer(authorization);
-      if (!token.ok()) return Status(Code::kUnauthenticated, "this admin route needs Authorization: Bearer <admin token>");
-      // Constant-time comparison: the admin token is a secret.
-      const std::string& want = options_.admin_token;
-      unsigned char diff = token->size() == want.size() ? 0 : 1;
-      for (size_t i = 0; i < token->size() && i < want.size(); ++i) {
-        diff |= static_cast<unsigned char>((*token)[i] ^ want[i]);
-      }
-      if (diff != 0) return Status(Code::kUnauthenticated, "the admin token is not valid");
-      return std::string();
-    }
-  }
-  return std::string();
-}
-
 void HttpServer::Observe(const void* request, const std::string& request_id, const RouteEntry* route,
                          std::string_view api_key, const ApiResponse& out,
                          std::chrono::steady_clock::time_point started) const {
@@ -180,9 +152,7 @@ void HttpServer::Observe(const void* request, const std::string& request_id, con
   record.api_key = api_key;
   record.headers.reserve(req.headers.size());
   for (const auto& [k, v] : req.headers) {
-    bool secret = k.size() == 13 && (k[0] == 'A' || k[0] == 'a') &&
-                  std::equal(k.begin(), k.end(), "authorization", [](char a, char b) { return std::tolower(a) == b; });
-    record.headers.emplace_back(k, secret ? v.substr(0, v.find(' ') + 1) + Journal::Mask(v.substr(v.find(' ') + 1)) : v);
+    record.headers.emplace_back(k, EqualsNoCase(k, "authorization") ? MaskAuthorization(v) : v);
   }
   record.body = req.body;
   record.response = &out;
@@ -219,20 +189,7 @@ void HttpServer::Handle(const void* request, void* response) {
   api.path_params = std::move(match.params);
   api.header_fn = &HeaderOf;
   api.header_ctx = &req;
-  ApiResponse out;
-  StatusOr<std::string> key = Authenticate(route.auth, api.Header("Authorization"));
-  if (!key.ok()) {
-    out = route.surface != nullptr ? route.surface->RenderError(key.status())
-                                   : PlainJsonError(401, key.status().message());
-    // Journal a refused provider key under that key, so a client's own 401s can be found.
-    if (route.auth == RouteAuth::kProviderKey) {
-      auto presented = ParseBearer(api.Header("Authorization"));
-      if (presented.ok()) api.api_key = std::move(presented).value();
-    }
-  } else {
-    api.api_key = std::move(key).value();
-    out = route.handler(api);
-  }
+  ApiResponse out = route.handler(api);
   if (self_check_ != nullptr && self_check_->enabled() && route.surface != nullptr) {
     self_check_->Check(*route.surface, route.operation_id, out);
   }

@@ -1,8 +1,8 @@
 // HttpServer: the only place that touches cpp-httplib's server. It binds, tunes the
 // library (thread pool, keep-alive, TCP_NODELAY, body limit), turns each request into an
-// ApiRequest, authenticates bearer routes, dispatches through the Router, and renders
-// library-level failures (unknown path, body too large, stray exception) in the owning
-// provider's envelope. Run() blocks; Stop() may be called from any thread.
+// ApiRequest, dispatches through the Router (handlers authenticate their callers), and
+// renders library-level failures (unknown path, body too large, stray exception) in the
+// owning surface's envelope. Run() blocks; Stop() may be called from any thread.
 #ifndef IMAGINE_HTTP_HTTP_SERVER_H_
 #define IMAGINE_HTTP_HTTP_SERVER_H_
 
@@ -32,11 +32,7 @@ struct HttpServerOptions {
   int read_timeout_s = 10;
   size_t body_limit_bytes = 1 << 20;  // larger bodies get the surface's kPayloadTooLarge error
   int listen_backlog = 4096;          // pending connections (Debian's cpp-httplib compiles in 5)
-  std::string admin_token;            // "" = admin routes are open; else they need "Bearer <token>"
 };
-
-// Decides whether a provider API key may call at all (revoked keys, unlisted keys).
-using KeyChecker = std::function<Status(std::string_view key)>;
 
 // One served request, as the journal, metrics and logs see it. Views live only during
 // the call.
@@ -47,7 +43,7 @@ struct RequestRecord {
   std::string_view query;      // raw query string, "" when none
   std::string_view operation;  // operationId, or "" for an unmatched path
   const ApiSurface* surface = nullptr;  // null for plain routes and unmatched paths
-  std::string_view api_key;    // "" unless a provider key was accepted
+  std::string_view api_key;    // the provider key the caller presented ("" for none)
   std::vector<std::pair<std::string, std::string>> headers;  // Authorization masked
   std::string_view body;
   const ApiResponse* response = nullptr;
@@ -64,10 +60,9 @@ class HttpServer {
   // Binds the listening socket. kUnavailable "cannot listen on HOST:PORT: <reason>" on failure.
   Status Bind();
   int port() const { return port_; }
-  // The surfaces that render errors for paths under their prefixes, and the check of
-  // provider keys; they must outlive the server. Precondition: called before Run().
+  // The surfaces that render errors for paths under their prefixes; they must outlive
+  // the server. Precondition: called before Run().
   void set_surfaces(std::vector<const ApiSurface*> surfaces) { surfaces_ = std::move(surfaces); }
-  void set_key_checker(KeyChecker checker) { key_checker_ = std::move(checker); }
   void set_request_observer(RequestObserver observer) { request_observer_ = std::move(observer); }
   // Serves until Stop(). Precondition: Bind() succeeded.
   void Run();
@@ -79,14 +74,11 @@ class HttpServer {
   // Hands the served request to the request observer, if any.
   void Observe(const void* request, const std::string& request_id, const RouteEntry* route, std::string_view api_key,
                const ApiResponse& out, std::chrono::steady_clock::time_point started) const;
-  // The caller's key for `auth`, or the Status to render.
-  StatusOr<std::string> Authenticate(RouteAuth auth, std::string_view authorization) const;
 
   HttpServerOptions options_;
   const Router* router_;
   SelfCheck* self_check_;
   std::vector<const ApiSurface*> surfaces_;
-  KeyChecker key_checker_;
   RequestObserver request_observer_;
   std::unique_ptr<httplib::Server> server_;
   int port_ = -1;

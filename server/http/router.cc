@@ -34,7 +34,7 @@ Status Router::Mount(ApiSurface* surface) {
       return InvalidArgument(spec.source_name() + ": operation '" + op.operation_id + "' has no handler");
     }
     IMAGINE_RETURN_IF_ERROR(
-        Add(RouteEntry{op.method, op.path, op.operation_id, surface->AuthFor(op.operation_id), surface, it->second}));
+        Add(RouteEntry{op.method, op.path, op.operation_id, surface, it->second}));
     handlers.erase(it);
   }
   if (!handlers.empty()) {

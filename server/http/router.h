@@ -20,7 +20,6 @@ struct RouteEntry {
   std::string method;        // "GET", "POST", ...
   std::string path;          // "/v1/tasks/{task_id}"
   std::string operation_id;  // for logs and the journal
-  RouteAuth auth = RouteAuth::kNone;
   const ApiSurface* surface = nullptr;  // renders errors and owns the spec; null for plain routes
   Handler handler;
 };

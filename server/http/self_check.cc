@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
-#include "providers/common/request_body.h"
+#include "common/text.h"
 #include "http/api_surface.h"
 
 namespace imagine {

@@ -1,20 +1,74 @@
-// Dialect: one provider's face on the engine — its operations, its ids and its words.
-// Each provider folder implements this; providers/registry.h lists them in one place.
-// Implementations hold only immutable state after construction; thread-safe.
+// Dialect: one provider as the shared request flow (providers/common/provider_surface.h)
+// sees it — data and small functions. Its paths, schemas, id format and words come from
+// the provider's OpenAPI document (`x-emulator-dialect`, see common/dialect_document.h);
+// what cannot be data is here: its rules table, how a request shapes its task, and the
+// renderers that put engine values into the provider's envelope. Each provider folder
+// builds one (Make<Provider>Dialect); providers/registry.cc lists them. Immutable once
+// built; its functions are thread-safe.
 #ifndef IMAGINE_PROVIDERS_DIALECT_H_
 #define IMAGINE_PROVIDERS_DIALECT_H_
 
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/api.h"
+#include "common/status.h"
+#include "engine/accounts.h"
+#include "engine/engine.h"
+#include "engine/engine_options.h"
 #include "engine/task.h"
-#include "http/api_surface.h"
+#include "providers/common/request_body.h"
+#include "providers/common/rules.h"
+#include "providers/common/wording.h"
 
 namespace imagine {
 
-class Dialect : public ApiSurface {
+// What a renderer may use besides the task: the request's instant, the caller's profile
+// (for a callback: the task owner's) and the provider's words.
+struct RenderContext {
+  int64_t now_ms = 0;
+  std::string_view public_url;
+  const KeyProfile& profile;
+  const Wording& words;
+};
+
+// Implemented once per provider; ProviderSurface calls it at the steps where providers
+// differ. All functions are const and thread-safe.
+class Dialect {
  public:
-  virtual Provider provider() const = 0;
-  RouteAuth auth() const override { return RouteAuth::kProviderKey; }
+  // The data half.
+  struct Traits {
+    Provider provider = Provider::kApikley;
+    std::string spec_resource;   // the embedded OpenAPI document, e.g. "schemas/apikley.openapi.yaml"
+    std::string models_section;  // the config map of `models`, named in start-up errors
+    std::map<std::string, ModelOptions> models;  // by model name; every model of the spec needs one
+    RequestValidation validation;
+    std::vector<Rule> rules;             // run in order after schema validation
+    std::set<std::string> wording_flags;  // the `when` flags of the error table that hold
+  };
+
+  explicit Dialect(Traits traits) : traits_(std::move(traits)) {}
+  virtual ~Dialect() = default;
+  const Traits& traits() const { return traits_; }
+
+  // Adjusts a new task from the validated request and the task a rule resolved (if any);
+  // the flow has filled in everything else (owner, model, request, callback URL, outputs).
+  virtual void ShapeTask(const nlohmann::json& body, const std::optional<Task>& source, NewTask* task) const {}
+  virtual ApiResponse RenderCreated(const Task& task, const RenderContext& ctx) const = 0;
+  virtual ApiResponse RenderTask(const Task& task, const RenderContext& ctx) const = 0;
+  virtual ApiResponse RenderCredits(const Balance& balance, const RenderContext& ctx) const = 0;
+  // An error in the provider's envelope, with its words chosen and its message phrased.
+  virtual ApiResponse RenderError(const Status& status, const ErrorWords& words, const std::string& message) const = 0;
   // The body POSTed to the task's callback URL when it has just become terminal.
-  virtual std::string CallbackBody(const Task& task, int64_t now_ms) const = 0;
+  virtual std::string CallbackBody(const Task& task, const RenderContext& ctx) const = 0;
+
+ private:
+  const Traits traits_;
 };
 
 }  // namespace imagine

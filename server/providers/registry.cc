@@ -5,9 +5,6 @@
 #include "providers/evolink/evolink_dialect.h"
 
 namespace imagine {
-StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name) {
-  return LoadEmbeddedSpec("schemas/" + std::string(provider_name) + ".openapi.yaml");
-}
 
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadEmbeddedSpec(const std::string& name) {
   auto text = FindResource(name);
@@ -15,28 +12,30 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> LoadEmbeddedSpec(const std::str
   return OpenApiDocument::Parse(*text, name);
 }
 
-StatusOr<std::vector<std::unique_ptr<Dialect>>> RegisterProviders(const Config& config, Engine* engine,
-                                                                  Router* router) {
-  std::vector<std::unique_ptr<Dialect>> dialects;
+StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name) {
+  return LoadEmbeddedSpec("schemas/" + std::string(provider_name) + ".openapi.yaml");
+}
 
-  auto apikley_spec = LoadProviderSpec("apikley");
-  if (!apikley_spec.ok()) return apikley_spec.status();
-  ApikleyOptions apikley_options = config.apikley;
-  apikley_options.validation = config.validation;
-  auto apikley = ApikleyDialect::Create(std::move(apikley_spec).value(), std::move(apikley_options), engine);
-  if (!apikley.ok()) return apikley.status();
-  dialects.push_back(std::move(apikley).value());
+StatusOr<std::vector<std::unique_ptr<ProviderSurface>>> RegisterProviders(const ProviderOptions& options,
+                                                                          Engine* engine, Router* router) {
+  ApikleyOptions apikley = options.apikley;
+  apikley.validation = options.validation;
+  EvolinkOptions evolink = options.evolink;
+  evolink.validation = options.validation;
+  std::vector<std::unique_ptr<const Dialect>> dialects;
+  dialects.push_back(MakeApikleyDialect(std::move(apikley)));
+  dialects.push_back(MakeEvolinkDialect(evolink));
 
-  auto evolink_spec = LoadProviderSpec("evolink");
-  if (!evolink_spec.ok()) return evolink_spec.status();
-  EvolinkOptions evolink_options = config.evolink;
-  evolink_options.validation = config.validation;
-  auto evolink = EvolinkDialect::Create(std::move(evolink_spec).value(), std::move(evolink_options), engine);
-  if (!evolink.ok()) return evolink.status();
-  dialects.push_back(std::move(evolink).value());
-
-  for (auto& d : dialects) IMAGINE_RETURN_IF_ERROR(router->Mount(d.get()));
-  return dialects;
+  std::vector<std::unique_ptr<ProviderSurface>> surfaces;
+  for (auto& dialect : dialects) {
+    auto spec = LoadEmbeddedSpec(dialect->traits().spec_resource);
+    if (!spec.ok()) return spec.status();
+    auto surface = ProviderSurface::Create(std::move(dialect), std::move(spec).value(), engine);
+    if (!surface.ok()) return surface.status();
+    IMAGINE_RETURN_IF_ERROR(router->Mount(surface->get()));
+    surfaces.push_back(std::move(surface).value());
+  }
+  return surfaces;
 }
 
 }  // namespace imagine

@@ -4,8 +4,9 @@
 
 namespace imagine::apikley {
 
-nlohmann::ordered_json CallbackPayload(const Task& task, int64_t now_ms, std::string_view public_url) {
-  nlohmann::ordered_json record = TaskRecord(task, now_ms, public_url);
+nlohmann::ordered_json CallbackPayload(const Task& task, int64_t now_ms, std::string_view public_url,
+                                       const Wording& words) {
+  nlohmann::ordered_json record = TaskRecord(task, now_ms, public_url, words);
   const bool success = record["state"] == "success";
   nlohmann::ordered_json data;
   data["taskId"] = record["taskId"];
@@ -28,7 +29,7 @@ nlohmann::ordered_json CallbackPayload(const Task& task, int64_t now_ms, std::st
   data["creditsConsumed"] = record["creditsConsumed"];
   nlohmann::ordered_json body;
   body["code"] = success ? 200 : 501;
-  body["msg"] = success ? "Playground task completed successfully." : "Playground task failed.";
+  body["msg"] = words.Message(success ? "callback_succeeded" : "callback_failed");
   body["data"] = std::move(data);
   return body;
 }

@@ -8,11 +8,13 @@
 #include <string_view>
 
 #include "engine/task.h"
+#include "providers/common/wording.h"
 
 namespace imagine::apikley {
 
 // Precondition: the task is terminal at `now_ms`.
-nlohmann::ordered_json CallbackPayload(const Task& task, int64_t now_ms, std::string_view public_url);
+nlohmann::ordered_json CallbackPayload(const Task& task, int64_t now_ms, std::string_view public_url,
+                                       const Wording& words);
 
 }  // namespace imagine::apikley
 

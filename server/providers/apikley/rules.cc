@@ -1,6 +1,5 @@
 #include "providers/apikley/rules.h"
 
-#include "providers/common/request_body.h"
 
 namespace imagine::apikley {
 namespace {
@@ -11,9 +10,7 @@ constexpr const char* kUpscale = "grok-imagine/upscale";
 
 const nlohmann::json& Input(const RuleContext& ctx) { return ctx.body.at("input"); }
 
-Status Fail(const char* rule, const char* pointer, std::string message, const nlohmann::json* value) {
-  return InvalidArgument(std::move(message), Violation{pointer, rule, value ? TruncatedJson(*value) : ""});
-}
+constexpr auto Fail = &RuleViolation;
 
 // The seed: "Do not use with task_id" / "Do not use with image_urls" — exactly one source image.
 Status ImageUrlsXorTaskId(RuleContext& ctx) {
@@ -50,9 +47,8 @@ Status SourceIsTextToImage(RuleContext& ctx) {
   const nlohmann::json& in = Input(ctx);
   if (!in.contains("task_id")) return Status::Ok();
   const std::string id = in["task_id"].get<std::string>();
-  auto task = ctx.engine.FindTask(Provider::kApikley, ctx.api_key, id);
-  const int64_t now = ctx.engine.NowMs();
-  if (!task.ok() || task->model != kTextToImage || task->timeline.StateAt(now) != TaskState::kSucceeded) {
+  auto task = ctx.engine->FindTask(Provider::kApikley, ctx.api_key, id);
+  if (!task.ok() || task->model != kTextToImage || task->timeline.StateAt(ctx.now_ms) != TaskState::kSucceeded) {
     return Fail("task_id_is_successful_text_to_image", "/input/task_id",
                 "must be the id of a successful grok-imagine/text-to-image task of this API key", &in["task_id"]);
   }
@@ -64,9 +60,8 @@ Status SourceIsTextToImage(RuleContext& ctx) {
 Status UpscaleSourceSucceeded(RuleContext& ctx) {
   const nlohmann::json& in = Input(ctx);
   const std::string id = in["task_id"].get<std::string>();
-  auto task = ctx.engine.FindTask(Provider::kApikley, ctx.api_key, id);
-  if (!task.ok() || task->model == kUpscale ||
-      task->timeline.StateAt(ctx.engine.NowMs()) != TaskState::kSucceeded) {
+  auto task = ctx.engine->FindTask(Provider::kApikley, ctx.api_key, id);
+  if (!task.ok() || task->model == kUpscale || task->timeline.StateAt(ctx.now_ms) != TaskState::kSucceeded) {
     return Fail("task_id_is_successful_grok_task", "/input/task_id",
                 "must be the id of a successful Grok Imagine generation task of this API key", &in["task_id"]);
   }
@@ -84,14 +79,6 @@ const std::vector<Rule>& Rules() {
       {"task_id_is_successful_grok_task", kUpscale, &UpscaleSourceSucceeded},
   };
   return kRules;
-}
-
-Status CheckRules(RuleContext& ctx) {
-  for (const Rule& rule : Rules()) {
-    if (ctx.model != rule.model) continue;
-    IMAGINE_RETURN_IF_ERROR(rule.check(ctx));
-  }
-  return Status::Ok();
 }
 
 }  // namespace imagine::apikley

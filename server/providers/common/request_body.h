@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 #include "common/text.h"
-#include "spec/json_schema.h"
+#include "spec/validate.h"
 
 namespace imagine {
 
@@ -25,11 +25,6 @@ struct RequestValidation {
 //   deeper than limits.max_depth), json (syntax error; message says where), type (not an object).
 StatusOr<nlohmann::json> ParseJsonObjectBody(std::string_view body, std::string_view content_type,
                                              const RequestValidation& limits);
-
-// Validates `body` against `schema`, applying defaults when it passes and, when
-// `reject_unknown_fields`, refusing fields the schema does not declare. On failure returns
-// kInvalidArgument carrying the first violation (pointer, keyword as rule, value).
-Status ValidateAgainst(const spec::Validator& schema, nlohmann::json& body, bool reject_unknown_fields);
 
 // "<field path>: <message> (got <value>)" for a Status with a violation; just the
 // message for one without a pointer.

@@ -5,9 +5,8 @@
 namespace imagine {
 
 StatusOr<std::optional<ArmedScenario>> SelectScenario(Engine& engine, Provider provider, Endpoint endpoint,
-                                                      const ApiRequest& req, std::string_view model,
-                                                      std::string_view prompt) {
-  std::shared_ptr<const KeyProfile> profile = engine.accounts().ProfileFor(req.api_key);
+                                                      const ApiRequest& req, const KeyProfile& profile,
+                                                      std::string_view model, std::string_view prompt) {
   ScenarioContext ctx;
   ctx.provider = provider;
   ctx.endpoint = endpoint;
@@ -15,7 +14,7 @@ StatusOr<std::optional<ArmedScenario>> SelectScenario(Engine& engine, Provider p
   ctx.model = model;
   ctx.prompt = prompt;
   ctx.header = req.Header(kScenarioHeader);
-  ctx.profile_default = profile->default_scenario;
+  ctx.profile_default = profile.default_scenario;
   return engine.scenarios().Select(ctx);
 }
 
@@ -31,20 +30,17 @@ StatusOr<std::string> CallbackFaultsHeader(const ApiRequest& req) {
 }
 
 Status ScenarioError(const ArmedScenario& armed, std::string_view model) {
-  Code code = armed.effects.respond.value_or(Code::kInternal);
-  std::string message = armed.effects.message;
-  if (message.empty() && code == Code::kPermissionDenied) {
-    message = "Token does not have access to model: " + std::string(model);
-  }
-  if (message.empty() && code == Code::kInvalidArgument) message = "Invalid request parameters";
-  return Status(code, message, Violation{"", "scenario", ""});
+  return Status(armed.effects.respond.value_or(Code::kInternal), armed.effects.message,
+                Violation{"", "scenario", std::string(model)});
 }
 
-Status GateQuery(Engine& engine, Provider provider, const ApiRequest& req, const StatusOr<Task>& task) {
-  auto armed = SelectScenario(engine, provider, Endpoint::kQuery, req, task.ok() ? std::string_view(task->model) : "", "");
+Status GateQuery(Engine& engine, Provider provider, const ApiRequest& req, const KeyProfile& profile,
+                 const StatusOr<Task>& task) {
+  const std::string_view model = task.ok() ? std::string_view(task->model) : std::string_view();
+  auto armed = SelectScenario(engine, provider, Endpoint::kQuery, req, profile, model, "");
   if (!armed.ok()) return armed.status();
   if (*armed) engine.scenarios().Commit(**armed);
-  if (*armed && (*armed)->effects.respond) return ScenarioError(**armed, task.ok() ? task->model : "");
+  if (*armed && (*armed)->effects.respond) return ScenarioError(**armed, model);
   if (!task.ok()) return task.status();
   // A profile default was applied to the task at creation (it carries its polls); only
   // per-request triggers (header, rule) make this one query "not ready".

@@ -7,11 +7,12 @@
 #include <string_view>
 
 #include "engine/task.h"
+#include "providers/common/wording.h"
 
 namespace imagine::evolink {
 
 nlohmann::ordered_json CallbackPayload(const Task& task, int64_t now_ms, std::string_view public_url,
-                                       std::string_view user_group);
+                                       std::string_view user_group, const Wording& words);
 
 }  // namespace imagine::evolink
 

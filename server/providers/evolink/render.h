@@ -1,7 +1,7 @@
-// Evolink's words: real HTTP statuses with {"error":{code,message,type[,param]}} bodies,
-// and the task object of POST /v1/videos/generations and GET /v1/tasks/{id}
-// (api-reference §2.2, §2.4, §2.6). Error texts live in one table in render.cc.
-// Stateless; thread-safe.
+// Evolink's task object, returned by POST /v1/videos/generations and GET /v1/tasks/{id}
+// and POSTed as the callback (api-reference §2.2, §2.6), and its status words. Errors
+// are {"error":{code,message,type[,param]}} with a real HTTP status; their words come
+// from the wording table of schemas/evolink.openapi.yaml. Stateless; thread-safe.
 #ifndef IMAGINE_PROVIDERS_EVOLINK_RENDER_H_
 #define IMAGINE_PROVIDERS_EVOLINK_RENDER_H_
 
@@ -11,22 +11,19 @@
 #include "common/api.h"
 #include "common/status.h"
 #include "engine/task.h"
-#include "providers/evolink/evolink_options.h"
+#include "providers/common/wording.h"
 
 namespace imagine::evolink {
 
 ApiResponse Json(int status, const nlohmann::ordered_json& body);
 
-// An engine Status in Evolink's words (see the table in render.cc).
-ApiResponse RenderError(const Status& status);
+// {"error":{code,message,type[,param]}} with `words`' HTTP status; param is the field of
+// the Status's pointer, else the row's param.
+ApiResponse ErrorBody(const Status& status, const ErrorWords& words, const std::string& message);
 
 // The task object at `now_ms`: progress, status, results when completed, error when failed.
 nlohmann::ordered_json TaskObject(const Task& task, int64_t now_ms, std::string_view public_url,
-                                  std::string_view user_group);
-
-// error.code / error.message of a failed task: its overrides, else Evolink's words for
-// its reason (the documented task-level business codes, api-reference §2.4).
-std::pair<std::string, std::string> FailureFor(const Task& task);
+                                  std::string_view user_group, const Wording& words);
 
 // Evolink's status word: pending (waiting, queuing), processing, completed, failed.
 const char* StatusName(TaskState state);

@@ -102,7 +102,8 @@ TEST_CASE("allowed_models, per-key limits and SetProfile") {
   Accounts a(Options());
   auto denied = a.Reserve("limited", Provider::kApikley, "m2", 0, 0);
   CHECK(CodeOf(denied) == Code::kPermissionDenied);
-  CHECK(denied.status().message() == "Token does not have access to model: m2");
+  CHECK(denied.status().message() == "this key may not use model m2");
+  CHECK(denied.status().violation().value == "m2");  // the provider words it
   KeyProfile tight;
   tight.credits = 5;
   tight.rate_limits = RateLimits{1, 60, {}};

@@ -6,7 +6,7 @@ namespace imagine {
 namespace {
 
 RouteEntry Entry(const char* method, const char* path, const char* op) {
-  return RouteEntry{method, path, op, RouteAuth::kNone, nullptr, [](ApiRequest&) { return ApiResponse{}; }};
+  return RouteEntry{method, path, op, nullptr, [](ApiRequest&) { return ApiResponse{}; }};
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "common/log.h"
-#include "providers/dialect.h"
+#include "http/api_surface.h"
 
 namespace imagine {
 namespace {
@@ -25,15 +25,14 @@ paths:
                   id: {type: string}
 )";
 
-class FakeDialect final : public Dialect {
+class FakeSurface final : public ApiSurface {
  public:
-  FakeDialect() : spec_(std::move(OpenApiDocument::Parse(kSpec, "fake.yaml")).value()) {}
-  Provider provider() const override { return Provider::kEvolink; }
+  FakeSurface() : spec_(std::move(OpenApiDocument::Parse(kSpec, "fake.yaml")).value()) {}
+  std::string_view name() const override { return "fake"; }
   const OpenApiDocument& spec() const override { return *spec_; }
   std::map<std::string, Handler> Handlers() override { return {}; }
   std::string_view path_prefix() const override { return "/things"; }
   ApiResponse RenderError(const Status&) const override { return {}; }
-  std::string CallbackBody(const Task&, int64_t) const override { return "{}"; }
 
  private:
   std::shared_ptr<const OpenApiDocument> spec_;
@@ -50,7 +49,7 @@ ApiResponse Response(int status, std::string body) {
 
 TEST_CASE("SelfCheck passes conforming responses and counts each violation") {
   SetLogLevel(LogLevel::kOff);
-  FakeDialect dialect;
+  FakeSurface dialect;
   SelfCheck check(true);
   CHECK(check.Check(dialect, "getThing", Response(200, R"({"id":"a"})")) == "");
   CHECK(check.Check(dialect, "getThing", Response(200, R"({"id":7})")) == "id: must be of type string (got 7)");

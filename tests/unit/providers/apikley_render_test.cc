@@ -2,8 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include "support/provider_fixtures.h"
+
 namespace imagine::apikley {
 namespace {
+
+const Wording& Words() { return testing::EmbeddedWording("apikley"); }
 
 Task Sample() {
   Task t;
@@ -19,7 +23,7 @@ Task Sample() {
 }  // namespace
 
 TEST_CASE("TaskRecord before completion: no resultJson, null completeTime, zero cost") {
-  auto d = TaskRecord(Sample(), 2500, "http://h:1");
+  auto d = TaskRecord(Sample(), 2500, "http://h:1", Words());
   CHECK(d.dump() ==
         R"({"taskId":"0123456789abcdef0123456789abcdef","model":"grok-imagine/text-to-video","state":"queuing",)"
         R"("param":"{\"input\":{\"prompt\":\"x\"},\"model\":\"grok-imagine/text-to-video\"}","failCode":"",)"
@@ -27,7 +31,7 @@ TEST_CASE("TaskRecord before completion: no resultJson, null completeTime, zero 
 }
 
 TEST_CASE("TaskRecord on success: resultJson is a JSON string, costTime in ms") {
-  auto d = TaskRecord(Sample(), 20000, "http://h:1");
+  auto d = TaskRecord(Sample(), 20000, "http://h:1", Words());
   CHECK(d["state"] == "success");
   CHECK(d["resultJson"] ==
         R"({"resultUrls":["http://h:1/media/0123456789abcdef0123456789abcdef/0.mp4"]})");
@@ -41,7 +45,7 @@ TEST_CASE("TaskRecord on failure carries failCode and failMsg and consumes nothi
   Task t = Sample();
   t.timeline.outcome = TaskState::kFailed;
   t.fail_reason = "service_error";
-  auto d = TaskRecord(t, 20000, "http://h:1");
+  auto d = TaskRecord(t, 20000, "http://h:1", Words());
   CHECK(d["state"] == "fail");
   CHECK_FALSE(d.contains("resultJson"));
   CHECK(d["failCode"] == "500");
@@ -84,19 +88,22 @@ TEST_CASE("RenderError maps each engine code to Apikley's body code and text") {
        R"({"code":422,"msg":"request body is larger than the 10-byte limit","data":null})"},
       {Internal("boom"), R"({"code":500,"msg":"Internal server error","data":null})"},
   };
+  auto always_surface = testing::ApikleySurface(always);
+  auto mirror_surface = testing::ApikleySurface(mirror);
   for (const Row& row : rows) {
     INFO(row.status.ToString());
-    ApiResponse a = RenderError(always, row.status);
+    ApiResponse a = always_surface->RenderError(row.status);
     CHECK(a.status == 200);
     CHECK(a.body == row.body);
-    ApiResponse m = RenderError(mirror, row.status);
+    ApiResponse m = mirror_surface->RenderError(row.status);
     CHECK(m.status == nlohmann::json::parse(row.body)["code"].get<int>());
   }
   ApikleyOptions not_found;
   not_found.unknown_task = ApikleyUnknownTask::kNotFound;
-  CHECK(RenderError(not_found, NotFound("x")).body == R"({"code":404,"msg":"Task not found","data":null})");
+  auto not_found_surface = testing::ApikleySurface(not_found);
+  CHECK(not_found_surface->RenderError(NotFound("x")).body == R"({"code":404,"msg":"Task not found","data":null})");
   // Regression (review): record_not_ready is the live 422 quirk even under unknown_task: not_found.
-  CHECK(RenderError(not_found, Status(Code::kNotFound, "x", Violation{"", "not_ready", ""})).body ==
+  CHECK(not_found_surface->RenderError(Status(Code::kNotFound, "x", Violation{"", "not_ready", ""})).body ==
         R"({"code":422,"msg":"recordInfo is null","data":null})");
 }
 

@@ -2,8 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include "support/provider_fixtures.h"
+
 namespace imagine::evolink {
 namespace {
+
+const Wording& Words() { return testing::EmbeddedWording("evolink"); }
 
 Task Sample() {
   Task t;
@@ -18,7 +22,7 @@ Task Sample() {
 }  // namespace
 
 TEST_CASE("TaskObject at creation matches the seed's example shape") {
-  auto o = TaskObject(Sample(), 1757169743000, "http://h:1", "default");
+  auto o = TaskObject(Sample(), 1757169743000, "http://h:1", "default", Words());
   CHECK(o.dump() ==
         R"J({"created":1757169743,"id":"task-unified-1757169743-7cvnl5zw","model":"grok-imagine-image-to-video-beta",)J"
         R"J("object":"video.generation.task","progress":0,"status":"pending","task_info":{"can_cancel":true,)J"
@@ -27,7 +31,7 @@ TEST_CASE("TaskObject at creation matches the seed's example shape") {
 }
 
 TEST_CASE("TaskObject when completed lists results; when failed carries a task_error") {
-  auto done = TaskObject(Sample(), 1757169756000, "http://h:1", "vip");
+  auto done = TaskObject(Sample(), 1757169756000, "http://h:1", "vip", Words());
   CHECK(done["status"] == "completed");
   CHECK(done["progress"] == 100);
   CHECK(done["results"] == nlohmann::json::array({"http://h:1/media/task-unified-1757169743-7cvnl5zw/0.mp4"}));
@@ -38,7 +42,7 @@ TEST_CASE("TaskObject when completed lists results; when failed carries a task_e
   failed.timeline.outcome = TaskState::kFailed;
   failed.fail_reason = "content_policy_violation";
   failed.fail_message = "Content policy violation.";
-  auto f = TaskObject(failed, 1757169756000, "http://h:1", "default");
+  auto f = TaskObject(failed, 1757169756000, "http://h:1", "default", Words());
   CHECK(f["status"] == "failed");
   CHECK(f["progress"] == 0);
   CHECK_FALSE(f.contains("results"));
@@ -83,9 +87,10 @@ TEST_CASE("RenderError maps each engine code to Evolink's status, code, type and
       {Internal("boom"), 500,
        R"J({"error":{"code":"internal_error","message":"Internal server error","type":"api_error"}})J"},
   };
+  auto surface = testing::EvolinkSurface();
   for (const Row& row : rows) {
     INFO(row.status.ToString());
-    ApiResponse r = RenderError(row.status);
+    ApiResponse r = surface->RenderError(row.status);
     CHECK(r.status == row.http);
     CHECK(r.body == row.body);
   }

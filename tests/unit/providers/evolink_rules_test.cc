@@ -22,14 +22,19 @@ TEST_CASE("callback_url must be HTTPS and public unless allow_private_callbacks"
   for (const Row& row : rows) {
     nlohmann::json body = {{"callback_url", row.url}};
     INFO(std::string(row.url));
-    Status s = CheckRules(RuleContext{body, strict});
+    const std::string model = "m";
+    RuleContext ctx{body, model, "key"};
+    Status s = CheckRules(Rules(strict), ctx);
     CHECK(s.violation().rule == row.rule);
     if (!s.ok()) {
       CHECK(s.violation().pointer == "/callback_url");
     }
-    CHECK(CheckRules(RuleContext{body, local}).ok());
+    CHECK(CheckRules(Rules(local), ctx).ok());
   }
-  CHECK(CheckRules(RuleContext{nlohmann::json::object(), strict}).ok());
+  const nlohmann::json empty = nlohmann::json::object();
+  const std::string model = "m";
+  RuleContext none{empty, model, "key"};
+  CHECK(CheckRules(Rules(strict), none).ok());
 }
 
 }  // namespace imagine::evolink

@@ -1,0 +1,57 @@
+// DialectDocument: the data half of a dialect, read once at start-up from the provider's
+// OpenAPI document — its `x-emulator-dialect` extension (path prefix, which operation is
+// create / query / credits, where the prompt and callback URL sit in a create body, the
+// schema every error answer satisfies, the wording table) and its create operation, which
+// must declare per-model bodies (`x-emulator-models`) that the config gives options for.
+// Immutable; thread-safe.
+//
+//   x-emulator-dialect:
+//     path_prefix: /v1/
+//     operations: {create: createVideoGeneration, query: getTaskDetail, credits: getCredits}
+//     create_fields: {prompt: /prompt, callback_url: /callback_url}
+//     task_id: task-unified-{unix_seconds}-{alnum:8}     # see id_format.h
+//     query_task_id: {in: path, name: task_id, malformed_rule: invalid_task_id}
+//     error_schema: ErrorResponse        # optional
+//     errors: [...]  failures: {...}  messages: {...}   # see wording.h
+#ifndef IMAGINE_PROVIDERS_COMMON_DIALECT_DOCUMENT_H_
+#define IMAGINE_PROVIDERS_COMMON_DIALECT_DOCUMENT_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "engine/engine_options.h"
+#include "providers/common/id_format.h"
+#include "providers/common/wording.h"
+#include "spec/openapi.h"
+
+namespace imagine {
+
+struct DialectDocument {
+  std::string path_prefix;     // paths under it that match no route get this provider's 404
+  std::string create_operation, query_operation, credits_operation;  // operationIds
+  std::string prompt_pointer;        // JSON pointer of the prompt in a create body
+  std::string callback_url_pointer;  // JSON pointer of the callback URL in a create body
+  std::string error_schema;    // components/schemas name of every error answer; "" = by HTTP status
+  IdFormat task_id;            // how task ids look
+  // Where a status query names its task: a query parameter or a path parameter `name`.
+  // Absent: kInvalidArgument with missing_rule; not shaped like task_id: with
+  // malformed_rule ("" = not checked, the lookup says not found).
+  bool query_id_in_path = false;
+  std::string query_id_name, query_id_missing_rule, query_id_malformed_rule;
+  Wording words;
+  const OpenApiOperation* create = nullptr;  // the create operation (owned by the document)
+  std::string model_list;      // "a, b": the models of the create operation, for errors
+};
+
+// Reads `spec` for a dialect whose config gives `models` (named `models_section` in
+// errors). kInvalidArgument naming the document and the key when something is missing or
+// malformed, or when a model of the spec has no options.
+StatusOr<DialectDocument> ReadDialectDocument(const OpenApiDocument& spec,
+                                              const std::map<std::string, ModelOptions>& models,
+                                              std::string_view models_section);
+
+}  // namespace imagine
+
+#endif  // IMAGINE_PROVIDERS_COMMON_DIALECT_DOCUMENT_H_

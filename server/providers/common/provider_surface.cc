@@ -1,0 +1,181 @@
+#include "providers/common/provider_surface.h"
+
+#include "providers/common/scenario_gate.h"
+
+namespace imagine {
+namespace {
+
+// The string at `pointer` in `body`, or "" when absent or not a string.
+const std::string& StringAt(const nlohmann::json& body, const std::string& pointer) {
+  static const std::string kNone;
+  const nlohmann::json::json_pointer p(pointer);
+  if (!body.contains(p)) return kNone;
+  const nlohmann::json& v = body.at(p);
+  return v.is_string() ? v.get_ref<const std::string&>() : kNone;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<ProviderSurface>> ProviderSurface::Create(std::unique_ptr<const Dialect> dialect,
+                                                                   std::shared_ptr<const OpenApiDocument> spec,
+                                                                   Engine* engine) {
+  try {
+    auto document = ReadDialectDocument(*spec, dialect->traits().models, dialect->traits().models_section);
+    if (!document.ok()) return document.status();
+    for (const std::string* pointer : {&document->prompt_pointer, &document->callback_url_pointer}) {
+      nlohmann::json::json_pointer check(*pointer);  // throws on a malformed pointer
+    }
+    return std::unique_ptr<ProviderSurface>(
+        new ProviderSurface(std::move(dialect), std::move(spec), std::move(document).value(), engine));
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgument(spec->source_name() + ": x-emulator-dialect.create_fields: " + e.what());
+  }
+}
+
+ProviderSurface::ProviderSurface(std::unique_ptr<const Dialect> dialect, std::shared_ptr<const OpenApiDocument> spec,
+                                 DialectDocument document, Engine* engine)
+    : dialect_(std::move(dialect)),
+      traits_(dialect_->traits()),
+      spec_(std::move(spec)),
+      document_(std::move(document)),
+      engine_(engine) {}
+
+std::map<std::string, Handler> ProviderSurface::Handlers() {
+  return {
+      {document_.create_operation, [this](ApiRequest& r) { return Create(r); }},
+      {document_.query_operation, [this](ApiRequest& r) { return Query(r); }},
+      {document_.credits_operation, [this](ApiRequest& r) { return Credits(r); }},
+  };
+}
+
+ApiResponse ProviderSurface::RenderError(const Status& status) const {
+  const ErrorWords& words = document_.words.ErrorFor(status, traits_.wording_flags);
+  ApiResponse r = dialect_->RenderError(status, words, Wording::MessageFor(words, status));
+  if (!words.hint.empty()) r.headers.emplace_back("X-Emulator-Hint", words.hint);
+  r.is_error = true;
+  return r;
+}
+
+std::shared_ptr<const spec::Validator> ProviderSurface::ResponseSchema(std::string_view operation_id,
+                                                                       const ApiResponse& response) const {
+  if (response.is_error && !document_.error_schema.empty()) return spec_->ComponentSchema(document_.error_schema);
+  return ApiSurface::ResponseSchema(operation_id, response);
+}
+
+std::string ProviderSurface::CallbackBody(const Task& task, int64_t now_ms) const {
+  std::shared_ptr<const KeyProfile> owner = engine_->accounts().ProfileFor(task.owner_key);
+  return dialect_->CallbackBody(task, RenderContext{now_ms, engine_->options().public_url, *owner, document_.words});
+}
+
+StatusOr<ProviderSurface::Caller> ProviderSurface::Authenticate(ApiRequest& req) const {
+  auto bearer = ParseBearer(req.Header("Authorization"));
+  if (!bearer.ok()) return bearer.status();
+  req.api_key = std::move(bearer).value();  // a refused key is journaled under its own name too
+  Caller caller{engine_->accounts().Lookup(req.api_key), engine_->NowMs()};
+  if (!caller.key.auth.ok()) return caller.key.auth;
+  return caller;
+}
+
+RenderContext ProviderSurface::ContextFor(const Caller& caller) const {
+  return RenderContext{caller.now_ms, engine_->options().public_url, *caller.key.profile, document_.words};
+}
+
+StatusOr<std::string> ProviderSurface::ValidateBody(nlohmann::json& body) const {
+  const OpenApiOperation& op = *document_.create;
+  IMAGINE_RETURN_IF_ERROR(ValidateAgainst(*op.request_body, body, /*reject_unknown_fields=*/false));
+  const nlohmann::json& named = body["model"];
+  std::string model = named.is_string() ? named.get<std::string>() : "";
+  if (auto alias = op.model_aliases.find(model); alias != op.model_aliases.end()) {
+    model = alias->second;  // e.g. Evolink's legacy name "will be automatically mapped" (seed)
+  }
+  auto schema = op.models.find(model);
+  if (schema == op.models.end()) {
+    return InvalidArgument("must be one of: " + document_.model_list, Violation{"/model", "enum", TruncatedJson(named)});
+  }
+  IMAGINE_RETURN_IF_ERROR(ValidateAgainst(*schema->second, body, traits_.validation.strict));
+  return model;
+}
+
+StatusOr<std::string> ProviderSurface::QueryTaskId(const ApiRequest& req) const {
+  const std::string& name = document_.query_id_name;
+  const std::string_view id = document_.query_id_in_path ? req.PathParam(name) : req.Query(name);
+  if (id.empty() && !document_.query_id_missing_rule.empty()) {
+    return InvalidArgument(name + " is required", Violation{"", document_.query_id_missing_rule, ""});
+  }
+  if (!document_.query_id_malformed_rule.empty() && !document_.task_id.Matches(id)) {
+    return InvalidArgument("malformed task id", Violation{"", document_.query_id_malformed_rule, ""});
+  }
+  return std::string(id);
+}
+
+ApiResponse ProviderSurface::Create(ApiRequest& req) {
+  // 1. auth
+  auto caller = Authenticate(req);
+  if (!caller.ok()) return RenderError(caller.status());
+  // 2. parse
+  auto body = ParseJsonObjectBody(req.body, req.Header("Content-Type"), traits_.validation);
+  if (!body.ok()) return RenderError(body.status());
+  nlohmann::json& request = body.value();
+  // 3. schema
+  auto model = ValidateBody(request);
+  if (!model.ok()) return RenderError(model.status());
+  // 4. rules
+  RuleContext rules{request, *model, req.api_key, caller->now_ms, engine_, std::nullopt};
+  Status s = CheckRules(traits_.rules, rules);
+  if (!s.ok()) return RenderError(s);
+  // 5. scenario: both emulator headers are read before a scripted answer is given
+  auto armed = SelectScenario(*engine_, traits_.provider, Endpoint::kCreate, req, *caller->key.profile, *model,
+                              StringAt(request, document_.prompt_pointer));
+  if (!armed.ok()) return RenderError(armed.status());
+  auto faults = CallbackFaultsHeader(req);
+  if (!faults.ok()) return RenderError(faults.status());
+  if (*armed && (*armed)->effects.respond) {
+    engine_->scenarios().Commit(**armed);
+    return RenderError(ScenarioError(**armed, *model));
+  }
+  // 6. engine
+  const ModelOptions& options = traits_.models.at(*model);
+  NewTask spec;
+  spec.provider = traits_.provider;
+  spec.owner_key = req.api_key;
+  spec.model = &options;
+  spec.reported_model = *model;
+  spec.request_json = request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  spec.callback_url = StringAt(request, document_.callback_url_pointer);
+  spec.output.kind = options.output;
+  spec.output.count = options.outputs;
+  spec.scenario = *armed ? &**armed : nullptr;
+  spec.callback_faults = std::move(faults).value();
+  dialect_->ShapeTask(request, rules.source, &spec);
+  auto task = engine_->CreateTask(
+      std::move(spec), [this](Random& random, int64_t now) { return document_.task_id.Make(random, now); }, caller->key,
+      caller->now_ms);
+  if (!task.ok()) return RenderError(task.status());
+  if (*armed) engine_->scenarios().Commit(**armed);
+  // 7. render
+  ApiResponse r = dialect_->RenderCreated(*task, ContextFor(*caller));
+  r.task_id = task->id;
+  r.scenario = task->scenario;
+  return r;
+}
+
+ApiResponse ProviderSurface::Query(ApiRequest& req) {
+  auto caller = Authenticate(req);
+  if (!caller.ok()) return RenderError(caller.status());
+  auto id = QueryTaskId(req);
+  if (!id.ok()) return RenderError(id.status());
+  auto task = engine_->FindTask(traits_.provider, req.api_key, *id);
+  Status gate = GateQuery(*engine_, traits_.provider, req, *caller->key.profile, task);
+  ApiResponse r = gate.ok() ? dialect_->RenderTask(*task, ContextFor(*caller)) : RenderError(gate);
+  r.task_id = *id;
+  return r;
+}
+
+ApiResponse ProviderSurface::Credits(ApiRequest& req) {
+  auto caller = Authenticate(req);
+  if (!caller.ok()) return RenderError(caller.status());
+  const Balance balance = engine_->accounts().BalanceOf(caller->key, caller->now_ms);
+  return dialect_->RenderCredits(balance, ContextFor(*caller));
+}
+
+}  // namespace imagine

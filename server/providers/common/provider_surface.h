@@ -1,0 +1,81 @@
+// ProviderSurface: the one request flow every provider runs, written once. It serves a
+// Dialect (providers/dialect.h) as an ApiSurface: the routes of the dialect's OpenAPI
+// document, bound to create, query and credits. Every create request takes these steps,
+// in this order, for every provider:
+//
+//   1. auth       the bearer key, looked up once (profile, account) with the request's instant
+//   2. parse      the body: Content-Type, UTF-8, depth, JSON, an object
+//   3. schema     the envelope schema, then the model's own schema (defaults applied)
+//   4. rules      the dialect's cross-field rules table
+//   5. scenario   the scenario gate (header, rules, profile, chaos), X-Emulator-Callback, then
+//                 a scripted answer if the scenario gives one
+//   6. engine     charge the key and store the task (Engine::CreateTask)
+//   7. render     the dialect's renderer, in its envelope; errors in its words
+//
+// A query takes 1, finds the task id (where the document says), looks the task up, runs
+// the scenario gate and renders; credits take 1 and render the balance. Immutable after Create; handlers
+// may run on many threads at once.
+#ifndef IMAGINE_PROVIDERS_COMMON_PROVIDER_SURFACE_H_
+#define IMAGINE_PROVIDERS_COMMON_PROVIDER_SURFACE_H_
+
+#include <memory>
+#include <string>
+
+#include "engine/engine.h"
+#include "http/api_surface.h"
+#include "providers/common/dialect_document.h"
+#include "providers/dialect.h"
+
+namespace imagine {
+
+class ProviderSurface final : public ApiSurface {
+ public:
+  // Reads the dialect's document (see dialect_document.h). `engine` must outlive the surface.
+  static StatusOr<std::unique_ptr<ProviderSurface>> Create(std::unique_ptr<const Dialect> dialect,
+                                                           std::shared_ptr<const OpenApiDocument> spec,
+                                                           Engine* engine);
+
+  Provider provider() const { return traits_.provider; }
+  // The body POSTed to a finished task's callback URL, as seen at `now_ms`.
+  std::string CallbackBody(const Task& task, int64_t now_ms) const;
+
+  // ApiSurface
+  const OpenApiDocument& spec() const override { return *spec_; }
+  std::map<std::string, Handler> Handlers() override;
+  std::string_view name() const override { return ProviderName(traits_.provider); }
+  std::string_view path_prefix() const override { return document_.path_prefix; }
+  ApiResponse RenderError(const Status& status) const override;
+  // Error answers satisfy the document's error_schema when it names one; others go by status.
+  std::shared_ptr<const spec::Validator> ResponseSchema(std::string_view operation_id,
+                                                        const ApiResponse& response) const override;
+
+ private:
+  ProviderSurface(std::unique_ptr<const Dialect> dialect, std::shared_ptr<const OpenApiDocument> spec,
+                  DialectDocument document, Engine* engine);
+
+  // Step 1 of every operation.
+  struct Caller {
+    KeyContext key;
+    int64_t now_ms = 0;
+  };
+  StatusOr<Caller> Authenticate(ApiRequest& req) const;
+  RenderContext ContextFor(const Caller& caller) const;
+  // Step 3: the envelope and model schemas; returns the model (aliases resolved).
+  StatusOr<std::string> ValidateBody(nlohmann::json& body) const;
+  // The task id a status query names, or the Status to render (missing, malformed).
+  StatusOr<std::string> QueryTaskId(const ApiRequest& req) const;
+
+  ApiResponse Create(ApiRequest& req);
+  ApiResponse Query(ApiRequest& req);
+  ApiResponse Credits(ApiRequest& req);
+
+  const std::unique_ptr<const Dialect> dialect_;
+  const Dialect::Traits& traits_;  // dialect_->traits()
+  const std::shared_ptr<const OpenApiDocument> spec_;
+  const DialectDocument document_;
+  Engine* const engine_;
+};
+
+}  // namespace imagine
+
+#endif  // IMAGINE_PROVIDERS_COMMON_PROVIDER_SURFACE_H_
