@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "admin/admin_spec.h"
+#include "spec/parameters.h"
 #include "engine/accounts_json.h"
 #include "engine/scenarios_json.h"
 #include "common/json_number.h"
@@ -89,6 +90,15 @@ StatusOr<nlohmann::json> AdminApi::Body(const ApiRequest& req, std::string_view 
     IMAGINE_RETURN_IF_ERROR(ValidateAgainst(*op->request_body, *body, /*reject_unknown_fields=*/false));
   }
   return body;
+}
+
+StatusOr<nlohmann::json> AdminApi::Params(const ApiRequest& req, std::string_view operation_id) const {
+  const OpenApiOperation* op = spec_->Find(operation_id);
+  if (op == nullptr) return Internal("the admin spec has no operation " + std::string(operation_id));
+  return ReadQueryParameters(*op, [&req](std::string_view name) -> std::optional<std::string> {
+    if (!req.HasQuery(name)) return std::nullopt;
+    return std::string(req.Query(name));
+  });
 }
 
 ApiResponse AdminApi::KeyAccount(const std::string& key) const {

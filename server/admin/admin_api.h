@@ -68,6 +68,8 @@ class AdminApi final : public ApiSurface {
   // Parses and validates the request body of `operation_id` (an empty body is {}); the
   // Status to render on failure.
   StatusOr<nlohmann::json> Body(const ApiRequest& req, std::string_view operation_id) const;
+  // The query parameters `operation_id` declares, typed, checked and defaulted by the spec.
+  StatusOr<nlohmann::json> Params(const ApiRequest& req, std::string_view operation_id) const;
   ApiResponse KeyAccount(const std::string& key) const;
   // Handler groups, one file each: admin_api.cc, admin_tasks.cc, admin_journal.cc.
   void AddTaskHandlers(std::map<std::string, Handler>* h);

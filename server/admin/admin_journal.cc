@@ -10,49 +10,22 @@
 namespace imagine {
 namespace {
 
-// Reads the journal filters of GET /_emulator/journal*; the Status to render when bad.
-StatusOr<JournalFilter> ParseFilter(const ApiRequest& req) {
+// The journal filters of GET /_emulator/journal* from their checked parameters; `limit`
+// when the request gives none.
+JournalFilter FilterFrom(const nlohmann::json& p, size_t limit) {
   JournalFilter f;
-  if (req.HasQuery("kind")) {
-    std::string_view k = req.Query("kind");
-    if (k == "request") {
-      f.kind = JournalEntry::Kind::kRequest;
-    } else if (k == "state") {
-      f.kind = JournalEntry::Kind::kState;
-    } else if (k == "callback") {
-      f.kind = JournalEntry::Kind::kCallback;
-    } else {
-      return InvalidArgument("must be one of: request, state, callback", Violation{"/kind", "enum", std::string(k)});
-    }
+  if (p.contains("kind")) {
+    const std::string kind = p["kind"].get<std::string>();
+    f.kind = kind == "request" ? JournalEntry::Kind::kRequest
+             : kind == "state" ? JournalEntry::Kind::kState
+                               : JournalEntry::Kind::kCallback;
   }
-  f.path = std::string(req.Query("path"));
-  f.key = std::string(req.Query("key"));
-  f.task_id = std::string(req.Query("task_id"));
-  auto integer = [&req](const char* name, long long lo, long long hi, long long* out) -> Status {
-    std::string v(req.Query(name));
-    char* end = nullptr;
-    long long n = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || n < lo || n > hi) {
-      return InvalidArgument("must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi),
-                             Violation{std::string("/") + name, "range", v});
-    }
-    *out = n;
-    return Status::Ok();
-  };
-  long long n = 0;
-  if (req.HasQuery("status")) {
-    IMAGINE_RETURN_IF_ERROR(integer("status", 0, 999, &n));
-    f.status = static_cast<int>(n);
-  }
-  if (req.HasQuery("since")) {
-    IMAGINE_RETURN_IF_ERROR(integer("since", 0, INT64_MAX, &n));
-    f.since = static_cast<uint64_t>(n);
-  }
-  f.limit = 100;
-  if (req.HasQuery("limit")) {
-    IMAGINE_RETURN_IF_ERROR(integer("limit", 1, 10000, &n));
-    f.limit = static_cast<size_t>(n);
-  }
+  f.path = p.value("path", "");
+  f.key = p.value("key", "");
+  f.task_id = p.value("task_id", "");
+  if (p.contains("status")) f.status = p["status"].get<int>();
+  f.since = p.value("since", uint64_t{0});
+  f.limit = p.contains("limit") ? p["limit"].get<size_t>() : limit;
   return f;
 }
 
@@ -125,10 +98,10 @@ nlohmann::ordered_json HarEntry(const JournalEntry& e, const std::string& base_u
 
 void AdminApi::AddJournalHandlers(std::map<std::string, Handler>* h) {
   (*h)["getJournal"] = [this](ApiRequest& req) {
-    auto filter = ParseFilter(req);
-    if (!filter.ok()) return RenderError(filter.status());
+    auto params = Params(req, "getJournal");
+    if (!params.ok()) return RenderError(params.status());
     uint64_t cursor = 0;
-    std::vector<JournalEntry> entries = ctx_.journal->Query(*filter, &cursor);
+    std::vector<JournalEntry> entries = ctx_.journal->Query(FilterFrom(*params, 100), &cursor);
     std::string body = "{\"entries\":[";
     for (size_t i = 0; i < entries.size(); ++i) {
       if (i > 0) body += ',';
@@ -141,21 +114,22 @@ void AdminApi::AddJournalHandlers(std::map<std::string, Handler>* h) {
     return r;
   };
   (*h)["getJournalJsonl"] = [this](ApiRequest& req) {
-    auto filter = ParseFilter(req);
-    if (!filter.ok()) return RenderError(filter.status());
-    if (!req.HasQuery("limit")) filter->limit = SIZE_MAX;
+    auto params = Params(req, "getJournalJsonl");
+    if (!params.ok()) return RenderError(params.status());
     ApiResponse r;
     r.content_type = "application/x-ndjson";
-    for (const JournalEntry& e : ctx_.journal->Query(*filter, nullptr)) r.body += Journal::ToJson(e) + "\n";
+    for (const JournalEntry& e : ctx_.journal->Query(FilterFrom(*params, SIZE_MAX), nullptr)) {
+      r.body += Journal::ToJson(e) + "\n";
+    }
     return r;
   };
   (*h)["getJournalHar"] = [this](ApiRequest& req) {
-    auto filter = ParseFilter(req);
-    if (!filter.ok()) return RenderError(filter.status());
-    filter->kind = JournalEntry::Kind::kRequest;
-    if (!req.HasQuery("limit")) filter->limit = SIZE_MAX;
+    auto params = Params(req, "getJournalHar");
+    if (!params.ok()) return RenderError(params.status());
+    JournalFilter filter = FilterFrom(*params, SIZE_MAX);
+    filter.kind = JournalEntry::Kind::kRequest;
     nlohmann::ordered_json entries = nlohmann::ordered_json::array();
-    for (const JournalEntry& e : ctx_.journal->Query(*filter, nullptr)) {
+    for (const JournalEntry& e : ctx_.journal->Query(filter, nullptr)) {
       entries.push_back(HarEntry(e, engine_->options().public_url));
     }
     nlohmann::ordered_json log;
@@ -167,7 +141,9 @@ void AdminApi::AddJournalHandlers(std::map<std::string, Handler>* h) {
   };
   (*h)["listCallbacks"] = [this](ApiRequest& req) {
     nlohmann::ordered_json attempts = nlohmann::ordered_json::array();
-    for (const CallbackAttempt& a : ctx_.callbacks->Attempts(req.Query("task_id"))) {
+    auto params = Params(req, "listCallbacks");
+    if (!params.ok()) return RenderError(params.status());
+    for (const CallbackAttempt& a : ctx_.callbacks->Attempts(params->value("task_id", ""))) {
       attempts.push_back(CallbackAttemptToJson(a));
     }
     CallbackDispatcher::Stats s = ctx_.callbacks->stats();

@@ -1,17 +1,12 @@
 #include "admin/admin_spec.h"
 
-#include "common/resources.h"
+#include "spec/embedded_documents.h"
 #include "spec/validate.h"
 
 namespace imagine {
 
 StatusOr<std::shared_ptr<const OpenApiDocument>> AdminSpec() {
-  static const StatusOr<std::shared_ptr<const OpenApiDocument>> kSpec = [] {
-    const std::string name = "schemas/admin.openapi.yaml";
-    auto text = FindResource(name);
-    if (!text) return StatusOr<std::shared_ptr<const OpenApiDocument>>(Internal(name + " is not embedded"));
-    return OpenApiDocument::Parse(*text, name);
-  }();
+  static const StatusOr<std::shared_ptr<const OpenApiDocument>> kSpec = LoadEmbeddedSpec("schemas/admin.openapi.yaml");
   return kSpec;
 }
 

@@ -56,41 +56,16 @@ nlohmann::ordered_json Detail(const Task& t, int64_t now, std::string_view publi
 
 void AdminApi::AddTaskHandlers(std::map<std::string, Handler>* h) {
   (*h)["listTasks"] = [this](ApiRequest& req) {
+    auto params = Params(req, "listTasks");
+    if (!params.ok()) return RenderError(params.status());
+    const nlohmann::json& p = *params;
     Engine::TaskFilter f;
-    if (req.HasQuery("provider")) {
-      std::string_view p = req.Query("provider");
-      if (p != "apikley" && p != "evolink") {
-        return RenderError(InvalidArgument("must be apikley or evolink", Violation{"/provider", "enum", std::string(p)}));
-      }
-      f.provider = p == "apikley" ? Provider::kApikley : Provider::kEvolink;
-    }
-    f.key = std::string(req.Query("key"));
-    f.model = std::string(req.Query("model"));
-    if (req.HasQuery("state")) {
-      f.state = ParseState(req.Query("state"));
-      if (!f.state) {
-        return RenderError(InvalidArgument("must be one of: waiting, queuing, generating, succeeded, failed",
-                                           Violation{"/state", "enum", std::string(req.Query("state"))}));
-      }
-    }
-    auto number = [&req](const char* name, size_t fallback, size_t lo, size_t hi, size_t* out) {
-      if (!req.HasQuery(name)) {
-        *out = fallback;
-        return true;
-      }
-      std::string v(req.Query(name));
-      char* end = nullptr;
-      unsigned long long n = std::strtoull(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < lo || n > hi) return false;
-      *out = static_cast<size_t>(n);
-      return true;
-    };
-    if (!number("offset", 0, 0, SIZE_MAX, &f.offset)) {
-      return RenderError(InvalidArgument("must be an integer >= 0", Violation{"/offset", "minimum", std::string(req.Query("offset"))}));
-    }
-    if (!number("limit", 50, 1, 1000, &f.limit)) {
-      return RenderError(InvalidArgument("must be an integer from 1 to 1000", Violation{"/limit", "maximum", std::string(req.Query("limit"))}));
-    }
+    if (p.contains("provider")) f.provider = p["provider"] == "apikley" ? Provider::kApikley : Provider::kEvolink;
+    f.key = p.value("key", "");
+    f.model = p.value("model", "");
+    if (p.contains("state")) f.state = ParseState(p["state"].get<std::string>());
+    f.offset = p.at("offset").get<size_t>();
+    f.limit = p.at("limit").get<size_t>();
     size_t total = 0;
     const int64_t now = engine_->NowMs();
     nlohmann::ordered_json tasks = nlohmann::ordered_json::array();

@@ -1,99 +1,110 @@
 #include "app/command_line.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
+
+#include "app/config_document.h"
 
 namespace imagine {
 namespace {
 
+enum class FlagKind { kSwitch, kText, kNumber, kBool };
+
 struct FlagSpec {
-  const char* flag;  // without leading dashes
-  const char* env;   // environment twin, or null
-  bool takes_value;
+  const char* flag;     // without leading dashes
+  const char* env;      // environment twin, or null
+  FlagKind kind;
+  const char* pointer;  // the config key it sets (its bounds come from the config schema); null = none
+  bool non_empty;       // an empty value is refused
+  const char* message;  // how a refused value is described; {got} = the value as given
 };
 
 constexpr FlagSpec kFlags[] = {
-    {"help", nullptr, false},
-    {"version", nullptr, false},
-    {"host", "IMAGINE_EMU_HOST", true},
-    {"port", "IMAGINE_EMU_PORT", true},
-    {"config", "IMAGINE_EMU_CONFIG", true},
-    {"seed", "IMAGINE_EMU_SEED", true},
-    {"clock", "IMAGINE_EMU_CLOCK", true},
-    {"time-scale", "IMAGINE_EMU_TIME_SCALE", true},
-    {"public-url", "IMAGINE_EMU_PUBLIC_URL", true},
-    {"log-level", "IMAGINE_EMU_LOG_LEVEL", true},
-    {"self-check", "IMAGINE_EMU_SELF_CHECK", false},
-    {"admin-token", "IMAGINE_EMU_ADMIN_TOKEN", true},
-    {"log-format", "IMAGINE_EMU_LOG_FORMAT", true},
+    {"help", nullptr, FlagKind::kSwitch, nullptr, false, ""},
+    {"version", nullptr, FlagKind::kSwitch, nullptr, false, ""},
+    {"host", "IMAGINE_EMU_HOST", FlagKind::kText, "/server/host", true, "needs a host name or address"},
+    {"port", "IMAGINE_EMU_PORT", FlagKind::kNumber, "/server/port", false, "must be a port from 0 to 65535 (got {got})"},
+    {"config", "IMAGINE_EMU_CONFIG", FlagKind::kText, nullptr, true, "needs a file path"},
+    {"seed", "IMAGINE_EMU_SEED", FlagKind::kNumber, "/seed", false, "must be a non-negative integer (got {got})"},
+    {"clock", "IMAGINE_EMU_CLOCK", FlagKind::kText, "/clock/mode", false, "must be real or virtual (got {got})"},
+    {"time-scale", "IMAGINE_EMU_TIME_SCALE", FlagKind::kNumber, "/clock/time_scale", false,
+     "must be a number > 0 (got {got})"},
+    {"public-url", "IMAGINE_EMU_PUBLIC_URL", FlagKind::kText, "/server/public_url", true,
+     "must start with http:// or https:// (got {got})"},
+    {"log-level", "IMAGINE_EMU_LOG_LEVEL", FlagKind::kText, "/log_level", false,
+     "must be debug, info, warn, error or off (got {got})"},
+    {"self-check", "IMAGINE_EMU_SELF_CHECK", FlagKind::kBool, "/self_check", false,
+     "must be 1, 0, true or false (got {got})"},
+    {"admin-token", "IMAGINE_EMU_ADMIN_TOKEN", FlagKind::kText, "/admin/token", true, "needs a token"},
+    {"log-format", "IMAGINE_EMU_LOG_FORMAT", FlagKind::kText, "/log_format", false, "must be text or json (got {got})"},
 };
 
-Status Bad(const std::string& origin, const std::string& problem) { return InvalidArgument(origin + ": " + problem); }
-
-bool ParseInt64(const std::string& s, int64_t* out) {
-  if (s.empty()) return false;
-  errno = 0;
-  char* end = nullptr;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (errno != 0 || *end != '\0') return false;
-  *out = v;
-  return true;
+Status Refused(const FlagSpec& spec, const std::string& origin, const std::string& value) {
+  std::string message = spec.message;
+  if (size_t slot = message.find("{got}"); slot != std::string::npos) message.replace(slot, 5, "\"" + value + "\"");
+  return InvalidArgument(origin + ": " + message);
 }
 
-// Stores `value` of flag `name` into `cl`; `origin` is how errors name it.
-Status SetValue(CommandLine* cl, const std::string& name, const std::string& value, const std::string& origin) {
+// `text` as the JSON value a flag of `kind` gives; what does not read as its kind stays
+// text, so the schema refuses it.
+nlohmann::json Typed(FlagKind kind, const std::string& text) {
+  if (kind == FlagKind::kBool) {
+    if (text == "1" || text == "true") return true;
+    if (text == "0" || text == "false") return false;
+    return text;
+  }
+  if (kind != FlagKind::kNumber || text.empty()) return text;
+  char* end = nullptr;
+  errno = 0;
+  if (text.find_first_not_of("0123456789") == std::string::npos) {
+    unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+    if (*end == '\0' && errno == 0) return v;
+  }
+  if (text[0] == '-' && text.size() > 1 && text.find_first_not_of("0123456789", 1) == std::string::npos) {
+    long long v = std::strtoll(text.c_str(), &end, 10);
+    if (*end == '\0' && errno == 0) return v;
+  }
+  errno = 0;
+  double d = std::strtod(text.c_str(), &end);
+  if (*end == '\0' && errno == 0 && std::isfinite(d)) return d;
+  return text;
+}
+
+// Checks `value` of `spec` with the config schema's bounds and stores it into `cl`.
+Status SetValue(CommandLine* cl, const FlagSpec& spec, const std::string& value, const std::string& origin) {
+  const std::string name = spec.flag;
+  if (spec.non_empty && value.empty()) return Refused(spec, origin, value);
+  nlohmann::json typed = Typed(spec.kind, value);
+  if (spec.pointer != nullptr) {
+    auto schema = ConfigDocument::SchemaFor(spec.pointer);
+    if (!schema.ok()) return schema.status();
+    if (!(*schema)->Validate(typed, nullptr)) return Refused(spec, origin, value);
+  }
   if (name == "host") {
-    if (value.empty()) return Bad(origin, "needs a host name or address");
     cl->host = value;
   } else if (name == "port") {
-    int64_t v;
-    if (!ParseInt64(value, &v) || v < 0 || v > 65535) return Bad(origin, "must be a port from 0 to 65535 (got \"" + value + "\")");
-    cl->port = static_cast<int>(v);
+    cl->port = typed.get<int>();
   } else if (name == "config") {
-    if (value.empty()) return Bad(origin, "needs a file path");
     cl->config_path = value;
   } else if (name == "seed") {
-    int64_t v;
-    if (!ParseInt64(value, &v) || v < 0) return Bad(origin, "must be a non-negative integer (got \"" + value + "\")");
-    cl->seed = static_cast<uint64_t>(v);
+    cl->seed = typed.get<uint64_t>();
   } else if (name == "clock") {
-    if (value == "real") {
-      cl->clock = ClockMode::kReal;
-    } else if (value == "virtual") {
-      cl->clock = ClockMode::kVirtual;
-    } else {
-      return Bad(origin, "must be real or virtual (got \"" + value + "\")");
-    }
+    cl->clock = value == "virtual" ? ClockMode::kVirtual : ClockMode::kReal;
   } else if (name == "time-scale") {
-    char* end = nullptr;
-    double v = std::strtod(value.c_str(), &end);
-    if (value.empty() || *end != '\0' || !(v > 0) || v > 1e6) {
-      return Bad(origin, "must be a number > 0 (got \"" + value + "\")");
-    }
-    cl->time_scale = v;
+    cl->time_scale = typed.get<double>();
   } else if (name == "public-url") {
-    if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) {
-      return Bad(origin, "must start with http:// or https:// (got \"" + value + "\")");
-    }
     std::string v = value;
     while (!v.empty() && v.back() == '/') v.pop_back();
     cl->public_url = v;
   } else if (name == "log-level") {
-    if (value != "debug" && value != "info" && value != "warn" && value != "error" && value != "off") {
-      return Bad(origin, "must be debug, info, warn, error or off (got \"" + value + "\")");
-    }
     cl->log_level = value;
   } else if (name == "admin-token") {
-    if (value.empty()) return Bad(origin, "needs a token");
     cl->admin_token = value;
   } else if (name == "log-format") {
-    if (value != "text" && value != "json") return Bad(origin, "must be text or json (got \"" + value + "\")");
     cl->log_format = value;
   } else if (name == "self-check") {
-    if (value != "1" && value != "0" && value != "true" && value != "false") {
-      return Bad(origin, "must be 1, 0, true or false (got \"" + value + "\")");
-    }
-    cl->self_check = value == "1" || value == "true";
+    cl->self_check = typed.get<bool>();
   }
   return Status::Ok();
 }
@@ -120,7 +131,7 @@ StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args,
       if (name == f.flag) spec = &f;
     }
     if (spec == nullptr) return InvalidArgument("unknown flag --" + name + " (see --help)");
-    if (!spec->takes_value) {
+    if (spec->kind == FlagKind::kSwitch || spec->kind == FlagKind::kBool) {  // a bool flag is a switch; its variable takes 1/0
       if (inline_value) return InvalidArgument("--" + name + " takes no value");
       if (name == "help") cl.help = true;
       if (name == "version") cl.version = true;
@@ -136,7 +147,7 @@ StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args,
     } else {
       return InvalidArgument("--" + name + " needs a value");
     }
-    IMAGINE_RETURN_IF_ERROR(SetValue(&cl, name, value, "--" + name));
+    IMAGINE_RETURN_IF_ERROR(SetValue(&cl, *spec, value, "--" + name));
     given.push_back(name);
   }
   for (const FlagSpec& f : kFlags) {
@@ -146,7 +157,7 @@ StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args,
     if (seen) continue;
     const char* value = getenv(f.env);
     if (value == nullptr) continue;
-    IMAGINE_RETURN_IF_ERROR(SetValue(&cl, f.flag, value, f.env));
+    IMAGINE_RETURN_IF_ERROR(SetValue(&cl, f, value, f.env));
   }
   return cl;
 }

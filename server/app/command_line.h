@@ -31,8 +31,9 @@ struct CommandLine {
 };
 
 // Reads `args` (without the program name) and, for flags not given, the environment
-// through `getenv`. kInvalidArgument naming the flag (or variable) on an unknown flag,
-// a missing or bad value.
+// through `getenv`. Each value is checked against the bounds of the config key it sets
+// (schemas/config.schema.yaml), the same check a config file gets. kInvalidArgument
+// naming the flag (or variable) on an unknown flag, a missing or a bad value.
 StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args,
                                        const std::function<const char*(const char*)>& getenv);
 

@@ -1,6 +1,7 @@
-// Config: everything the emulator is told at start-up, parsed once from YAML (the
-// embedded fixtures/default-config.yaml, then an optional --config file on top) into
-// immutable option structs. Errors name the file, the line and the key.
+// Config: everything the emulator is told at start-up, read once from YAML (the embedded
+// fixtures/default-config.yaml, then an optional --config file on top, then environment
+// variables and flags) against schemas/config.schema.yaml into option structs that each
+// component gets its part of. Errors name the file, the line and the key.
 #ifndef IMAGINE_APP_CONFIG_H_
 #define IMAGINE_APP_CONFIG_H_
 
@@ -20,33 +21,38 @@
 
 namespace imagine {
 
+// The option structs below carry no defaults of their own: every default is stated once,
+// in schemas/config.schema.yaml, and a Config is only ever made by the reader from a
+// document with those defaults applied. (Component option structs such as
+// HttpServerOptions keep in-code defaults for standalone use; config_test.cc checks they
+// agree with the schema.)
 struct ServerOptions {
-  std::string host = "127.0.0.1";  // bind address
-  int port = 8080;                  // 0 = any free port
-  std::string public_url;           // base of result links; "" = http://<host>:<bound port>
-  int threads = 64;                 // request threads (each keep-alive connection holds one)
-  int keep_alive_max_requests = 100000;
-  int keep_alive_timeout_s = 30;
-  int read_timeout_s = 10;
-  size_t body_limit_bytes = 1 << 20;
+  std::string host;            // bind address
+  int port = 0;                // 0 = any free port
+  std::string public_url;      // base of result links; "" = http://<host>:<bound port>
+  int threads = 0;             // request threads
+  int keep_alive_max_requests = 0;
+  int keep_alive_timeout_s = 0;
+  int read_timeout_s = 0;
+  size_t body_limit_bytes = 0;
 };
 
 enum class ClockMode { kReal, kVirtual };
 
 struct ClockOptions {
   ClockMode mode = ClockMode::kReal;
-  double time_scale = 1.0;  // real clock only; > 0
-  int64_t start_ms = 0;     // emulated start instant; 0 = wall time
+  double time_scale = 0;  // real clock only; > 0
+  int64_t start_ms = 0;   // emulated start instant; 0 = wall time
 };
 
 struct Config {
-  uint64_t seed = 0;  // 0 = choose one at start-up
-  std::string log_level = "info";
+  uint64_t seed = 0;             // 0 = choose one at start-up
+  std::string log_level;         // debug | info | warn | error | off
   bool self_check = false;       // validate every provider response against its spec (logs violations)
   RequestValidation validation;  // how strictly request bodies are checked (both providers)
   ServerOptions server;
   ClockOptions clock;
-  int64_t result_ttl_s = 86400;
+  int64_t result_ttl_s = 0;
   ApikleyOptions apikley;
   EvolinkOptions evolink;
   AccountOptions accounts;                    // key profiles; provider_limits from <provider>.rate_limits
@@ -56,18 +62,26 @@ struct Config {
   bool log_json = false;                      // log_format: json (one JSON object per line)
   JournalOptions journal;
   CallbackOptions callbacks;
-  RetryPolicy apikley_callbacks{10000, {}};               // docs silent: one attempt, 10 s
-  RetryPolicy evolink_callbacks{10000, {1000, 2000, 4000}};  // seed: 10 s timeout, retries after 1/2/4 s
+  RetryPolicy apikley_callbacks;              // callbacks.apikley
+  RetryPolicy evolink_callbacks;              // callbacks.evolink
 };
 
-// The effective config as JSON (GET /_emulator/config), secrets masked.
-nlohmann::ordered_json ConfigToJson(const Config& config);
+// The effective config as JSON in the schema's shape (GET /_emulator/config shows it with
+// `mask_secrets`: the admin token and HMAC keys as "********").
+nlohmann::ordered_json ConfigToJson(const Config& config, bool mask_secrets = true);
 
-// Applies the YAML document `text` (named `source` in errors) on top of `config`.
-// Only keys present change anything; unknown keys and bad values fail with
-// "<source>:<line>: <key path>: <problem>" and leave `config` partly updated (callers
-// discard it on error).
+// The Config a document describes. Precondition: `doc` satisfies the config schema with
+// its defaults applied (ConfigDocument::Resolve).
+Config ConfigFromJson(const nlohmann::json& doc);
+
+// Applies the YAML document `text` (named `source` in errors) on top of `config`: only
+// keys present change anything. Unknown keys and bad values fail with
+// "<source>:<line>: <key path>: <problem>" and leave `config` untouched.
 Status ApplyConfigYaml(std::string_view text, std::string_view source, Config* config);
+
+// Writes `layer` (JSON in the schema's shape, credited to `source`, e.g. "--port") on top
+// of `config`, checked like a file.
+Status ApplyConfigJson(const nlohmann::json& layer, std::string_view source, Config* config);
 
 // The embedded default config, then the file at `path` ("" = none) on top.
 StatusOr<Config> LoadConfig(const std::string& path);

@@ -16,7 +16,7 @@ ScenarioRule ScenarioRuleFromJson(const nlohmann::json& j) {
 
 nlohmann::ordered_json ScenarioRuleToJson(const ScenarioRule& r) {
   nlohmann::ordered_json j;
-  j["id"] = r.id;
+  if (r.id != 0) j["id"] = r.id;  // 0: not yet added (a rule of the config file)
   j["scenario"] = r.scenario;
   if (r.provider) j["provider"] = ProviderName(*r.provider);
   if (r.endpoint) j["endpoint"] = *r.endpoint == Endpoint::kCreate ? "create" : "query";

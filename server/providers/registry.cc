@@ -1,16 +1,9 @@
 #include "providers/registry.h"
 
-#include "common/resources.h"
 #include "providers/apikley/apikley_dialect.h"
 #include "providers/evolink/evolink_dialect.h"
 
 namespace imagine {
-
-StatusOr<std::shared_ptr<const OpenApiDocument>> LoadEmbeddedSpec(const std::string& name) {
-  auto text = FindResource(name);
-  if (!text) return Internal(name + " is not embedded in this build");
-  return OpenApiDocument::Parse(*text, name);
-}
 
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name) {
   return LoadEmbeddedSpec("schemas/" + std::string(provider_name) + ".openapi.yaml");

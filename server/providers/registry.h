@@ -13,6 +13,7 @@
 #include "providers/apikley/apikley_options.h"
 #include "providers/common/provider_surface.h"
 #include "providers/evolink/evolink_options.h"
+#include "spec/embedded_documents.h"
 
 namespace imagine {
 
@@ -30,8 +31,6 @@ StatusOr<std::vector<std::unique_ptr<ProviderSurface>>> RegisterProviders(const 
 
 // The embedded OpenAPI document of a provider ("schemas/<name>.openapi.yaml").
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name);
-// Any embedded OpenAPI document by resource name, e.g. "schemas/evolink.openapi.yaml".
-StatusOr<std::shared_ptr<const OpenApiDocument>> LoadEmbeddedSpec(const std::string& name);
 
 }  // namespace imagine
 

@@ -41,8 +41,8 @@ struct ValidationError {
 // Per-call switches for Validator::Validate.
 struct ValidateOptions {
   // After a SUCCESSFUL validation, insert every missing object property whose schema declares a
-  // "default" (a copy of it), walking properties, items, allOf and $ref — never anyOf, oneOf or
-  // not. Defaults are applied recursively, also inside an inserted default value (so
+  // "default" (a copy of it), walking properties, additionalProperties (into the values of
+  // undeclared properties), items, allOf and $ref — never anyOf, oneOf or not. Defaults are applied recursively, also inside an inserted default value (so
   // `default: {}` picks up the defaults of its own properties). Present properties (even null)
   // are left alone. The instance is left untouched when it is invalid.
   bool apply_defaults = false;

@@ -488,6 +488,7 @@ Status Validator::Compiler::Finish() {
         if (nodes_[child].has_default) may = true;
         walk(child);
       }
+      walk(n.additional_properties);
       walk(n.items);
       for (int child : n.tuple_items) walk(child);
       for (int child : n.all_of) walk(child);

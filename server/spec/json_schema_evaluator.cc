@@ -383,6 +383,13 @@ void Validator::Evaluator::ApplyDefaults(int node, json& inst, int depth) const 
       }
       ApplyDefaults(child, it->second, depth + 1);
     }
+    if (n.additional_properties >= 0) {
+      for (auto& [name, value] : object) {
+        const bool declared = std::any_of(n.properties.begin(), n.properties.end(),
+                                          [&name = name](const auto& p) { return p.first == name; });
+        if (!declared) ApplyDefaults(n.additional_properties, value, depth + 1);
+      }
+    }
   } else if (inst.is_array()) {
     auto& array = *inst.get_ptr<json::array_t*>();
     for (size_t i = 0; i < array.size(); ++i) {

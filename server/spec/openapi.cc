@@ -19,15 +19,133 @@ StatusOr<std::shared_ptr<const spec::Validator>> CompileAt(const nlohmann::json&
   return std::move(compiled).value();
 }
 
+constexpr const char* kBundled = "x-emulator-bundled";
+
+std::string EscapePointerToken(const std::string& token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Rewrites every $ref in `node`: a local one ("#/x") gets `local_prefix` (the place its
+// document is bundled at, "" for the main one); an external one ("file#/x") points into
+// the bundle, and `file` is added to `needed`.
+void RewriteRefs(nlohmann::json& node, const std::string& local_prefix, std::vector<std::string>* needed) {
+  if (node.is_array()) {
+    for (nlohmann::json& item : node) RewriteRefs(item, local_prefix, needed);
+    return;
+  }
+  if (!node.is_object()) return;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it.key() == "$ref" && it->is_string()) {
+      const std::string ref = it->get<std::string>();
+      const size_t hash = ref.find('#');
+      if (hash == 0) {
+        *it = "#" + local_prefix + ref.substr(1);
+      } else {
+        const std::string file = ref.substr(0, hash);
+        *it = std::string("#/") + kBundled + "/" + EscapePointerToken(file) +
+              (hash == std::string::npos ? "" : ref.substr(hash + 1));
+        needed->push_back(file);
+      }
+    } else {
+      RewriteRefs(*it, local_prefix, needed);
+    }
+  }
+}
+
+// Bundles the documents `root`'s external $refs name (and theirs) under root[kBundled].
+Status BundleExternalRefs(nlohmann::json& root, const DocumentResolver& resolver, const std::string& src) {
+  std::vector<std::string> needed;
+  RewriteRefs(root, "", &needed);
+  nlohmann::json bundle = nlohmann::json::object();
+  while (!needed.empty()) {
+    const std::string file = needed.back();
+    needed.pop_back();
+    if (bundle.contains(file)) continue;
+    if (!resolver) return InvalidArgument(src + ": $ref into another document (" + file + ") cannot be resolved here");
+    auto other = resolver(file);
+    if (!other.ok()) return InvalidArgument(src + ": $ref into " + file + ": " + other.status().message());
+    nlohmann::json doc = std::move(other).value();
+    RewriteRefs(doc, std::string("/") + kBundled + "/" + EscapePointerToken(file), &needed);
+    bundle[file] = std::move(doc);
+  }
+  if (!bundle.empty()) root[kBundled] = std::move(bundle);
+  return Status::Ok();
+}
+
+// `node`, or what its local $ref points at (one level).
+const nlohmann::json& Deref(const nlohmann::json& root, const nlohmann::json& node) {
+  if (!node.is_object() || !node.contains("$ref") || !node["$ref"].is_string()) return node;
+  const std::string ref = node["$ref"].get<std::string>();
+  try {
+    return root.at(nlohmann::json::json_pointer(ref.substr(1)));
+  } catch (const nlohmann::json::exception&) {
+    return node;
+  }
+}
+
+// The parameters of a path item and its operation (the operation's win by name and place).
+Status CompileParameters(const nlohmann::json& root, const nlohmann::json& item, const nlohmann::json& op,
+                         const std::string& where, const std::string& src, std::vector<OpenApiParameter>* out) {
+  for (const nlohmann::json* list : {&item, &op}) {
+    auto params = list->find("parameters");
+    if (params == list->end()) continue;
+    if (!params->is_array()) return InvalidArgument(src + ": " + where + "/parameters: must be a list");
+    for (size_t i = 0; i < params->size(); ++i) {
+      const nlohmann::json& p = Deref(root, (*params)[i]);
+      const std::string at = where + "/parameters/" + std::to_string(i);
+      if (!p.is_object() || !p.contains("name") || !p["name"].is_string() || !p.contains("in") || !p["in"].is_string()) {
+        return InvalidArgument(src + ": " + at + ": a parameter needs a name and an in");
+      }
+      OpenApiParameter param;
+      param.name = p["name"].get<std::string>();
+      param.in = p["in"].get<std::string>();
+      param.required = p.value("required", false);
+      if (auto schema = p.find("schema"); schema != p.end()) {
+        auto v = CompileAt(*schema, root, at + "/schema", src);
+        if (!v.ok()) return v.status();
+        param.schema = std::move(v).value();
+        const nlohmann::json& resolved = Deref(root, *schema);
+        if (resolved.is_object() && resolved.contains("type") && resolved["type"].is_string()) {
+          param.type = resolved["type"].get<std::string>();
+        }
+        if (resolved.is_object() && resolved.contains("default")) param.default_value = resolved["default"];
+      }
+      auto same = std::find_if(out->begin(), out->end(), [&](const OpenApiParameter& o) {
+        return o.name == param.name && o.in == param.in;
+      });
+      if (same != out->end()) {
+        *same = std::move(param);
+      } else {
+        out->push_back(std::move(param));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<std::shared_ptr<const OpenApiDocument>> OpenApiDocument::Parse(std::string_view yaml_text,
-                                                                        std::string_view source_name) {
+                                                                        std::string_view source_name,
+                                                                        const DocumentResolver& resolver) {
   auto doc = std::make_shared<OpenApiDocument>();
   doc->source_name_ = std::string(source_name);
   auto parsed = spec::ParseYamlDocument(yaml_text, source_name);
   if (!parsed.ok()) return parsed.status();
   doc->document_ = std::move(parsed).value();
+  if (doc->document_.is_object()) {
+    IMAGINE_RETURN_IF_ERROR(BundleExternalRefs(doc->document_, resolver, doc->source_name_));
+  }
   const nlohmann::json& root = doc->document_;
   const std::string& src = doc->source_name_;
   if (!root.is_object() || !root.contains("paths") || !root["paths"].is_object()) {
@@ -104,6 +222,7 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> OpenApiDocument::Parse(std::str
           operation.responses.emplace(status, std::move(v).value());
         }
       }
+      IMAGINE_RETURN_IF_ERROR(CompileParameters(root, item, op, where, src, &operation.parameters));
       doc->operations_.push_back(std::move(operation));
     }
   }

@@ -9,6 +9,7 @@
 #ifndef IMAGINE_SPEC_OPENAPI_H_
 #define IMAGINE_SPEC_OPENAPI_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,16 @@
 
 namespace imagine {
 
+// One declared parameter of an operation (path-item parameters included).
+struct OpenApiParameter {
+  std::string name;
+  std::string in;             // "query", "path" or "header"
+  bool required = false;
+  std::string type;           // the schema's type ("string", "integer", "number", "boolean"; "" = any)
+  std::shared_ptr<const spec::Validator> schema;  // null when none is declared
+  nlohmann::json default_value;                   // the schema's default; null when none
+};
+
 struct OpenApiOperation {
   std::string method;        // upper case: "GET", "POST"
   std::string path;          // "/v1/tasks/{task_id}"
@@ -29,14 +40,23 @@ struct OpenApiOperation {
   std::map<std::string, std::shared_ptr<const spec::Validator>> models;  // x-emulator-models
   std::map<std::string, std::string> model_aliases;                     // x-emulator-model-aliases
   std::map<std::string, std::shared_ptr<const spec::Validator>> responses;  // status ("200") -> body schema
+  std::vector<OpenApiParameter> parameters;  // in declared order
 };
+
+// Finds another document named by a `$ref` outside this one ("config.schema.yaml#/..."),
+// as parsed JSON; kNotFound when there is none.
+using DocumentResolver = std::function<StatusOr<nlohmann::json>(const std::string& name)>;
 
 class OpenApiDocument {
  public:
-  // Parses and compiles. Fails with the source name and the offending location on bad
-  // YAML, a missing operationId, an unsupported schema keyword or an unresolved $ref.
+  // Parses and compiles. A `$ref` into another document ("<name>#/<pointer>") is resolved
+  // with `resolver` and that document is bundled into this one (under
+  // "x-emulator-bundled"), so every schema compiles with local refs only. Fails with the
+  // source name and the offending location on bad YAML, a missing operationId, an
+  // unsupported schema keyword or an unresolved $ref.
   static StatusOr<std::shared_ptr<const OpenApiDocument>> Parse(std::string_view yaml_text,
-                                                                std::string_view source_name);
+                                                                std::string_view source_name,
+                                                                const DocumentResolver& resolver = nullptr);
 
   const std::vector<OpenApiOperation>& operations() const { return operations_; }
   // The operation with this operationId, or null.

@@ -1,5 +1,11 @@
 #include "app/config.h"
 
+#include <set>
+
+#include "app/config_document.h"
+#include "callbacks/retry_policy.h"
+#include "http/http_server.h"
+
 #include <doctest/doctest.h>
 
 namespace imagine {
@@ -73,13 +79,130 @@ TEST_CASE("config errors name the source, the line and the key") {
       {"- a\n", "t.yaml:1: : must be a mapping"},
       {"server: {port: [1]}\n", "t.yaml:1: server.port: must be an integer from 0 to 65535 (got a non-scalar)"},
   };
+  const Config loaded = *LoadConfig("");
   for (const Row& row : rows) {
-    Config c;
+    Config c = loaded;
     Status s = ApplyConfigYaml(row.yaml, "t.yaml", &c);
     INFO(std::string(row.yaml));
     CHECK(s.code() == Code::kInvalidArgument);
     CHECK(s.message() == row.message);
   }
+}
+
+}  // namespace imagine
+
+namespace imagine {
+namespace {
+
+// Every key a mapping of the schema declares, and what its x-unknown-key-message lists.
+void CheckUnknownKeyLists(const nlohmann::json& node, const std::string& where) {
+  if (node.is_array()) {
+    for (size_t i = 0; i < node.size(); ++i) CheckUnknownKeyLists(node[i], where + "/" + std::to_string(i));
+    return;
+  }
+  if (!node.is_object()) return;
+  if (node.contains("x-unknown-key-message")) {
+    const std::string text = node["x-unknown-key-message"].get<std::string>();
+    const size_t open = text.find(": ");
+    REQUIRE(open != std::string::npos);
+    std::set<std::string> listed;
+    std::string list = text.substr(open + 2, text.size() - open - 3);  // without the closing ')'
+    for (size_t i = 0; i <= list.size();) {
+      size_t comma = list.find(", ", i);
+      if (comma == std::string::npos) comma = list.size();
+      listed.insert(list.substr(i, comma - i));
+      i = comma + 2;
+    }
+    std::set<std::string> declared;
+    for (const auto& [key, value] : node["properties"].items()) declared.insert(key);
+    INFO(where);
+    CHECK(listed == declared);
+  }
+  for (const auto& [key, value] : node.items()) CheckUnknownKeyLists(value, where + "/" + key);
+}
+
+}  // namespace
+
+TEST_CASE("the config schema's unknown-key messages list exactly the keys each mapping declares") {
+  CheckUnknownKeyLists(ConfigDocument::SchemaJson(), "#");
+}
+
+TEST_CASE("the defaults stated in the config schema are the components' own defaults") {
+  // A document with nothing in it but the schema's defaults.
+  ConfigDocument doc;
+  auto resolved = doc.Resolve();
+  REQUIRE_MESSAGE(resolved.ok(), resolved.status().ToString());
+  const Config c = ConfigFromJson(*resolved);
+  const HttpServerOptions http;
+  CHECK(c.server.host == http.host);
+  CHECK(c.server.port == http.port);
+  CHECK(c.server.threads == http.threads);
+  CHECK(c.server.keep_alive_max_requests == http.keep_alive_max_requests);
+  CHECK(c.server.keep_alive_timeout_s == http.keep_alive_timeout_s);
+  CHECK(c.server.read_timeout_s == http.read_timeout_s);
+  CHECK(c.server.body_limit_bytes == http.body_limit_bytes);
+  const RequestValidation validation;
+  CHECK(c.validation.max_depth == validation.max_depth);
+  CHECK(c.validation.strict == validation.strict);
+  const JournalOptions journal;
+  CHECK(c.journal.capacity == journal.capacity);
+  CHECK(c.journal.max_body_bytes == journal.max_body_bytes);
+  const CallbackOptions callbacks;
+  CHECK(c.callbacks.workers == callbacks.workers);
+  CHECK(c.callbacks.queue_capacity == callbacks.queue_capacity);
+  CHECK(c.callbacks.verify_tls == callbacks.verify_tls);
+  CHECK(c.apikley_callbacks.timeout_ms == ApikleyRetryPolicy().timeout_ms);
+  CHECK(c.apikley_callbacks.retry_delays_ms == ApikleyRetryPolicy().retry_delays_ms);
+  CHECK(c.evolink_callbacks.timeout_ms == EvolinkRetryPolicy().timeout_ms);
+  CHECK(c.evolink_callbacks.retry_delays_ms == EvolinkRetryPolicy().retry_delays_ms);
+  const KeyProfile profile;
+  CHECK(c.accounts.default_profile.credits == profile.credits);
+  CHECK(c.accounts.default_profile.user_group == profile.user_group);
+  CHECK(c.accounts.default_profile.revoked == profile.revoked);
+  CHECK(c.result_ttl_s * 1000 == EngineOptions{}.result_ttl_ms);
+  ApikleyOptions apikley;
+  CHECK(c.apikley.http_status == apikley.http_status);
+  CHECK(c.apikley.unknown_task == apikley.unknown_task);
+  CHECK(c.evolink.allow_private_callbacks == EvolinkOptions{}.allow_private_callbacks);
+  CHECK(c.clock.time_scale == 1.0);
+  CHECK(c.log_level == "info");
+}
+
+TEST_CASE("a config round-trips through its JSON form") {
+  Config c = *LoadConfig("");
+  REQUIRE(ApplyConfigYaml("seed: 7\naccounts: {keys: {s: {webhook_hmac_key: k1}}}\nscenarios: {chaos: {slow: 0.5}}\n",
+                          "t.yaml", &c)
+              .ok());
+  Config again = c;
+  REQUIRE(ApplyConfigYaml("", "empty.yaml", &again).ok());
+  CHECK(ConfigToJson(again, false) == ConfigToJson(c, false));
+  CHECK(again.accounts.keys.at("s").webhook_hmac_key == "k1");
+  CHECK(ConfigToJson(c)["accounts"]["keys"]["s"]["webhook_hmac_key"] == "********");
+}
+
+TEST_CASE("config values beyond their bounds are refused, not truncated (issue 14)") {
+  const Config loaded = *LoadConfig("");
+  for (const char* yaml : {"callbacks: {evolink: {timeout_s: 1e68}}\n", "callbacks: {evolink: {timeout_s: .inf}}\n",
+                           "callbacks: {evolink: {retries_s: [1e30]}}\n", "server: {port: 3000000000}\n",
+                           "journal: {capacity: 1e20}\n", "scenarios: {rules: [{scenario: slow, times: 3000000000}]}\n"}) {
+    Config c = loaded;
+    INFO(std::string(yaml));
+    CHECK(ApplyConfigYaml(yaml, "t.yaml", &c).code() == Code::kInvalidArgument);
+  }
+}
+
+TEST_CASE("a YAML alias bomb is refused quickly") {
+  std::string yaml = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+  char prev = 'a';
+  for (char name = 'b'; name <= 'j'; ++name, ++prev) {
+    yaml += std::string(1, name) + ": &" + name + " [";
+    for (int i = 0; i < 9; ++i) yaml += std::string(i ? ", *" : "*") + prev;
+    yaml += "]\n";
+  }
+  Config c = *LoadConfig("");
+  Status s = ApplyConfigYaml("scenarios: {chaos: {}}\nx-bomb: 1\n" + yaml, "bomb.yaml", &c);
+  CHECK(s.code() == Code::kInvalidArgument);
+  CHECK(s.message().find("an alias bomb") != std::string::npos);
 }
 
 }  // namespace imagine

@@ -1,0 +1,362 @@
+#include "app/config_document.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <iterator>
+#include <set>
+#include <vector>
+
+#include "common/text.h"
+#include "spec/embedded_documents.h"
+#include "spec/yaml_json.h"
+
+namespace imagine {
+namespace {
+
+using json = nlohmann::json;
+
+// A config has no business being deep or large; these stop alias bombs early (a few
+// hundred bytes of anchors can otherwise expand to gigabytes).
+constexpr int kMaxDepth = 32;
+constexpr size_t kMaxNodes = 100'000;
+
+std::string Escape(const std::string& token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string Unescape(std::string_view token) {
+  std::string out;
+  for (size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '~' && i + 1 < token.size()) {
+      out += token[i + 1] == '1' ? '/' : '~';
+      ++i;
+    } else {
+      out += token[i];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Tokens(std::string_view pointer) {
+  std::vector<std::string> out;
+  size_t i = 1;
+  while (i <= pointer.size() && !pointer.empty()) {
+    size_t j = pointer.find('/', i);
+    if (j == std::string_view::npos) j = pointer.size();
+    out.push_back(Unescape(pointer.substr(i, j - i)));
+    i = j + 1;
+  }
+  return out;
+}
+
+// True when `pointer` is `prefix` or lies under it.
+bool Under(const std::string& pointer, const std::string& prefix) {
+  return pointer.compare(0, prefix.size(), prefix) == 0 && (pointer.size() == prefix.size() || prefix.empty() ||
+                                                            pointer[prefix.size()] == '/');
+}
+
+std::string Parent(const std::string& pointer) {
+  const size_t slash = pointer.rfind('/');
+  return slash == std::string::npos ? std::string() : pointer.substr(0, slash);
+}
+
+// The schema nodes that together describe one place: the node itself, then what its
+// $ref and allOf members resolve to (depth first).
+std::vector<const json*> View(const json* node) {
+  std::vector<const json*> out;
+  std::vector<const json*> todo = {node};
+  while (!todo.empty() && out.size() < 16) {
+    const json* n = todo.back();
+    todo.pop_back();
+    if (n == nullptr || !n->is_object()) continue;
+    out.push_back(n);
+    if (auto all = n->find("allOf"); all != n->end() && all->is_array()) {
+      for (auto it = all->rbegin(); it != all->rend(); ++it) todo.push_back(&*it);
+    }
+    if (auto ref = n->find("$ref"); ref != n->end() && ref->is_string()) {
+      try {
+        todo.push_back(&ConfigDocument::SchemaJson().at(json::json_pointer(ref->get<std::string>().substr(1))));
+      } catch (const json::exception&) {
+      }
+    }
+  }
+  return out;
+}
+
+const json* Find(const std::vector<const json*>& view, const char* key) {
+  for (const json* n : view) {
+    if (auto it = n->find(key); it != n->end()) return &*it;
+  }
+  return nullptr;
+}
+
+// The schema node that describes the instance at `pointer`, or null.
+const json* SchemaAt(const std::string& pointer) {
+  const json* node = &ConfigDocument::SchemaJson();
+  for (const std::string& token : Tokens(pointer)) {
+    const std::vector<const json*> view = View(node);
+    const json* props = Find(view, "properties");
+    if (props != nullptr && props->is_object() && props->contains(token)) {
+      node = &(*props)[token];
+      continue;
+    }
+    const json* extra = Find(view, "additionalProperties");
+    const json* items = Find(view, "items");
+    if (extra != nullptr && extra->is_object()) {
+      node = extra;
+    } else if (items != nullptr && items->is_object()) {
+      node = items;
+    } else {
+      return nullptr;
+    }
+  }
+  return node;
+}
+
+std::string Annotation(const std::string& pointer, const char* key) {
+  const json* node = SchemaAt(pointer);
+  if (node == nullptr) return "";
+  const json* text = Find(View(node), key);
+  return text != nullptr && text->is_string() ? text->get<std::string>() : "";
+}
+
+bool Replaces(const std::string& pointer) {
+  const json* node = SchemaAt(pointer);
+  if (node == nullptr) return false;
+  const json* merge = Find(View(node), "x-merge");
+  return merge != nullptr && *merge == "replace";
+}
+
+// Converts YAML to JSON, recording where each value was written.
+class YamlReader {
+ public:
+  YamlReader(std::string_view source, std::map<std::string, ConfigDocument::Origin>* origins)
+      : source_(source), origins_(origins) {}
+
+  Status Read(const YAML::Node& node, const std::string& pointer, int depth, json* out) {
+    if (depth > kMaxDepth || ++nodes_ > kMaxNodes) {
+      return Error(node, pointer, "the document is deeper or larger than a config can be (an alias bomb?)");
+    }
+    ConfigDocument::Origin origin{std::string(source_), Line(node), node.IsScalar(), ""};
+    if (node.IsMap()) {
+      *out = json::object();
+      std::set<std::string> seen;
+      for (const auto& kv : node) {
+        if (!kv.first.IsScalar()) return Error(kv.first, pointer, "keys must be plain text");
+        const std::string key = kv.first.Scalar();
+        const std::string child = pointer + "/" + Escape(key);
+        // yaml-cpp keeps one of two equal keys silently; a config must not say two things.
+        if (!seen.insert(key).second) return Error(kv.first, child, "duplicate key");
+        if (kv.second.IsNull()) continue;  // "key:" with nothing after it says nothing
+        IMAGINE_RETURN_IF_ERROR(Read(kv.second, child, depth + 1, &(*out)[key]));
+      }
+    } else if (node.IsSequence()) {
+      *out = json::array();
+      for (size_t i = 0; i < node.size(); ++i) {
+        out->push_back(nullptr);
+        IMAGINE_RETURN_IF_ERROR(Read(node[i], pointer + "/" + std::to_string(i), depth + 1, &out->back()));
+      }
+    } else {
+      auto value = spec::YamlToJson(node);
+      if (!value.ok()) return Error(node, pointer, value.status().message());
+      *out = std::move(value).value();
+      origin.text = node.Scalar();
+    }
+    (*origins_)[pointer] = std::move(origin);
+    return Status::Ok();
+  }
+
+ private:
+  static int Line(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+  Status Error(const YAML::Node& node, const std::string& pointer, const std::string& problem) const {
+    return InvalidArgument(std::string(source_) + ":" + std::to_string(Line(node)) + ": " + ConfigKeyPath(pointer) +
+                           ": " + problem);
+  }
+
+  std::string_view source_;
+  std::map<std::string, ConfigDocument::Origin>* origins_;
+  size_t nodes_ = 0;
+};
+
+// Merges `layer` into `base` at `pointer`; `replaced` is told of every place replaced whole.
+void Merge(json& base, const json& layer, const std::string& pointer,
+           const std::function<void(const std::string&)>& replaced) {
+  if (base.is_object() && layer.is_object() && !Replaces(pointer)) {
+    for (auto it = layer.begin(); it != layer.end(); ++it) {
+      const std::string child = pointer + "/" + Escape(it.key());
+      if (base.contains(it.key())) {
+        Merge(base[it.key()], it.value(), child, replaced);
+      } else {
+        base[it.key()] = it.value();
+        replaced(child);
+      }
+    }
+    replaced(pointer + "#self");
+    return;
+  }
+  base = layer;
+  replaced(pointer);
+}
+
+// The cross-field checks a schema cannot state: each [min, max] range has min <= max.
+std::string FirstBadRange(const json& doc) {
+  for (const char* provider : {"apikley", "evolink"}) {
+    const json& models = doc.at(provider).at("models");
+    for (auto model = models.begin(); model != models.end(); ++model) {
+      for (const char* range : {"waiting_s", "queuing_s", "total_s"}) {
+        const json& r = model.value().at("timing").at(range);
+        if (r[0].get<double>() > r[1].get<double>()) {
+          return std::string("/") + provider + "/models/" + Escape(model.key()) + "/timing/" + range;
+        }
+      }
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string ConfigKeyPath(std::string_view pointer) {
+  if (pointer.empty()) return "";
+  return PointerToFieldPath(pointer);
+}
+
+const nlohmann::json& ConfigDocument::SchemaJson() {
+  static const json kSchema = [] {
+    auto doc = LoadEmbeddedJson("schemas/config.schema.yaml");
+    return doc.ok() ? std::move(doc).value() : json();
+  }();
+  return kSchema;
+}
+
+StatusOr<std::shared_ptr<const spec::Validator>> ConfigDocument::Schema() {
+  static const StatusOr<std::shared_ptr<const spec::Validator>> kCompiled =
+      []() -> StatusOr<std::shared_ptr<const spec::Validator>> {
+    const json& schema = SchemaJson();
+    if (!schema.is_object()) return Internal("schemas/config.schema.yaml is not embedded or not a mapping");
+    auto compiled = spec::Validator::Compile(schema, schema);
+    if (!compiled.ok()) return Internal("schemas/config.schema.yaml: " + compiled.status().message());
+    return compiled;
+  }();
+  return kCompiled;
+}
+
+StatusOr<std::shared_ptr<const spec::Validator>> ConfigDocument::SchemaFor(const std::string& pointer) {
+  const json* node = SchemaAt(pointer);
+  if (node == nullptr) return InvalidArgument("the config has no key " + ConfigKeyPath(pointer));
+  auto compiled = spec::Validator::Compile(*node, SchemaJson());
+  if (!compiled.ok()) return Internal("schemas/config.schema.yaml: " + compiled.status().message());
+  return compiled;
+}
+
+Status ConfigDocument::MergeYaml(std::string_view text, std::string_view source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(std::string(source) + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  if (!root || root.IsNull()) return Status::Ok();
+  json layer;
+  std::map<std::string, Origin> origins;
+  try {
+    IMAGINE_RETURN_IF_ERROR(YamlReader(source, &origins).Read(root, "", 0, &layer));
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(std::string(source) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  Merge(doc_, layer, "", [&](const std::string& pointer) {
+    if (pointer.size() > 5 && pointer.compare(pointer.size() - 5, 5, "#self") == 0) {
+      const std::string self = pointer.substr(0, pointer.size() - 5);
+      if (auto it = origins.find(self); it != origins.end()) origins_[self] = it->second;
+      return;
+    }
+    for (auto it = origins_.lower_bound(pointer); it != origins_.end() && it->first.compare(0, pointer.size(), pointer) == 0;) {
+      it = Under(it->first, pointer) ? origins_.erase(it) : std::next(it);
+    }
+    for (auto it = origins.lower_bound(pointer); it != origins.end() && it->first.compare(0, pointer.size(), pointer) == 0;
+         ++it) {
+      if (Under(it->first, pointer)) origins_[it->first] = it->second;
+    }
+  });
+  return Status::Ok();
+}
+
+void ConfigDocument::MergeJson(const nlohmann::json& layer, const Origin& origin) {
+  Merge(doc_, layer, "", [&](const std::string& pointer) {
+    const std::string at = pointer.size() > 5 && pointer.compare(pointer.size() - 5, 5, "#self") == 0
+                               ? pointer.substr(0, pointer.size() - 5)
+                               : pointer;
+    origins_[at] = origin;
+  });
+}
+
+const ConfigDocument::Origin* ConfigDocument::OriginOf(const std::string& pointer) const {
+  for (std::string p = pointer;; p = Parent(p)) {
+    if (auto it = origins_.find(p); it != origins_.end()) return &it->second;
+    if (p.empty()) return nullptr;
+  }
+}
+
+Status ConfigDocument::Describe(const std::string& pointer, const std::string& keyword,
+                                const std::string& validator_message, const std::string& value) const {
+  std::string at = pointer;
+  std::string text;
+  auto got = [&](const std::string& p) {
+    auto it = origins_.find(p);
+    if (it == origins_.end()) return value;
+    return it->second.scalar ? "\"" + it->second.text + "\"" : std::string("a non-scalar");
+  };
+  auto fill = [&](std::string message, const std::string& p) {
+    const size_t slot = message.find("{got}");
+    if (slot != std::string::npos) message.replace(slot, 5, got(p));
+    return message;
+  };
+  if (keyword == "additionalProperties") {
+    text = Annotation(Parent(pointer), "x-unknown-key-message");
+    if (text.empty()) text = validator_message + (value.empty() ? "" : " (got " + value + ")");
+  } else if (keyword == "required") {
+    text = validator_message;
+  } else if (std::string own = Annotation(pointer, "x-message"); !own.empty()) {
+    text = fill(own, pointer);
+  } else if (const json* parent = SchemaAt(Parent(pointer));
+             !pointer.empty() && parent != nullptr && Find(View(parent), "items") != nullptr &&
+             !Annotation(Parent(pointer), "x-message").empty()) {
+    at = Parent(pointer);  // an item of a list that has its own words: say them of the list
+    text = fill(Annotation(at, "x-message"), at);
+  } else {
+    text = validator_message + (value.empty() ? "" : " (got " + value + ")");
+  }
+  const Origin* origin = OriginOf(at);
+  std::string where = origin == nullptr || origin->source.empty() ? "config" : origin->source;
+  if (origin != nullptr && origin->line > 0) where += ":" + std::to_string(origin->line);
+  return InvalidArgument(where + ": " + ConfigKeyPath(at) + ": " + text);
+}
+
+StatusOr<nlohmann::json> ConfigDocument::Resolve() const {
+  auto schema = Schema();
+  if (!schema.ok()) return schema.status();
+  json doc = doc_;
+  std::vector<spec::ValidationError> errors;
+  spec::ValidateOptions options;
+  options.apply_defaults = true;
+  if (!(*schema)->Validate(doc, &errors, options)) {
+    if (errors.empty()) return InvalidArgument("config: not valid");
+    const spec::ValidationError& e = errors.front();
+    return Describe(e.pointer, e.keyword, e.message, e.value);
+  }
+  if (std::string bad = FirstBadRange(doc); !bad.empty()) return Describe(bad, "range", "", "");
+  return doc;
+}
+
+}  // namespace imagine

@@ -1,0 +1,69 @@
+// ConfigDocument: the configuration as one JSON document checked against
+// schemas/config.schema.yaml, built from layers (the embedded default, a --config file,
+// IMAGINE_EMU_* variables and flags) that remember where each value came from, so that an
+// error names the file, the line and the key: "<file>:<line>: <key.path>: <problem>".
+// The schema gives every key's type, bounds and default, and the words of its errors
+// (x-message, x-unknown-key-message); the few checks a schema cannot state (a range's
+// min <= max) are in CheckCrossField(). Not thread-safe; used at start-up only.
+//
+//   ConfigDocument doc;
+//   IMAGINE_RETURN_IF_ERROR(doc.MergeYaml(text, "my.yaml"));
+//   auto json = doc.Resolve();   // defaults applied, checked
+#ifndef IMAGINE_APP_CONFIG_DOCUMENT_H_
+#define IMAGINE_APP_CONFIG_DOCUMENT_H_
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "spec/json_schema.h"
+
+namespace imagine {
+
+class ConfigDocument {
+ public:
+  // Where a value came from.
+  struct Origin {
+    std::string source;  // file name, "--flag", "IMAGINE_EMU_*", or "" for a base document
+    int line = 0;        // 1-based; 0 when the source has no lines
+    bool scalar = true;  // false for a mapping or a list
+    std::string text;    // a scalar as written
+  };
+
+  // The config schema, compiled once (kInternal when it is not embedded or not valid).
+  static StatusOr<std::shared_ptr<const spec::Validator>> Schema();
+  static const nlohmann::json& SchemaJson();
+  // The part of the schema that describes the value at `pointer` (e.g. "/server/port"),
+  // compiled; kInvalidArgument when the schema has no such key.
+  static StatusOr<std::shared_ptr<const spec::Validator>> SchemaFor(const std::string& pointer);
+
+  // Merges a YAML document on top: mappings merge key by key, other values (and mappings
+  // the schema marks x-merge: replace) replace. kInvalidArgument
+  // "<source>:<line>: <key>: <problem>" on invalid YAML, a duplicate key, a non-string key,
+  // or a document too deep or too large (an alias bomb).
+  Status MergeYaml(std::string_view text, std::string_view source);
+  // Merges a JSON document on top, every value credited to `origin`.
+  void MergeJson(const nlohmann::json& layer, const Origin& origin);
+
+  // The whole document with the schema's defaults applied, once it satisfies the schema
+  // and the cross-field checks; else kInvalidArgument naming the source, line and key.
+  StatusOr<nlohmann::json> Resolve() const;
+
+ private:
+  Status Describe(const std::string& pointer, const std::string& keyword, const std::string& validator_message,
+                  const std::string& value) const;
+  const Origin* OriginOf(const std::string& pointer) const;  // the pointer's, or its nearest ancestor's
+
+  nlohmann::json doc_ = nlohmann::json::object();
+  std::map<std::string, Origin> origins_;  // JSON pointer -> where the value came from
+};
+
+// "/a/b/0/c" -> "a.b[0].c"; "" -> "" (config keys, as errors name them).
+std::string ConfigKeyPath(std::string_view pointer);
+
+}  // namespace imagine
+
+#endif  // IMAGINE_APP_CONFIG_DOCUMENT_H_

@@ -1,0 +1,24 @@
+// The OpenAPI and JSON Schema documents embedded in the binary (schemas/*.yaml), loaded by
+// resource name; a $ref from one into another ("config.schema.yaml#/definitions/X") is
+// resolved among them. Called at start-up; thread-safe.
+#ifndef IMAGINE_SPEC_EMBEDDED_DOCUMENTS_H_
+#define IMAGINE_SPEC_EMBEDDED_DOCUMENTS_H_
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/status.h"
+#include "spec/openapi.h"
+
+namespace imagine {
+
+// An embedded OpenAPI document, e.g. "schemas/evolink.openapi.yaml", parsed and compiled.
+StatusOr<std::shared_ptr<const OpenApiDocument>> LoadEmbeddedSpec(const std::string& name);
+
+// An embedded YAML document as JSON, e.g. "schemas/config.schema.yaml".
+StatusOr<nlohmann::json> LoadEmbeddedJson(const std::string& name);
+
+}  // namespace imagine
+
+#endif  // IMAGINE_SPEC_EMBEDDED_DOCUMENTS_H_
