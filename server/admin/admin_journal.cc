@@ -164,21 +164,35 @@ void AdminApi::AddJournalHandlers(std::map<std::string, Handler>* h) {
     }
     const int64_t now = engine_->NowMs();
     for (const auto& [state, n] : engine_->CountByState(now)) by_state[TaskStateName(state)] = static_cast<double>(n);
-    Metrics::Gauge tasks{"imagine_tasks", "Stored tasks by current state.", {}};
+    Metrics::Family entered{"imagine_task_states_entered_total", "Task state transitions, by provider and new state.",
+                            "counter", {}};
+    for (Provider p : {Provider::kApikley, Provider::kEvolink}) {
+      std::map<std::string, uint64_t> by_name;  // sorted by state name, as before
+      const auto counts = engine_->StatesEntered(p);
+      for (size_t st = 0; st < counts.size(); ++st) {
+        if (counts[st] > 0) by_name[TaskStateName(static_cast<TaskState>(st))] = counts[st];
+      }
+      for (const auto& [state, n] : by_name) {
+        entered.samples.emplace_back(std::string("provider=\"") + ProviderName(p) + "\",state=\"" + state + "\"",
+                                     static_cast<double>(n));
+      }
+    }
+    Metrics::Family tasks{"imagine_tasks", "Stored tasks by current state.", "gauge", {}};
     for (const auto& [state, n] : by_state) tasks.samples.emplace_back("state=\"" + state + "\"", n);
     CallbackDispatcher::Stats cb = ctx_.callbacks->stats();
-    std::vector<Metrics::Gauge> gauges = {
+    std::vector<Metrics::Family> families = {
+        entered,
         tasks,
-        {"imagine_journal_entries", "Entries held by the journal ring buffer.", {{"", double(ctx_.journal->size())}}},
-        {"imagine_journal_dropped", "Journal entries evicted from the ring buffer so far.",
+        {"imagine_journal_entries", "Entries held by the journal ring buffer.", "gauge", {{"", double(ctx_.journal->size())}}},
+        {"imagine_journal_dropped", "Journal entries evicted from the ring buffer so far.", "gauge",
          {{"", double(ctx_.journal->dropped())}}},
-        {"imagine_callback_queue", "Callback deliveries accepted and not yet finished.", {{"", double(cb.queued)}}},
-        {"imagine_callback_rejected", "Callback submissions refused because the queue was full.",
+        {"imagine_callback_queue", "Callback deliveries accepted and not yet finished.", "gauge", {{"", double(cb.queued)}}},
+        {"imagine_callback_rejected", "Callback submissions refused because the queue was full.", "gauge",
          {{"", double(cb.rejected_queue_full)}}},
     };
     ApiResponse r;
     r.content_type = "text/plain; version=0.0.4";
-    r.body = ctx_.metrics->Render(gauges);
+    r.body = ctx_.metrics->Render(families);
     return r;
   };
   (*h)["getDashboard"] = [](ApiRequest&) {

@@ -1,7 +1,7 @@
 #include "admin/admin_spec.h"
 
 #include "spec/embedded_documents.h"
-#include "spec/validate.h"
+#include "spec/json_schema.h"
 
 namespace imagine {
 

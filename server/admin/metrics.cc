@@ -47,17 +47,12 @@ void Metrics::ObserveRequest(std::string_view provider, std::string_view route, 
   h.sum += seconds;
 }
 
-void Metrics::ObserveStateEntered(std::string_view provider, std::string_view state) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ++states_[{std::string(provider), std::string(state)}];
-}
-
 void Metrics::ObserveCallback(std::string_view provider, std::string_view outcome) {
   std::lock_guard<std::mutex> lock(mu_);
   ++callbacks_[{std::string(provider), std::string(outcome)}];
 }
 
-std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
+std::string Metrics::Render(const std::vector<Family>& families) const {
   std::string out;
   std::lock_guard<std::mutex> lock(mu_);
   out += "# HELP imagine_requests_total HTTP requests served, by provider, route and status.\n";
@@ -80,20 +75,14 @@ std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
     out += "imagine_request_duration_seconds_sum{" + label + "} " + Number(h.sum) + "\n";
     out += "imagine_request_duration_seconds_count{" + label + "} " + std::to_string(h.count) + "\n";
   }
-  out += "# HELP imagine_task_states_entered_total Task state transitions, by provider and new state.\n";
-  out += "# TYPE imagine_task_states_entered_total counter\n";
-  for (const auto& [k, n] : states_) {
-    out += "imagine_task_states_entered_total{provider=\"" + PromLabel(k.first) + "\",state=\"" + PromLabel(k.second) +
-           "\"} " + std::to_string(n) + "\n";
-  }
   out += "# HELP imagine_callback_attempts_total Callback delivery attempts, by provider and outcome.\n";
   out += "# TYPE imagine_callback_attempts_total counter\n";
   for (const auto& [k, n] : callbacks_) {
     out += "imagine_callback_attempts_total{provider=\"" + PromLabel(k.first) + "\",outcome=\"" + PromLabel(k.second) +
            "\"} " + std::to_string(n) + "\n";
   }
-  for (const Gauge& g : gauges) {
-    out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n";
+  for (const Family& g : families) {
+    out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " " + g.type + "\n";
     for (const auto& [labels, v] : g.samples) {
       out += g.name + (labels.empty() ? "" : "{" + labels + "}") + " " + Number(v) + "\n";
     }

@@ -1,7 +1,7 @@
 // Metrics: counters and a latency histogram in Prometheus text format (version 0.0.4) for
-// GET /_emulator/metrics — requests by provider/route/status, request latency, task
-// states entered, callback attempts by outcome. Gauges that the engine already knows
-// (tasks by current state, journal drops, queue sizes) are passed in at render time.
+// GET /_emulator/metrics — requests by provider/route/status, request latency, callback
+// attempts by outcome. What other components already count (task states entered, tasks
+// by current state, journal drops, queue sizes) is passed in at render time.
 // Thread-safe: one mutex around the maps, held for a map update only.
 #ifndef IMAGINE_ADMIN_METRICS_H_
 #define IMAGINE_ADMIN_METRICS_H_
@@ -24,16 +24,17 @@ class Metrics {
                                                        0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
 
   void ObserveRequest(std::string_view provider, std::string_view route, int status, int64_t latency_us);
-  void ObserveStateEntered(std::string_view provider, std::string_view state);
   void ObserveCallback(std::string_view provider, std::string_view outcome);
 
-  struct Gauge {
+  // A metric counted elsewhere, rendered as given.
+  struct Family {
     std::string name;  // e.g. "imagine_tasks"
     std::string help;
+    std::string type;  // "gauge" or "counter"
     std::vector<std::pair<std::string, double>> samples;  // label set ("" or `state="queuing"`) -> value
   };
-  // The exposition text: every counter and histogram, then `gauges`.
-  std::string Render(const std::vector<Gauge>& gauges) const;
+  // The exposition text: every counter and histogram of this object, then `families`.
+  std::string Render(const std::vector<Family>& families) const;
 
  private:
   struct Histogram {
@@ -44,7 +45,6 @@ class Metrics {
   mutable std::mutex mu_;  // protects every map below
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // provider, route, status
   std::map<std::string, Histogram> latency_;                                // by provider
-  std::map<std::pair<std::string, std::string>, uint64_t> states_;          // provider, state
   std::map<std::pair<std::string, std::string>, uint64_t> callbacks_;       // provider, outcome
 };
 

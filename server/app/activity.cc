@@ -23,24 +23,8 @@ void Activity::SetProviders(const std::vector<const ProviderSurface*>& providers
   for (const ProviderSurface* p : providers) providers_[p->provider()] = p;
 }
 
-void Activity::OnStateChange(const Task& task, TaskState state, int64_t at_ms) {
-  const char* provider = ProviderName(task.provider);
-  metrics_->ObserveStateEntered(provider, TaskStateName(state));
-  JournalEntry e;
-  e.kind = JournalEntry::Kind::kState;
-  e.at_ms = at_ms;
-  e.wall_ms = WallNowMs();
-  e.task_id = task.id;
-  e.key = task.owner_key;
-  e.provider = provider;
-  e.scenario = task.scenario;
-  nlohmann::ordered_json detail;
-  detail["state"] = TaskStateName(state);
-  detail["model"] = task.model;
-  if (state == TaskState::kFailed) detail["reason"] = task.fail_reason;
-  e.detail_json = detail.dump();
-  journal_->Append(std::move(e));
-  if (IsTerminal(state) && !task.callback_url.empty()) SubmitCallback(task);
+void Activity::OnTaskFinished(const Task& task, int64_t /*at_ms*/) {
+  if (!task.callback_url.empty()) SubmitCallback(task);
 }
 
 void Activity::SubmitCallback(const Task& task) {

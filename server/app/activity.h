@@ -1,8 +1,9 @@
-// Activity: where everything the emulator does is recorded and acted on. It receives
-// every served request (HttpServer), every task state change (Engine's TaskObserver) and
-// every callback attempt (CallbackDispatcher), and turns them into journal entries,
-// metrics, one log line per request, and — when a task with a callback URL becomes
-// terminal — a callback delivery in the provider's own payload. Thread-safe.
+// Activity: where what the emulator does is recorded and acted on. It receives every
+// served request (HttpServer), every finished task (Engine's TaskObserver) and every
+// callback attempt (CallbackDispatcher), and turns them into journal entries, metrics, one
+// log line per request, and — when a task with a callback URL finishes — a callback
+// delivery in the provider's own payload. (The engine journals and counts task states
+// itself.) Thread-safe.
 #ifndef IMAGINE_APP_ACTIVITY_H_
 #define IMAGINE_APP_ACTIVITY_H_
 
@@ -34,7 +35,7 @@ class Activity final : public TaskObserver {
   // The providers that word callbacks. Precondition: before serving.
   void SetProviders(const std::vector<const ProviderSurface*>& providers);
 
-  void OnStateChange(const Task& task, TaskState state, int64_t at_ms) override;
+  void OnTaskFinished(const Task& task, int64_t at_ms) override;
   void OnRequest(const RequestRecord& record);
   void OnCallbackAttempt(const CallbackAttempt& attempt);
 

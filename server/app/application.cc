@@ -100,6 +100,7 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   act->SetProviders(provider_views);
   app->server_->set_request_observer([act](const RequestRecord& r) { act->OnRequest(r); });
   app->callbacks_->SetObserver([act](const CallbackAttempt& a) { act->OnCallbackAttempt(a); });
+  engine->SetJournal(app->journal_.get());
   engine->SetObserver(act);
   return app;
 }

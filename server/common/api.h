@@ -14,8 +14,8 @@
 namespace imagine {
 
 struct ApiRequest {
-  using HeaderFn = std::string_view (*)(const void* ctx, std::string_view name);
   using QueryMap = std::multimap<std::string, std::string>;
+  using Headers = std::vector<std::pair<std::string_view, std::string_view>>;
 
   std::string_view method;
   std::string_view path;
@@ -23,13 +23,20 @@ struct ApiRequest {
   std::string_view request_id;
   const QueryMap* query = nullptr;
   std::vector<std::pair<std::string_view, std::string_view>> path_params;  // from "{name}" route segments
-  HeaderFn header_fn = nullptr;
-  const void* header_ctx = nullptr;
+  Headers headers;  // as the client sent them, in order
   std::string api_key;  // the bearer key, set by the auth step for authenticated routes
 
-  // Header value ("" when absent); names are case-insensitive.
+  // The first value of header `name` ("" when absent); names are case-insensitive.
   std::string_view Header(std::string_view name) const {
-    return header_fn != nullptr ? header_fn(header_ctx, name) : std::string_view();
+    for (const auto& [k, v] : headers) {
+      if (k.size() != name.size()) continue;
+      bool same = true;
+      for (size_t i = 0; i < k.size() && same; ++i) {
+        same = (k[i] | 0x20) == (name[i] | 0x20);  // ASCII case folding; header names are tokens
+      }
+      if (same) return v;
+    }
+    return {};
   }
   bool HasQuery(std::string_view name) const { return query != nullptr && query->count(std::string(name)) > 0; }
   std::string_view Query(std::string_view name) const {

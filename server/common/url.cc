@@ -20,7 +20,7 @@ bool AllUriChars(std::string_view s, const char* extra) {
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = s[i];
     if (c == '%') {
-      if (i + 2 >= s.size() + 0 && i + 2 > s.size() - 1) return false;
+      if (i + 2 >= s.size()) return false;
       if (!IsHex(s[i + 1]) || !IsHex(s[i + 2])) return false;
       i += 2;
       continue;
@@ -31,16 +31,19 @@ bool AllUriChars(std::string_view s, const char* extra) {
   return true;
 }
 
-}  // namespace
-
-StatusOr<UrlParts> SplitUrl(std::string_view url) {
-  UrlParts p;
+// SplitUrl without a Status (the format "uri" check runs for every URL in every request):
+// false with *error set on a malformed URL.
+bool Split(std::string_view url, UrlParts* out, const char** error) {
+  UrlParts& p = *out;
   size_t i = 0;
   while (i < url.size() && (IsAlpha(url[i]) || (i > 0 && (IsDigit(url[i]) || url[i] == '+' || url[i] == '-' ||
                                                             url[i] == '.')))) {
     ++i;
   }
-  if (i == 0 || i >= url.size() || url[i] != ':') return InvalidArgument("has no scheme");
+  if (i == 0 || i >= url.size() || url[i] != ':') {
+    *error = "has no scheme";
+    return false;
+  }
   p.scheme = url.substr(0, i);
   std::string_view rest = url.substr(i + 1);
   if (size_t hash = rest.find('#'); hash != std::string_view::npos) {
@@ -67,11 +70,17 @@ StatusOr<UrlParts> SplitUrl(std::string_view url) {
     std::string_view after_host;
     if (!authority.empty() && authority.front() == '[') {
       const size_t close = authority.find(']');
-      if (close == std::string_view::npos) return InvalidArgument("has an unterminated IPv6 host");
+      if (close == std::string_view::npos) {
+        *error = "has an unterminated IPv6 host";
+        return false;
+      }
       p.ip_literal = true;
       p.host = authority.substr(1, close - 1);
       after_host = authority.substr(close + 1);
-      if (!after_host.empty() && after_host.front() != ':') return InvalidArgument("has junk after the IPv6 host");
+      if (!after_host.empty() && after_host.front() != ':') {
+        *error = "has junk after the IPv6 host";
+        return false;
+      }
     } else {
       const size_t colon = authority.rfind(':');
       p.host = authority.substr(0, colon);
@@ -84,13 +93,22 @@ StatusOr<UrlParts> SplitUrl(std::string_view url) {
   } else {
     p.path = rest;
   }
+  return true;
+}
+
+}  // namespace
+
+StatusOr<UrlParts> SplitUrl(std::string_view url) {
+  UrlParts p;
+  const char* error = "";
+  if (!Split(url, &p, &error)) return InvalidArgument(error);
   return p;
 }
 
 bool IsAbsoluteUri(std::string_view url) {
-  auto split = SplitUrl(url);
-  if (!split.ok()) return false;
-  const UrlParts& p = *split;
+  UrlParts p;
+  const char* error = "";
+  if (!Split(url, &p, &error)) return false;
   if (p.has_authority) {
     if (p.has_userinfo && (!AllUriChars(p.userinfo, ":") || p.userinfo.find('@') != std::string_view::npos)) {
       return false;

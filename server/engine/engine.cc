@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 namespace imagine {
 namespace {
 int64_t SecondsToMs(double s) { return static_cast<int64_t>(std::llround(s * 1000.0)); }
@@ -90,8 +92,8 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
     Task copy = task;
     if (store_.Insert(std::move(copy))) {
       accounts_.Activate(task.owner_key, *ticket, task.id, task.timeline.finished_ms, task.timeline.outcome);
-      if (observer_ != nullptr) {
-        observer_->OnStateChange(task, TaskState::kWaiting, now);
+      if (watching()) {
+        RecordEntered(task, TaskState::kWaiting, now);
         ArmWatch(task);
       }
       return task;
@@ -101,9 +103,38 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
   return Internal("could not allocate a unique task id");
 }
 
+void Engine::RecordEntered(const Task& task, TaskState state, int64_t at_ms) {
+  entered_[static_cast<size_t>(task.provider)][static_cast<size_t>(state)].fetch_add(1, std::memory_order_relaxed);
+  if (journal_ != nullptr) {
+    JournalEntry e;
+    e.kind = JournalEntry::Kind::kState;
+    e.at_ms = at_ms;
+    e.wall_ms = WallNowMs();
+    e.task_id = task.id;
+    e.key = task.owner_key;
+    e.provider = ProviderName(task.provider);
+    e.scenario = task.scenario;
+    nlohmann::ordered_json detail;
+    detail["state"] = TaskStateName(state);
+    detail["model"] = task.model;
+    if (state == TaskState::kFailed) detail["reason"] = task.fail_reason;
+    e.detail_json = detail.dump();
+    journal_->Append(std::move(e));
+  }
+  if (IsTerminal(state) && observer_ != nullptr) observer_->OnTaskFinished(task, at_ms);
+}
+
+std::array<uint64_t, kTaskStateCount> Engine::StatesEntered(Provider provider) const {
+  std::array<uint64_t, kTaskStateCount> out{};
+  for (size_t s = 0; s < kTaskStateCount; ++s) {
+    out[s] = entered_[static_cast<size_t>(provider)][s].load(std::memory_order_relaxed);
+  }
+  return out;
+}
+
 void Engine::ArmWatch(const Task& task) {
   const int64_t next = task.timeline.NextBoundaryAfter(task.notified);
-  if (next == kNever || observer_ == nullptr) return;
+  if (next == kNever || !watching()) return;
   const Scheduler::TimerId timer = scheduler_.ScheduleAt(next, [this, id = task.id] { ReportTransitions(id); });
   store_.Update(task.id, [timer](Task& t) { t.watch_timer = timer; });
 }
@@ -123,8 +154,8 @@ void Engine::ReportTransitions(const std::string& id) {
     t.watch_timer = 0;
     snapshot = t;
   });
-  if (!snapshot || observer_ == nullptr) return;
-  for (const auto& [state, at] : entered) observer_->OnStateChange(*snapshot, state, at);
+  if (!snapshot || !watching()) return;
+  for (const auto& [state, at] : entered) RecordEntered(*snapshot, state, at);
   ArmWatch(*snapshot);
 }
 
@@ -147,7 +178,7 @@ StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::functio
   if (!found) return NotFound("no task " + std::string(id));
   if (terminal) return Status(Code::kFailedPrecondition, "task " + std::string(id) + " has already finished");
   accounts_.Reschedule(changed.owner_key, changed.id, changed.timeline.finished_ms, changed.timeline.outcome);
-  if (observer_ != nullptr) ReportTransitions(changed.id);
+  if (watching()) ReportTransitions(changed.id);
   return *store_.Get(changed.id);
 }
 

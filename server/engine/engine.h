@@ -10,6 +10,7 @@
 #ifndef IMAGINE_ENGINE_ENGINE_H_
 #define IMAGINE_ENGINE_ENGINE_H_
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -22,6 +23,7 @@
 #include "engine/accounts.h"
 #include "engine/clock.h"
 #include "engine/engine_options.h"
+#include "engine/journal.h"
 #include "engine/scenarios.h"
 #include "engine/random.h"
 #include "engine/scheduler.h"
@@ -71,9 +73,14 @@ class Engine {
   // queries (scenario record_not_ready).
   bool ConsumeNotReadyPoll(std::string_view id);
 
-  // Reports every state change of every task to `observer` at its emulated time (one
-  // Scheduler timer per running task). Set once, before serving; must outlive the engine.
+  // Journals and counts every state a task enters, at its emulated time (one Scheduler
+  // timer per running task), and tells `observer` when a task finishes. Each is set once,
+  // before serving (either may be null); they must outlive the engine.
+  void SetJournal(Journal* journal) { journal_ = journal; }
   void SetObserver(TaskObserver* observer) { observer_ = observer; }
+
+  // How many times tasks of `provider` entered each state (indexed by TaskState) since start.
+  std::array<uint64_t, kTaskStateCount> StatesEntered(Provider provider) const;
 
   // Admin actions on a running task; each takes effect now and is reported like any
   // transition. kNotFound for an unknown id; kFailedPrecondition once it is terminal.
@@ -113,6 +120,9 @@ class Engine {
 
  private:
   Timeline PlanTimeline(const StageTiming& timing, double factor, Random& random, int64_t now_ms) const;
+  bool watching() const { return journal_ != nullptr || observer_ != nullptr; }
+  // Journals and counts `task` entering `state` at `at_ms`, and reports a finish.
+  void RecordEntered(const Task& task, TaskState state, int64_t at_ms);
   // Schedules the next state report of `task`, if it has one ahead.
   void ArmWatch(const Task& task);
   // Reports the transitions of task `id` up to now and arms the next report.
@@ -127,7 +137,9 @@ class Engine {
   Accounts accounts_;
   Scenarios scenarios_;
   std::atomic<uint64_t> sequence_{0};  // numbers tasks for their random streams
+  Journal* journal_ = nullptr;
   TaskObserver* observer_ = nullptr;
+  std::array<std::array<std::atomic<uint64_t>, kTaskStateCount>, 2> entered_{};  // [provider][state]
 };
 
 }  // namespace imagine

@@ -19,6 +19,7 @@ const char* ProviderName(Provider p);
 // Neutral lifecycle. Apikley shows these as waiting/queuing/generating/success/fail;
 // Evolink as pending (waiting+queuing)/processing/completed/failed.
 enum class TaskState : uint8_t { kWaiting, kQueuing, kGenerating, kSucceeded, kFailed };
+constexpr size_t kTaskStateCount = 5;
 const char* TaskStateName(TaskState s);
 inline bool IsTerminal(TaskState s) { return s == TaskState::kSucceeded || s == TaskState::kFailed; }
 
@@ -78,17 +79,18 @@ struct Task {
   int not_ready_polls = 0;   // status queries still to answer "not found yet"
   bool results_expired = false;  // result links answer 404 from the start
   std::string callback_faults;   // X-Emulator-Callback given at creation ("" = the key profile's)
-  TaskState notified = TaskState::kWaiting;  // last state reported to the TaskObserver
+  TaskState notified = TaskState::kWaiting;  // last state journaled and counted
   uint64_t watch_timer = 0;                  // Scheduler timer of the next report; 0 = none
 };
 
-// Told of every state a task enters, in order, at the emulated time it entered it
-// (kWaiting at creation). Called from request threads (creation, admin actions) and the
-// scheduler; implementations must be thread-safe and quick (no network I/O).
+// Told when a task reaches its terminal state (success or failure), at the emulated time
+// it did — what sends its callback. Called from the scheduler's timer thread or a request
+// thread (admin actions), never while the engine holds a lock and never during a create;
+// implementations must be thread-safe and quick (no network I/O).
 class TaskObserver {
  public:
   virtual ~TaskObserver() = default;
-  virtual void OnStateChange(const Task& task, TaskState state, int64_t at_ms) = 0;
+  virtual void OnTaskFinished(const Task& task, int64_t at_ms) = 0;
 };
 
 }  // namespace imagine

@@ -17,12 +17,6 @@
 namespace imagine {
 namespace {
 
-std::string_view HeaderOf(const void* ctx, std::string_view name) {
-  const auto* req = static_cast<const httplib::Request*>(ctx);
-  auto it = req->headers.find(std::string(name));
-  return it == req->headers.end() ? std::string_view() : std::string_view(it->second);
-}
-
 void WriteResponse(const ApiResponse& api, const std::string& request_id, httplib::Response& res) {
   res.status = api.status;
   for (const auto& [k, v] : api.headers) res.set_header(k, v);
@@ -187,8 +181,8 @@ void HttpServer::Handle(const void* request, void* response) {
   api.request_id = request_id;
   api.query = &req.params;
   api.path_params = std::move(match.params);
-  api.header_fn = &HeaderOf;
-  api.header_ctx = &req;
+  api.headers.reserve(req.headers.size());
+  for (const auto& [k, v] : req.headers) api.headers.emplace_back(k, v);
   ApiResponse out = route.handler(api);
   if (self_check_ != nullptr && self_check_->enabled() && route.surface != nullptr) {
     self_check_->Check(*route.surface, route.operation_id, out);

@@ -18,15 +18,47 @@
 
 #include "common/api.h"
 #include "common/status.h"
+#include "common/text.h"
 #include "engine/accounts.h"
 #include "engine/engine.h"
 #include "engine/engine_options.h"
 #include "engine/task.h"
 #include "providers/common/request_body.h"
-#include "providers/common/rules.h"
 #include "providers/common/wording.h"
 
 namespace imagine {
+
+// A cross-field rule: what a provider's OpenAPI schema cannot say (one image source, no
+// spicy with external images, HTTPS-only callbacks, ...). Each provider has a small named
+// table of them; the flow runs the table after schema validation (defaults applied).
+struct RuleContext {
+  const nlohmann::json& body;    // validated request, defaults applied
+  const std::string& model;      // the model, aliases resolved
+  std::string_view api_key;      // the caller
+  int64_t now_ms = 0;            // the request's instant
+  const Engine* engine = nullptr;  // for rules that look tasks up; may be null in tests
+  std::optional<Task> source;    // set by a rule that resolves the task the request refers to
+};
+
+struct Rule {
+  const char* name;   // also the `rule` of the Violation it returns
+  const char* model;  // the model it applies to; nullptr = every model
+  std::function<Status(RuleContext& ctx)> check;
+};
+
+// kInvalidArgument for rule `rule` at `pointer`, with the offending `value` (null = none).
+// Runs the rules that apply to ctx.model, in order; the first failure wins.
+inline Status CheckRules(const std::vector<Rule>& rules, RuleContext& ctx) {
+  for (const Rule& rule : rules) {
+    if (rule.model != nullptr && ctx.model != rule.model) continue;
+    IMAGINE_RETURN_IF_ERROR(rule.check(ctx));
+  }
+  return Status::Ok();
+}
+
+inline Status RuleViolation(const char* rule, const char* pointer, std::string message, const nlohmann::json* value) {
+  return InvalidArgument(std::move(message), Violation{pointer, rule, value != nullptr ? TruncatedJson(*value) : ""});
+}
 
 // What a renderer may use besides the task: the request's instant, the caller's profile
 // (for a callback: the task owner's) and the provider's words.

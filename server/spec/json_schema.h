@@ -113,4 +113,16 @@ class Validator {
 
 }  // namespace imagine::spec
 
+namespace imagine {
+
+// A compiled schema's verdict as a Status, the form the request flow, the control API and
+// the config reader want.
+// Validates `body` against `schema`, applying defaults when it passes and, when
+// `reject_unknown_fields`, refusing fields the schema does not declare. On failure returns
+// kInvalidArgument carrying the first violation (pointer, keyword as rule, value) and
+// leaves `body` as it was.
+Status ValidateAgainst(const spec::Validator& schema, nlohmann::json& body, bool reject_unknown_fields);
+
+}  // namespace imagine
+
 #endif  // IMAGINE_SPEC_JSON_SCHEMA_H_

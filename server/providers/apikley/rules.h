@@ -1,12 +1,12 @@
 // Apikley's cross-field rules: what the OpenAPI schema cannot say (api-reference §1.3,
-// §4.10). A small named table (providers/common/rules.h); each rule names the field in
+// §4.10). A small named table (Rule, providers/dialect.h); each rule names the field in
 // its error. Thread-safe.
 #ifndef IMAGINE_PROVIDERS_APIKLEY_RULES_H_
 #define IMAGINE_PROVIDERS_APIKLEY_RULES_H_
 
 #include <vector>
 
-#include "providers/common/rules.h"
+#include "providers/dialect.h"
 
 namespace imagine::apikley {
 

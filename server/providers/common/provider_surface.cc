@@ -16,6 +16,11 @@ const std::string& StringAt(const nlohmann::json& body, const std::string& point
 
 }  // namespace
 
+struct ProviderSurface::Caller {
+  KeyContext key;
+  int64_t now_ms = 0;
+};
+
 StatusOr<std::unique_ptr<ProviderSurface>> ProviderSurface::Create(std::unique_ptr<const Dialect> dialect,
                                                                    std::shared_ptr<const OpenApiDocument> spec,
                                                                    Engine* engine) {

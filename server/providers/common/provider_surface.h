@@ -53,11 +53,8 @@ class ProviderSurface final : public ApiSurface {
   ProviderSurface(std::unique_ptr<const Dialect> dialect, std::shared_ptr<const OpenApiDocument> spec,
                   DialectDocument document, Engine* engine);
 
-  // Step 1 of every operation.
-  struct Caller {
-    KeyContext key;
-    int64_t now_ms = 0;
-  };
+  // Step 1 of every operation (Caller: the key looked up once, the request's instant).
+  struct Caller;
   StatusOr<Caller> Authenticate(ApiRequest& req) const;
   RenderContext ContextFor(const Caller& caller) const;
   // Step 3: the envelope and model schemas; returns the model (aliases resolved).

@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 #include "common/text.h"
-#include "spec/validate.h"
+#include "spec/json_schema.h"
 
 namespace imagine {
 

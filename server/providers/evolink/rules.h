@@ -1,12 +1,12 @@
 // Evolink's cross-field rules: what the OpenAPI schema cannot say (seed callback_url
-// "Security Restrictions"; api-reference §2.2, §4.16). A small named table
-// (providers/common/rules.h); each rule names the field in its error. Thread-safe.
+// "Security Restrictions"; api-reference §2.2, §4.16). A small named table (Rule,
+// providers/dialect.h); each rule names the field in its error. Thread-safe.
 #ifndef IMAGINE_PROVIDERS_EVOLINK_RULES_H_
 #define IMAGINE_PROVIDERS_EVOLINK_RULES_H_
 
 #include <vector>
 
-#include "providers/common/rules.h"
+#include "providers/dialect.h"
 #include "providers/evolink/evolink_options.h"
 
 namespace imagine::evolink {

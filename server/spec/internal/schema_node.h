@@ -14,24 +14,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "spec/internal/schema_values.h"
 #include "spec/json_schema.h"
 
 namespace imagine::spec {
 namespace internal {
 
 using json = nlohmann::json;
-
-// Instance/schema type bits. An integer instance carries both kInteger and kNumber; a float
-// carries kInteger too when it has no fractional part (1.0 is an integer, as in the suite).
-enum TypeBit : uint8_t {
-  kNullBit = 1 << 0,
-  kBooleanBit = 1 << 1,
-  kObjectBit = 1 << 2,
-  kArrayBit = 1 << 3,
-  kNumberBit = 1 << 4,
-  kStringBit = 1 << 5,
-  kIntegerBit = 1 << 6,
-};
 
 constexpr size_t kNoLimit = std::numeric_limits<size_t>::max();
 
@@ -51,7 +40,6 @@ constexpr size_t kMaxBacktrackingInput = 2048;
 constexpr size_t kMaxValueCodePoints = 100;  // ValidationError::value length before "…"
 constexpr char kEllipsis[] = "\xE2\x80\xA6";   // U+2026
 
-constexpr int kUnordered = 2;  // CompareNumbers: NaN is involved
 
 // --- JSON pointers (RFC 6901)
 void AppendPointerToken(std::string& out, const std::string& token);  // "/" + token, ~ and / escaped
@@ -60,17 +48,12 @@ std::string ChildPointer(const std::string& parent, size_t index);
 std::string Where(const std::string& pointer);  // "#/a/b" for messages; "#" for the root
 
 // --- Rendering values into errors and messages
-size_t CountCodePoints(const std::string& s);
 size_t CodePointOffset(const std::string& s, size_t count);  // byte offset of code point `count`
 std::string DumpCompact(const json& v);
 std::string RenderValue(const json& v);       // ValidationError::value: compact, cut to 100 code points + "…"
 std::string RenderForMessage(const json& v);  // strings bare, everything else compact JSON
 
-// --- Numbers and types
-double ToDouble(const json& v);
-int CompareNumbers(const json& a, const json& b);  // -1, 0, 1 or kUnordered; exact for integers
-bool JsonEqual(const json& a, const json& b);      // numbers by value (1 == 1.0), containers structurally
-uint8_t InstanceTypeBits(const json& v);
+// --- Types by name (the compiler)
 bool TypeBitFor(const std::string& name, uint8_t* bit);
 
 }  // namespace internal
