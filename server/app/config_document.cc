@@ -21,40 +21,13 @@ using json = nlohmann::json;
 constexpr int kMaxDepth = 32;
 constexpr size_t kMaxNodes = 100'000;
 
-std::string Escape(const std::string& token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string Unescape(std::string_view token) {
-  std::string out;
-  for (size_t i = 0; i < token.size(); ++i) {
-    if (token[i] == '~' && i + 1 < token.size()) {
-      out += token[i + 1] == '1' ? '/' : '~';
-      ++i;
-    } else {
-      out += token[i];
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> Tokens(std::string_view pointer) {
   std::vector<std::string> out;
   size_t i = 1;
   while (i <= pointer.size() && !pointer.empty()) {
     size_t j = pointer.find('/', i);
     if (j == std::string_view::npos) j = pointer.size();
-    out.push_back(Unescape(pointer.substr(i, j - i)));
+    out.push_back(UnescapePointerToken(pointer.substr(i, j - i)));
     i = j + 1;
   }
   return out;
@@ -155,7 +128,7 @@ class YamlReader {
       for (const auto& kv : node) {
         if (!kv.first.IsScalar()) return Error(kv.first, pointer, "keys must be plain text");
         const std::string key = kv.first.Scalar();
-        const std::string child = pointer + "/" + Escape(key);
+        const std::string child = pointer + "/" + EscapePointerToken(key);
         // yaml-cpp keeps one of two equal keys silently; a config must not say two things.
         if (!seen.insert(key).second) return Error(kv.first, child, "duplicate key");
         if (kv.second.IsNull()) continue;  // "key:" with nothing after it says nothing
@@ -194,7 +167,7 @@ void Merge(json& base, const json& layer, const std::string& pointer,
            const std::function<void(const std::string&)>& replaced) {
   if (base.is_object() && layer.is_object() && !Replaces(pointer)) {
     for (auto it = layer.begin(); it != layer.end(); ++it) {
-      const std::string child = pointer + "/" + Escape(it.key());
+      const std::string child = pointer + "/" + EscapePointerToken(it.key());
       if (base.contains(it.key())) {
         Merge(base[it.key()], it.value(), child, replaced);
       } else {
@@ -217,7 +190,7 @@ std::string FirstBadRange(const json& doc) {
       for (const char* range : {"waiting_s", "queuing_s", "total_s"}) {
         const json& r = model.value().at("timing").at(range);
         if (r[0].get<double>() > r[1].get<double>()) {
-          return std::string("/") + provider + "/models/" + Escape(model.key()) + "/timing/" + range;
+          return std::string("/") + provider + "/models/" + EscapePointerToken(model.key()) + "/timing/" + range;
         }
       }
     }

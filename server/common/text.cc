@@ -36,6 +36,35 @@ StatusOr<std::string> ParseBearer(std::string_view authorization) {
   return std::string(key);
 }
 
+std::string EscapePointerToken(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (char c : token) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string UnescapePointerToken(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '~' && i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
+      out += token[i + 1] == '1' ? '/' : '~';
+      ++i;
+    } else {
+      out += token[i];
+    }
+  }
+  return out;
+}
+
 std::string PointerToFieldPath(std::string_view pointer) {
   if (pointer.empty() || pointer == "/") return "body";
   std::string out;
@@ -43,10 +72,7 @@ std::string PointerToFieldPath(std::string_view pointer) {
   while (i <= pointer.size()) {
     size_t j = pointer.find('/', i);
     if (j == std::string_view::npos) j = pointer.size();
-    std::string seg(pointer.substr(i, j - i));
-    for (size_t k = 0; (k = seg.find('~', k)) != std::string::npos; ++k) {
-      if (k + 1 < seg.size()) seg.replace(k, 2, seg[k + 1] == '1' ? "/" : "~");
-    }
+    const std::string seg = UnescapePointerToken(pointer.substr(i, j - i));
     bool index = !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos;
     if (index && !out.empty()) {
       out += "[" + seg + "]";

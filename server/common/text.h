@@ -22,6 +22,10 @@ bool EqualsNoCase(std::string_view a, std::string_view b);
 // absent, "malformed" when it is not a bearer token with a non-empty key.
 StatusOr<std::string> ParseBearer(std::string_view authorization);
 
+// RFC 6901: one JSON pointer token with "~" as "~0" and "/" as "~1", and back.
+std::string EscapePointerToken(std::string_view token);
+std::string UnescapePointerToken(std::string_view token);
+
 // "/input/image_urls/0" -> "input.image_urls[0]"; "" -> "body".
 std::string PointerToFieldPath(std::string_view pointer);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.h"
 #include "spec/yaml_json.h"
 
 namespace imagine {
@@ -20,20 +21,6 @@ StatusOr<std::shared_ptr<const spec::Validator>> CompileAt(const nlohmann::json&
 }
 
 constexpr const char* kBundled = "x-emulator-bundled";
-
-std::string EscapePointerToken(const std::string& token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // Rewrites every $ref in `node`: a local one ("#/x") gets `local_prefix` (the place its
 // document is bundled at, "" for the main one); an external one ("file#/x") points into

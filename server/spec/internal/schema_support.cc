@@ -2,6 +2,7 @@
 // number comparison and type bits.
 #include <cmath>
 
+#include "common/text.h"
 #include "spec/internal/schema_node.h"
 
 namespace imagine::spec::internal {
@@ -9,15 +10,7 @@ namespace imagine::spec::internal {
 // RFC 6901 token escaping: "~" -> "~0", "/" -> "~1".
 void AppendPointerToken(std::string& out, const std::string& token) {
   out.push_back('/');
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out.push_back(c);
-    }
-  }
+  out += EscapePointerToken(token);
 }
 
 std::string ChildPointer(const std::string& parent, const std::string& token) {
