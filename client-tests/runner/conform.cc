@@ -35,11 +35,11 @@ int RunClientMode(const Options& o, Session& session, const std::vector<ConformS
     }
   }
   if (specs.empty()) return BadUsage("no scenario of --scenarios applies to the chosen provider");
-  const TimingPlan& t = o.timing;
+  const Timing& t = o.timing.run;
   std::printf("imagine-conform: %s against %s (timing %s: time scale %g, poll %d ms, retry base %d ms, max wait %d s, "
               "stuck %d s; %d at a time)\n",
               o.client.c_str(), session.url().c_str(), o.timing_mode.c_str(), t.time_scale, t.poll_interval_ms,
-              t.retry_base_ms, t.max_wait_s, t.stuck_max_wait_s, o.jobs);
+              t.retry_base_ms, t.max_wait_s, o.timing.stuck_max_wait_s, o.jobs);
   if (session.callback_url() != session.url()) {
     std::printf("imagine-conform: callback scenarios against %s (time scale %g)\n", session.callback_url().c_str(),
                 session.callback_time_scale());

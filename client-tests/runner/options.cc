@@ -21,10 +21,10 @@ const std::map<std::string, TimingPlan>& TimingModes() {
   static const std::map<std::string, TimingPlan> kModes = {
       // The emulator 100x faster than real time: a 15-20 s generation takes 0.2 s. For clients
       // that take their timings from the IMAGINE_* variables.
-      {"fast", {100, 200, 100, 2, 15, 3}},
+      {"fast", {{100, 200, 100, 15, 0}, 2, 3}},
       // Ordinary client timings: polls a second apart, retries from 1 s. For a client that wraps
       // an SDK with its own timings (it must still honour IMAGINE_MAX_WAIT_S).
-      {"relaxed", {20, 1000, 1000, 20, 60, 30}},
+      {"relaxed", {{20, 1000, 1000, 60, 0}, 20, 30}},
   };
   return kModes;
 }
@@ -78,11 +78,9 @@ std::string ExecutableDir() {
 }  // namespace
 
 Timing TimingPlan::For(const ConformScenario& scenario, double scale) const {
-  Timing t;
+  Timing t = run;
   t.time_scale = scale;
-  t.poll_interval_ms = poll_interval_ms;
-  t.retry_base_ms = retry_base_ms;
-  t.max_wait_s = scenario.expect == Expect::kGivesUp ? stuck_max_wait_s : max_wait_s;
+  if (scenario.expect == Expect::kGivesUp) t.max_wait_s = stuck_max_wait_s;
   t.timeout_s = t.max_wait_s + grace_s;
   return t;
 }
@@ -94,7 +92,7 @@ std::string HelpText() {
 Runs a client of the Apikley or Evolink API through every scenario of the conformance catalog
 against an emulator it starts on an ephemeral port, and says, check by check, where the client
 misbehaves. The contract (what the client is told, what it must do) is client-tests/README.md.
-Exit status: 0 every judged check passed, 1 some check failed, 2 bad usage or set-up.
+Exit status: 0 no check failed, 1 some check failed, 2 a bad command line or set-up (one line on stderr).
 
 What to run:
   --client "COMMAND"       the client under test, run through bash -c once per scenario, in the
@@ -261,11 +259,11 @@ StatusOr<Options> ParseOptions(int argc, char** argv) {
   if (jobs) o.jobs = static_cast<int>(*jobs);
 
   o.timing = TimingModes().at(o.timing_mode);
-  if (time_scale) o.timing.time_scale = *time_scale;
-  if (poll_ms) o.timing.poll_interval_ms = static_cast<int>(*poll_ms);
-  if (retry_ms) o.timing.retry_base_ms = static_cast<int>(*retry_ms);
+  if (time_scale) o.timing.run.time_scale = *time_scale;
+  if (poll_ms) o.timing.run.poll_interval_ms = static_cast<int>(*poll_ms);
+  if (retry_ms) o.timing.run.retry_base_ms = static_cast<int>(*retry_ms);
+  if (max_wait_s) o.timing.run.max_wait_s = static_cast<int>(*max_wait_s);
   if (stuck_wait_s) o.timing.stuck_max_wait_s = static_cast<int>(*stuck_wait_s);
-  if (max_wait_s) o.timing.max_wait_s = static_cast<int>(*max_wait_s);
   if (grace_s) o.timing.grace_s = *grace_s;
   if (!o.workdir.empty() && !IsDirectory(o.workdir)) return InvalidArgument("--workdir " + o.workdir + " is not a directory");
   return o;

@@ -14,12 +14,11 @@ namespace imagine::conform {
 
 // A session's timing: what the clients are told and how long the runner waits for them.
 struct TimingPlan {
-  double time_scale = 100;      // emulated seconds per real second
-  int poll_interval_ms = 200;   // IMAGINE_POLL_INTERVAL_MS
-  int retry_base_ms = 100;      // IMAGINE_RETRY_BASE_MS
-  int stuck_max_wait_s = 2;     // IMAGINE_MAX_WAIT_S where the client must give up (expect: gives_up)
-  int max_wait_s = 15;          // IMAGINE_MAX_WAIT_S everywhere else: room for a slow machine
-  double grace_s = 3;           // the runner kills a client this long after its max wait
+  // The emulator's clock, IMAGINE_POLL_INTERVAL_MS, IMAGINE_RETRY_BASE_MS and IMAGINE_MAX_WAIT_S
+  // everywhere but where the client must give up (room for a slow machine); timeout_s unused.
+  Timing run{100, 200, 100, 15, 0};
+  int stuck_max_wait_s = 2;  // IMAGINE_MAX_WAIT_S where the client must give up (expect: gives_up)
+  double grace_s = 3;        // the runner kills a client this long after its max wait
 
   // The timing of one run of `scenario` on an emulator running at `time_scale`.
   Timing For(const ConformScenario& scenario, double time_scale) const;

@@ -145,9 +145,9 @@ Status Session::StartTarget(Target* target) {
 Status Session::Start(const Options& options) {
   options_ = options;
   key_prefix_ = "conform-" + RandomHex(6);
-  main_.time_scale = callback_.time_scale = options.timing.time_scale;
+  main_.time_scale = callback_.time_scale = options.timing.run.time_scale;
   constexpr double kMaxCallbackTimeScale = 20;
-  if (options.url.empty()) callback_.time_scale = std::min(options.timing.time_scale, kMaxCallbackTimeScale);
+  if (options.url.empty()) callback_.time_scale = std::min(options.timing.run.time_scale, kMaxCallbackTimeScale);
   if (Status s = StartTarget(&main_); !s.ok()) return s;
   if (callback_.time_scale == main_.time_scale) {
     callback_.url = main_.url;
