@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <sstream>
 #include <vector>
 
 extern char** environ;
@@ -29,32 +31,46 @@ std::vector<std::string> MergedEnvironment(const std::map<std::string, std::stri
   return out;
 }
 
-}  // namespace
-
-ClientRun RunClient(const std::string& command, const std::map<std::string, std::string>& env, double timeout_s,
-                    const std::string& cwd) {
-  ClientRun run;
-  int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) return run;
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-    close(out_pipe[0]);
-    close(out_pipe[1]);
-    return run;
+// A command bash would run as one simple command naming its program by a path
+// ("./reference_cpp", "IMAGINE_CLIENT_FAULT=x ./broken_cpp"): sets the program and its
+// arguments, and the NAME=value words before it. False for anything else (quotes, escapes,
+// expansions, operators, or a program looked up on PATH, which could be a builtin).
+bool SimpleCommand(const std::string& command, std::vector<std::string>* words,
+                   std::map<std::string, std::string>* assignments) {
+  if (command.find_first_of("'\"\\$`|&;<>(){}[]*?~#!\n\t") != std::string::npos) return false;
+  std::istringstream in(command);
+  std::string w;
+  while (in >> w) {
+    const size_t eq = w.find('=');
+    const bool assignment = words->empty() && eq != std::string::npos && eq > 0 &&
+                            std::all_of(w.begin(), w.begin() + eq, [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }) &&
+                            !std::isdigit(static_cast<unsigned char>(w[0]));
+    if (assignment) {
+      (*assignments)[w.substr(0, eq)] = w.substr(eq + 1);
+    } else {
+      words->push_back(w);
+    }
   }
-  std::vector<std::string> env_strings = MergedEnvironment(env);
-  std::vector<char*> envp;
-  for (std::string& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  const char* argv[] = {"bash", "-c", command.c_str(), nullptr};
+  return !words->empty() && words->front().find('/') != std::string::npos;
+}
 
-  // posix_spawn, not fork: the runner is a big multi-threaded process, and copying its page
-  // tables for every client (then breaking copy-on-write pages while 16 clients start) costs
-  // more CPU than the clients themselves.
+// Starts `path` with `argv` as a client: stdin from /dev/null, stdout and stderr into the
+// pipes, nothing else inherited, in `cwd`, in its own process group, with SIGPIPE at its
+// default. posix_spawn, not fork: the runner is a big multi-threaded process, and copying its
+// page tables for every client (then breaking copy-on-write pages while 16 clients start)
+// costs more CPU than the clients themselves. Returns 0 or an errno.
+int Spawn(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& env,
+          const std::string& cwd, int out_fd, int err_fd, pid_t* pid) {
+  std::vector<char*> args, envp;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   posix_spawnattr_t attr;
@@ -67,19 +83,47 @@ ClientRun RunClient(const std::string& command, const std::map<std::string, std:
   posix_spawnattr_setsigdefault(&attr, &default_signals);
   posix_spawnattr_setpgroup(&attr, 0);  // its own process group, so a timeout kills all it started
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  const int error = posix_spawn(pid, path.c_str(), &actions, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return error;
+}
+
+}  // namespace
+
+ClientRun RunClient(const std::string& command, const std::map<std::string, std::string>& env, double timeout_s,
+                    const std::string& cwd) {
+  ClientRun run;
+  int out_pipe[2], err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) return run;
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    close(out_pipe[0]);
+    close(out_pipe[1]);
+    return run;
+  }
+  // A simple command is started directly (bash would only exec it), anything else by bash -c.
+  std::vector<std::string> words;
+  std::map<std::string, std::string> with_assignments = env;
+  std::map<std::string, std::string> assignments;
+  const bool direct = SimpleCommand(command, &words, &assignments);
+  for (const auto& [k, v] : assignments) with_assignments[k] = v;
 
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = -1;
-  const int spawn_error = posix_spawn(&pid, "/bin/bash", &actions, &attr, const_cast<char* const*>(argv), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  int spawn_error = direct ? Spawn(words.front(), words, MergedEnvironment(with_assignments), cwd, out_pipe[1], err_pipe[1], &pid)
+                           : ENOEXEC;
+  if (spawn_error == ENOEXEC) {  // not simple, or a script without "#!": bash runs it
+    spawn_error = Spawn("/bin/bash", {"bash", "-c", command}, MergedEnvironment(env), cwd, out_pipe[1], err_pipe[1], &pid);
+  }
   close(out_pipe[1]);
   close(err_pipe[1]);
   if (spawn_error != 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
-    run.err = std::string("imagine-conform: cannot start the client") + (cwd.empty() ? "" : " in " + cwd) + ": " +
-              std::strerror(spawn_error) + "\n";
+    // As bash would say it: 127 for a program that is not there, 126 for one that cannot run.
+    run.exit_code = spawn_error == ENOENT ? 127 : 126;
+    run.err = "imagine-conform: cannot start " + (direct ? words.front() : std::string("/bin/bash")) +
+              (cwd.empty() ? "" : " in " + cwd) + ": " + std::strerror(spawn_error) + "\n";
     return run;
   }
   const auto deadline = start + std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));

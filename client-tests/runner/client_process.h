@@ -1,4 +1,5 @@
-// Runs a client command line (through /bin/bash -c) in a given directory with extra
+// Runs a client command line (through bash -c, or directly when it is a simple command naming a
+// program by its path, which is all bash would do with it) in a given directory with extra
 // environment variables and a timeout, capturing stdout and stderr apart (each up to
 // kMaxCapturedBytes). The client runs in its own process group, so a timeout kills it and
 // everything it started. Safe to call from several threads at once: the child inherits no

@@ -21,7 +21,7 @@ const std::map<std::string, TimingPlan>& TimingModes() {
   static const std::map<std::string, TimingPlan> kModes = {
       // The emulator 100x faster than real time: a 15-20 s generation takes 0.2 s. For clients
       // that take their timings from the IMAGINE_* variables.
-      {"fast", {{100, 200, 100, 15, 0}, 2, 3}},
+      {"fast", {{100, 200, 100, 15, 0}, 2, 8}},
       // Ordinary client timings: polls a second apart, retries from 1 s. For a client that wraps
       // an SDK with its own timings (it must still honour IMAGINE_MAX_WAIT_S).
       {"relaxed", {{20, 1000, 1000, 60, 0}, 20, 30}},
@@ -112,13 +112,13 @@ Timing (what the client is told, and how long the runner waits for it):
                            200, IMAGINE_RETRY_BASE_MS 100, IMAGINE_MAX_WAIT_S 2 in the stuck
                            scenario and 15 elsewhere. relaxed: for a client that keeps its SDK's own
                            timings: 20x, polls and retries from 1000 ms, max wait 20 (stuck) / 60 s.
-                           Callback scenarios run at most 20x real time either way
+                           Callback scenarios run at most 10x real time either way
   --time-scale X           emulated seconds per real second (fast: 100, relaxed: 20)
   --poll-interval-ms N     IMAGINE_POLL_INTERVAL_MS, the client's wait between two status queries
   --retry-base-ms N        IMAGINE_RETRY_BASE_MS, the client's first retry delay after 429/455/5xx
   --stuck-wait-s N         IMAGINE_MAX_WAIT_S in the stuck scenario, where the client must give up
   --max-wait-s N           IMAGINE_MAX_WAIT_S in every other scenario (whole seconds)
-  --grace-s S              kill a client still running S seconds after its max wait (fast: 3,
+  --grace-s S              kill a client still running S seconds after its max wait (fast: 8,
                            relaxed: 30)
 
 Where and how:

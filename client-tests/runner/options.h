@@ -18,7 +18,7 @@ struct TimingPlan {
   // everywhere but where the client must give up (room for a slow machine); timeout_s unused.
   Timing run{100, 200, 100, 15, 0};
   int stuck_max_wait_s = 2;  // IMAGINE_MAX_WAIT_S where the client must give up (expect: gives_up)
-  double grace_s = 3;        // the runner kills a client this long after its max wait
+  double grace_s = 8;        // the runner kills a client this long after its max wait
 
   // The timing of one run of `scenario` on an emulator running at `time_scale`.
   Timing For(const ConformScenario& scenario, double time_scale) const;

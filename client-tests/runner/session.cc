@@ -146,7 +146,7 @@ Status Session::Start(const Options& options) {
   options_ = options;
   key_prefix_ = "conform-" + RandomHex(6);
   main_.time_scale = callback_.time_scale = options.timing.run.time_scale;
-  constexpr double kMaxCallbackTimeScale = 20;
+  constexpr double kMaxCallbackTimeScale = 10;
   if (options.url.empty()) callback_.time_scale = std::min(options.timing.run.time_scale, kMaxCallbackTimeScale);
   if (Status s = StartTarget(&main_); !s.ok()) return s;
   if (callback_.time_scale == main_.time_scale) {

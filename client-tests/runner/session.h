@@ -3,9 +3,9 @@
 // run has its own API key, reset and armed on its own (POST /_emulator/reset {"key"}), so runs
 // never see each other. Session::Run is thread-safe.
 //
-// Callback scenarios run on a second in-process emulator whose clock is slower (at most 20x real
+// Callback scenarios run on a second in-process emulator whose clock is slower (at most 10x real
 // time): the emulator's callback timeout (10 s emulated) shrinks with the time scale, and at 100x
-// a receiver on a busy machine would get 0.1 s to answer, at 20x 0.5 s.
+// a receiver on a busy machine would get 0.1 s to answer, at 10x 1 s.
 #ifndef IMAGINE_CLIENT_TESTS_RUNNER_SESSION_H_
 #define IMAGINE_CLIENT_TESTS_RUNNER_SESSION_H_
 
