@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <random>
@@ -256,7 +257,13 @@ std::vector<ScenarioResult> RunAll(Session& session, const std::vector<RunSpec>&
     workers.emplace_back([&] {
       for (size_t k = next++; k < specs.size(); k = next++) {
         const size_t i = order[k];
-        ScenarioResult r = session.Run(specs[i]);
+        ScenarioResult r;
+        try {
+          r = session.Run(specs[i]);
+        } catch (const std::exception& e) {  // an answer of an unexpected shape (a --url emulator of another version)
+          r.spec = specs[i];
+          r.checks = {{"runner_error", Outcome::kFail, std::string("the runner could not judge this run: ") + e.what()}};
+        }
         std::lock_guard<std::mutex> lock(mu);
         results[i] = std::move(r);
         finished[i] = true;
