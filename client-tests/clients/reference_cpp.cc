@@ -5,9 +5,10 @@
 // provider's message on stderr and exits 1. The main thread does all the work; only the callback
 // receiver runs on its own threads, and the state it shares is guarded by a mutex.
 //
-// Faults: the suite's broken C++ clients are this file compiled with IMAGINE_CLIENT_FAULT defined
-// to one fault's name (broken_<fault>.cc is a #define and an #include of this file); each FAULT
-// branch below names its fault and is the only deviation from the reference behaviour.
+// Faults: the suite's broken clients are this file built as broken_cpp (IMAGINE_CLIENT_FAULTS
+// defined), run with IMAGINE_CLIENT_FAULT=<fault> (clients.yaml; never set by the runner). Each
+// FAULT branch below names its fault and is the only deviation from the reference behaviour;
+// in reference_cpp every branch compiles away.
 
 #include <httplib.h>
 
@@ -27,27 +28,42 @@
 #include <thread>
 #include <utility>
 
-#ifndef IMAGINE_CLIENT_FAULT
-#define IMAGINE_CLIENT_FAULT ""
-#endif
-constexpr std::string_view kFault = IMAGINE_CLIENT_FAULT;  // "" for the reference itself
-
 namespace {
+
+#ifdef IMAGINE_CLIENT_FAULTS
+// broken_cpp: the fault IMAGINE_CLIENT_FAULT names, read once.
+std::string_view Fault() {
+  static const std::string fault = std::getenv("IMAGINE_CLIENT_FAULT") ? std::getenv("IMAGINE_CLIENT_FAULT") : "";
+  return fault;
+}
+#else
+constexpr std::string_view Fault() { return ""; }  // reference_cpp: no fault
+#endif
+bool FaultIs(std::string_view name) { return Fault() == name; }
+constexpr std::string_view kFaults[] = {
+    "callback_500",     "exits_at_once",          "gives_up_on_not_ready", "hammers_polling",
+    "ignores_fail",     "ignores_failed_download", "never_gives_up",        "no_backoff",
+    "own_failure_message", "polls_after_success", "prints_duplicate",      "query_error_is_final",
+    "reads_resultjson_object", "retries_402",     "sends_invalid_image_urls", "skips_download",
+    "trusts_http_200"};
 
 using json = nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
 using Millis = std::chrono::milliseconds;
 
 constexpr int kDefaultPollIntervalMs = 2000;
+constexpr int kDefaultRetryBaseMs = 1000;
 constexpr int kDefaultMaxWaitS = 600;
 // Retryable answers (429/455/500, Evolink 5xx) are retried at most this many times per request,
-// waiting the poll interval, then twice as long, and so on.
-constexpr int kMaxRetries = 4;
+// waiting IMAGINE_RETRY_BASE_MS, then twice as long, and so on.
+const int kMaxRetries = FaultIs("no_backoff") ? 8 : 4;  // FAULT no_backoff: also too many
 // In callback mode the fallback poll runs this many times less often than a plain poll.
 constexpr int kFallbackPollFactor = 4;
-// After the outcome is known in callback mode, keep answering deliveries this long (or until
-// a second delivery for the task has been acknowledged), so that a duplicate is answered 2xx.
-constexpr Millis kCallbackLinger{2000};
+// After the outcome is known in callback mode, keep answering deliveries for three poll intervals
+// (at most 2 s), or until a second delivery for the task has been acknowledged, so that a
+// duplicate is answered 2xx.
+constexpr int kCallbackLingerPolls = 3;
+constexpr Millis kMaxCallbackLinger{2000};
 
 enum class Provider { kApikley, kEvolink };
 
@@ -61,6 +77,7 @@ struct Options {
   std::string image_url;
   std::string callback_url;  // "" = polling mode
   int poll_interval_ms = kDefaultPollIntervalMs;
+  int retry_base_ms = kDefaultRetryBaseMs;
   int max_wait_s = kDefaultMaxWaitS;
 };
 
@@ -149,6 +166,7 @@ bool ReadOptions(Options* options, std::string* error) {
     }
   }
   return ReadPositiveInt("IMAGINE_POLL_INTERVAL_MS", &options->poll_interval_ms, error) &&
+         ReadPositiveInt("IMAGINE_RETRY_BASE_MS", &options->retry_base_ms, error) &&
          ReadPositiveInt("IMAGINE_MAX_WAIT_S", &options->max_wait_s, error);
 }
 
@@ -162,6 +180,7 @@ enum class Verdict {
 
 struct Answer {
   Verdict verdict = Verdict::kFatal;
+  int code = 0;         // the outcome code: Apikley's body code, else the HTTP status
   json body;            // the parsed body; null when it was not JSON
   std::string message;  // the provider's message when verdict != kOk
 };
@@ -193,7 +212,14 @@ std::string StringField(const json& object, const char* key) {
 TaskView ViewApikleyTask(const json& data) {
   TaskView view;
   view.state = StringField(data, "state");
-  if (view.state == "success") {
+  if (view.state == "success" && FaultIs("reads_resultjson_object")) {
+    // FAULT reads_resultjson_object: resultJson read as an object; from the string that yields
+    // no URL, and the empty URL goes unnoticed.
+    view.terminal = view.success = true;
+    const json result = Member(data, "resultJson");
+    const json urls = Member(result, "resultUrls");
+    if (urls.is_array() && !urls.empty() && urls[0].is_string()) view.url = urls[0].get<std::string>();
+  } else if (view.state == "success") {
     view.terminal = true;
     const json result = json::parse(StringField(data, "resultJson"), nullptr, false);
     if (result.is_object() && result.contains("resultUrls") && result["resultUrls"].is_array() &&
@@ -271,7 +297,7 @@ class CallbackReceiver {
     server_.Post(parts->path, [this](const httplib::Request& request, httplib::Response& response) {
       Record(request.body);
       // FAULT callback_500: the delivery is used but never acknowledged.
-      response.status = kFault == "callback_500" ? 500 : 200;
+      response.status = FaultIs("callback_500") ? 500 : 200;
       response.set_content(R"({"code":200,"msg":"success"})", "application/json");
     });
     if (!server_.bind_to_port(parts->host, parts->port)) {
@@ -341,31 +367,42 @@ class ReferenceClient {
       : options_(std::move(options)),
         api_(options_.base_url),
         receiver_(options_.provider),
-        deadline_(SteadyClock::now() + std::chrono::seconds(options_.max_wait_s)) {
+        // FAULT never_gives_up: IMAGINE_MAX_WAIT_S is ignored.
+        deadline_(SteadyClock::now() + std::chrono::seconds(FaultIs("never_gives_up") ? 86400 * 365 : options_.max_wait_s)) {
     api_.set_connection_timeout(5);
     api_.set_read_timeout(30);
   }
 
   // Runs the whole contract; returns the process exit status.
   int Run() {
+    if (FaultIs("exits_at_once")) return 0;  // FAULT exits_at_once: does nothing at all
     const bool callback_mode = !options_.callback_url.empty();
     std::string error;
     if (callback_mode && !receiver_.Start(options_.callback_url, &error)) return Fail(error);
 
-    const Answer created = SendWithRetry(/*create=*/true, "");
+    Answer created = SendWithRetry(/*create=*/true, "");
+    // FAULT retries_402: "insufficient credits" retried as if transient, up to 5 more times.
+    for (int again = 0; FaultIs("retries_402") && again < 5 && created.verdict == Verdict::kFatal && created.code == 402; ++again) {
+      std::this_thread::sleep_until(last_answer_ + Millis(options_.poll_interval_ms));
+      created = SendWithRetry(/*create=*/true, "");
+    }
     if (created.verdict != Verdict::kOk) return Fail(created.message);
-    const std::string task_id = options_.provider == Provider::kApikley
-                                    ? StringField(Member(created.body, "data"), "taskId")
-                                    : StringField(created.body, "id");
+    std::string task_id = options_.provider == Provider::kApikley ? StringField(Member(created.body, "data"), "taskId")
+                                                                  : StringField(created.body, "id");
+    if (FaultIs("trusts_http_200") && task_id.empty()) {  // FAULT trusts_http_200: polls taskId=null
+      task_id = "null";
+      create_message_ = created.message;
+    }
     if (task_id.empty()) return Fail("the create answer carries no task id");
     task_id_ = task_id;
 
     // FAULT hammers_polling: no poll interval (5 ms rather than 0 keeps the journal from
     // overflowing in a long run; at any time scale under 200 that is still < 1 s emulated).
-    const Millis interval(kFault == "hammers_polling" ? 5
-                                                       : options_.poll_interval_ms * (callback_mode ? kFallbackPollFactor : 1));
+    const Millis interval(FaultIs("hammers_polling") ? 5
+                                                     : options_.poll_interval_ms * (callback_mode ? kFallbackPollFactor : 1));
     std::string last_state = "created";
     std::string last_message;
+    int not_ready_polls = 0;
     while (true) {
       const SteadyClock::time_point next_query = std::min(last_answer_ + interval, deadline_);
       if (callback_mode) {
@@ -385,12 +422,22 @@ class ReferenceClient {
       if (answer.verdict == Verdict::kFatal) return Fail(answer.message);
       if (answer.verdict == Verdict::kNotReady) {
         last_message = answer.message;
+        // FAULT trusts_http_200: it does see that taskId=null never shows up, after three polls.
+        if (!create_message_.empty() && ++not_ready_polls == 3) {
+          return Fail(answer.message + " (the create answered: " + create_message_ + ")");
+        }
         continue;
       }
       const TaskView view = options_.provider == Provider::kApikley
                                 ? ViewApikleyTask(Member(answer.body, "data"))
                                 : ViewEvolinkTask(answer.body);
       last_message.clear();
+      if (view.terminal && view.success && FaultIs("polls_after_success")) {
+        for (int i = 0; i < 2; ++i) {  // FAULT polls_after_success: "just to be sure", two more queries
+          std::this_thread::sleep_until(last_answer_ + Millis(options_.poll_interval_ms));
+          SendWithRetry(/*create=*/false, task_id);
+        }
+      }
       if (view.terminal) return Finish(task_id, view);
       if (!view.state.empty()) last_state = view.state;
     }
@@ -402,14 +449,15 @@ class ReferenceClient {
     const httplib::Headers headers = {{"Authorization", "Bearer " + options_.api_key}};
     if (create) {
       json body;
+      // FAULT sends_invalid_image_urls: the image URL as a string, not a list of one.
+      const json images = FaultIs("sends_invalid_image_urls") ? json(options_.image_url) : json::array({options_.image_url});
       if (options_.provider == Provider::kApikley) {
-        body = {{"model", options_.model},
-                {"input", {{"prompt", options_.prompt}, {"image_urls", {options_.image_url}}}}};
+        body = {{"model", options_.model}, {"input", {{"prompt", options_.prompt}, {"image_urls", images}}}};
         if (!options_.callback_url.empty()) body["callBackUrl"] = options_.callback_url;
         return Classify(api_.Post("/api/v1/jobs/createTask", headers, body.dump(), "application/json"),
                         create);
       }
-      body = {{"model", options_.model}, {"prompt", options_.prompt}, {"image_urls", {options_.image_url}}};
+      body = {{"model", options_.model}, {"prompt", options_.prompt}, {"image_urls", images}};
       if (!options_.callback_url.empty()) body["callback_url"] = options_.callback_url;
       return Classify(api_.Post("/v1/videos/generations", headers, body.dump(), "application/json"), create);
     }
@@ -444,12 +492,16 @@ class ReferenceClient {
       const bool has_code =
           answer.body.is_object() && answer.body.contains("code") && answer.body["code"].is_number_integer();
       const int code = has_code ? answer.body["code"].get<int>() : status;
+      answer.code = code;
       answer.message = StringField(answer.body, "msg");
       if (answer.message.empty())
         answer.message = "HTTP " + std::to_string(status) + ", code " + std::to_string(code);
       if (code == 200 && status == 200) {
         answer.verdict = Verdict::kOk;
-      } else if (!create && code == 422 && StringField(answer.body, "msg") == "recordInfo is null") {
+      } else if (FaultIs("trusts_http_200") && create && status == 200 && code != 429 && code != 455 && code != 500) {
+        answer.verdict = Verdict::kOk;  // FAULT trusts_http_200: HTTP 200 trusted, whatever the body code says
+      } else if (!create && code == 422 && StringField(answer.body, "msg") == "recordInfo is null" &&
+                 !FaultIs("gives_up_on_not_ready")) {  // FAULT gives_up_on_not_ready: taken as a failure
         answer.verdict = Verdict::kNotReady;  // a live quirk right after creation (§1.5)
       } else if (code == 429 || code == 455 || code == 500 || (!has_code && status >= 500)) {
         answer.verdict = Verdict::kRetryable;
@@ -459,6 +511,7 @@ class ReferenceClient {
       return answer;
     }
     const json error = Member(answer.body, "error");
+    answer.code = status;
     answer.message = StringField(error, "message");
     if (answer.message.empty()) answer.message = "HTTP " + std::to_string(status);
     if (status == 200) {
@@ -473,24 +526,26 @@ class ReferenceClient {
     return answer;
   }
 
-  // Send, retrying a retryable answer at most kMaxRetries times: the first retry waits the poll
-  // interval after the answer, each later one twice as long, and each gap between two sends is
-  // also at least 1.5 times the one before, so the backoff still grows when the machine is slow.
-  // Never waits past the deadline; a retryable answer that is not retried ends as kFatal.
+  // Send, retrying a retryable answer at most kMaxRetries times: the first retry waits
+  // IMAGINE_RETRY_BASE_MS after the answer, each later one twice as long, and each gap between two
+  // sends is also at least 1.5 times the one before, so the backoff still grows when the machine
+  // is slow. Never waits past the deadline; a retryable answer that is not retried ends as kFatal.
   Answer SendWithRetry(bool create, const std::string& task_id) {
-    Millis delay(options_.poll_interval_ms);
+    Millis delay(options_.retry_base_ms);
     Millis gap(0);
     SteadyClock::time_point previous_sent;
     for (int retry = 0;; ++retry) {
       Answer answer = Send(create, task_id);
       if (answer.verdict != Verdict::kRetryable) return answer;
       answer.verdict = Verdict::kFatal;
+      if (!create && FaultIs("query_error_is_final")) return answer;  // FAULT: a transient error is final
       if (retry == kMaxRetries) {
         answer.message += " (still failing after " + std::to_string(kMaxRetries) + " retries)";
         return answer;
       }
       if (retry > 0) gap = std::chrono::duration_cast<Millis>(last_sent_ - previous_sent);
-      const SteadyClock::time_point next = std::max(last_answer_ + delay, last_sent_ + gap * 3 / 2);
+      SteadyClock::time_point next = std::max(last_answer_ + delay, last_sent_ + gap * 3 / 2);
+      if (FaultIs("no_backoff")) next = last_answer_;  // FAULT no_backoff: retried at once
       if (next > deadline_) {
         answer.message += " (no time left to retry within IMAGINE_MAX_WAIT_S)";
         return answer;
@@ -505,15 +560,23 @@ class ReferenceClient {
   int Finish(const std::string& task_id, const TaskView& view) {
     int status = 0;
     std::string error;
-    if (!view.success) {
+    if (!view.success && FaultIs("ignores_fail")) {
+      status = 0;  // FAULT ignores_fail: a failed task ends silently with exit 0
+    } else if (!view.success && FaultIs("own_failure_message")) {
+      status = Fail("the task failed");  // FAULT own_failure_message: the provider's message is lost
+    } else if (!view.success) {
       status = Fail(view.message);
-    } else if (!Download(view.url, &error)) {
+    } else if (view.url.empty() && FaultIs("reads_resultjson_object")) {
+      std::cout << '\n' << std::flush;  // FAULT reads_resultjson_object: nothing to download, an empty line
+    } else if (FaultIs("skips_download")) {
+      std::cout << view.url << '\n' << std::flush;  // FAULT skips_download: printed, never fetched
+    } else if (!Download(view.url, &error) && !FaultIs("ignores_failed_download")) {
       status = Fail("task " + task_id + " succeeded but " + error);
     } else {
-      std::cout << view.url << '\n' << std::flush;
+      std::cout << view.url << '\n' << std::flush;  // FAULT ignores_failed_download: even when the download failed
     }
     Linger();
-    if (kFault == "prints_duplicate") {  // FAULT: each further delivery is taken as a new result and printed again
+    if (FaultIs("prints_duplicate")) {  // FAULT: each further delivery is taken as a new result and printed again
       for (int i = 1; status == 0 && i < receiver_.Deliveries(task_id); ++i) std::cout << view.url << '\n' << std::flush;
     }
     return status;
@@ -552,7 +615,8 @@ class ReferenceClient {
   // called when the client gives up or the create fails: no callback is due then.
   void Linger() {
     if (options_.callback_url.empty()) return;
-    receiver_.WaitForDeliveries(task_id_, 2, SteadyClock::now() + kCallbackLinger);
+    const Millis linger = std::min(kMaxCallbackLinger, Millis(options_.poll_interval_ms * kCallbackLingerPolls));
+    receiver_.WaitForDeliveries(task_id_, 2, SteadyClock::now() + linger);
     receiver_.Stop();
   }
 
@@ -563,11 +627,16 @@ class ReferenceClient {
   SteadyClock::time_point last_sent_ = SteadyClock::now();    // when the last request was sent
   SteadyClock::time_point last_answer_ = SteadyClock::now();  // when the last answer arrived
   std::string task_id_;                                       // the created task, once known
+  std::string create_message_;  // FAULT trusts_http_200: what the refused create said
 };
 
 }  // namespace
 
 int main() {
+  if (!Fault().empty() && std::find(std::begin(kFaults), std::end(kFaults), Fault()) == std::end(kFaults)) {
+    std::cerr << "error: unknown IMAGINE_CLIENT_FAULT " << Fault() << '\n';
+    return 2;
+  }
   Options options;
   std::string error;
   if (!ReadOptions(&options, &error)) {

@@ -1,6 +1,4 @@
 #!/usr/bin/env bash
-# conformance: no-callback-receiver
-#
 # reference_shell.sh: the conformance suite's reference client in bash + curl + jq (see
 # client-tests/README.md, "The contract with a client under test"). It creates one Grok Imagine
 # image-to-video task on Apikley or Evolink, polls it, downloads the result and prints its URL
@@ -8,35 +6,20 @@
 #
 # Callback mode: bash cannot listen on a socket, and socat/nc are not guaranteed, so this client
 # opens no receiver. When IMAGINE_CALLBACK_URL is set it does not ask for a callback (no
-# callBackUrl / callback_url in the create) and simply polls; the runner skips the callback checks
-# for clients marked "conformance: no-callback-receiver" (clients.yaml: callback_receiver: false).
+# callBackUrl / callback_url in the create) and simply polls; run it with --no-callback-receiver
+# (clients.yaml: callback_receiver: false) so that the runner skips the callback checks.
 #
 # Timing: every request costs one curl and one jq, and waits use bash builtins, so the client
 # keeps its rhythm on a loaded machine and with the short intervals the runner asks for.
-#
-# Faults: the suite's broken clients are this file with exactly one fault switched on by the
-# internal variable IMAGINE_CLIENT_FAULT (never set by the runner); each FAULT branch below names
-# its fault. broken_<fault>.sh is a two-line wrapper (see clients.yaml).
 
 set -u -o pipefail
 
-readonly fault=${IMAGINE_CLIENT_FAULT:-}
-case $fault in
-  "" | gives_up_on_not_ready | ignores_fail | never_gives_up | no_backoff | polls_after_success | \
-    reads_resultjson_object | retries_402 | sends_image_and_task_id | trusts_http_200) ;;
-  *) printf 'error: unknown IMAGINE_CLIENT_FAULT %s\n' "$fault" >&2; exit 2 ;;
-esac
 command -v jq >/dev/null && command -v curl >/dev/null || { printf 'error: needs curl and jq\n' >&2; exit 2; }
 
-# retryable answers (429/455/500, Evolink 5xx) are retried at most this often
-if [[ $fault == no_backoff ]]; then readonly kMaxRetries=8; else readonly kMaxRetries=4; fi  # FAULT no_backoff: too many
+readonly kMaxRetries=4  # retryable answers (429/455/500, Evolink 5xx) are retried at most this often
 
 die() {
-  if [[ $fault == trusts_http_200 ]]; then  # FAULT trusts_http_200: also quotes the refused create
-    printf 'error: %s%s\n' "$1" "${create_message:+ (the create answered: $create_message)}" >&2
-  else
-    printf 'error: %s\n' "$1" >&2
-  fi
+  printf 'error: %s\n' "$1" >&2
   exit 1
 }
 
@@ -48,6 +31,7 @@ model=${IMAGINE_MODEL:-}
 prompt=${IMAGINE_PROMPT:-}
 image_url=${IMAGINE_IMAGE_URL:-}
 poll_ms=${IMAGINE_POLL_INTERVAL_MS:-2000}
+retry_ms=${IMAGINE_RETRY_BASE_MS:-1000}
 max_wait_s=${IMAGINE_MAX_WAIT_S:-600}
 
 [[ $provider == apikley || $provider == evolink ]] ||
@@ -56,6 +40,7 @@ max_wait_s=${IMAGINE_MAX_WAIT_S:-600}
 [[ -n $api_key ]] || die "IMAGINE_API_KEY is not set"
 [[ -n $model ]] || die "IMAGINE_MODEL is not set"
 [[ $poll_ms =~ ^[1-9][0-9]{0,7}$ ]] || die "IMAGINE_POLL_INTERVAL_MS must be a positive integer (got \"$poll_ms\")"
+[[ $retry_ms =~ ^[1-9][0-9]{0,7}$ ]] || die "IMAGINE_RETRY_BASE_MS must be a positive integer (got \"$retry_ms\")"
 [[ $max_wait_s =~ ^[1-9][0-9]{0,7}$ ]] || die "IMAGINE_MAX_WAIT_S must be a positive integer (got \"$max_wait_s\")"
 
 # clock: sets now to the wall clock in ms (bash 5's EPOCHREALTIME is "seconds.microseconds").
@@ -86,11 +71,7 @@ url_encode() {
 }
 
 clock
-if [[ $fault == never_gives_up ]]; then
-  readonly deadline_ms=$((1 << 62))  # FAULT never_gives_up: IMAGINE_MAX_WAIT_S is ignored
-else
-  readonly deadline_ms=$((now + max_wait_s * 1000))
-fi
+readonly deadline_ms=$((now + max_wait_s * 1000))
 
 # send create|query: sends the create or one status query for $task_id; sets sent_ms, status
 # (HTTP, 000 = no answer) and body.
@@ -100,16 +81,11 @@ send() {
   if [[ $kind == create ]]; then
     if [[ $provider == apikley ]]; then
       path=/api/v1/jobs/createTask
-      data=$(jq -cn --arg m "$model" --arg p "$prompt" --arg i "$image_url" --arg f "$fault" \
-        '{model: $m, input: ({prompt: $p, image_urls: [$i]}
-           # FAULT sends_image_and_task_id: task_id next to image_urls
-           + if $f == "sends_image_and_task_id" then {task_id: "0123456789abcdef0123456789abcdef"} else {} end)}')
+      data=$(jq -cn --arg m "$model" --arg p "$prompt" --arg i "$image_url" \
+        '{model: $m, input: {prompt: $p, image_urls: [$i]}}')
     else
       path=/v1/videos/generations
-      data=$(jq -cn --arg m "$model" --arg p "$prompt" --arg i "$image_url" --arg f "$fault" \
-        '{model: $m, prompt: $p, image_urls: [$i]}
-         # FAULT sends_image_and_task_id (Evolink ignores the unknown field)
-         + if $f == "sends_image_and_task_id" then {task_id: "0123456789abcdef0123456789abcdef"} else {} end')
+      data=$(jq -cn --arg m "$model" --arg p "$prompt" --arg i "$image_url" '{model: $m, prompt: $p, image_urls: [$i]}')
     fi
     curl_args+=(-X POST -H 'Content-Type: application/json' --data-binary "$data")
   elif [[ $provider == apikley ]]; then
@@ -131,7 +107,7 @@ send() {
 parse() {
   a_code='' a_message='' a_task_id='' a_state='' a_url='' a_fail=''
   local assignments
-  assignments=$(jq -r --arg provider "$provider" --arg fault "$fault" '
+  assignments=$(jq -r --arg provider "$provider" '
     def str: if type == "string" then . else "" end;
     def obj: if type == "object" then . else {} end;
     obj as $b
@@ -141,10 +117,8 @@ parse() {
            ($b.msg | str),
            ($d.taskId | str),
            ($d.state | str),
-           (if $fault == "reads_resultjson_object"
-            then (try $d.resultJson.resultUrls[0] catch null | str)  # FAULT: resultJson read as an object
-            else ($d.resultJson | str | (try fromjson catch null) | obj | .resultUrls
-                  | if type == "array" then .[0] else null end | str) end),
+           ($d.resultJson | str | (try fromjson catch null) | obj | .resultUrls
+            | if type == "array" then .[0] else null end | str),
            ($d.failMsg | str)]
       else
         [ "",
@@ -173,11 +147,9 @@ classify() {
     # Apikley answers HTTP 200 even for errors: the body's code is the outcome (§1.7).
     code=${a_code:-$status}
     message=${a_message:-"HTTP $status, code $code"}
-    if [[ $code == 200 && $status == 200 ]] ||
-      # FAULT trusts_http_200: HTTP 200 is trusted for the create, whatever the body code says
-      [[ $fault == trusts_http_200 && $kind == create && $status == 200 && $code != 429 && $code != 455 && $code != 500 ]]; then
+    if [[ $code == 200 && $status == 200 ]]; then
       verdict=ok
-    elif [[ $fault != gives_up_on_not_ready && $kind == query && $code == 422 && $a_message == "recordInfo is null" ]]; then
+    elif [[ $kind == query && $code == 422 && $a_message == "recordInfo is null" ]]; then
       verdict=not_ready  # a live quirk right after creation (§1.5): keep polling
     elif [[ $code == 429 || $code == 455 || $code == 500 ]] || { [[ -z $a_code ]] && ((status >= 500)); }; then
       verdict=retry
@@ -199,12 +171,12 @@ classify() {
 }
 
 # send_with_retry create|query: send + classify, retrying a retryable answer at most kMaxRetries
-# times. The first retry waits the poll interval after the answer, each later one twice as long;
+# times. The first retry waits IMAGINE_RETRY_BASE_MS after the answer, each later one twice as long;
 # each gap between two sends is also at least 1.5 times the one before, so the backoff still
 # grows when the machine is slow. Never waits past the deadline; a retryable answer that is not
 # retried ends as fatal. Sets answer_ms (when the last answer arrived).
 send_with_retry() {
-  local kind=$1 retry delay=$poll_ms gap=0 previous_sent next
+  local kind=$1 retry delay=$retry_ms gap=0 previous_sent next
   for ((retry = 0; ; retry++)); do
     send "$kind"
     clock
@@ -217,12 +189,8 @@ send_with_retry() {
       return 0
     fi
     ((retry == 0)) || gap=$((sent_ms - previous_sent))
-    if [[ $fault == no_backoff ]]; then
-      next=$answer_ms  # FAULT no_backoff: retried at once
-    else
-      next=$((answer_ms + delay))
-      ((next >= sent_ms + gap * 3 / 2)) || next=$((sent_ms + gap * 3 / 2))
-    fi
+    next=$((answer_ms + delay))
+    ((next >= sent_ms + gap * 3 / 2)) || next=$((sent_ms + gap * 3 / 2))
     if ((next > deadline_ms)); then
       message+=" (no time left to retry within IMAGINE_MAX_WAIT_S)"
       return 0
@@ -241,13 +209,12 @@ view_task() {
   if [[ ($provider == apikley && $state == success) || ($provider == evolink && $state == completed) ]]; then
     terminal=1
     result_url=$a_url
-    if [[ -n $result_url || $fault == reads_resultjson_object ]]; then  # FAULT: an empty URL goes unnoticed
+    if [[ -n $result_url ]]; then
       success=1
     else
       message="task $state but it names no result URL"
     fi
   elif [[ ($provider == apikley && $state == fail) || ($provider == evolink && $state == failed) ]]; then
-    [[ $fault != ignores_fail ]] || exit 0  # FAULT ignores_fail: a failed task ends silently with exit 0
     terminal=1
     message=${a_fail:-"task failed"}
   fi
@@ -256,14 +223,7 @@ view_task() {
 # finish: the task is terminal; download and print the result, or report the failure.
 finish() {
   ((success)) || die "$message"
-  if [[ $fault == polls_after_success ]]; then  # FAULT: "just to be sure", two more status queries
-    for _ in 1 2; do
-      sleep_until $((answer_ms + poll_ms))
-      send_with_retry query
-    done
-  fi
   local got
-  if [[ $fault == reads_resultjson_object && -z $result_url ]]; then printf '\n'; exit 0; fi  # FAULT: nothing to download
   got=$(curl -sS --connect-timeout 5 -m 60 -o /dev/null -w '%{http_code} %{size_download}' "$result_url" 2>&1) ||
     die "task $task_id succeeded but downloading $result_url failed: $got"
   [[ ${got%% *} == 200 && ${got##* } != 0 ]] ||
@@ -273,19 +233,8 @@ finish() {
 }
 
 send_with_retry create
-if [[ $fault == retries_402 ]]; then  # FAULT retries_402: "insufficient credits" retried as if transient
-  for ((again = 0; again < 5; again++)); do
-    [[ $verdict == fatal && ${a_code:-$status} == 402 ]] || break
-    sleep_until $((answer_ms + poll_ms))
-    send_with_retry create
-  done
-fi
 [[ $verdict == ok ]] || die "$message"
 task_id=$a_task_id
-if [[ $fault == trusts_http_200 ]]; then  # FAULT trusts_http_200: "null" when the create was refused
-  task_id=${task_id:-null}
-  create_message=$message
-fi
 [[ -n $task_id ]] || die "the create answer carries no task id"
 url_encode "$task_id"
 task_id_encoded=$encoded

@@ -1,6 +1,8 @@
 // The conformance checks: each named, each judged from what the client did — its exit
 // code and output, and the emulator's journal (what it actually sent and when) — with a
-// one-line reason when it fails or does not apply. Pure functions; thread-safe.
+// one-line reason when it fails or does not apply. A check with nothing to judge is a skip
+// with its reason, never a pass; a failure that follows from an earlier one (a client that
+// never retried gets no result) is blamed on the cause only. Pure functions; thread-safe.
 #ifndef IMAGINE_CLIENT_TESTS_RUNNER_CHECKS_H_
 #define IMAGINE_CLIENT_TESTS_RUNNER_CHECKS_H_
 
@@ -13,18 +15,26 @@
 
 namespace imagine::conform {
 
+// What the client was told and allowed in one run.
+struct Timing {
+  double time_scale = 100;     // emulated seconds per real second
+  int poll_interval_ms = 200;  // IMAGINE_POLL_INTERVAL_MS
+  int retry_base_ms = 100;     // IMAGINE_RETRY_BASE_MS
+  int max_wait_s = 15;         // IMAGINE_MAX_WAIT_S
+  double timeout_s = 18;       // the runner kills the client after this
+};
+
 // Everything the judge looks at for one scenario run.
 struct Evidence {
   std::string provider;  // "apikley" | "evolink"
   const ConformScenario* scenario = nullptr;
   const ClientRun* run = nullptr;
+  Timing timing;
   bool client_has_receiver = true;
-  std::vector<nlohmann::json> journal;  // the key's and its tasks' journal entries, by seq
+  std::vector<nlohmann::json> journal;  // the key's and its task's journal entries, by seq
   std::string task_id;                  // the task the client created, "" if none
-  nlohmann::json task;                  // GET /_emulator/tasks/{id}, or null
+  nlohmann::json task;                  // GET /_emulator/tasks/{id} right after the client ended, or null
   nlohmann::json callbacks;             // GET /_emulator/callbacks?task_id= attempts
-  int64_t min_poll_gap_ms = 1000;       // emulated ms between two status queries
-  int64_t min_retry_gap_ms = 30;        // real ms before the first retry of a retryable error
 };
 
 enum class Outcome { kPass, kFail, kSkip };
@@ -34,11 +44,16 @@ struct CheckResult {
   std::string reason;  // why it failed or was skipped
 };
 
+const char* OutcomeName(Outcome o);  // "pass" | "FAIL" | "skip"
+
 // The check names, in report order.
 const std::vector<std::string>& CheckNames();
 
-// Judges every check for one run.
+// Judges every check for one run, in report order.
 std::vector<CheckResult> Judge(const Evidence& evidence);
+
+// The task id in a create's answer, or "" when the create was refused.
+std::string CreatedTaskId(const nlohmann::json& journal_entry, const std::string& provider);
 
 }  // namespace imagine::conform
 

@@ -1,9 +1,11 @@
 // The conformance catalog (client-tests/scenarios.yaml, embedded in the binary): the
 // scenarios a client is put through, how each is armed on the emulator, and what a
-// well-behaved client does. Immutable after loading; thread-safe.
+// well-behaved client does. And the self-test manifest (clients.yaml): the bundled clients
+// and the checks each must fail. Immutable after loading; thread-safe.
 #ifndef IMAGINE_CLIENT_TESTS_RUNNER_CONFORM_CATALOG_H_
 #define IMAGINE_CLIENT_TESTS_RUNNER_CONFORM_CATALOG_H_
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -12,7 +14,12 @@
 
 namespace imagine::conform {
 
-enum class Expect { kSuccess, kFailure, kGivesUp };
+enum class Expect {
+  kSuccess,      // prints the result URL (after downloading it) and exits 0
+  kFailure,      // prints the provider's message and exits non-zero
+  kGivesUp,      // exits non-zero on its own after IMAGINE_MAX_WAIT_S
+  kExpiredLink,  // the task succeeds but the download answers 404: exits non-zero, URL not printed
+};
 
 struct ConformScenario {
   std::string name;
@@ -21,22 +28,31 @@ struct ConformScenario {
   nlohmann::json profile;              // PUT /_emulator/keys/<key> body, or null
   nlohmann::json rule;                 // POST /_emulator/scenarios/rules body (key added), or null
   bool callback = false;
+  bool duplicate_delivery = false;     // the callback is delivered twice
+  bool creates_task = true;            // false: a well-behaved client gets no task
   Expect expect = Expect::kSuccess;
 
   bool AppliesTo(const std::string& provider) const;
 };
 
-// Parses the catalog YAML; errors name the source and line.
+// Parses the catalog YAML; errors name the source and the scenario.
 StatusOr<std::vector<ConformScenario>> ParseCatalog(std::string_view yaml, std::string_view source);
 // The embedded client-tests/scenarios.yaml.
 StatusOr<std::vector<ConformScenario>> EmbeddedCatalog();
+// The scenarios of `catalog` that apply to `provider`, limited to `only` unless it is empty.
+std::vector<const ConformScenario*> ScenariosFor(const std::vector<ConformScenario>& catalog, const std::string& provider,
+                                                 const std::vector<std::string>& only);
 
-// A client under test, from client-tests/clients/clients.yaml.
+// A client of the self-test manifest (clients.yaml in the clients directory).
 struct ClientUnderTest {
   std::string name;
-  std::string command;
+  std::string command;      // run through bash -c in the clients directory
   bool callback_receiver = true;
+  std::string fault;        // broken clients: the check the fault is aimed at ("" for references)
+  bool no_passes = false;   // a client that does nothing: no check may pass for it
   std::map<std::string, std::vector<std::string>> expected_failures;  // provider -> checks
+
+  bool is_reference() const { return fault.empty(); }
 };
 StatusOr<std::vector<ClientUnderTest>> ParseClients(std::string_view yaml, std::string_view source);
 
