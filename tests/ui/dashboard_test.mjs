@@ -11,12 +11,11 @@
 // names the first; the others go beside it). Prints one "ok - ..." / "not ok - ..." line per assertion
 // and exits non-zero if any failed (hard limit 120 s). With no /usr/bin/chromium it skips (exit 0) unless
 // IMAGINE_UI_TEST_REQUIRED=1.
-import { spawn } from "node:child_process";
 import nodeHttp from "node:http";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
+import { Emulator } from "../../sdk/node/index.js";  // the repo's own Node helper starts and drives it
 
 const CHROMIUM = "/usr/bin/chromium";
 const HARD_LIMIT_MS = 120_000;
@@ -31,7 +30,7 @@ const shotArg = process.argv[3] || "";
 const shots = !shotArg ? null : shotArg.endsWith(".png")
   ? { dir: path.dirname(shotArg), main: path.basename(shotArg) } : { dir: shotArg, main: "dashboard.png" };
 let passed = 0, failed = 0;
-let emulator = null, context = null, profileDir = null, emulatorStderr = "", receiver = null;
+let emu = null, context = null, profileDir = null, receiver = null;
 
 function check(cond, what, detail) {
   if (cond) { passed++; console.log("ok - " + what); }
@@ -43,37 +42,15 @@ async function cleanup() {
   if (context) { await context.close().catch(() => {}); context = null; }
   if (profileDir) { fs.rmSync(profileDir, { recursive: true, force: true }); profileDir = null; }
   if (receiver) { receiver.close(); receiver = null; }
-  if (emulator && emulator.exitCode === null && emulator.signalCode === null) {
-    const exited = new Promise((r) => emulator.once("exit", r));
-    emulator.kill("SIGTERM");
-    const t = setTimeout(() => emulator.kill("SIGKILL"), 3000);
-    await exited;
-    clearTimeout(t);
-  }
+  if (emu) { await emu.stop(); }
 }
 
 async function finish(code) {
   await cleanup();
-  if (failed > 0 && emulatorStderr) console.log("# emulator stderr:\n# " + emulatorStderr.trim().split("\n").slice(-20).join("\n# "));
+  const stderr = emu ? emu.stderrTail(20) : "";
+  if (failed > 0 && stderr) console.log("# emulator stderr:\n# " + stderr.split("\n").join("\n# "));
   console.log(`dashboard: ${passed} passed, ${failed} failed`);
   process.exit(code !== undefined ? code : failed > 0 || passed === 0 ? 1 : 0);
-}
-
-// Starts the emulator and resolves with its base URL, read from "listening on http://127.0.0.1:PORT".
-function startEmulator() {
-  return new Promise((resolve, reject) => {
-    emulator = spawn(binary, ["--port", "0", "--clock", "virtual", "--seed", "1"], { stdio: ["ignore", "pipe", "pipe"] });
-    emulator.on("error", reject);
-    emulator.stderr.on("data", (d) => { emulatorStderr = (emulatorStderr + d).slice(-8000); });
-    emulator.on("exit", (code, sig) => reject(new Error(`the emulator exited (${sig || code}) before listening: ${emulatorStderr.trim()}`)));
-    const lines = readline.createInterface({ input: emulator.stdout });
-    let found = false;
-    lines.on("line", (line) => {
-      if (found) return;
-      const m = line.match(/listening on (http:\/\/[^\s"]+)/);
-      if (m) { found = true; resolve(m[1].replace(/\/$/, "")); }
-    });
-  });
 }
 
 async function http(base, method, p, body, key = KEY, headers = {}) {
@@ -129,7 +106,8 @@ async function main() {
     return finish();
   }
 
-  const base = await startEmulator();
+  emu = await Emulator.start({ binary, clock: "virtual", seed: 1 });
+  const base = emu.url;
   check(true, "the emulator listens at " + base);
 
   // A local callback receiver (all traffic stays on 127.0.0.1).
@@ -168,7 +146,7 @@ async function main() {
   const visibleIds = async () => page.locator("#tasks tbody tr").evaluateAll((trs) => trs.map((tr) => tr.dataset.taskId));
   const steer = (name) => page.locator(`button[data-steer="${name}"]`);
   const detailAction = (name) => page.locator(`button[data-detail-action="${name}"]`);
-  const apiTask = async (id) => (await http(base, "GET", "/_emulator/tasks/" + encodeURIComponent(id))).json;
+  const apiTask = (id) => emu.task(id);
 
   for (const [name, id] of Object.entries(ids)) {
     const s = await eventually(async () => { const v = await stateOf(id); return /^(waiting|queuing)$/.test(v) && v; });
@@ -334,7 +312,7 @@ async function main() {
   await page.fill("#arm-times", "1");
   await steer("arm").click();
   const ruleRow = await eventually(async () => (await page.locator("#rules tbody tr").count()) === 1);
-  const rules = (await http(base, "GET", "/_emulator/scenarios")).json.rules;
+  const rules = (await emu.scenarios()).rules;
   check(ruleRow && rules.length === 1 && rules[0].key === KEY && rules[0].scenario === "maintenance" && rules[0].times === 1 && rules[0].endpoint === "create",
     "\"arm\" adds a rule for the key, shown in the rules table", JSON.stringify(rules));
   const refused = await http(base, "POST", "/v1/videos/generations", evolinkBody("during maintenance"), KEY);
@@ -345,7 +323,7 @@ async function main() {
   await page.fill("#key-name", KEY);
   await steer("load-key").click();
   const balance = await eventually(async () => { const t = await text(page.locator('[data-field="key-balance"]')); return t.startsWith("balance") && t; });
-  const account = (await http(base, "GET", "/_emulator/keys/" + KEY)).json;
+  const account = await emu.key(KEY);
   check(balance === `balance ${account.balance.remaining} remaining · ${account.balance.used} used` && account.balance.used > 0 &&
         (await page.inputValue("#key-credits")) === "1000" &&
         (await text(page.locator("#key-profile"))) === "profile: default", "\"load\" shows the key's profile and balance", String(balance));
@@ -355,7 +333,7 @@ async function main() {
   await page.fill("#key-faults", "duplicate");
   await steer("save-key").click();
   const saved = await eventually(async () => {
-    const a = (await http(base, "GET", "/_emulator/keys/" + KEY)).json;
+    const a = await emu.key(KEY);
     return a && a.profile.credits === 7 && a.balance.remaining === 7 && a;
   });
   check(saved && saved.profile.rate_limits.burst.count === 5 && saved.profile.rate_limits.burst.window_s === 10 && saved.profile.callback_faults === "duplicate",
@@ -371,15 +349,15 @@ async function main() {
   await page.fill("#reset-key", "demo-key");
   await steer("reset").click();
   const demoGone = await eventually(async () => (await row(ids.imgDemo).count()) === 0 && (await row(ids.evoMine).count()) === 1);
-  const demoLeft = (await http(base, "GET", "/_emulator/tasks?key=demo-key")).json.total;
+  const demoLeft = (await emu.tasks({ key: "demo-key" })).length;
   check(demoGone && demoLeft === 0, "reset with a key removes that key's tasks only", `demo-key tasks left ${demoLeft}`);
   await steer("clear-rules").click();
   const noRules = await eventually(async () => (await page.locator("#rules tbody tr").count()) === 0 && !(await page.locator("#rules-empty").isHidden()));
-  check(noRules && (await http(base, "GET", "/_emulator/scenarios")).json.rules.length === 0, "\"clear all rules\" removes the rules");
+  check(noRules && (await emu.scenarios()).rules.length === 0, "\"clear all rules\" removes the rules");
   await page.fill("#reset-key", "");
   await steer("reset").click();
   const emptied = await eventually(async () => (await page.locator("#tasks tbody tr").count()) === 0 && await page.locator("#tasks-empty").isVisible());
-  check(emptied && (await http(base, "GET", "/_emulator/tasks")).json.total === 0, "reset with no key removes every task");
+  check(emptied && (await emu.tasks()).length === 0, "reset with no key removes every task");
   check(await eventually(async () => (await text(page.locator("#detail-facts"))).includes("is gone")),
     "the open detail says its task is gone");
 
@@ -395,7 +373,7 @@ async function screenshots(base, page, hook) {
   const headers = { Authorization: "Bearer demo-key", "Content-Type": "application/json" };
   const shown = await http(base, "POST", "/api/v1/jobs/createTask", apikleyBody("a lighthouse at night", { callBackUrl: hook }), "signed-key");
   const openId = shown.json && shown.json.data && shown.json.data.taskId;
-  await http(base, "POST", "/_emulator/clock", { advance_seconds: 30 });
+  await emu.advance(30);
   const created = [];
   for (const [p, body, scenario] of [
     ["/v1/videos/generations", evolinkBody("waves at dusk"), "slow;factor=2"],
@@ -406,10 +384,9 @@ async function screenshots(base, page, hook) {
     const r = await fetch(base + p, { method: "POST", headers: h, body: JSON.stringify(body) }).then((x) => x.json()).catch(() => null);
     if (r) created.push(r.id || (r.data && r.data.taskId));
   }
-  const advanceTask = (id) => http(base, "POST", `/_emulator/tasks/${encodeURIComponent(id)}/advance`, {});
-  if (created[0]) { await advanceTask(created[0]); await advanceTask(created[0]); }  // generating
-  if (created[1]) await advanceTask(created[1]);                                    // queuing
-  await http(base, "POST", "/_emulator/scenarios/rules", { scenario: "rate_limited", provider: "evolink", key: "throttled-key", times: 3 });
+  if (created[0]) { await emu.advanceTask(created[0]); await emu.advanceTask(created[0]); }  // generating
+  if (created[1]) await emu.advanceTask(created[1]);                                        // queuing
+  await emu.scenario("rate_limited", { provider: "evolink", key: "throttled-key", times: 3 });
   await page.goto(base + "/_emulator/ui#task=" + openId);
   await eventually(async () => (await page.locator('#detail-callbacks details').count()) >= 1 && (await page.locator("#tasks tbody tr").count()) >= 8);
   await page.locator("#detail-callbacks details summary").first().click().catch(() => {});
