@@ -116,7 +116,7 @@ export class Emulator {
     if (Object.keys(unknown).length) throw new TypeError("unknown option(s): " + Object.keys(unknown).join(", "));
     const emu = new Emulator(adminToken);
     if (url) {
-      const extra = Object.keys(options).filter((k) => !["url", "adminToken", "clock"].includes(k) && options[k] !== undefined);
+      const extra = Object.keys(options).filter((k) => !["url", "adminToken"].includes(k) && options[k] !== undefined);
       if (extra.length) throw new TypeError("url attaches to a running emulator; it takes no " + extra.join(", "));
       emu.url = url.replace(/\/+$/, "");
       return emu;

@@ -14,7 +14,7 @@ apt_install() {
       as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1; }
 }
 
-if ! command -v node >/dev/null 2>&1; then
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then  # install-deps brings node only
   echo "run.sh: installing nodejs and npm" >&2
   apt_install nodejs npm || echo "run.sh: could not install nodejs" >&2
 fi

@@ -97,6 +97,7 @@ describe("one emulator, reset before each test", () => {
     await attached.stop();
     assert.equal((await emu.health()).status, "ok");
     await assert.rejects(Emulator.start({ url: emu.url, seed: 1 }), /url attaches to a running emulator; it takes no seed/);
+    await assert.rejects(Emulator.start({ url: emu.url, clock: "real" }), /it takes no clock/);
   });
 
   test("assertCreated counts tasks and reset forgets one key or all", async () => {

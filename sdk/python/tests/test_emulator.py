@@ -70,6 +70,13 @@ def test_attaching_to_a_url_sees_the_same_emulator_and_does_not_stop_it(imagine_
         Emulator(url=imagine_emu.url, seed=1)
 
 
+def test_a_forgotten_emulator_is_stopped_when_collected():
+    emu = Emulator()
+    process = emu._process
+    del emu  # no stop(): the finalizer ends the process
+    assert process.wait(10) is not None
+
+
 def test_the_admin_token_is_sent_on_every_call():
     with Emulator(admin_token="s3cret") as emu:
         assert emu.tasks() == []

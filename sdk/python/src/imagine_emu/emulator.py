@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import weakref
 
 TERMINAL_STATES = ("succeeded", "failed")
 
@@ -82,6 +83,19 @@ def terminal_seen(entry):
     return {"completed": "succeeded", "failed": "failed"}.get(body.get("status"))
 
 
+def _terminate(process):
+    """SIGTERM, then SIGKILL after 5 s; closes the pipes."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for stream in (process.stdout, process.stderr):
+        stream.close()
+
+
 class Emulator:
     """An imagine-emu for a test: started on a free loopback port, or attached to at ``url``.
 
@@ -127,22 +141,25 @@ class Emulator:
         command = [binary] + _flag_args(flags) + args
         self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE, env=None if env is None else dict(os.environ, **env))
+        # Never outlive the test process, even when stop() is forgotten.
+        self._finalizer = weakref.finalize(self, _terminate, self._process)
         listening = threading.Event()
         found = []
+        process, stderr_lines = self._process, self._stderr  # the threads must not keep self alive
 
         def read_stdout():
-            for raw in self._process.stdout:
+            for raw in process.stdout:
                 line = raw.decode("utf-8", "replace").strip()
                 if not found:
-                    url = self._listening_url(line)
+                    url = Emulator._listening_url(line)
                     if url:
                         found.append(url)
                         listening.set()
             listening.set()  # the process closed stdout (exited) without saying where it listens
 
         def read_stderr():
-            for raw in self._process.stderr:
-                self._stderr.append(raw.decode("utf-8", "replace").rstrip("\n"))
+            for raw in process.stderr:
+                stderr_lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
 
         for target in (read_stdout, read_stderr):
             threading.Thread(target=target, name="imagine-emu-" + target.__name__, daemon=True).start()
@@ -180,15 +197,8 @@ class Emulator:
         """Stops the emulator this object started (SIGTERM, then SIGKILL after 5 s); attached: nothing."""
         process, self._process = self._process, None
         if process is not None:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            for stream in (process.stdout, process.stderr):
-                stream.close()
+            self._finalizer.detach()
+            _terminate(process)
         if self._config_file:
             os.unlink(self._config_file)
             self._config_file = None
