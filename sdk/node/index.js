@@ -169,11 +169,10 @@ export class Emulator {
         const url = listeningUrl(line.trim());
         if (url) { found = true; clearTimeout(timer); resolve(url.replace(/\/+$/, "")); }
       });
-      child.once("exit", (code, signal) => {
+      child.once("close", (code, signal) => {  // exited, and its stdout and stderr are read to the end
         if (found) return;
         clearTimeout(timer);
-        // stderr may still be draining: give it a moment so the message says why.
-        setTimeout(() => fail(`exited with ${signal ? "signal " + signal : "status " + code}`), 50);
+        fail(`exited with ${signal ? "signal " + signal : "status " + code}`);
       });
     });
   }

@@ -161,10 +161,18 @@ class Emulator:
             for raw in process.stderr:
                 stderr_lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
 
-        for target in (read_stdout, read_stderr):
-            threading.Thread(target=target, name="imagine-emu-" + target.__name__, daemon=True).start()
+        readers = [threading.Thread(target=t, name="imagine-emu-" + t.__name__, daemon=True)
+                   for t in (read_stdout, read_stderr)]
+        for reader in readers:
+            reader.start()
         if not listening.wait(startup_timeout) or not found:
-            code = self._process.poll()
+            code = process.poll()
+            if listening.is_set():  # stdout closed: the process is exiting; take its status and last words
+                try:
+                    code = process.wait(5)
+                except subprocess.TimeoutExpired:
+                    pass
+                readers[1].join(5)
             self.stop()
             raise EmulatorError(0, "start_failed", "%s %s within %s s: %s" % (
                 " ".join(command), "exited with status %s" % code if code is not None else "did not listen",
