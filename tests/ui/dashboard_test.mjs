@@ -1,29 +1,36 @@
 // Real-browser test of the dashboard (GET /_emulator/ui) in Debian's headless Chromium via playwright-core.
 //
-//   node tests/ui/dashboard_test.mjs <path to imagine-emu> [screenshot.png]
+//   node tests/ui/dashboard_test.mjs <path to imagine-emu> [screenshot folder, or a .png path]
 //
-// Starts the emulator on a free port with a virtual clock, creates one Evolink and one Apikley task over
-// HTTP, then drives the page: both rows appear, "complete" and "fail" end them, "+10 s" moves the clock.
-// Prints one "ok - ..." / "not ok - ..." line per assertion and exits non-zero if any failed (hard limit
-// 60 s). With no /usr/bin/chromium it skips (exit 0) unless IMAGINE_UI_TEST_REQUIRED=1.
-import { spawn } from "node:child_process";
+// Starts the emulator on a free port with a virtual clock, creates tasks over HTTP with ready keys, an
+// unlisted key and a callback to a local receiver, then drives every part of the page at 1280 px: keys told
+// apart, row actions that fit, the filters, the task detail pane (history, request, results, callback
+// attempts, advance / complete / fail / cancel), the clock, journal rows that open, the export and OpenAPI
+// links, reset (one key, all), arming a scenario and editing a key, each checked against the control API.
+// With a folder it saves dashboard.png, dashboard-detail.png and dashboard-steer.png there (a .png path
+// names the first; the others go beside it). Prints one "ok - ..." / "not ok - ..." line per assertion
+// and exits non-zero if any failed (hard limit 120 s). With no /usr/bin/chromium it skips (exit 0) unless
+// IMAGINE_UI_TEST_REQUIRED=1.
 import nodeHttp from "node:http";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
+import { Emulator } from "../../sdk/node/index.js";  // the repo's own Node helper starts and drives it
 
 const CHROMIUM = "/usr/bin/chromium";
-const HARD_LIMIT_MS = 60_000;
+const HARD_LIMIT_MS = 120_000;
 const STEP_MS = 5_000;  // how long the page may take to show a change (it polls once a second)
-const KEY = "ui-test-key";
+const WIDTH = 1280;
+const KEY = "ui-test-key";  // unlisted: the page cannot name it until it is typed in
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 const binary = process.argv[2];
-const screenshot = process.argv[3] || "";
+const shotArg = process.argv[3] || "";
+const shots = !shotArg ? null : shotArg.endsWith(".png")
+  ? { dir: path.dirname(shotArg), main: path.basename(shotArg) } : { dir: shotArg, main: "dashboard.png" };
 let passed = 0, failed = 0;
-let emulator = null, context = null, profileDir = null, emulatorStderr = "";
+let emu = null, context = null, profileDir = null, receiver = null;
 
 function check(cond, what, detail) {
   if (cond) { passed++; console.log("ok - " + what); }
@@ -34,43 +41,22 @@ function check(cond, what, detail) {
 async function cleanup() {
   if (context) { await context.close().catch(() => {}); context = null; }
   if (profileDir) { fs.rmSync(profileDir, { recursive: true, force: true }); profileDir = null; }
-  if (emulator && emulator.exitCode === null && emulator.signalCode === null) {
-    const exited = new Promise((r) => emulator.once("exit", r));
-    emulator.kill("SIGTERM");
-    const t = setTimeout(() => emulator.kill("SIGKILL"), 3000);
-    await exited;
-    clearTimeout(t);
-  }
+  if (receiver) { receiver.close(); receiver = null; }
+  if (emu) { await emu.stop(); }
 }
 
 async function finish(code) {
   await cleanup();
-  if (failed > 0 && emulatorStderr) console.log("# emulator stderr:\n# " + emulatorStderr.trim().split("\n").slice(-20).join("\n# "));
+  const stderr = emu ? emu.stderrTail(20) : "";
+  if (failed > 0 && stderr) console.log("# emulator stderr:\n# " + stderr.split("\n").join("\n# "));
   console.log(`dashboard: ${passed} passed, ${failed} failed`);
   process.exit(code !== undefined ? code : failed > 0 || passed === 0 ? 1 : 0);
 }
 
-// Starts the emulator and resolves with its base URL, read from "listening on http://127.0.0.1:PORT".
-function startEmulator() {
-  return new Promise((resolve, reject) => {
-    emulator = spawn(binary, ["--port", "0", "--clock", "virtual", "--seed", "1"], { stdio: ["ignore", "pipe", "pipe"] });
-    emulator.on("error", reject);
-    emulator.stderr.on("data", (d) => { emulatorStderr = (emulatorStderr + d).slice(-8000); });
-    emulator.on("exit", (code, sig) => reject(new Error(`the emulator exited (${sig || code}) before listening: ${emulatorStderr.trim()}`)));
-    const lines = readline.createInterface({ input: emulator.stdout });
-    let found = false;
-    lines.on("line", (line) => {
-      if (found) return;
-      const m = line.match(/listening on (http:\/\/[^\s]+)/);
-      if (m) { found = true; resolve(m[1].replace(/\/$/, "")); }
-    });
-  });
-}
-
-async function http(base, method, p, body, key = KEY) {
-  const headers = { Authorization: "Bearer " + key };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+async function http(base, method, p, body, key = KEY, headers = {}) {
+  const h = { Authorization: "Bearer " + key, ...headers };
+  if (body !== undefined) h["Content-Type"] = "application/json";
+  const res = await fetch(base + p, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let json = null;
   try { json = JSON.parse(text); } catch { /* left null */ }
@@ -88,8 +74,22 @@ async function eventually(fn, ms = STEP_MS) {
   }
 }
 
+const evolinkBody = (prompt) => ({ model: "grok-imagine-text-to-video", prompt });
+const apikleyBody = (prompt, extra = {}) => ({ model: "grok-imagine/text-to-video", input: { prompt }, ...extra });
+async function createEvolink(base, key, prompt, headers) {
+  const r = await http(base, "POST", "/v1/videos/generations", evolinkBody(prompt), key, headers);
+  check(r.status === 200 && r.json && r.json.id, `created an Evolink task with ${key}`, r.status + " " + r.text.slice(0, 200));
+  return r.json && r.json.id;
+}
+async function createApikley(base, key, body) {
+  const r = await http(base, "POST", "/api/v1/jobs/createTask", body, key);
+  const id = r.json && r.json.data && r.json.data.taskId;
+  check(r.status === 200 && id, `created an Apikley ${body.model} task with ${key}`, r.status + " " + r.text.slice(0, 200));
+  return id;
+}
+
 async function main() {
-  if (!binary) { console.error("usage: node dashboard_test.mjs <imagine-emu binary> [screenshot.png]"); process.exit(2); }
+  if (!binary) { console.error("usage: node dashboard_test.mjs <imagine-emu binary> [screenshot folder or .png]"); process.exit(2); }
   if (!fs.existsSync(CHROMIUM)) {
     if (process.env.IMAGINE_UI_TEST_REQUIRED !== "1") {
       console.log(`skip - ${CHROMIUM} is missing (apt-get install chromium); set IMAGINE_UI_TEST_REQUIRED=1 to fail instead`);
@@ -106,21 +106,30 @@ async function main() {
     return finish();
   }
 
-  const base = await startEmulator();
+  emu = await Emulator.start({ binary, clock: "virtual", seed: 1 });
+  const base = emu.url;
   check(true, "the emulator listens at " + base);
 
-  // One task per provider, over plain HTTP with the same key.
-  const evo = await http(base, "POST", "/v1/videos/generations", { model: "grok-imagine-text-to-video", prompt: "a cat surfing" });
-  const evoId = evo.json && evo.json.id;
-  check(evo.status === 200 && evoId, "created an Evolink task " + evoId, evo.status + " " + evo.text.slice(0, 200));
-  const apk = await http(base, "POST", "/api/v1/jobs/createTask", { model: "grok-imagine/text-to-video", input: { prompt: "a dog skiing" } });
-  const apkId = apk.json && apk.json.data && apk.json.data.taskId;
-  check(apk.status === 200 && apk.json.code === 200 && apkId, "created an Apikley task " + apkId, apk.status + " " + apk.text.slice(0, 200));
-  if (!evoId || !apkId) return finish();
+  // A local callback receiver (all traffic stays on 127.0.0.1).
+  const received = [];
+  receiver = nodeHttp.createServer((req, res) => { let b = ""; req.on("data", (c) => { b += c; }); req.on("end", () => { received.push(b); res.end("ok"); }); });
+  await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+  const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
+
+  // Tasks of three keys: two ready keys from the config (both mask to "…-key") and an unlisted one.
+  const ids = {
+    evoDemo: await createEvolink(base, "demo-key", "a cat surfing"),
+    apkVip: await createApikley(base, "vip-key", apikleyBody("a dog skiing")),
+    evoMine: await createEvolink(base, KEY, "a fox in snow"),
+    imgDemo: await createApikley(base, "demo-key", { model: "grok-imagine/text-to-image", input: { prompt: "six red kites" } }),
+    hookMine: await createApikley(base, KEY, apikleyBody("a paper boat", { callBackUrl: hook })),
+    cancelMine: await createEvolink(base, KEY, "to be cancelled"),
+  };
+  if (Object.values(ids).some((id) => !id)) return finish();
 
   profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "imagine-ui-chromium-"));
   context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 900 },
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: WIDTH, height: 900 },
   });
   const page = context.pages()[0] || (await context.newPage());
   const pageErrors = [], foreign = [];
@@ -130,89 +139,265 @@ async function main() {
   const nav = await page.goto(base + "/_emulator/ui");
   check(nav && nav.status() === 200, "GET /_emulator/ui answers 200", nav ? String(nav.status()) : "no response");
 
-  const row = (id) => page.locator(`tr[data-task-id="${id}"]`);
-  const stateOf = async (id) => ((await row(id).locator('[data-field="state"]').textContent({ timeout: 500 })) || "").trim();
+  const row = (id) => page.locator(`#tasks tr[data-task-id="${id}"]`);
+  const text = async (loc) => ((await loc.textContent({ timeout: 500 })) || "").trim();
+  const stateOf = (id) => text(row(id).locator('[data-field="state"]'));
+  const keyCell = (id) => text(row(id).locator('[data-field="key"]'));
+  const visibleIds = async () => page.locator("#tasks tbody tr").evaluateAll((trs) => trs.map((tr) => tr.dataset.taskId));
+  const steer = (name) => page.locator(`button[data-steer="${name}"]`);
+  const detailAction = (name) => page.locator(`button[data-detail-action="${name}"]`);
+  const apiTask = (id) => emu.task(id);
 
-  for (const [name, id] of [["Evolink", evoId], ["Apikley", apkId]]) {
+  for (const [name, id] of Object.entries(ids)) {
     const s = await eventually(async () => { const v = await stateOf(id); return /^(waiting|queuing)$/.test(v) && v; });
     check(s, `the ${name} task's row shows state waiting or queuing`, "state " + JSON.stringify(await stateOf(id).catch(() => "(no row)")));
   }
 
-  await row(evoId).locator('button[data-action="complete"]').click({ timeout: STEP_MS });
-  const done = await eventually(async () => (await stateOf(evoId)) === "succeeded");
-  check(done, "\"complete\" on the Evolink row shows succeeded within 5 s", "state " + JSON.stringify(await stateOf(evoId).catch(() => "?")));
-  const evoAfter = await http(base, "GET", "/v1/tasks/" + encodeURIComponent(evoId));
-  check(evoAfter.status === 200 && evoAfter.json.status === "completed", "GET /v1/tasks/{id} says completed",
-    evoAfter.status + " " + evoAfter.text.slice(0, 200));
-  check(await row(evoId).locator("button[data-action]").count() === 0, "a finished row has no action buttons");
+  // ---- keys told apart: ready keys by name with their profile, an unlisted one as masked + default
+  const demoKey = await eventually(async () => { const v = await keyCell(ids.evoDemo); return v.startsWith("demo-key") && v; });
+  check(demoKey === "demo-keyconfig", "a demo-key row shows the whole ready key and its profile", JSON.stringify(await keyCell(ids.evoDemo)));
+  check(await keyCell(ids.apkVip) === "vip-keyconfig", "a vip-key row shows vip-key, told apart from demo-key", JSON.stringify(await keyCell(ids.apkVip)));
+  check(await keyCell(ids.evoMine) === "…-keydefault", "an unlisted key's row shows the masked key and the default profile",
+    JSON.stringify(await keyCell(ids.evoMine)));
 
-  await row(apkId).locator('button[data-action="fail"]').click({ timeout: STEP_MS });
-  const fail = await eventually(async () => (await stateOf(apkId)) === "failed");
-  check(fail, "\"fail\" on the Apikley row shows failed within 5 s", "state " + JSON.stringify(await stateOf(apkId).catch(() => "?")));
-  const apkAfter = await http(base, "GET", "/api/v1/jobs/recordInfo?taskId=" + encodeURIComponent(apkId));
-  check(apkAfter.json && apkAfter.json.data && apkAfter.json.data.state === "fail", "recordInfo says fail",
-    apkAfter.status + " " + apkAfter.text.slice(0, 200));
+  // ---- actions fit at 1280 px: no horizontal scrolling, every button inside the window
+  const fit = await page.evaluate(() => {
+    const box = document.querySelector("#tasks-scroll");
+    const buttons = [...document.querySelectorAll("#tasks button[data-action]")].map((b) => b.getBoundingClientRect().right);
+    return { overflow: box.scrollWidth - box.clientWidth, buttons: buttons.length, right: Math.max(...buttons),
+             page: document.documentElement.scrollWidth };
+  });
+  check(fit.buttons === 12 && fit.overflow <= 0 && fit.right <= WIDTH - 16 && fit.page <= WIDTH,
+    `the task table fits ${WIDTH} px with all 12 complete/fail buttons inside the window`, JSON.stringify(fit));
 
+  // ---- row actions: complete and fail
+  await row(ids.evoDemo).locator('button[data-action="complete"]').click({ timeout: STEP_MS });
+  check(await eventually(async () => (await stateOf(ids.evoDemo)) === "succeeded"), "\"complete\" on a row shows succeeded",
+    "state " + JSON.stringify(await stateOf(ids.evoDemo).catch(() => "?")));
+  const evoAfter = await http(base, "GET", "/v1/tasks/" + encodeURIComponent(ids.evoDemo), undefined, "demo-key");
+  check(evoAfter.status === 200 && evoAfter.json.status === "completed", "GET /v1/tasks/{id} says completed", evoAfter.status + " " + evoAfter.text.slice(0, 200));
+  check(await row(ids.evoDemo).locator("button[data-action]").count() === 0, "a finished row has no action buttons");
+  await row(ids.apkVip).locator('button[data-action="fail"]').click({ timeout: STEP_MS });
+  check(await eventually(async () => (await stateOf(ids.apkVip)) === "failed"), "\"fail\" on a row shows failed",
+    "state " + JSON.stringify(await stateOf(ids.apkVip).catch(() => "?")));
+  const apkAfter = await http(base, "GET", "/api/v1/jobs/recordInfo?taskId=" + encodeURIComponent(ids.apkVip), undefined, "vip-key");
+  check(apkAfter.json && apkAfter.json.data && apkAfter.json.data.state === "fail", "recordInfo says fail", apkAfter.status + " " + apkAfter.text.slice(0, 200));
+
+  // ---- result links are separate: six PNGs read "0.png 1.png 2.png +3" in the row
+  await row(ids.imgDemo).locator('button[data-action="complete"]').click({ timeout: STEP_MS });
+  const links = await eventually(async () => { const t = await page.locator(`#tasks tr[data-task-id="${ids.imgDemo}"] [data-field="results"]`).innerText(); return t.trim() || false; });
+  check(links === "0.png 1.png 2.png +3", "a row's result links are apart and the rest counted", JSON.stringify(links));
+
+  // ---- filters: provider, key, state, text (each against what is known to exist)
+  const allIds = Object.values(ids).sort();
+  const showsExactly = async (want, what) => {
+    const got = await eventually(async () => { const v = (await visibleIds()).sort(); return JSON.stringify(v) === JSON.stringify([...want].sort()) && v; });
+    check(got, what, JSON.stringify((await visibleIds()).sort()) + " vs " + JSON.stringify([...want].sort()));
+  };
+  await page.selectOption("#filter-provider", "apikley");
+  await showsExactly([ids.apkVip, ids.imgDemo, ids.hookMine], "the provider filter shows only Apikley tasks");
+  await page.selectOption("#filter-provider", "");
+  await page.selectOption("#filter-state", "succeeded");
+  await showsExactly([ids.evoDemo, ids.imgDemo], "the state filter shows only succeeded tasks");
+  await page.selectOption("#filter-state", "");
+  await page.selectOption("#filter-key", "key:demo-key");
+  await showsExactly([ids.evoDemo, ids.imgDemo], "the key filter shows only demo-key's tasks");
+  await page.selectOption("#filter-key", "mask:…-key");
+  await showsExactly([ids.evoMine, ids.hookMine, ids.cancelMine], "the key filter's unnamed \"…-key\" shows the unlisted key's tasks");
+  await page.selectOption("#filter-key", "");
+  await page.fill("#filter-text", ids.hookMine.slice(0, 10));
+  await showsExactly([ids.hookMine], "the text filter matches a task id");
+  await page.fill("#filter-text", "text-to-image");
+  await showsExactly([ids.imgDemo], "the text filter matches a model");
+  await page.click("#filter-clear");
+  await showsExactly(allIds, "\"clear\" shows every task again");
+
+  // ---- task detail: history, request, advance, complete, results, callback attempts
+  await row(ids.hookMine).locator("a.task-link").click({ timeout: STEP_MS });
+  const detailId = await eventually(async () => (await text(page.locator('#detail [data-field="detail-id"]'))) === ids.hookMine);
+  check(detailId && page.url().endsWith("#task=" + ids.hookMine), "clicking a task opens its detail pane (and #task=<id>)");
+  const req = await eventually(async () => { const t = await text(page.locator("#detail-request")); return t.includes("a paper boat") && t; });
+  check(req && JSON.parse(req).callBackUrl === hook, "the detail shows the accepted request", String(req).slice(0, 200));
+  check(await eventually(async () => (await page.locator("#history tbody tr").count()) === 1), "the history starts with waiting");
+  await detailAction("advance").click();
+  check(await eventually(async () => (await text(page.locator('[data-field="detail-state"]'))) === "queuing") &&
+        (await apiTask(ids.hookMine)).state === "queuing", "\"advance\" in the detail moves the task to queuing");
+  await detailAction("complete").click();
+  check(await eventually(async () => (await text(page.locator('[data-field="detail-state"]'))) === "succeeded"), "\"complete\" in the detail shows succeeded");
+  // States entered at the same emulated instant collapse into the last one (the clock did not move).
+  const apiHook = await apiTask(ids.hookMine);
+  const hist = await page.locator("#history tbody tr").evaluateAll((t) => t.map((r) => r.dataset.state).join(","));
+  check(hist === apiHook.history.map((h) => h.state).join(",") && hist.endsWith("succeeded"), "the history lists the states of GET /_emulator/tasks/{id}", hist);
+  const detailLinks = await page.locator('#detail-results a[data-field="result-link"]').evaluateAll((as) => as.map((a) => a.href));
+  check(detailLinks.length === 1 && detailLinks[0] === apiHook.results[0], "the detail links the result", JSON.stringify(detailLinks));
+  const delivered = await eventually(async () => (await page.locator('#detail-callbacks details[data-outcome="delivered"]').count()) === 1, 8000);
+  check(delivered && received.length === 1, "the detail lists the delivered callback attempt", `received ${received.length}`);
+  if (delivered) {
+    await page.locator("#detail-callbacks details summary").first().click();
+    const cbBody = await text(page.locator('#detail-callbacks [data-field="callback-body"]'));
+    check(cbBody.includes(ids.hookMine) && cbBody.includes("\"state\": \"success\""), "an attempt opens to show the body sent", cbBody.slice(0, 120));
+  }
+
+  // detail: fail with a code and message, and cancel
+  await page.goto(base + "/_emulator/ui#task=" + ids.evoMine);
+  check(await eventually(async () => (await text(page.locator('[data-field="detail-state"]'))) === "waiting"), "#task=<id> in the URL opens that task");
+  await page.fill("#fail-code", "E42");
+  await page.fill("#fail-message", "the GPU melted");
+  await detailAction("fail").click();
+  const failure = await eventually(async () => { const t = await text(page.locator('[data-field="detail-failure"]')); return t.includes("E42") && t; });
+  check(failure === "generation_failed · E42 · the GPU melted", "\"fail\" with a code and message shows them", JSON.stringify(failure));
+  const evoFailed = await http(base, "GET", "/v1/tasks/" + ids.evoMine);
+  check(evoFailed.json && evoFailed.json.error && evoFailed.json.error.code === "E42" && evoFailed.json.error.message === "the GPU melted",
+    "Evolink reports the code and message given", evoFailed.text.slice(0, 200));
+  check(await detailAction("complete").isDisabled(), "a finished task's detail actions are disabled");
+  await row(ids.cancelMine).click({ position: { x: 400, y: 5 } });
+  check(await eventually(async () => (await text(page.locator('[data-field="detail-state"]'))) === "waiting"), "clicking a row opens its detail");
+  await detailAction("cancel").click();
+  check(await eventually(async () => /request_cancelled/.test(await text(page.locator('[data-field="detail-failure"]')))),
+    "\"cancel\" in the detail fails the task with request_cancelled");
+  check((await apiTask(ids.cancelMine)).failure.reason === "request_cancelled", "the control API agrees it was cancelled");
+
+  // ---- the clock
   const clockNow = page.locator('[data-field="clock-now"]');
   const before = await eventually(async () => { const t = (await clockNow.textContent()).trim(); return /^\d{4}-/.test(t) && t; });
   await page.locator('button[data-action="advance"][data-seconds="10"]').click({ timeout: STEP_MS });
   const after = await eventually(async () => { const t = (await clockNow.textContent()).trim(); return t !== before && t; });
-  check(after && Date.parse(after) - Date.parse(before) === 10_000, "\"+10 s\" moves the clock display by 10 s",
-    `${before} -> ${after}`);
+  check(after && Date.parse(after) - Date.parse(before) === 10_000, "\"+10 s\" moves the clock display by 10 s", `${before} -> ${after}`);
 
-  const journalRows = await eventually(async () => (await page.locator("#journal tbody tr").count()) >= 2 && true);
-  check(journalRows, "the journal pane shows entries");
+  // ---- journal rows open to show the bodies
+  const createRow = page.locator('#journal tr[data-kind="request"]', { hasText: "/v1/videos/generations" }).first();
+  check(await eventually(async () => (await createRow.count()) === 1), "the journal lists the create requests");
+  await createRow.click();
+  const detailRow = page.locator("#journal tr.journal-detail");
+  const reqBody = await eventually(async () => text(detailRow.locator('[data-field="request-body"]')));
+  const resBody = await text(detailRow.locator('[data-field="response-body"]')).catch(() => "");
+  check(/"prompt": "a cat surfing"/.test(reqBody) && /"id": "task-unified-/.test(resBody), "a journal row opens to its request and response bodies",
+    reqBody.slice(0, 80) + " | " + resBody.slice(0, 80));
+  await createRow.click();
+  check(await detailRow.count() === 0, "clicking it again closes it");
+  const stateRow = page.locator('#journal tr[data-kind="state"]').first();
+  await stateRow.click();
+  check(/"state": "waiting"/.test(await text(page.locator('#journal tr.journal-detail [data-field="state-body"]')).catch(() => "")),
+    "a state entry opens to the state recorded");
+  await stateRow.click();
 
-  if (screenshot) {
-    await decorateForScreenshot(base, page);
-    await page.screenshot({ path: screenshot, fullPage: true });
-    check(fs.existsSync(screenshot), "saved a screenshot to " + screenshot);
+  // ---- links: metrics, HAR, JSONL and the three OpenAPI documents
+  for (const [name, href, test] of [
+    ["metrics", "/_emulator/metrics", (t) => t.includes("imagine_requests_total")],
+    ["har", "/_emulator/journal.har", (t) => JSON.parse(t).log.entries.length > 0],
+    ["jsonl", "/_emulator/journal.jsonl", (t) => JSON.parse(t.split("\n")[0]).seq >= 1],
+    ["openapi-admin", "/_emulator/openapi/admin.yaml", (t) => /^openapi: 3/m.test(t) && t.includes("/_emulator/")],
+    ["openapi-apikley", "/_emulator/openapi/apikley.yaml", (t) => /^openapi: 3/m.test(t) && t.includes("/api/v1/jobs/createTask")],
+    ["openapi-evolink", "/_emulator/openapi/evolink.yaml", (t) => /^openapi: 3/m.test(t) && t.includes("/v1/videos/generations")],
+  ]) {
+    const a = page.locator(`a[data-link="${name}"]`);
+    const got = await a.getAttribute("href").catch(() => null);
+    if (!check(got === href, `the page links ${name} at ${href}`, String(got))) continue;
+    const r = await fetch(new URL(got, base));
+    const body = await r.text();
+    if (r.status === 404 && name.startsWith("openapi-")) {
+      console.log(`# ${href} answers 404: this emulator does not serve the specs yet; the link is checked, not its target`);
+      continue;
+    }
+    let good = false;
+    try { good = r.status === 200 && test(body); } catch { good = false; }
+    check(good, `${href} loads`, r.status + " " + body.slice(0, 120));
   }
+
+  // ---- arm a scenario for a key
+  await page.selectOption("#arm-scenario", "maintenance");
+  check((await text(page.locator("#arm-description"))).includes("maintenance"), "the scenario picker describes the scenario");
+  await page.fill("#arm-key", KEY);
+  await page.selectOption("#arm-endpoint", "create");
+  await page.fill("#arm-times", "1");
+  await steer("arm").click();
+  const ruleRow = await eventually(async () => (await page.locator("#rules tbody tr").count()) === 1);
+  const rules = (await emu.scenarios()).rules;
+  check(ruleRow && rules.length === 1 && rules[0].key === KEY && rules[0].scenario === "maintenance" && rules[0].times === 1 && rules[0].endpoint === "create",
+    "\"arm\" adds a rule for the key, shown in the rules table", JSON.stringify(rules));
+  const refused = await http(base, "POST", "/v1/videos/generations", evolinkBody("during maintenance"), KEY);
+  const other = await http(base, "POST", "/v1/videos/generations", evolinkBody("another key"), "demo-key");
+  check(refused.status === 503 && other.status === 200, "the armed key's next create answers 503, other keys' 200", `${refused.status} ${other.status}`);
+
+  // ---- edit a key: load, change credits and limits, save; the page now names the key's tasks
+  await page.fill("#key-name", KEY);
+  await steer("load-key").click();
+  const balance = await eventually(async () => { const t = await text(page.locator('[data-field="key-balance"]')); return t.startsWith("balance") && t; });
+  const account = await emu.key(KEY);
+  check(balance === `balance ${account.balance.remaining} remaining · ${account.balance.used} used` && account.balance.used > 0 &&
+        (await page.inputValue("#key-credits")) === "1000" &&
+        (await text(page.locator("#key-profile"))) === "profile: default", "\"load\" shows the key's profile and balance", String(balance));
+  await page.fill("#key-credits", "7");
+  await page.fill("#key-burst-count", "5");
+  await page.fill("#key-burst-window", "10");
+  await page.fill("#key-faults", "duplicate");
+  await steer("save-key").click();
+  const saved = await eventually(async () => {
+    const a = await emu.key(KEY);
+    return a && a.profile.credits === 7 && a.balance.remaining === 7 && a;
+  });
+  check(saved && saved.profile.rate_limits.burst.count === 5 && saved.profile.rate_limits.burst.window_s === 10 && saved.profile.callback_faults === "duplicate",
+    "\"save\" puts the profile: credits, burst limit, callback faults", JSON.stringify(saved));
+  check(await eventually(async () => (await text(page.locator("#key-profile"))) === "profile: edited"), "the editor says the profile is edited");
+  const named = await eventually(async () => { const v = await keyCell(ids.evoMine); return v === KEY + "edited" && v; });
+  check(named, "once typed, the unlisted key's rows show it whole with its edited profile", JSON.stringify(await keyCell(ids.evoMine)));
+  check(await page.locator('#filter-key option[value="key:' + KEY + '"]').count() === 1, "the key filter offers the key by name");
+
+  if (shots) await screenshots(base, page, hook);
+
+  // ---- reset one key, clear the rules, reset everything
+  await page.fill("#reset-key", "demo-key");
+  await steer("reset").click();
+  const demoGone = await eventually(async () => (await row(ids.imgDemo).count()) === 0 && (await row(ids.evoMine).count()) === 1);
+  const demoLeft = (await emu.tasks({ key: "demo-key" })).length;
+  check(demoGone && demoLeft === 0, "reset with a key removes that key's tasks only", `demo-key tasks left ${demoLeft}`);
+  await steer("clear-rules").click();
+  const noRules = await eventually(async () => (await page.locator("#rules tbody tr").count()) === 0 && !(await page.locator("#rules-empty").isHidden()));
+  check(noRules && (await emu.scenarios()).rules.length === 0, "\"clear all rules\" removes the rules");
+  await page.fill("#reset-key", "");
+  await steer("reset").click();
+  const emptied = await eventually(async () => (await page.locator("#tasks tbody tr").count()) === 0 && await page.locator("#tasks-empty").isVisible());
+  check(emptied && (await emu.tasks()).length === 0, "reset with no key removes every task");
+  check(await eventually(async () => (await text(page.locator("#detail-facts"))).includes("is gone")),
+    "the open detail says its task is gone");
 
   check(pageErrors.length === 0, "the page raised no script errors", pageErrors.join("; "));
   check(foreign.length === 0, "the page fetched only same-origin /_emulator/* URLs", foreign.slice(0, 3).join(" "));
   return finish();
 }
 
-// Extra tasks in other states, and a callback to a local receiver whose first attempt a fault fails, so
-// the screenshot shows a busy emulator; not assertions. All traffic stays on 127.0.0.1.
-async function decorateForScreenshot(base, page) {
-  const receiver = nodeHttp.createServer((req, res) => { req.resume(); req.on("end", () => res.end("ok")); });
-  await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
-  try {
-    const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
-    await http(base, "PUT", "/_emulator/keys/hooks-key", { callback_faults: "fail_first=1" });
-    for (const key of ["hooks-key", "demo-key"]) {
-      const cb = await http(base, "POST", "/api/v1/jobs/createTask",
-        { model: "grok-imagine/text-to-video", callBackUrl: hook, input: { prompt: "a paper boat" } }, key);
-      const cbId = cb.json && cb.json.data && cb.json.data.taskId;
-      if (cbId) await http(base, "POST", `/_emulator/tasks/${cbId}/complete`, {});
-    }
-    await eventually(async () => {  // both sent, no retry pending
-      const a = (await http(base, "GET", "/_emulator/callbacks")).json.attempts;
-      return a.length >= 2 && !a.some((x) => x.will_retry);
-    }, 3000);
-  } finally {
-    receiver.close();
-  }
+// More tasks in other states so the pictures show a busy emulator (not assertions), then three shots:
+// the whole page with a task open and a journal row expanded, the detail pane, the steer panel. The open
+// task ran its whole course on the clock (every state in its history) and called the receiver back.
+async function screenshots(base, page, hook) {
+  const headers = { Authorization: "Bearer demo-key", "Content-Type": "application/json" };
+  const shown = await http(base, "POST", "/api/v1/jobs/createTask", apikleyBody("a lighthouse at night", { callBackUrl: hook }), "signed-key");
+  const openId = shown.json && shown.json.data && shown.json.data.taskId;
+  await emu.advance(30);
   const created = [];
   for (const [p, body, scenario] of [
-    ["/v1/videos/generations", { model: "grok-imagine-text-to-video", prompt: "waves at dusk" }, "slow;factor=2"],
-    ["/api/v1/jobs/createTask", { model: "grok-imagine/text-to-image", input: { prompt: "a red fox" } }, ""],
-    ["/v1/videos/generations", { model: "grok-imagine-text-to-video", prompt: "city timelapse" }, ""],
+    ["/v1/videos/generations", evolinkBody("waves at dusk"), "slow;factor=2"],
+    ["/api/v1/jobs/createTask", apikleyBody("a red fox"), ""],
+    ["/v1/videos/generations", evolinkBody("city timelapse"), ""],
   ]) {
-    const headers = { Authorization: "Bearer demo-key", "Content-Type": "application/json" };
-    if (scenario) headers["X-Emulator-Scenario"] = scenario;
-    const r = await fetch(base + p, { method: "POST", headers, body: JSON.stringify(body) }).then((x) => x.json()).catch(() => null);
+    const h = scenario ? { ...headers, "X-Emulator-Scenario": scenario } : headers;
+    const r = await fetch(base + p, { method: "POST", headers: h, body: JSON.stringify(body) }).then((x) => x.json()).catch(() => null);
     if (r) created.push(r.id || (r.data && r.data.taskId));
   }
-  const advance = (id) => fetch(`${base}/_emulator/tasks/${encodeURIComponent(id)}/advance`, { method: "POST", body: "{}",
-    headers: { "Content-Type": "application/json" } }).catch(() => {});
-  if (created[0]) { await advance(created[0]); await advance(created[0]); }  // generating
-  if (created[1]) { await advance(created[1]); }                             // queuing
-  await http(base, "GET", "/v1/tasks/" + created[2], undefined, "demo-key");
-  await eventually(async () => (await page.locator("#tasks tbody tr").count()) >= 5);
-  await page.waitForTimeout(1500);  // one more poll for the journal and progress bars
+  if (created[0]) { await emu.advanceTask(created[0]); await emu.advanceTask(created[0]); }  // generating
+  if (created[1]) await emu.advanceTask(created[1]);                                        // queuing
+  await emu.scenario("rate_limited", { provider: "evolink", key: "throttled-key", times: 3 });
+  await page.goto(base + "/_emulator/ui#task=" + openId);
+  await eventually(async () => (await page.locator('#detail-callbacks details').count()) >= 1 && (await page.locator("#tasks tbody tr").count()) >= 8);
+  await page.locator("#detail-callbacks details summary").first().click().catch(() => {});
+  await page.locator('#journal tr[data-kind="request"]', { hasText: "createTask" }).first().click().catch(() => {});
+  await page.waitForTimeout(1200);  // one more poll for progress bars and the journal
+  fs.mkdirSync(shots.dir, { recursive: true });
+  const main = path.join(shots.dir, shots.main);
+  await page.screenshot({ path: main, fullPage: true });
+  await page.locator("#detail").screenshot({ path: path.join(shots.dir, "dashboard-detail.png") });
+  await page.locator("#steer").screenshot({ path: path.join(shots.dir, "dashboard-steer.png") });
+  check(fs.existsSync(main), "saved screenshots to " + shots.dir);
 }
 
 const hardLimit = setTimeout(() => {
