@@ -15,6 +15,9 @@
 #include "app/application.h"
 #include "app/command_line.h"
 #include "common/log.h"
+#include "engine/clock.h"
+
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -75,11 +78,25 @@ int main(int argc, char** argv) {
   });
 
   const Config& c = running->config();
-  std::printf("imagine-emu %s listening on http://%s:%d (public url %s, clock %s, seed %llu)\n", IMAGINE_VERSION,
-              c.server.host.find(':') != std::string::npos ? ("[" + c.server.host + "]").c_str() : c.server.host.c_str(),
-              running->port(), running->public_url().c_str(),
-              c.clock.mode == ClockMode::kVirtual ? "virtual" : "real",
-              static_cast<unsigned long long>(c.seed));
+  const std::string url = "http://" + (c.server.host.find(':') != std::string::npos ? "[" + c.server.host + "]" : c.server.host) +
+                          ":" + std::to_string(running->port());
+  const char* clock = c.clock.mode == ClockMode::kVirtual ? "virtual" : "real";
+  const std::string line = std::string("imagine-emu ") + IMAGINE_VERSION + " listening on " + url + " (public url " +
+                           running->public_url() + ", clock " + clock + ", seed " + std::to_string(c.seed) + ")";
+  if (c.log_json) {  // the start-up line follows --log-format, with its parts as fields
+    nlohmann::ordered_json j;
+    j["ts"] = WallNowMs();
+    j["level"] = "info";
+    j["msg"] = line;
+    j["url"] = url;
+    j["public_url"] = running->public_url();
+    j["version"] = IMAGINE_VERSION;
+    j["clock"] = clock;
+    j["seed"] = c.seed;
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("%s\n", line.c_str());
+  }
   std::fflush(stdout);
   running->Run();
   run_returned.store(true);

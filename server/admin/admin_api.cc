@@ -194,6 +194,11 @@ std::map<std::string, Handler> AdminApi::Handlers() {
   h["putKey"] = [this](ApiRequest& req) {
     auto body = Body(req, "putKey");
     if (!body.ok()) return RenderError(body.status());
+    const std::string key(req.PathParam("key"));
+    // A profile read back from GET shows the HMAC key masked: sending the mask keeps the key.
+    if (body->value("webhook_hmac_key", "") == "********") {
+      (*body)["webhook_hmac_key"] = engine_->accounts().ProfileFor(key)->webhook_hmac_key;
+    }
     KeyProfile profile = KeyProfileFromJson(*body);
     if (!profile.default_scenario.empty()) {
       auto armed = engine_->scenarios().Arm(profile.default_scenario, "profile");
@@ -201,14 +206,33 @@ std::map<std::string, Handler> AdminApi::Handlers() {
         return RenderError(InvalidArgument(armed.status().message(), Violation{"/default_scenario", "scenario", ""}));
       }
     }
-    const std::string key(req.PathParam("key"));
     engine_->accounts().SetProfile(key, std::move(profile));
     return KeyAccount(key);
   };
   AddTaskHandlers(&h);
   AddJournalHandlers(&h);
+  h["getOpenApiDocument"] = [this](ApiRequest& req) {
+    for (const ServedDocument& d : options_.documents) {
+      if (d.name != req.PathParam("document")) continue;
+      ApiResponse r;
+      r.content_type = d.content_type;
+      r.body = d.body;
+      return r;
+    }
+    return RenderError(NotFound("no document " + std::string(req.PathParam("document")) +
+                                " (served: admin, apikley, evolink and config.schema, as .yaml or .json)"));
+  };
+  h["deleteScenarioRule"] = [this](ApiRequest& req) {
+    const std::string id(req.PathParam("id"));
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(id.c_str(), &end, 10);
+    if (id.empty() || *end != '\0' || !engine_->scenarios().RemoveRule(n)) {
+      return RenderError(NotFound("no scenario rule " + id));
+    }
+    return Json(200, nlohmann::ordered_json{{"removed", 1}});
+  };
   for (auto& [operation, handler] : h) {
-    if (operation == "getDashboard") continue;
+    if (operation == "getDashboard" || (operation == "getHealth" && !options_.protect_health)) continue;
     handler = [this, inner = std::move(handler)](ApiRequest& req) {
       Status allowed = Authorize(req);
       return allowed.ok() ? inner(req) : RenderError(allowed);

@@ -20,13 +20,22 @@
 
 namespace imagine {
 
+// A document GET /_emulator/openapi/{name} serves.
+struct ServedDocument {
+  std::string name;          // "evolink.yaml", "evolink.json", ...
+  std::string content_type;  // "application/yaml" or "application/json"
+  std::string body;
+};
+
 // What the control API is told at start-up (config section `admin:` and what a reset restores).
 struct AdminOptions {
   std::string token;                          // "" = open; else routes need "Authorization: Bearer <token>"
+  bool protect_health = false;                // the token guards GET health too (probes need it then)
   nlohmann::ordered_json effective_config;    // GET /_emulator/config (secrets already masked)
   AccountOptions accounts;                    // POST reset restores these profiles ...
   std::vector<ScenarioRule> scenario_rules;   // ... these rules ...
   std::map<std::string, double> chaos;        // ... and this chaos
+  std::vector<ServedDocument> documents;      // the documents the emulator runs on
 };
 
 // What the control API reads and steers; every pointer must outlive the API.
@@ -43,9 +52,9 @@ class AdminApi final : public ApiSurface {
   static StatusOr<std::unique_ptr<AdminApi>> Create(AdminOptions options, AdminContext context);
 
   const OpenApiDocument& spec() const override { return *spec_; }
-  // Every handler checks the admin token first, but the dashboard page's: a browser cannot
-  // send a header when it opens a page, and the page holds nothing secret (its API calls
-  // carry the token).
+  // Every handler checks the admin token first, but the dashboard page's (a browser cannot
+  // send a header when it opens a page, and the page holds nothing secret; its API calls
+  // carry the token) and, unless protect_health, health's (container probes).
   std::map<std::string, Handler> Handlers() override;
   std::string_view name() const override { return "admin"; }
   std::string_view path_prefix() const override { return "/_emulator/"; }

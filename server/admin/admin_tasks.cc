@@ -1,6 +1,7 @@
 // The task part of the control API: list, detail with history, the actions, and reset.
 #include "admin/admin_api.h"
 #include "common/text.h"
+#include "engine/accounts.h"
 #include <set>
 
 #include "engine/media.h"
@@ -16,12 +17,43 @@ std::optional<TaskState> ParseState(std::string_view s) {
   return std::nullopt;
 }
 
-nlohmann::ordered_json Summary(const Task& t, int64_t now, std::string_view public_url) {
+// What a person calls a key: the whole key when it is not secret-looking (words joined by
+// '-' or '_', at most 24 characters, like "demo-key"), else its first and last 4 characters.
+std::string KeyLabel(const std::string& key) {
+  bool words = !key.empty() && key.size() <= 24;
+  bool after_separator = true;
+  for (char c : key) {
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (letter) {
+      after_separator = false;
+    } else if ((c == '-' || c == '_') && !after_separator) {
+      after_separator = true;
+    } else {
+      words = false;
+    }
+  }
+  if (words && !after_separator) return key;
+  if (key.size() <= 8) return MaskSecret(key);
+  return key.substr(0, 4) + "…" + key.substr(key.size() - 4);
+}
+
+const char* ProfileName(Accounts::ProfileOrigin origin) {
+  switch (origin) {
+    case Accounts::ProfileOrigin::kConfig: return "config";
+    case Accounts::ProfileOrigin::kRunTime: return "edited";
+    case Accounts::ProfileOrigin::kDefault: break;
+  }
+  return "default";
+}
+
+nlohmann::ordered_json Summary(const Task& t, int64_t now, std::string_view public_url, const Accounts& accounts) {
   const TaskState state = t.timeline.StateAt(now);
   nlohmann::ordered_json j;
   j["id"] = t.id;
   j["provider"] = ProviderName(t.provider);
   j["key"] = MaskSecret(t.owner_key);
+  j["key_label"] = KeyLabel(t.owner_key);
+  j["key_profile"] = ProfileName(accounts.OriginOf(t.owner_key));
   j["model"] = t.model;
   j["state"] = TaskStateName(state);
   j["progress"] = ScriptedProgress(t.timeline, t.progress_script, now);
@@ -36,8 +68,8 @@ nlohmann::ordered_json Summary(const Task& t, int64_t now, std::string_view publ
   return j;
 }
 
-nlohmann::ordered_json Detail(const Task& t, int64_t now, std::string_view public_url) {
-  nlohmann::ordered_json j = Summary(t, now, public_url);
+nlohmann::ordered_json Detail(const Task& t, int64_t now, std::string_view public_url, const Accounts& accounts) {
+  nlohmann::ordered_json j = Summary(t, now, public_url, accounts);
   nlohmann::ordered_json history = nlohmann::ordered_json::array();
   for (const auto& [state, at] : t.timeline.Visited(now)) {
     history.push_back({{"state", TaskStateName(state)}, {"at_ms", at}});
@@ -69,7 +101,9 @@ void AdminApi::AddTaskHandlers(std::map<std::string, Handler>* h) {
     size_t total = 0;
     const int64_t now = engine_->NowMs();
     nlohmann::ordered_json tasks = nlohmann::ordered_json::array();
-    for (const Task& t : engine_->ListTasks(f, &total)) tasks.push_back(Summary(t, now, engine_->options().public_url));
+    for (const Task& t : engine_->ListTasks(f, &total)) {
+      tasks.push_back(Summary(t, now, engine_->options().public_url, engine_->accounts()));
+    }
     nlohmann::ordered_json j;
     j["total"] = total;
     j["offset"] = f.offset;
@@ -80,13 +114,13 @@ void AdminApi::AddTaskHandlers(std::map<std::string, Handler>* h) {
   (*h)["getTask"] = [this](ApiRequest& req) {
     std::optional<Task> t = engine_->GetTask(req.PathParam("id"));
     if (!t) return RenderError(NotFound("no task " + std::string(req.PathParam("id"))));
-    return AdminJson(200, Detail(*t, engine_->NowMs(), engine_->options().public_url));
+    return AdminJson(200, Detail(*t, engine_->NowMs(), engine_->options().public_url, engine_->accounts()));
   };
   auto action = [this](std::function<StatusOr<Task>(ApiRequest&)> act) {
     return [this, act](ApiRequest& req) {
       StatusOr<Task> t = act(req);
       if (!t.ok()) return RenderError(t.status());
-      return AdminJson(200, Detail(*t, engine_->NowMs(), engine_->options().public_url));
+      return AdminJson(200, Detail(*t, engine_->NowMs(), engine_->options().public_url, engine_->accounts()));
     };
   };
   (*h)["completeTask"] = action([this](ApiRequest& req) { return engine_->CompleteTask(req.PathParam("id")); });

@@ -4,6 +4,7 @@
 #include "app/result_routes.h"
 #include "common/resources.h"
 #include "providers/registry.h"
+#include "spec/embedded_documents.h"
 
 namespace imagine {
 namespace {
@@ -14,6 +15,31 @@ std::string DefaultPublicUrl(const std::string& host, int port) {
   if (h == "::") h = "::1";
   if (h.find(':') != std::string::npos) h = "[" + h + "]";
   return "http://" + h + ":" + std::to_string(port);
+}
+
+// The documents the emulator runs on, as GET /_emulator/openapi/{name} serves them.
+StatusOr<std::vector<ServedDocument>> ServedDocuments() {
+  std::vector<ServedDocument> out;
+  for (const char* name : {"admin", "apikley", "evolink", "config.schema"}) {
+    const std::string base(name);
+    const std::string resource = base == "config.schema" ? "schemas/config.schema.yaml" : "schemas/" + base + ".openapi.yaml";
+    auto text = FindResource(resource);
+    if (!text) return Internal(resource + " is not embedded in this build");
+    nlohmann::json json;
+    if (base == "config.schema") {
+      auto doc = LoadEmbeddedJson(resource);
+      if (!doc.ok()) return doc.status();
+      json = std::move(doc).value();
+    } else {
+      auto doc = LoadEmbeddedSpec(resource);  // external $refs bundled in
+      if (!doc.ok()) return doc.status();
+      json = (*doc)->document();
+    }
+    out.push_back(ServedDocument{base + ".yaml", "application/yaml", std::string(*text)});
+    out.push_back(ServedDocument{base + ".json", "application/json",
+                                 json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)});
+  }
+  return out;
 }
 
 }  // namespace
@@ -80,7 +106,11 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   auto providers = RegisterProviders(ProviderOptions{c.apikley, c.evolink, c.validation}, engine, &app->router_);
   if (!providers.ok()) return providers.status();
   app->providers_ = std::move(providers).value();
-  AdminOptions admin_options{c.admin_token, ConfigToJson(c), c.accounts, c.scenario_rules, c.chaos};
+  AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), c.accounts, c.scenario_rules,
+                             c.chaos, {}};
+  auto documents = ServedDocuments();
+  if (!documents.ok()) return documents.status();
+  admin_options.documents = std::move(documents).value();
   AdminContext admin{engine, app->self_check_.get(), app->journal_.get(), app->metrics_.get(), app->callbacks_.get()};
   auto admin_api = AdminApi::Create(std::move(admin_options), admin);
   if (!admin_api.ok()) return admin_api.status();

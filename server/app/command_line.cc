@@ -117,6 +117,11 @@ StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args,
   std::vector<std::string> given;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    if (arg == "-h") {  // the one short form everyone types
+      cl.help = true;
+      given.push_back("help");
+      continue;
+    }
     if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
       return InvalidArgument("unexpected argument '" + arg + "' (see --help)");
     }
@@ -198,7 +203,7 @@ Options (each also read from the environment variable shown):
   --log-format F       text | json: one line per request (IMAGINE_EMU_LOG_FORMAT; default text)
   --self-check         validate every provider response against the provider's OpenAPI
                        document and log violations (IMAGINE_EMU_SELF_CHECK=1)
-  --help               print this help and exit
+  -h, --help           print this help and exit
   --version            print the version and exit
 
 Flags beat environment variables, which beat the config file, which beats the defaults.

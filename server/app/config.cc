@@ -103,6 +103,7 @@ Config ConfigFromJson(const json& j) {
   c.validation.max_depth = j.at("validation").at("max_depth").get<int>();
   c.result_ttl_s = j.at("results").at("ttl_s").get<int64_t>();
   c.admin_token = j.at("admin").at("token").get<std::string>();
+  c.admin_protect_health = j.at("admin").at("protect_health").get<bool>();
   const json& journal = j.at("journal");
   c.journal.capacity = journal.at("capacity").get<size_t>();
   c.journal.max_body_bytes = journal.at("max_body_bytes").get<size_t>();
@@ -172,7 +173,7 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
   ojson chaos = ojson::object();
   for (const auto& [name, p] : c.chaos) chaos[name] = JsonNumber(p);
   j["scenarios"] = {{"rules", std::move(rules)}, {"chaos", std::move(chaos)}};
-  j["admin"] = {{"token", secret(c.admin_token)}};
+  j["admin"] = {{"token", secret(c.admin_token)}, {"protect_health", c.admin_protect_health}};
   j["journal"] = {{"capacity", c.journal.capacity}, {"max_body_bytes", c.journal.max_body_bytes}, {"file", c.journal.file}};
   j["callbacks"] = {{"workers", c.callbacks.workers},
                     {"queue_capacity", c.callbacks.queue_capacity},

@@ -59,6 +59,7 @@ struct Config {
   std::vector<ScenarioRule> scenario_rules;   // scenarios.rules
   std::map<std::string, double> chaos;        // scenarios.chaos: name -> probability per create
   std::string admin_token;                    // "" = admin routes open; else they need Bearer <token>
+  bool admin_protect_health = false;          // the token guards GET /_emulator/health too
   bool log_json = false;                      // log_format: json (one JSON object per line)
   JournalOptions journal;
   CallbackOptions callbacks;

@@ -35,6 +35,12 @@ KeyContext Accounts::Lookup(std::string_view key) const {
 
 Status Accounts::Authenticate(std::string_view key) const { return Lookup(key).auth; }
 
+Accounts::ProfileOrigin Accounts::OriginOf(std::string_view key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (set_at_run_time_.count(key) > 0) return ProfileOrigin::kRunTime;
+  return profiles_.count(key) > 0 ? ProfileOrigin::kConfig : ProfileOrigin::kDefault;
+}
+
 std::shared_ptr<const KeyProfile> Accounts::ProfileFor(std::string_view key) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = profiles_.find(key);
@@ -47,6 +53,7 @@ void Accounts::SetProfile(const std::string& key, KeyProfile profile) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     profiles_[key] = std::make_shared<const KeyProfile>(std::move(profile));
+    set_at_run_time_.insert(key);
     auto it = accounts_.find(key);
     if (it != accounts_.end()) account = it->second;
   }
@@ -217,6 +224,7 @@ void Accounts::Reset(std::string_view key) {
 void Accounts::RestoreProfiles(const AccountOptions& options) {
   std::lock_guard<std::mutex> lock(mu_);
   profiles_.clear();
+  set_at_run_time_.clear();
   for (const auto& [key, profile] : options.keys) profiles_[key] = std::make_shared<const KeyProfile>(profile);
 }
 

@@ -76,6 +76,10 @@ class Accounts {
   // Lookup(key).auth.
   Status Authenticate(std::string_view key) const;
 
+  // Where the profile that applies to `key` comes from.
+  enum class ProfileOrigin { kDefault, kConfig, kRunTime };
+  ProfileOrigin OriginOf(std::string_view key) const;
+
   // The profile that applies to `key` (immutable; replaced whole by SetProfile).
   std::shared_ptr<const KeyProfile> ProfileFor(std::string_view key) const;
 
@@ -138,6 +142,7 @@ class Accounts {
   const bool reject_unlisted_keys_;
   const std::shared_ptr<const KeyProfile> default_profile_;
   std::map<std::string, std::shared_ptr<const KeyProfile>, std::less<>> profiles_;
+  std::set<std::string, std::less<>> set_at_run_time_;  // keys whose profile SetProfile replaced
   std::map<Provider, RateLimits> provider_limits_;
   std::unordered_map<std::string, std::shared_ptr<Account>> accounts_;
 };

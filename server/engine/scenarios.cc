@@ -218,6 +218,17 @@ std::vector<ScenarioRule> Scenarios::rules() const {
   return rules_;
 }
 
+bool Scenarios::RemoveRule(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = rules_.begin(); it != rules_.end(); ++it) {
+    if (it->id == id) {
+      rules_.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
 void Scenarios::ClearRules() {
   std::lock_guard<std::mutex> lock(mu_);
   rules_.clear();

@@ -109,6 +109,8 @@ class Scenarios {
   StatusOr<ScenarioRule> AddRule(ScenarioRule rule);
   std::vector<ScenarioRule> rules() const;
   void ClearRules();
+  // Removes rule `id`; false when there is none.
+  bool RemoveRule(uint64_t id);
   // chaos: scenario name -> probability in [0, 1] per create request.
   Status SetChaos(std::map<std::string, double> chaos);
   std::map<std::string, double> chaos() const;
