@@ -96,27 +96,18 @@ SOURCES
 }
 
 # conform_check ROOT CMD...: runs CMD (an installed imagine-conform, perhaps behind chroot or
-# buildah run) on two scenarios per provider, with --client among CMD's words. The runner must run
-# the client in the caller's working directory, whatever tree it was built in. Until issue 11
-# lands, imagine-conform chdirs into its build-time source tree instead; then this says so and
-# retries with --root ROOT (the working directory the client expects), and only that retry must
-# pass. Set IMAGINE_PACKAGING_STRICT=1 to make the first failure fatal.
+# buildah run) on two scenarios per provider, with --client among CMD's words. The runner runs
+# the client in the caller's working directory, whatever tree it was built in (issue 11), so the
+# run must pass as given. ROOT is kept for the callers' sake (the directory the client is in).
 conform_check() {
-  local root="$1" out rc=0
+  local out rc=0
   shift
   out=$("$@" --provider both --scenarios success,generation_failed --quiet 2>&1) || rc=$?
-  if [ "$rc" -eq 0 ]; then
-    say "imagine-conform: $(tail -1 <<<"$out")"
-    return 0
+  if [ "$rc" -ne 0 ]; then
+    echo "$out" | tail -25 >&2
+    die "imagine-conform failed (exit $rc)"
   fi
-  echo "$out" | tail -25 >&2
-  [ "${IMAGINE_PACKAGING_STRICT:-0}" = 1 ] && die "imagine-conform failed (exit $rc)"
-  say "KNOWN ISSUE (issue 11): imagine-conform failed (exit $rc) outside its source tree; retrying with --root $root"
-  rc=0
-  out=$("$@" --root "$root" --provider both --scenarios success,generation_failed --quiet 2>&1) || rc=$?
-  echo "$out" | tail -3 >&2
-  [ "$rc" -eq 0 ] || die "imagine-conform failed with --root too (exit $rc)"
-  say "imagine-conform passes with --root: the failure above is the runner's working directory (issue 11)"
+  say "imagine-conform: $(tail -1 <<<"$out")"
 }
 
 # in_root DIR CMD...: runs CMD chrooted in DIR, in a private mount namespace with /proc mounted and
