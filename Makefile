@@ -8,6 +8,6 @@ build:
 	scripts/build
 bench:
 	scripts/build bench_validate && build/bench_validate
-	scripts/build bench_load && build/bench_load --op query && build/bench_load --op create
+	scripts/build bench_load && build/bench_load
 clean:
 	rm -rf build
