@@ -1,8 +1,9 @@
-// HttpServer: the only place that touches cpp-httplib's server. It binds, tunes the
-// library (thread pool, keep-alive, TCP_NODELAY, body limit), turns each request into an
-// ApiRequest, dispatches through the Router (handlers authenticate their callers), and
-// renders library-level failures (unknown path, body too large, stray exception) in the
-// owning surface's envelope. Run() blocks; Stop() may be called from any thread.
+// HttpServer: serves the router over the emulator's own HTTP/1.1 connection layer
+// (SocketServer: epoll, every connection served, limits that hold). It turns each parsed
+// request into an ApiRequest, dispatches through the Router (handlers authenticate their
+// callers), and renders connection-level failures (unknown path, body too large,
+// malformed request, stray exception) in the owning surface's envelope. Run() blocks;
+// Stop() may be called from any thread.
 #ifndef IMAGINE_HTTP_HTTP_SERVER_H_
 #define IMAGINE_HTTP_HTTP_SERVER_H_
 
@@ -14,24 +15,22 @@
 #include <vector>
 
 #include "common/status.h"
+#include "http/request_parser.h"
 #include "http/router.h"
 #include "http/self_check.h"
-
-namespace httplib {
-class Server;
-}
+#include "http/socket_server.h"
 
 namespace imagine {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                    // 0 = any free port
-  int threads = 64;                   // pool size; an open keep-alive connection holds a thread
+  int threads = 64;                   // workers kept ready; more start while all are held by slow handlers
   int keep_alive_max_requests = 100000;
   int keep_alive_timeout_s = 30;
   int read_timeout_s = 10;
   size_t body_limit_bytes = 1 << 20;  // larger bodies get the surface's kPayloadTooLarge error
-  int listen_backlog = 4096;          // pending connections (Debian's cpp-httplib compiles in 5)
+  int listen_backlog = 4096;          // pending connections
 };
 
 // One served request, as the journal, metrics and logs see it. Views live only during
@@ -69,20 +68,20 @@ class HttpServer {
   void Stop();
 
  private:
-  void Handle(const void* request, void* response);
+  HttpAnswer Handle(ParsedRequest& request);
+  HttpAnswer Refuse(int status, const std::string& message, const ParsedRequest& request);
   const ApiSurface* SurfaceForPath(std::string_view path) const;
   // Hands the served request to the request observer, if any.
-  void Observe(const void* request, const std::string& request_id, const RouteEntry* route, std::string_view api_key,
-               const ApiResponse& out, std::chrono::steady_clock::time_point started) const;
+  void Observe(const ParsedRequest& request, const std::string& request_id, const RouteEntry* route,
+               std::string_view api_key, const ApiResponse& out, std::chrono::steady_clock::time_point started) const;
 
   HttpServerOptions options_;
   const Router* router_;
   SelfCheck* self_check_;
   std::vector<const ApiSurface*> surfaces_;
   RequestObserver request_observer_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<SocketServer> server_;
   int port_ = -1;
-  std::atomic<int> listen_fd_{-1};  // the bound socket, captured to raise its listen backlog
   std::atomic<uint64_t> next_request_id_{1};
 };
 
