@@ -9,7 +9,7 @@
 // the child's peak RSS (VmHWM) and non-2xx answers (must be 0); the last lines give the
 // medians and the emulator's ratio to the baseline.
 //
-//   build/bench_load [--connections 32] [--seconds 10] [--runs 3] [--warmup 1]
+//   build/bench_load [--connections 32] [--seconds 10] [--runs 3] [--warmup 1] [--threads N (server.threads)]
 #include <httplib.h>
 
 #include <arpa/inet.h>
@@ -84,11 +84,13 @@ void PinTo(int cpu) {
   _exit(0);
 }
 
+std::string g_config = kBenchConfig;  // plus --threads
+
 [[noreturn]] void RunEmulator(int port_pipe) {
   imagine::SetLogLevel(imagine::LogLevel::kOff);
   char path[] = "/tmp/bench_load_XXXXXX.yaml";
   int fd = mkstemps(path, 5);
-  if (fd < 0 || write(fd, kBenchConfig, std::strlen(kBenchConfig)) < 0) _exit(1);
+  if (fd < 0 || write(fd, g_config.data(), g_config.size()) < 0) _exit(1);
   close(fd);
   auto config = imagine::LoadConfig(path);
   unlink(path);
@@ -337,6 +339,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
     if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--warmup")) warmup = std::atof(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--threads")) g_config += std::string("server: {threads: ") + argv[i + 1] + "}\n";
   }
   signal(SIGPIPE, SIG_IGN);
   std::vector<int> cpus = AllowedCpus();

@@ -1,5 +1,7 @@
 #include "http/http_server.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -23,6 +25,15 @@ HttpAnswer ToAnswer(const ApiResponse& api, const std::string& request_id) {
   return a;
 }
 
+// One worker per CPU this process may run on: more only preempt each other (and whoever
+// holds a lock) without serving more; a handler that blocks gets more started anyway.
+int DefaultWorkers() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 2;
+  return std::max(2, cpus);
+}
+
 ApiResponse PlainJsonError(int status, const std::string& message) {
   ApiResponse r;
   r.status = status;
@@ -35,7 +46,7 @@ ApiResponse PlainJsonError(int status, const std::string& message) {
 HttpServer::HttpServer(HttpServerOptions options, const Router* router, SelfCheck* self_check)
     : options_(std::move(options)), router_(router), self_check_(self_check) {
   SocketServerOptions so;
-  so.min_threads = options_.threads;
+  so.min_threads = options_.threads > 0 ? options_.threads : DefaultWorkers();
   so.max_threads = std::max(options_.threads, 4096);
   so.keep_alive_max_requests = options_.keep_alive_max_requests;
   so.keep_alive_timeout_s = options_.keep_alive_timeout_s;
