@@ -14,14 +14,14 @@
 namespace imagine {
 namespace {
 
-HttpAnswer ToAnswer(const ApiResponse& api, const std::string& request_id) {
+HttpAnswer ToAnswer(ApiResponse&& api, const std::string& request_id) {
   HttpAnswer a;
   a.status = api.status;
   a.headers.reserve(api.headers.size() + 2);
   a.headers.emplace_back("Content-Type", api.content_type);
   for (const auto& [k, v] : api.headers) a.headers.emplace_back(k, v);
   a.headers.emplace_back("X-Request-Id", request_id);
-  a.body = api.body;
+  a.body = std::move(api.body);
   return a;
 }
 
@@ -122,7 +122,7 @@ HttpAnswer HttpServer::Refuse(int status, const std::string& message, const Pars
     api = PlainJsonError(status, message);
   }
   Observe(req, request_id, nullptr, "", api, started);
-  return ToAnswer(api, request_id);
+  return ToAnswer(std::move(api), request_id);
 }
 
 HttpAnswer HttpServer::Handle(ParsedRequest& req) {
@@ -140,7 +140,7 @@ HttpAnswer HttpServer::Handle(ParsedRequest& req) {
     ApiResponse api = d != nullptr ? d->RenderError(missing)
                                    : PlainJsonError(match.path_known ? 405 : 404, missing.message());
     Observe(req, request_id, nullptr, "", api, started);
-    return ToAnswer(api, request_id);
+    return ToAnswer(std::move(api), request_id);
   }
   const RouteEntry& route = *match.entry;
   ApiRequest api;
@@ -169,7 +169,7 @@ HttpAnswer HttpServer::Handle(ParsedRequest& req) {
     self_check_->Check(*route.surface, route.operation_id, out);
   }
   Observe(req, request_id, &route, api.api_key, out, started);
-  return ToAnswer(out, request_id);
+  return ToAnswer(std::move(out), request_id);
 }
 
 }  // namespace imagine

@@ -402,9 +402,15 @@ bool SocketServer::Serve(Conn& c) {
       const bool close = !req.keep_alive || c.served >= static_cast<size_t>(options_.keep_alive_max_requests) ||
                          stopping_.load();
       const bool head = req.method == "HEAD";
-      HttpAnswer a = handler_(req);
+      HttpAnswer a;
+      try {
+        a = handler_(req);
+      } catch (...) {  // the handler renders its own errors; this only keeps the worker alive
+        a = HttpAnswer{500, {{"Content-Type", "application/json"}}, R"({"error":"internal error"})"};
+      }
       if (!Write(c, Serialize(a, head, close))) return false;
       c.in.erase(0, c.parser.consumed());
+      if (c.in.empty() && c.in.capacity() > kReadChunk) std::string().swap(c.in);  // an idle connection keeps no big buffer
       c.parser.Reset();
       c.continue_sent = false;
       c.request_started_ms = c.in.empty() ? 0 : NowMs();
