@@ -10,6 +10,7 @@
 // medians and the emulator's ratio to the baseline.
 //
 //   build/bench_load [--connections 32] [--seconds 10] [--runs 3] [--warmup 1] [--threads N (server.threads)]
+//                  [--port P: drive a server already listening on 127.0.0.1:P instead]
 #include <httplib.h>
 
 #include <arpa/inet.h>
@@ -334,14 +335,24 @@ int main(int argc, char** argv) {
   int connections = 32;
   double seconds = 10, warmup = 1;
   int runs = 3;
+  int external = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--connections")) connections = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
     if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--warmup")) warmup = std::atof(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--port")) external = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--threads")) g_config += std::string("server: {threads: ") + argv[i + 1] + "}\n";
   }
   signal(SIGPIPE, SIG_IGN);
+  if (external > 0) {  // drive a server started elsewhere (e.g. taskset -c 0 imagine-emu) with the emulator's mix
+    for (int run = 1; run <= runs; ++run) {
+      Result r = Drive(external, MixedLoad(external, true), connections, warmup, seconds);
+      std::printf("  run %d external  %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  non-2xx %ld\n", run, r.rps, r.p50_ms,
+                  r.p99_ms, r.bad);
+    }
+    return 0;
+  }
   std::vector<int> cpus = AllowedCpus();
   const int server_cpu = cpus.size() >= 2 ? cpus[0] : -1;
   if (cpus.size() >= 2) PinTo(cpus[1]);
