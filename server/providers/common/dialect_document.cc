@@ -43,6 +43,15 @@ StatusOr<DialectDocument> ReadDialectDocument(const OpenApiDocument& spec,
       return bad("error_schema", "must name a schema under components/schemas");
     }
   }
+  if (auto empty = ext->find("empty_as_absent"); empty != ext->end()) {
+    if (!empty->is_array()) return bad("empty_as_absent", "must be a list of JSON pointers");
+    for (const nlohmann::json& pointer : *empty) {
+      if (!pointer.is_string() || pointer.get_ref<const std::string&>().rfind('/', 0) != 0) {
+        return bad("empty_as_absent", "must be a list of JSON pointers such as /callback_url");
+      }
+      d.empty_as_absent.push_back(pointer.get<std::string>());
+    }
+  }
   std::string pattern;
   if (!StringAt(*ext, "task_id", &pattern)) return bad("task_id", "must be an id pattern");
   auto id_format = IdFormat::Parse(pattern);

@@ -14,6 +14,16 @@ const std::string& StringAt(const nlohmann::json& body, const std::string& point
   return v.is_string() ? v.get_ref<const std::string&>() : kNone;
 }
 
+// Removes each optional field of `pointers` whose value is "" (clients send "" for "not set").
+void DropEmptyStrings(const std::vector<std::string>& pointers, nlohmann::json& body) {
+  for (const std::string& pointer : pointers) {
+    const nlohmann::json::json_pointer p(pointer);
+    if (!body.contains(p) || body.at(p) != "") continue;
+    nlohmann::json& parent = body.at(p.parent_pointer());
+    if (parent.is_object()) parent.erase(p.back());
+  }
+}
+
 }  // namespace
 
 struct ProviderSurface::Caller {
@@ -30,6 +40,7 @@ StatusOr<std::unique_ptr<ProviderSurface>> ProviderSurface::Create(std::unique_p
     for (const std::string* pointer : {&document->prompt_pointer, &document->callback_url_pointer}) {
       nlohmann::json::json_pointer check(*pointer);  // throws on a malformed pointer
     }
+    for (const std::string& pointer : document->empty_as_absent) nlohmann::json::json_pointer check(pointer);
     return std::unique_ptr<ProviderSurface>(
         new ProviderSurface(std::move(dialect), std::move(spec), std::move(document).value(), engine));
   } catch (const nlohmann::json::exception& e) {
@@ -53,8 +64,8 @@ std::map<std::string, Handler> ProviderSurface::Handlers() {
   };
 }
 
-ApiResponse ProviderSurface::RenderError(const Status& status) const {
-  const ErrorWords& words = document_.words.ErrorFor(status, traits_.wording_flags);
+ApiResponse ProviderSurface::RenderError(const Status& status, std::string_view operation) const {
+  const ErrorWords& words = document_.words.ErrorFor(status, traits_.wording_flags, operation);
   ApiResponse r = dialect_->RenderError(status, words, Wording::MessageFor(words, status));
   if (!words.hint.empty()) r.headers.emplace_back("X-Emulator-Hint", words.hint);
   r.is_error = true;
@@ -114,29 +125,31 @@ StatusOr<std::string> ProviderSurface::QueryTaskId(const ApiRequest& req) const 
 }
 
 ApiResponse ProviderSurface::Create(ApiRequest& req) {
+  const std::string& op = document_.create_operation;
   // 1. auth
   auto caller = Authenticate(req);
-  if (!caller.ok()) return RenderError(caller.status());
+  if (!caller.ok()) return RenderError(caller.status(), op);
   // 2. parse
   auto body = ParseJsonObjectBody(req.body, req.Header("Content-Type"), traits_.validation);
-  if (!body.ok()) return RenderError(body.status());
+  if (!body.ok()) return RenderError(body.status(), op);
   nlohmann::json& request = body.value();
+  DropEmptyStrings(document_.empty_as_absent, request);
   // 3. schema
   auto model = ValidateBody(request);
-  if (!model.ok()) return RenderError(model.status());
+  if (!model.ok()) return RenderError(model.status(), op);
   // 4. rules
   RuleContext rules{request, *model, req.api_key, caller->now_ms, engine_, std::nullopt};
   Status s = CheckRules(traits_.rules, rules);
-  if (!s.ok()) return RenderError(s);
+  if (!s.ok()) return RenderError(s, op);
   // 5. scenario: both emulator headers are read before a scripted answer is given
   auto armed = SelectScenario(*engine_, traits_.provider, Endpoint::kCreate, req, *caller->key.profile, *model,
                               StringAt(request, document_.prompt_pointer));
-  if (!armed.ok()) return RenderError(armed.status());
+  if (!armed.ok()) return RenderError(armed.status(), op);
   auto faults = CallbackFaultsHeader(req);
-  if (!faults.ok()) return RenderError(faults.status());
+  if (!faults.ok()) return RenderError(faults.status(), op);
   if (*armed && (*armed)->effects.respond) {
     engine_->scenarios().Commit(**armed);
-    return RenderError(ScenarioError(**armed, *model));
+    return RenderError(ScenarioError(**armed, *model), op);
   }
   // 6. engine
   const ModelOptions& options = traits_.models.at(*model);
@@ -155,7 +168,7 @@ ApiResponse ProviderSurface::Create(ApiRequest& req) {
   auto task = engine_->CreateTask(
       std::move(spec), [this](Random& random, int64_t now) { return document_.task_id.Make(random, now); }, caller->key,
       caller->now_ms);
-  if (!task.ok()) return RenderError(task.status());
+  if (!task.ok()) return RenderError(task.status(), op);
   if (*armed) engine_->scenarios().Commit(**armed);
   // 7. render
   ApiResponse r = dialect_->RenderCreated(*task, ContextFor(*caller));
@@ -165,20 +178,21 @@ ApiResponse ProviderSurface::Create(ApiRequest& req) {
 }
 
 ApiResponse ProviderSurface::Query(ApiRequest& req) {
+  const std::string& op = document_.query_operation;
   auto caller = Authenticate(req);
-  if (!caller.ok()) return RenderError(caller.status());
+  if (!caller.ok()) return RenderError(caller.status(), op);
   auto id = QueryTaskId(req);
-  if (!id.ok()) return RenderError(id.status());
+  if (!id.ok()) return RenderError(id.status(), op);
   auto task = engine_->FindTask(traits_.provider, req.api_key, *id);
   Status gate = GateQuery(*engine_, traits_.provider, req, *caller->key.profile, task);
-  ApiResponse r = gate.ok() ? dialect_->RenderTask(*task, ContextFor(*caller)) : RenderError(gate);
+  ApiResponse r = gate.ok() ? dialect_->RenderTask(*task, ContextFor(*caller)) : RenderError(gate, op);
   r.task_id = *id;
   return r;
 }
 
 ApiResponse ProviderSurface::Credits(ApiRequest& req) {
   auto caller = Authenticate(req);
-  if (!caller.ok()) return RenderError(caller.status());
+  if (!caller.ok()) return RenderError(caller.status(), document_.credits_operation);
   const Balance balance = engine_->accounts().BalanceOf(caller->key, caller->now_ms);
   return dialect_->RenderCredits(balance, ContextFor(*caller));
 }

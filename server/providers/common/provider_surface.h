@@ -44,7 +44,9 @@ class ProviderSurface final : public ApiSurface {
   std::map<std::string, Handler> Handlers() override;
   std::string_view name() const override { return ProviderName(traits_.provider); }
   std::string_view path_prefix() const override { return document_.path_prefix; }
-  ApiResponse RenderError(const Status& status) const override;
+  ApiResponse RenderError(const Status& status) const override { return RenderError(status, {}); }
+  // The same as answered by `operation` (its own rows of the wording table come first).
+  ApiResponse RenderError(const Status& status, std::string_view operation) const;
   // Error answers satisfy the document's error_schema when it names one; others go by status.
   std::shared_ptr<const spec::Validator> ResponseSchema(std::string_view operation_id,
                                                         const ApiResponse& response) const override;
