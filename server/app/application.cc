@@ -103,7 +103,9 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   app->activity_ = std::make_unique<Activity>(activity, engine, app->journal_.get(), app->metrics_.get(),
                                               app->callbacks_.get());
 
-  auto providers = RegisterProviders(ProviderOptions{c.apikley, c.evolink, c.validation}, engine, &app->router_);
+  if (c.inputs.fetch) app->image_fetcher_ = std::make_unique<HttpImageFetcher>(c.inputs);
+  auto providers = RegisterProviders(ProviderOptions{c.apikley, c.evolink, c.validation, app->image_fetcher_.get()},
+                                     engine, &app->router_);
   if (!providers.ok()) return providers.status();
   app->providers_ = std::move(providers).value();
   AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), c.accounts, c.scenario_rules,

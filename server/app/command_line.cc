@@ -38,6 +38,7 @@ constexpr FlagSpec kFlags[] = {
      "must be 1, 0, true or false (got {got})"},
     {"admin-token", "IMAGINE_EMU_ADMIN_TOKEN", FlagKind::kText, "/admin/token", true, "needs a token"},
     {"log-format", "IMAGINE_EMU_LOG_FORMAT", FlagKind::kText, "/log_format", false, "must be text or json (got {got})"},
+    {"inputs-fetch", "IMAGINE_EMU_INPUTS_FETCH", FlagKind::kText, "/inputs/fetch", false, "must be off or on (got {got})"},
 };
 
 Status Refused(const FlagSpec& spec, const std::string& origin, const std::string& value) {
@@ -105,6 +106,8 @@ Status SetValue(CommandLine* cl, const FlagSpec& spec, const std::string& value,
     cl->log_format = value;
   } else if (name == "self-check") {
     cl->self_check = typed.get<bool>();
+  } else if (name == "inputs-fetch") {
+    cl->inputs_fetch = value;
   }
   return Status::Ok();
 }
@@ -178,6 +181,7 @@ Status ApplyCommandLine(const CommandLine& cl, Config* config) {
   if (cl.self_check) config->self_check = *cl.self_check;
   if (cl.admin_token) config->admin_token = *cl.admin_token;
   if (cl.log_format) config->log_json = *cl.log_format == "json";
+  if (cl.inputs_fetch) config->inputs.fetch = *cl.inputs_fetch == "on";
   if (cl.time_scale && config->clock.mode == ClockMode::kVirtual) {
     return InvalidArgument("--time-scale applies to --clock real only; a virtual clock moves via POST /_emulator/clock/advance");
   }
@@ -203,6 +207,8 @@ Options (each also read from the environment variable shown):
   --log-format F       text | json: one line per request (IMAGINE_EMU_LOG_FORMAT; default text)
   --self-check         validate every provider response against the provider's OpenAPI
                        document and log violations (IMAGINE_EMU_SELF_CHECK=1)
+  --inputs-fetch off|on  download and check each create's input image; a bad one fails
+                       the task the provider's way (IMAGINE_EMU_INPUTS_FETCH; default off)
   -h, --help           print this help and exit
   --version            print the version and exit
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/http_image_fetcher.h"
 #include "callbacks/callback_dispatcher.h"
 #include "common/status.h"
 #include "engine/accounts.h"
@@ -65,6 +66,7 @@ struct Config {
   CallbackOptions callbacks;
   RetryPolicy apikley_callbacks;              // callbacks.apikley
   RetryPolicy evolink_callbacks;              // callbacks.evolink
+  ImageFetchOptions inputs;                   // inputs (verify_tls / ca_file from callbacks)
 };
 
 // The effective config as JSON in the schema's shape (GET /_emulator/config shows it with

@@ -22,6 +22,7 @@ struct ProviderOptions {
   ApikleyOptions apikley;
   EvolinkOptions evolink;
   RequestValidation validation;  // both providers
+  const ImageFetcher* image_fetcher = nullptr;  // inputs.fetch: on; must outlive the surfaces
 };
 
 // Builds every provider and registers its routes. Fails when a document does not load or

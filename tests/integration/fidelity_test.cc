@@ -3,6 +3,8 @@
 // journal/HAR holding only the headers the client sent.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "support/emulator_process.h"
 #include "support/test_configs.h"
 
@@ -126,6 +128,109 @@ TEST_CASE("the journal and HAR list only the headers the client sent") {
   std::set<std::string> har_names;
   for (const auto& h : har["log"]["entries"][0]["request"]["headers"]) har_names.insert(h["name"].get<std::string>());
   CHECK(har_names == names);
+}
+
+TEST_CASE("rate_limits.scope: per_key_and_model counts each model apart, per_key counts the key's tasks together") {
+  for (const char* scope : {"per_key_and_model", "per_key"}) {
+    INFO(std::string(scope));
+    const std::string limits = std::string("{scope: ") + scope + ", models: {";
+    const std::string timing = "{timing: {waiting_s: [1, 1], queuing_s: [2, 2], total_s: [10, 10]}}";
+    std::string config = WriteTempFile(
+        "clock: {mode: virtual}\napikley:\n  rate_limits: " + limits +
+        "grok-imagine/image-to-video: {concurrent: 1}, grok-imagine/text-to-video: {concurrent: 1}}}\n"
+        "  models: {grok-imagine/image-to-video: " + timing + ", grok-imagine/text-to-video: " + timing + "}\n"
+        "evolink:\n  rate_limits: " + limits +
+        "grok-imagine-image-to-video-beta: {concurrent: 1}, grok-imagine-text-to-video: {per_hour: 1}}}\n");
+    EmulatorProcess emu({"--config", config});
+    CHECK(Post(emu, "/api/v1/jobs/createTask", R"({"model":"grok-imagine/text-to-video","input":{"prompt":"x"}})")
+              .json()["code"] == 200);
+    Reply second = Post(emu, "/api/v1/jobs/createTask",
+                        R"({"model":"grok-imagine/image-to-video","input":{"prompt":"x","image_urls":["https://e.com/a.png"]}})");
+    CHECK(Post(emu, "/v1/videos/generations", R"({"model":"grok-imagine-text-to-video","prompt":"x"})").status == 200);
+    Reply e_second = Post(emu, "/v1/videos/generations",
+                          R"({"model":"grok-imagine-image-to-video-beta","prompt":"x","image_urls":["https://e.com/a.png"]})");
+    if (std::string(scope) == "per_key") {
+      CHECK(second.body == R"({"code":429,"msg":"Rate limit exceeded","data":null})");
+      CHECK(e_second.status == 429);
+      CHECK(e_second.body ==
+            R"({"error":{"code":"rate_limit_exceeded","message":"Too many requests, please try again later","type":"rate_limit_error"}})");
+    } else {
+      CHECK(second.json()["code"] == 200);
+      CHECK(e_second.status == 200);
+    }
+    // Once the first tasks finish, the slot is free again in either scope.
+    emu.Advance(10);
+    CHECK(Post(emu, "/api/v1/jobs/createTask",
+               R"({"model":"grok-imagine/image-to-video","input":{"prompt":"y","image_urls":["https://e.com/a.png"]}})")
+              .json()["code"] == 200);
+    CHECK(emu.Get("/_emulator/config").json()["apikley"]["rate_limits"].value("scope", "per_key_and_model") == scope);
+  }
+}
+
+TEST_CASE("high complexity prompts draw their duration from the complex_prompt range") {
+  std::string config = WriteTempFile(R"(
+clock: {mode: virtual}
+apikley:
+  models:
+    grok-imagine/image-to-video:
+      timing: {waiting_s: [1, 1], queuing_s: [2, 2], total_s: [10, 10], complex_prompt: {over_chars: 20, total_s: [25, 25]}}
+evolink:
+  models:
+    grok-imagine-image-to-video-beta:
+      timing: {waiting_s: [1, 1], queuing_s: [2, 2], total_s: [10, 10], complex_prompt: {over_chars: 20, total_s: [25, 25]}}
+)");
+  EmulatorProcess emu({"--config", config});
+  const std::string short_prompt = "a cat jumps";                          // 11 characters
+  const std::string long_prompt = "ein Kätzchen springt über den Zaun";    // 34 characters, 36 bytes
+  const std::string edge = "ääääääääääääääääääää";                          // 20 characters, 40 bytes: not over
+  auto apikley = [&](const std::string& prompt) {
+    Reply r = Post(emu, "/api/v1/jobs/createTask",
+                   R"({"model":"grok-imagine/image-to-video","input":{"prompt":")" + prompt +
+                       R"(","image_urls":["https://e.com/a.png"]}})");
+    return r.json()["data"]["taskId"].get<std::string>();
+  };
+  auto evolink = [&](const std::string& prompt) {
+    Reply r = Post(emu, "/v1/videos/generations",
+                   R"({"model":"grok-imagine-image-to-video-beta","prompt":")" + prompt +
+                       R"(","image_urls":["https://e.com/a.png"]})");
+    return r.json()["id"].get<std::string>();
+  };
+  const std::string a_short = apikley(short_prompt), a_long = apikley(long_prompt), a_edge = apikley(edge);
+  const std::string e_short = evolink(short_prompt), e_long = evolink(long_prompt);
+  auto state = [&](const std::string& id) {
+    return Get(emu, "/api/v1/jobs/recordInfo?taskId=" + id).json()["data"]["state"].get<std::string>();
+  };
+  auto status = [&](const std::string& id) { return Get(emu, "/v1/tasks/" + id).json()["status"].get<std::string>(); };
+  emu.Advance(10);
+  CHECK(state(a_short) == "success");
+  CHECK(state(a_edge) == "success");
+  CHECK(state(a_long) == "generating");
+  CHECK(status(e_short) == "completed");
+  CHECK(status(e_long) == "processing");
+  emu.Advance(15);
+  CHECK(state(a_long) == "success");
+  CHECK(status(e_long) == "completed");
+  nlohmann::json record = Get(emu, "/api/v1/jobs/recordInfo?taskId=" + a_long).json();
+  CHECK(record["data"]["costTime"] == 25000);
+}
+
+TEST_CASE("the default config gives Apikley image-to-video the documented 20-30 s for complex prompts") {
+  EmulatorProcess emu;
+  nlohmann::json timing = emu.Get("/_emulator/config").json()["apikley"]["models"]["grok-imagine/image-to-video"]["timing"];
+  CHECK(timing["complex_prompt"] == nlohmann::json::parse(R"({"over_chars":500,"total_s":[20,30]})"));
+  CHECK(timing["total_s"] == nlohmann::json::parse("[15,20]"));
+  Reply bad = [&] {
+    std::string config = WriteTempFile(
+        "apikley:\n  models:\n    grok-imagine/image-to-video: {timing: {complex_prompt: {over_chars: 5, total_s: [30, 20]}}}\n");
+    auto [code, out] = RunToExit({"--config", config});
+    Reply r;
+    r.status = code;
+    r.body = out;
+    return r;
+  }();
+  INFO(bad.body);
+  CHECK(bad.status == 2);
+  CHECK(bad.body.find("apikley.models.grok-imagine/image-to-video.timing.complex_prompt.total_s") != std::string::npos);
 }
 
 }  // namespace imagine::testing

@@ -38,6 +38,9 @@ StatusOr<DialectDocument> ReadDialectDocument(const OpenApiDocument& spec,
       !StringAt(*fields, "callback_url", &d.callback_url_pointer)) {
     return bad("create_fields", "must give the JSON pointers of prompt and callback_url");
   }
+  if (fields->contains("image_urls") && !StringAt(*fields, "image_urls", &d.image_urls_pointer)) {
+    return bad("create_fields.image_urls", "must be a JSON pointer");
+  }
   if (ext->contains("error_schema")) {
     if (!StringAt(*ext, "error_schema", &d.error_schema) || spec.ComponentSchema(d.error_schema) == nullptr) {
       return bad("error_schema", "must name a schema under components/schemas");
