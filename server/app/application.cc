@@ -104,8 +104,8 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
                                               app->callbacks_.get());
 
   if (c.inputs.fetch) app->image_fetcher_ = std::make_unique<HttpImageFetcher>(c.inputs);
-  auto providers = RegisterProviders(ProviderOptions{c.apikley, c.evolink, c.validation, app->image_fetcher_.get()},
-                                     engine, &app->router_);
+  auto providers = RegisterProviders(
+      ProviderOptions{c.apikley, c.evolink, c.validation, app->image_fetcher_.get(), c.schemas}, engine, &app->router_);
   if (!providers.ok()) return providers.status();
   app->providers_ = std::move(providers).value();
   AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), c.accounts, c.scenario_rules,

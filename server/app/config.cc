@@ -152,6 +152,8 @@ Config ConfigFromJson(const json& j) {
   c.inputs.max_bytes = inputs.at("max_bytes").get<size_t>();
   c.inputs.verify_tls = c.callbacks.verify_tls;
   c.inputs.ca_file = c.callbacks.ca_file;
+  c.schemas.dir = j.at("schemas").at("dir").get<std::string>();
+  c.schemas.models = j.at("schemas").at("models").get<std::map<std::string, std::string>>();
   return c;
 }
 
@@ -211,6 +213,7 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
                  {"timeout_s", JsonNumber(c.inputs.timeout_s)},
                  {"max_redirects", c.inputs.max_redirects},
                  {"max_bytes", c.inputs.max_bytes}};
+  j["schemas"] = {{"dir", c.schemas.dir}, {"models", c.schemas.models}};
   return j;
 }
 

@@ -17,6 +17,7 @@
 #include "engine/accounts.h"
 #include "engine/journal.h"
 #include "engine/scenarios.h"
+#include "providers/registry.h"
 #include "providers/apikley/apikley_options.h"
 #include "providers/evolink/evolink_options.h"
 
@@ -67,6 +68,7 @@ struct Config {
   RetryPolicy apikley_callbacks;              // callbacks.apikley
   RetryPolicy evolink_callbacks;              // callbacks.evolink
   ImageFetchOptions inputs;                   // inputs (verify_tls / ca_file from callbacks)
+  SchemaSources schemas;                      // schemas.dir, schemas.models
 };
 
 // The effective config as JSON in the schema's shape (GET /_emulator/config shows it with

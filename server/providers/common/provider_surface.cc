@@ -119,7 +119,12 @@ StatusOr<std::string> ProviderSurface::ValidateBody(nlohmann::json& body) const 
   if (schema == op.models.end()) {
     return InvalidArgument("must be one of: " + document_.model_list, Violation{"/model", "enum", TruncatedJson(named)});
   }
-  IMAGINE_RETURN_IF_ERROR(ValidateAgainst(*schema->second, body, traits_.validation.strict));
+  // An alias is checked as the model it names (a published schema's enum lists only that).
+  const nlohmann::json given = named;
+  if (given != model) body["model"] = model;
+  Status valid = ValidateAgainst(*schema->second, body, traits_.validation.strict);
+  body["model"] = given;
+  IMAGINE_RETURN_IF_ERROR(valid);
   IMAGINE_RETURN_IF_ERROR(CheckImageUrls(body));
   return model;
 }
