@@ -162,4 +162,34 @@ TEST_CASE("an unusable document stops start-up: exit 2 and one 'file: path: prob
   }
 }
 
+TEST_CASE("schemas.models takes Apikley's published OpenAPI 3.0 document too; the emulator's rules still apply") {
+  const std::string copy = ReadSource("tests/fixtures/apikley-grok-imagine-image-to-video.openapi.yaml");
+  auto create = [](const EmulatorProcess& emu, const std::string& input) {
+    return emu.Request("POST", "/api/v1/jobs/createTask", R"({"model":"grok-imagine/image-to-video","input":)" + input + "}",
+                       {{"Authorization", std::string("Bearer ") + kKey}}, "application/json");
+  };
+  const std::string index_six = R"({"prompt":"x","task_id":"t","index":6})";
+  const std::string five_thousand_one = R"({"prompt":")" + std::string(5001, 'p') + R"(","image_urls":["https://e.com/a.png"]})";
+  {
+    std::string config = WriteTempFile("clock: {mode: virtual}\nschemas:\n  models:\n    grok-imagine/image-to-video: " +
+                                       WriteTempFile(copy) + "\n");
+    EmulatorProcess emu({"--config", config});
+    CHECK(create(emu, index_six).body == R"J({"code":422,"msg":"input.index: must be less than or equal to 5 (got 6)","data":null})J");
+    // The published page states "Maximum length: 5000 characters" only in prose: no maxLength.
+    CHECK(create(emu, five_thousand_one).json()["code"] == 200);
+    // Cross-field rules are the emulator's, whatever the document: no spicy with external images.
+    CHECK(create(emu, R"({"prompt":"x","image_urls":["https://e.com/a.png"],"mode":"spicy"})").json()["code"] == 422);
+    nlohmann::json ok = create(emu, R"({"prompt":"x","image_urls":["https://e.com/a.png"]})").json();
+    REQUIRE(ok["code"] == 200);
+    nlohmann::json record = emu.Get("/api/v1/jobs/recordInfo?taskId=" + ok["data"]["taskId"].get<std::string>(), kKey).json();
+    CHECK(nlohmann::json::parse(record["data"]["param"].get<std::string>())["input"]["mode"] == "normal");  // its default
+  }
+  std::string config = WriteTempFile("clock: {mode: virtual}\nschemas:\n  models:\n    grok-imagine/image-to-video: " +
+                                     WriteTempFile(Changed(copy, "                      maximum: 5\n", "                      maximum: 6\n")) + "\n");
+  EmulatorProcess emu({"--config", config});
+  Reply six = create(emu, index_six);
+  CHECK(six.body.find("input.index") == std::string::npos);  // past the schema: the task_id rule answers now
+  CHECK(six.json()["code"] == 422);
+}
+
 }  // namespace imagine::testing
