@@ -56,7 +56,7 @@ struct AccountOptions {
   bool reject_unlisted_keys = false;  // true: keys not in `keys` get 401
   KeyProfile default_profile;         // for keys not listed
   std::map<std::string, KeyProfile> keys;
-  // Per-provider default limits (Apikley's documented ones; Evolink publishes none).
+  // Per-provider default limits (Apikley's: its seed's per-model pairs and Kie's burst; Evolink publishes none).
   std::map<Provider, RateLimits> provider_limits;
 };
 
