@@ -128,6 +128,18 @@ TEST_CASE("the journal and HAR list only the headers the client sent") {
   std::set<std::string> har_names;
   for (const auto& h : har["log"]["entries"][0]["request"]["headers"]) har_names.insert(h["name"].get<std::string>());
   CHECK(har_names == names);
+  // Apikley's routes, and a GET without a body, the same way.
+  Post(f.emu, "/api/v1/jobs/createTask", R"({"model":"grok-imagine/text-to-video","input":{"prompt":"x"}})");
+  Get(f.emu, "/api/v1/jobs/recordInfo?taskId=nope");
+  nlohmann::json entries = f.emu.Get("/_emulator/journal?kind=request&path=/api/*").json()["entries"];
+  REQUIRE(entries.size() == 2);
+  for (const auto& e : entries) {
+    std::set<std::string> seen;
+    for (const auto& [name, value] : e["request_headers"].items()) seen.insert(name);
+    std::set<std::string> expected{"Accept", "Authorization", "Connection", "Host", "User-Agent"};
+    if (e["method"] == "POST") expected.insert({"Content-Length", "Content-Type"});
+    CHECK(seen == expected);
+  }
 }
 
 TEST_CASE("rate_limits.scope: per_key_and_model counts each model apart, per_key counts the key's tasks together") {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "support/emulator_process.h"
+#include "support/test_cert.h"
 #include "support/test_configs.h"
 
 namespace imagine::testing {
@@ -31,10 +32,12 @@ const std::string kWebp = std::string("RIFF\x1E\x00\x00\x00WEBPVP8X\x0A\x00\x00\
                           std::string("\x00\x00\x00\x00\x3F\x00\x00\x1F\x00\x00", 10);  // 64 x 32
 const std::string kGif = std::string("GIF89a\x02\x00\x03\x00\x00\x00\x00;", 14);
 
-// A loopback HTTP server with one image (or not-image) per path.
+// A loopback HTTP (or, with a certificate, HTTPS) server with one image (or not-image) per path.
+template <typename ServerT = httplib::Server>
 class ImageServer {
  public:
-  ImageServer() {
+  template <typename... Args>
+  explicit ImageServer(Args... args) : server_(args...), https_(sizeof...(Args) > 0) {
     server_.Get("/cat.png", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(Png(2, 3), "image/png");
     });
@@ -61,10 +64,13 @@ class ImageServer {
     server_.stop();
     thread_.join();
   }
-  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string Url(const std::string& path) const {
+    return std::string(https_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + path;
+  }
 
  private:
-  httplib::Server server_;
+  ServerT server_;
+  bool https_ = false;
   int port_ = 0;
   std::thread thread_;
 };
@@ -88,9 +94,9 @@ nlohmann::json RecordOf(const EmulatorProcess& emu, const std::string& id) {
 }
 nlohmann::json TaskOf(const EmulatorProcess& emu, const std::string& id) { return emu.Get("/v1/tasks/" + id, kKey).json(); }
 
-std::string Config(bool fetch, bool allow_private) {
+std::string Config(bool fetch, bool allow_private, const std::string& extra = "") {
   const std::string timing = "{timing: {waiting_s: [1, 1], queuing_s: [2, 2], total_s: [10, 10]}}";
-  return WriteTempFile(std::string("clock: {mode: virtual, start_ms: 1760000000000}\n") +
+  return WriteTempFile(extra + "clock: {mode: virtual, start_ms: 1760000000000}\n" +
                        "inputs: {fetch: " + (fetch ? "on" : "off") + "}\n" +
                        "apikley: {models: {grok-imagine/image-to-video: " + timing + "}}\n" +
                        "evolink: {allow_private_images: " + (allow_private ? "true" : "false") +
@@ -171,7 +177,7 @@ TEST_CASE("a create accepts only http(s) image URLs with a host, on both provide
 }
 
 TEST_CASE("inputs.fetch on: usable images succeed, redirects are followed, bad ones fail the task at the end of queuing") {
-  ImageServer images;
+  ImageServer<> images;
   EmulatorProcess emu({"--config", Config(true, true)});
   struct Row {
     std::string path;
@@ -216,7 +222,7 @@ TEST_CASE("inputs.fetch on: usable images succeed, redirects are followed, bad o
 }
 
 TEST_CASE("inputs.fetch on with the default policy: Evolink refuses a loopback image at create, before any fetch") {
-  ImageServer images;
+  ImageServer<> images;
   EmulatorProcess emu({"--config", Config(true, false)});
   Reply e = CreateEvolink(emu, images.Url("/cat.png"));
   CHECK(e.status == 400);
@@ -225,6 +231,22 @@ TEST_CASE("inputs.fetch on with the default policy: Evolink refuses a loopback i
   REQUIRE(a.json()["code"] == 200);
   emu.Advance(10);
   CHECK(RecordOf(emu, a.json()["data"]["taskId"])["state"] == "success");
+}
+
+TEST_CASE("inputs.fetch on over HTTPS trusts what callbacks trust: verified, or callbacks.ca_file") {
+  const SelfSignedCert& cert = TestCert();
+  REQUIRE_MESSAGE(cert.ok, "openssl req failed (is the openssl CLI installed?)");
+  ImageServer<httplib::SSLServer> images(cert.cert.c_str(), cert.key.c_str());
+  {
+    EmulatorProcess strict({"--config", Config(true, true)});
+    Reply a = CreateApikley(strict, images.Url("/cat.png"));
+    Reply e = CreateEvolink(strict, images.Url("/cat.png"));
+    CheckOutcome(strict, a.json()["data"]["taskId"], e.json()["id"], "image_unreachable");  // self-signed
+  }
+  EmulatorProcess with_ca({"--config", Config(true, true, "callbacks: {ca_file: \"" + cert.cert + "\"}\n")});
+  Reply a = CreateApikley(with_ca, images.Url("/cat.jpg"));
+  Reply e = CreateEvolink(with_ca, images.Url("/cat.jpg"));
+  CheckOutcome(with_ca, a.json()["data"]["taskId"], e.json()["id"], "");
 }
 
 TEST_CASE("the image_unreachable, image_too_large and image_invalid scenarios fail a task without fetching") {
