@@ -91,6 +91,10 @@ TEST_CASE("schemas.models takes Evolink's published document as it comes; a limi
   // Text-to-video keeps the emulator's own schema.
   CHECK(Create(emu, R"({"model":"grok-imagine-text-to-video","prompt":"x","duration":15})").status == 400);
   CHECK(emu.Get("/_emulator/config").json()["schemas"]["models"]["grok-imagine-image-to-video-beta"] == file);
+  nlohmann::json served = emu.Get("/_emulator/openapi/evolink.json").json();
+  CHECK(served["paths"]["/v1/videos/generations"]["post"]["x-emulator-models"]["grok-imagine-image-to-video-beta"]["$ref"] ==
+        "#/x-emulator-published/0/paths/~1v1~1videos~1generations/post/requestBody/content/application~1json/schema");
+  CHECK(served["x-emulator-published"][0]["info"]["title"] == "grok-imagine-image-to-video Interface");
 }
 
 TEST_CASE("--schemas DIR serves the documents in DIR instead of the embedded ones") {
@@ -115,6 +119,11 @@ TEST_CASE("--schemas DIR serves the documents in DIR instead of the embedded one
   Reply a = emu.Request("POST", "/api/v1/jobs/createTask", R"({"model":"grok-imagine/text-to-video","input":{"prompt":"x"}})",
                         {{"Authorization", std::string("Bearer ") + kKey}}, "application/json");
   CHECK(a.json()["code"] == 200);
+  // The control API serves the documents the emulator runs on.
+  CHECK(emu.Get("/_emulator/openapi/evolink.yaml").body == evolink);
+  CHECK(emu.Get("/_emulator/openapi/evolink.json").json()["components"]["schemas"]["GrokImagineImageToVideoRequest"]
+                ["properties"]["prompt"]["maxLength"] == 10);
+  CHECK(emu.Get("/_emulator/openapi/apikley.yaml").body == ReadSource("schemas/apikley.openapi.yaml"));
   EmulatorProcess env({"--clock", "virtual"}, {{"IMAGINE_EMU_SCHEMAS", dir}});
   CHECK(env.Get("/_emulator/config").json()["schemas"]["dir"] == dir);
 }
