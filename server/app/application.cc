@@ -1,5 +1,8 @@
 #include "app/application.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "admin/admin_api.h"
 #include "app/result_routes.h"
 #include "common/resources.h"
@@ -17,12 +20,26 @@ std::string DefaultPublicUrl(const std::string& host, int port) {
   return "http://" + h + ":" + std::to_string(port);
 }
 
-// The documents the emulator runs on, as GET /_emulator/openapi/{name} serves them.
-StatusOr<std::vector<ServedDocument>> ServedDocuments() {
+// The documents the emulator runs on, as GET /_emulator/openapi/{name} serves them: a
+// provider's as loaded (from schemas.dir, with published models grafted in), else embedded.
+StatusOr<std::vector<ServedDocument>> ServedDocuments(const std::vector<std::unique_ptr<ProviderSurface>>& providers) {
   std::vector<ServedDocument> out;
   for (const char* name : {"admin", "apikley", "evolink", "config.schema"}) {
     const std::string base(name);
     const std::string resource = base == "config.schema" ? "schemas/config.schema.yaml" : "schemas/" + base + ".openapi.yaml";
+    const OpenApiDocument* loaded = nullptr;
+    for (const auto& p : providers) {
+      if (p->name() == base) loaded = &p->spec();
+    }
+    if (loaded != nullptr && (loaded->source_name() != resource || loaded->document().contains("x-emulator-published"))) {
+      std::ifstream in(loaded->source_name(), std::ios::binary);
+      std::stringstream file;
+      if (!loaded->document().contains("x-emulator-published") && in) file << in.rdbuf();
+      const std::string json = loaded->document().dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+      out.push_back(ServedDocument{base + ".yaml", "application/yaml", file.str().empty() ? json : file.str()});
+      out.push_back(ServedDocument{base + ".json", "application/json", json});
+      continue;
+    }
     auto text = FindResource(resource);
     if (!text) return Internal(resource + " is not embedded in this build");
     nlohmann::json json;
@@ -103,12 +120,14 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   app->activity_ = std::make_unique<Activity>(activity, engine, app->journal_.get(), app->metrics_.get(),
                                               app->callbacks_.get());
 
-  auto providers = RegisterProviders(ProviderOptions{c.apikley, c.evolink, c.validation}, engine, &app->router_);
+  if (c.inputs.fetch) app->image_fetcher_ = std::make_unique<HttpImageFetcher>(c.inputs);
+  auto providers = RegisterProviders(
+      ProviderOptions{c.apikley, c.evolink, c.validation, app->image_fetcher_.get(), c.schemas}, engine, &app->router_);
   if (!providers.ok()) return providers.status();
   app->providers_ = std::move(providers).value();
   AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), c.accounts, c.scenario_rules,
                              c.chaos, {}};
-  auto documents = ServedDocuments();
+  auto documents = ServedDocuments(app->providers_);
   if (!documents.ok()) return documents.status();
   admin_options.documents = std::move(documents).value();
   AdminContext admin{engine, app->self_check_.get(), app->journal_.get(), app->metrics_.get(), app->callbacks_.get()};

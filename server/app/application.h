@@ -50,6 +50,7 @@ class Application {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<CallbackDispatcher> callbacks_;
   std::unique_ptr<Activity> activity_;
+  std::unique_ptr<ImageFetcher> image_fetcher_;  // null unless inputs.fetch: on
   std::vector<std::unique_ptr<ProviderSurface>> providers_;
   std::unique_ptr<ApiSurface> admin_;
   std::unique_ptr<HttpServer> server_;

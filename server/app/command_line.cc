@@ -38,6 +38,8 @@ constexpr FlagSpec kFlags[] = {
      "must be 1, 0, true or false (got {got})"},
     {"admin-token", "IMAGINE_EMU_ADMIN_TOKEN", FlagKind::kText, "/admin/token", true, "needs a token"},
     {"log-format", "IMAGINE_EMU_LOG_FORMAT", FlagKind::kText, "/log_format", false, "must be text or json (got {got})"},
+    {"inputs-fetch", "IMAGINE_EMU_INPUTS_FETCH", FlagKind::kText, "/inputs/fetch", false, "must be off or on (got {got})"},
+    {"schemas", "IMAGINE_EMU_SCHEMAS", FlagKind::kText, "/schemas/dir", true, "needs a directory path"},
 };
 
 Status Refused(const FlagSpec& spec, const std::string& origin, const std::string& value) {
@@ -105,6 +107,10 @@ Status SetValue(CommandLine* cl, const FlagSpec& spec, const std::string& value,
     cl->log_format = value;
   } else if (name == "self-check") {
     cl->self_check = typed.get<bool>();
+  } else if (name == "inputs-fetch") {
+    cl->inputs_fetch = value;
+  } else if (name == "schemas") {
+    cl->schemas_dir = value;
   }
   return Status::Ok();
 }
@@ -178,6 +184,8 @@ Status ApplyCommandLine(const CommandLine& cl, Config* config) {
   if (cl.self_check) config->self_check = *cl.self_check;
   if (cl.admin_token) config->admin_token = *cl.admin_token;
   if (cl.log_format) config->log_json = *cl.log_format == "json";
+  if (cl.inputs_fetch) config->inputs.fetch = *cl.inputs_fetch == "on";
+  if (cl.schemas_dir) config->schemas.dir = *cl.schemas_dir;
   if (cl.time_scale && config->clock.mode == ClockMode::kVirtual) {
     return InvalidArgument("--time-scale applies to --clock real only; a virtual clock moves via POST /_emulator/clock/advance");
   }
@@ -203,6 +211,10 @@ Options (each also read from the environment variable shown):
   --log-format F       text | json: one line per request (IMAGINE_EMU_LOG_FORMAT; default text)
   --self-check         validate every provider response against the provider's OpenAPI
                        document and log violations (IMAGINE_EMU_SELF_CHECK=1)
+  --inputs-fetch off|on  download and check each create's input image; a bad one fails
+                       the task the provider's way (IMAGINE_EMU_INPUTS_FETCH; default off)
+  --schemas DIR        load apikley.openapi.yaml / evolink.openapi.yaml from DIR instead of
+                       the embedded documents (IMAGINE_EMU_SCHEMAS)
   -h, --help           print this help and exit
   --version            print the version and exit
 

@@ -28,6 +28,8 @@ struct CommandLine {
   std::optional<bool> self_check;
   std::optional<std::string> admin_token;
   std::optional<std::string> log_format;
+  std::optional<std::string> inputs_fetch;  // off | on
+  std::optional<std::string> schemas_dir;
 };
 
 // Reads `args` (without the program name) and, for flags not given, the environment

@@ -47,6 +47,11 @@ std::map<std::string, ModelOptions> ModelsFromJson(const json& j) {
     mo.timing = StageTiming{t["waiting_s"][0].get<double>(), t["waiting_s"][1].get<double>(),
                             t["queuing_s"][0].get<double>(), t["queuing_s"][1].get<double>(),
                             t["total_s"][0].get<double>(),   t["total_s"][1].get<double>()};
+    if (auto c = t.find("complex_prompt"); c != t.end()) {
+      mo.timing.complex_over_chars = c->at("over_chars").get<int>();
+      mo.timing.complex_total_min_s = c->at("total_s")[0].get<double>();
+      mo.timing.complex_total_max_s = c->at("total_s")[1].get<double>();
+    }
   }
   return models;
 }
@@ -62,6 +67,11 @@ ojson ModelsToJson(const std::map<std::string, ModelOptions>& models) {
                   {{"waiting_s", {JsonNumber(t.waiting_min_s), JsonNumber(t.waiting_max_s)}},
                    {"queuing_s", {JsonNumber(t.queuing_min_s), JsonNumber(t.queuing_max_s)}},
                    {"total_s", {JsonNumber(t.total_min_s), JsonNumber(t.total_max_s)}}}}};
+    if (t.complex_over_chars > 0) {
+      out[name]["timing"]["complex_prompt"] = {
+          {"over_chars", t.complex_over_chars},
+          {"total_s", {JsonNumber(t.complex_total_min_s), JsonNumber(t.complex_total_max_s)}}};
+    }
   }
   return out;
 }
@@ -132,8 +142,18 @@ Config ConfigFromJson(const json& j) {
   c.accounts.provider_limits[Provider::kApikley] = RateLimitsFromJson(apikley.at("rate_limits"));
   const json& evolink = j.at("evolink");
   c.evolink.allow_private_callbacks = evolink.at("allow_private_callbacks").get<bool>();
+  c.evolink.allow_private_images = evolink.at("allow_private_images").get<bool>();
   c.evolink.models = ModelsFromJson(evolink.at("models"));
   c.accounts.provider_limits[Provider::kEvolink] = RateLimitsFromJson(evolink.at("rate_limits"));
+  const json& inputs = j.at("inputs");
+  c.inputs.fetch = inputs.at("fetch") == "on";
+  c.inputs.timeout_s = inputs.at("timeout_s").get<double>();
+  c.inputs.max_redirects = inputs.at("max_redirects").get<int>();
+  c.inputs.max_bytes = inputs.at("max_bytes").get<size_t>();
+  c.inputs.verify_tls = c.callbacks.verify_tls;
+  c.inputs.ca_file = c.callbacks.ca_file;
+  c.schemas.dir = j.at("schemas").at("dir").get<std::string>();
+  c.schemas.models = j.at("schemas").at("models").get<std::map<std::string, std::string>>();
   return c;
 }
 
@@ -186,8 +206,14 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
                   {"rate_limits", limits(Provider::kApikley)},
                   {"models", ModelsToJson(c.apikley.models)}};
   j["evolink"] = {{"allow_private_callbacks", c.evolink.allow_private_callbacks},
+                  {"allow_private_images", c.evolink.allow_private_images},
                   {"rate_limits", limits(Provider::kEvolink)},
                   {"models", ModelsToJson(c.evolink.models)}};
+  j["inputs"] = {{"fetch", c.inputs.fetch ? "on" : "off"},
+                 {"timeout_s", JsonNumber(c.inputs.timeout_s)},
+                 {"max_redirects", c.inputs.max_redirects},
+                 {"max_bytes", c.inputs.max_bytes}};
+  j["schemas"] = {{"dir", c.schemas.dir}, {"models", c.schemas.models}};
   return j;
 }
 

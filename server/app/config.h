@@ -11,11 +11,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/http_image_fetcher.h"
 #include "callbacks/callback_dispatcher.h"
 #include "common/status.h"
 #include "engine/accounts.h"
 #include "engine/journal.h"
 #include "engine/scenarios.h"
+#include "providers/registry.h"
 #include "providers/apikley/apikley_options.h"
 #include "providers/evolink/evolink_options.h"
 
@@ -65,6 +67,8 @@ struct Config {
   CallbackOptions callbacks;
   RetryPolicy apikley_callbacks;              // callbacks.apikley
   RetryPolicy evolink_callbacks;              // callbacks.evolink
+  ImageFetchOptions inputs;                   // inputs (verify_tls / ca_file from callbacks)
+  SchemaSources schemas;                      // schemas.dir, schemas.models
 };
 
 // The effective config as JSON in the schema's shape (GET /_emulator/config shows it with

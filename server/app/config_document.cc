@@ -187,10 +187,14 @@ std::string FirstBadRange(const json& doc) {
   for (const char* provider : {"apikley", "evolink"}) {
     const json& models = doc.at(provider).at("models");
     for (auto model = models.begin(); model != models.end(); ++model) {
-      for (const char* range : {"waiting_s", "queuing_s", "total_s"}) {
-        const json& r = model.value().at("timing").at(range);
+      for (const char* range : {"waiting_s", "queuing_s", "total_s", "complex_prompt"}) {
+        const json& timing = model.value().at("timing");
+        if (!timing.contains(range)) continue;
+        const bool nested = std::string_view(range) == "complex_prompt";
+        const json& r = nested ? timing.at(range).at("total_s") : timing.at(range);
         if (r[0].get<double>() > r[1].get<double>()) {
-          return std::string("/") + provider + "/models/" + EscapePointerToken(model.key()) + "/timing/" + range;
+          return std::string("/") + provider + "/models/" + EscapePointerToken(model.key()) + "/timing/" + range +
+                 (nested ? "/total_s" : "");
         }
       }
     }

@@ -122,6 +122,11 @@ StatusOr<Accounts::Ticket> Accounts::Reserve(KeyContext& key, Provider provider,
   const RateLimits& limits = limits_ptr != nullptr ? *limits_ptr : kNoLimits;
   auto found = limits.models.find(model);
   const ModelLimit model_limit = found != limits.models.end() ? found->second : ModelLimit{};
+  // The slots and creations a model's limits count (see LimitScope).
+  const std::string counter = limits.scope == LimitScope::kPerKey
+                                  ? "*" + std::to_string(static_cast<int>(provider))
+                                  : model;
+  const std::string counted = limits.scope == LimitScope::kPerKey ? "tasks" : model;
 
   if (!key.account) key.account = AccountFor(key.key);
   std::shared_ptr<Account> account = key.account;
@@ -138,17 +143,17 @@ StatusOr<Accounts::Ticket> Accounts::Reserve(KeyContext& key, Provider provider,
     }
   }
   if (model_limit.concurrent > 0) {
-    auto running = account->running.find(model);
+    auto running = account->running.find(counter);
     if (running != account->running.end() && running->second >= model_limit.concurrent) {
       return Status(Code::kResourceExhausted,
-                    Plural(model_limit.concurrent, "concurrent task") + " of " + model + " already running",
+                    Plural(model_limit.concurrent, "concurrent task") + " of " + counted + " already running",
                     Violation{"", "concurrency", ""});
     }
   }
-  std::deque<int64_t>& created = account->created[model];
+  std::deque<int64_t>& created = account->created[counter];
   while (!created.empty() && created.front() <= now_ms - kHourMs) created.pop_front();
   if (model_limit.per_hour > 0 && static_cast<int>(created.size()) >= model_limit.per_hour) {
-    return Status(Code::kResourceExhausted, Plural(model_limit.per_hour, "creation") + " of " + model + " per hour reached",
+    return Status(Code::kResourceExhausted, Plural(model_limit.per_hour, "creation") + " of " + counted + " per hour reached",
                   Violation{"", "hourly", ""});
   }
   if (account->remaining + 1e-9 < price) {
@@ -157,11 +162,12 @@ StatusOr<Accounts::Ticket> Accounts::Reserve(KeyContext& key, Provider provider,
   account->remaining -= price;
   account->used += price;
   if (limits.burst_count > 0) account->recent.push_back(now_ms);
-  if (model_limit.per_hour > 0) created.push_back(now_ms);
+  // per_key counts every creation (a model without limits still takes a slot of the key).
+  if (model_limit.per_hour > 0 || limits.scope == LimitScope::kPerKey) created.push_back(now_ms);
   Ticket ticket{account->next_ticket++, account};
-  account->active.emplace(ticket.id, Reservation{"", model, price, kNever, TaskState::kSucceeded});
+  account->active.emplace(ticket.id, Reservation{"", counter, price, kNever, TaskState::kSucceeded});
   account->by_finish.emplace(kNever, ticket.id);
-  account->running[model]++;
+  account->running[counter]++;
   return ticket;
 }
 

@@ -31,10 +31,14 @@ struct ModelLimit {
   int concurrent = 0;  // tasks of this model not yet finished
   int per_hour = 0;    // creations of this model in any 3600 s window
 };
+// What a model's concurrent / per_hour limit counts: that model's tasks of the key
+// (per_key_and_model, the default), or all the key's tasks of the provider (per_key).
+enum class LimitScope { kPerKeyAndModel, kPerKey };
 struct RateLimits {
   int burst_count = 0;             // creations of any model ...
   double burst_window_s = 0;       // ... within this many seconds
   std::map<std::string, ModelLimit> models;  // by model name
+  LimitScope scope = LimitScope::kPerKeyAndModel;
 };
 
 struct KeyProfile {
@@ -52,7 +56,7 @@ struct AccountOptions {
   bool reject_unlisted_keys = false;  // true: keys not in `keys` get 401
   KeyProfile default_profile;         // for keys not listed
   std::map<std::string, KeyProfile> keys;
-  // Per-provider default limits (Apikley's documented ones; Evolink publishes none).
+  // Per-provider default limits (Apikley's: its seed's per-model pairs and Kie's burst; Evolink publishes none).
   std::map<Provider, RateLimits> provider_limits;
 };
 
@@ -127,7 +131,7 @@ class Accounts {
  private:
   struct Reservation {
     std::string task_id;  // "" until Activate
-    std::string model;
+    std::string model;    // the counter it holds a slot of: the model, or "*<provider>" (per_key)
     double price = 0;
     int64_t finish_ms = kNever;
     TaskState outcome = TaskState::kSucceeded;
@@ -155,8 +159,8 @@ struct Accounts::Account {  // one key's usage; opaque to callers (Ticket holds 
   std::unordered_map<uint64_t, Reservation> active;              // by ticket
   std::unordered_map<std::string, uint64_t> ticket_of_task;      // task id -> ticket
   std::multimap<int64_t, uint64_t> by_finish;                     // finish time -> ticket
-  std::map<std::string, int> running;                             // model -> active count
-  std::map<std::string, std::deque<int64_t>> created;             // model -> creation times, last hour
+  std::map<std::string, int> running;                             // counter -> active count
+  std::map<std::string, std::deque<int64_t>> created;             // counter -> creation times, last hour
   std::deque<int64_t> recent;                                     // creation times, burst window
 };
 

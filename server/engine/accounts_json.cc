@@ -15,6 +15,7 @@ RateLimits RateLimitsFromJson(const nlohmann::json& j) {
       r.models[model] = ModelLimit{limit.at("concurrent").get<int>(), limit.at("per_hour").get<int>()};
     }
   }
+  if (j.value("scope", "") == "per_key") r.scope = LimitScope::kPerKey;
   return r;
 }
 
@@ -28,6 +29,7 @@ nlohmann::ordered_json RateLimitsToJson(const RateLimits& r) {
     }
     j["models"] = std::move(models);
   }
+  if (r.scope == LimitScope::kPerKey) j["scope"] = "per_key";
   return j;
 }
 

@@ -20,10 +20,14 @@ Engine::Engine(EngineOptions options, std::unique_ptr<Clock> clock, AccountOptio
 
 Engine::~Engine() { scheduler_.Shutdown(); }
 
-Timeline Engine::PlanTimeline(const StageTiming& timing, double factor, Random& random, int64_t now_ms) const {
+Timeline Engine::PlanTimeline(const StageTiming& timing, double factor, Random& random, int64_t now_ms,
+                              size_t prompt_chars) const {
   int64_t waiting = SecondsToMs(random.Uniform(timing.waiting_min_s, timing.waiting_max_s) * factor);
   int64_t queuing = SecondsToMs(random.Uniform(timing.queuing_min_s, timing.queuing_max_s) * factor);
-  int64_t total = SecondsToMs(random.Uniform(timing.total_min_s, timing.total_max_s) * factor);
+  const bool complex = timing.complex_over_chars > 0 && prompt_chars > static_cast<size_t>(timing.complex_over_chars);
+  int64_t total = SecondsToMs((complex ? random.Uniform(timing.complex_total_min_s, timing.complex_total_max_s)
+                                       : random.Uniform(timing.total_min_s, timing.total_max_s)) *
+                              factor);
   total = std::max(total, waiting + queuing + 1000);
   Timeline t;
   t.created_ms = now_ms;
@@ -84,8 +88,14 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
   task.output = spec.output;
   task.credits = price;
   const double factor = spec.scenario != nullptr ? spec.scenario->effects.factor : 1.0;
-  task.timeline = PlanTimeline(spec.model != nullptr ? spec.model->timing : StageTiming{}, factor, random, now);
+  task.timeline =
+      PlanTimeline(spec.model != nullptr ? spec.model->timing : StageTiming{}, factor, random, now, spec.prompt_chars);
   if (spec.scenario != nullptr) ApplyScenario(*spec.scenario, &task);
+  if (!spec.input_failure.empty() && task.timeline.outcome != TaskState::kFailed) {
+    task.timeline.outcome = TaskState::kFailed;  // the provider fetched the image while queuing
+    task.timeline.finished_ms = task.timeline.generating_ms;
+    task.fail_reason = std::move(spec.input_failure);
+  }
 
   for (int attempt = 0; attempt < 8; ++attempt) {
     task.id = make_id(random, now);

@@ -46,6 +46,9 @@ struct NewTask {
   OutputSpec output;
   const ArmedScenario* scenario = nullptr;  // lifecycle, query and download effects; may be null
   std::string callback_faults;              // X-Emulator-Callback
+  size_t prompt_chars = 0;                  // the prompt's length in code points (complex-prompt timing)
+  std::string input_failure;                // "" or why the input image is unusable: the task fails
+                                            // at the end of queuing with this reason (engine/input_image.h)
 };
 
 class Engine {
@@ -119,7 +122,8 @@ class Engine {
   size_t task_count() const { return store_.size(); }
 
  private:
-  Timeline PlanTimeline(const StageTiming& timing, double factor, Random& random, int64_t now_ms) const;
+  Timeline PlanTimeline(const StageTiming& timing, double factor, Random& random, int64_t now_ms,
+                        size_t prompt_chars = 0) const;
   bool watching() const { return journal_ != nullptr || observer_ != nullptr; }
   // Journals and counts `task` entering `state` at `at_ms`, and reports a finish.
   void RecordEntered(const Task& task, TaskState state, int64_t at_ms);

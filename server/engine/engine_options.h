@@ -19,6 +19,11 @@ struct StageTiming {
   double queuing_max_s = 2.0;
   double total_min_s = 15;     // creation to terminal state
   double total_max_s = 20;
+  // "High complexity prompts": a prompt longer than complex_over_chars characters (code
+  // points) draws its total from [complex_total_min_s, complex_total_max_s]. 0 = off.
+  int complex_over_chars = 0;
+  double complex_total_min_s = 20;
+  double complex_total_max_s = 30;
 };
 
 struct ModelOptions {

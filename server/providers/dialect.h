@@ -82,6 +82,7 @@ class Dialect {
     RequestValidation validation;
     std::vector<Rule> rules;             // run in order after schema validation
     std::set<std::string> wording_flags;  // the `when` flags of the error table that hold
+    bool allow_private_images = true;     // fetch input images from loopback/private hosts
   };
 
   explicit Dialect(Traits traits) : traits_(std::move(traits)) {}

@@ -4,7 +4,9 @@
 #ifndef IMAGINE_PROVIDERS_REGISTRY_H_
 #define IMAGINE_PROVIDERS_REGISTRY_H_
 
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,11 +19,19 @@
 
 namespace imagine {
 
+// Where the providers' documents come from (config section schemas:, --schemas DIR).
+struct SchemaSources {
+  std::string dir;  // "" = the embedded documents; else <dir>/<provider>.openapi.yaml where present
+  std::map<std::string, std::string> models;  // model -> its published per-model document (a file)
+};
+
 // What the providers are told at start-up (config sections apikley:, evolink:, validation:).
 struct ProviderOptions {
   ApikleyOptions apikley;
   EvolinkOptions evolink;
   RequestValidation validation;  // both providers
+  const ImageFetcher* image_fetcher = nullptr;  // inputs.fetch: on; must outlive the surfaces
+  SchemaSources schemas;
 };
 
 // Builds every provider and registers its routes. Fails when a document does not load or
@@ -31,6 +41,14 @@ StatusOr<std::vector<std::unique_ptr<ProviderSurface>>> RegisterProviders(const 
 
 // The embedded OpenAPI document of a provider ("schemas/<name>.openapi.yaml").
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name);
+
+// The document of the provider whose embedded one is `resource` ("schemas/<name>.openapi.yaml"),
+// from `sources`: <dir>/<name>.openapi.yaml when dir is set and the file exists, else the
+// embedded one; with the models of sources.models it declares grafted in (their names are
+// erased from *unused). kInvalidArgument "<file>: <where>: <problem>" when unusable.
+StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(const std::string& resource,
+                                                                  const SchemaSources& sources,
+                                                                  std::set<std::string>* unused);
 
 }  // namespace imagine
 

@@ -80,7 +80,7 @@ TEST_CASE("credits: reserved at creation, shown by both providers, one balance p
   CHECK(CreateA(emu, "k").json()["code"] == 402);
 }
 
-TEST_CASE("Apikley's documented burst limit: 20 creations per 10 s, never queued") {
+TEST_CASE("Apikley's default burst limit (Kie's documented one): 20 creations per 10 s, never queued") {
   EmulatorProcess emu({"--clock", "virtual"});
   for (int i = 0; i < 20; ++i) {
     INFO(i);

@@ -246,7 +246,7 @@ scenarios:
   CHECK(QueryWith(emu, false, id).status == 429);
   CHECK(QueryWith(emu, false, id).status == 200);
   nlohmann::json listed = emu.Get("/_emulator/scenarios").json();
-  CHECK(listed["scenarios"].size() == 16);
+  CHECK(listed["scenarios"].size() == 19);
   CHECK(listed["rules"].size() == 1);  // the prompt rule remains
   CHECK(listed["rules"][0]["scenario"] == "content_policy_violation");
 

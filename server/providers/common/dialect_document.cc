@@ -38,9 +38,21 @@ StatusOr<DialectDocument> ReadDialectDocument(const OpenApiDocument& spec,
       !StringAt(*fields, "callback_url", &d.callback_url_pointer)) {
     return bad("create_fields", "must give the JSON pointers of prompt and callback_url");
   }
+  if (fields->contains("image_urls") && !StringAt(*fields, "image_urls", &d.image_urls_pointer)) {
+    return bad("create_fields.image_urls", "must be a JSON pointer");
+  }
   if (ext->contains("error_schema")) {
     if (!StringAt(*ext, "error_schema", &d.error_schema) || spec.ComponentSchema(d.error_schema) == nullptr) {
       return bad("error_schema", "must name a schema under components/schemas");
+    }
+  }
+  if (auto empty = ext->find("empty_as_absent"); empty != ext->end()) {
+    if (!empty->is_array()) return bad("empty_as_absent", "must be a list of JSON pointers");
+    for (const nlohmann::json& pointer : *empty) {
+      if (!pointer.is_string() || pointer.get_ref<const std::string&>().rfind('/', 0) != 0) {
+        return bad("empty_as_absent", "must be a list of JSON pointers such as /callback_url");
+      }
+      d.empty_as_absent.push_back(pointer.get<std::string>());
     }
   }
   std::string pattern;

@@ -8,10 +8,11 @@
 //   x-emulator-dialect:
 //     path_prefix: /v1/
 //     operations: {create: createVideoGeneration, query: getTaskDetail, credits: getCredits}
-//     create_fields: {prompt: /prompt, callback_url: /callback_url}
+//     create_fields: {prompt: /prompt, callback_url: /callback_url, image_urls: /image_urls}
 //     task_id: task-unified-{unix_seconds}-{alnum:8}     # see id_format.h
 //     query_task_id: {in: path, name: task_id, malformed_rule: invalid_task_id}
 //     error_schema: ErrorResponse        # optional
+//     empty_as_absent: [/callback_url]   # optional: fields whose "" means "not given"
 //     errors: [...]  failures: {...}  messages: {...}   # see wording.h
 #ifndef IMAGINE_PROVIDERS_COMMON_DIALECT_DOCUMENT_H_
 #define IMAGINE_PROVIDERS_COMMON_DIALECT_DOCUMENT_H_
@@ -19,6 +20,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "engine/engine_options.h"
@@ -33,7 +35,9 @@ struct DialectDocument {
   std::string create_operation, query_operation, credits_operation;  // operationIds
   std::string prompt_pointer;        // JSON pointer of the prompt in a create body
   std::string callback_url_pointer;  // JSON pointer of the callback URL in a create body
+  std::string image_urls_pointer;    // JSON pointer of the input image URL list; "" = none
   std::string error_schema;    // components/schemas name of every error answer; "" = by HTTP status
+  std::vector<std::string> empty_as_absent;  // JSON pointers of optional fields where "" = absent
   IdFormat task_id;            // how task ids look
   // Where a status query names its task: a query parameter or a path parameter `name`.
   // Absent: kInvalidArgument with missing_rule; not shaped like task_id: with

@@ -1,5 +1,7 @@
 #include "providers/common/provider_surface.h"
 
+#include "common/log.h"
+#include "common/url.h"
 #include "providers/common/scenario_gate.h"
 
 namespace imagine {
@@ -14,6 +16,23 @@ const std::string& StringAt(const nlohmann::json& body, const std::string& point
   return v.is_string() ? v.get_ref<const std::string&>() : kNone;
 }
 
+// The length of UTF-8 `text` in code points (the body parser checked it is UTF-8).
+size_t CodePoints(const std::string& text) {
+  size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// Removes each optional field of `pointers` whose value is "" (clients send "" for "not set").
+void DropEmptyStrings(const std::vector<std::string>& pointers, nlohmann::json& body) {
+  for (const std::string& pointer : pointers) {
+    const nlohmann::json::json_pointer p(pointer);
+    if (!body.contains(p) || body.at(p) != "") continue;
+    nlohmann::json& parent = body.at(p.parent_pointer());
+    if (parent.is_object()) parent.erase(p.back());
+  }
+}
+
 }  // namespace
 
 struct ProviderSurface::Caller {
@@ -23,27 +42,30 @@ struct ProviderSurface::Caller {
 
 StatusOr<std::unique_ptr<ProviderSurface>> ProviderSurface::Create(std::unique_ptr<const Dialect> dialect,
                                                                    std::shared_ptr<const OpenApiDocument> spec,
-                                                                   Engine* engine) {
+                                                                   Engine* engine, const ImageFetcher* fetcher) {
   try {
     auto document = ReadDialectDocument(*spec, dialect->traits().models, dialect->traits().models_section);
     if (!document.ok()) return document.status();
-    for (const std::string* pointer : {&document->prompt_pointer, &document->callback_url_pointer}) {
+    for (const std::string* pointer :
+         {&document->prompt_pointer, &document->callback_url_pointer, &document->image_urls_pointer}) {
       nlohmann::json::json_pointer check(*pointer);  // throws on a malformed pointer
     }
+    for (const std::string& pointer : document->empty_as_absent) nlohmann::json::json_pointer check(pointer);
     return std::unique_ptr<ProviderSurface>(
-        new ProviderSurface(std::move(dialect), std::move(spec), std::move(document).value(), engine));
+        new ProviderSurface(std::move(dialect), std::move(spec), std::move(document).value(), engine, fetcher));
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgument(spec->source_name() + ": x-emulator-dialect.create_fields: " + e.what());
   }
 }
 
 ProviderSurface::ProviderSurface(std::unique_ptr<const Dialect> dialect, std::shared_ptr<const OpenApiDocument> spec,
-                                 DialectDocument document, Engine* engine)
+                                 DialectDocument document, Engine* engine, const ImageFetcher* fetcher)
     : dialect_(std::move(dialect)),
       traits_(dialect_->traits()),
       spec_(std::move(spec)),
       document_(std::move(document)),
-      engine_(engine) {}
+      engine_(engine),
+      fetcher_(fetcher) {}
 
 std::map<std::string, Handler> ProviderSurface::Handlers() {
   return {
@@ -53,8 +75,8 @@ std::map<std::string, Handler> ProviderSurface::Handlers() {
   };
 }
 
-ApiResponse ProviderSurface::RenderError(const Status& status) const {
-  const ErrorWords& words = document_.words.ErrorFor(status, traits_.wording_flags);
+ApiResponse ProviderSurface::RenderError(const Status& status, std::string_view operation) const {
+  const ErrorWords& words = document_.words.ErrorFor(status, traits_.wording_flags, operation);
   ApiResponse r = dialect_->RenderError(status, words, Wording::MessageFor(words, status));
   if (!words.hint.empty()) r.headers.emplace_back("X-Emulator-Hint", words.hint);
   r.is_error = true;
@@ -97,8 +119,44 @@ StatusOr<std::string> ProviderSurface::ValidateBody(nlohmann::json& body) const 
   if (schema == op.models.end()) {
     return InvalidArgument("must be one of: " + document_.model_list, Violation{"/model", "enum", TruncatedJson(named)});
   }
-  IMAGINE_RETURN_IF_ERROR(ValidateAgainst(*schema->second, body, traits_.validation.strict));
+  // An alias is checked as the model it names (a published schema's enum lists only that).
+  const nlohmann::json given = named;
+  if (given != model) body["model"] = model;
+  Status valid = ValidateAgainst(*schema->second, body, traits_.validation.strict);
+  body["model"] = given;
+  IMAGINE_RETURN_IF_ERROR(valid);
+  IMAGINE_RETURN_IF_ERROR(CheckImageUrls(body));
   return model;
+}
+
+Status ProviderSurface::CheckImageUrls(const nlohmann::json& body) const {
+  if (document_.image_urls_pointer.empty()) return Status::Ok();
+  const nlohmann::json::json_pointer pointer(document_.image_urls_pointer);
+  if (!body.contains(pointer) || !body.at(pointer).is_array()) return Status::Ok();
+  const nlohmann::json& urls = body.at(pointer);
+  for (size_t i = 0; i < urls.size(); ++i) {
+    if (!urls[i].is_string()) continue;  // the schema refused it already
+    auto url = SplitUrl(urls[i].get_ref<const std::string&>());
+    const bool web = url.ok() && (EqualsNoCase(url->scheme, "http") || EqualsNoCase(url->scheme, "https")) &&
+                     url->has_authority && !url->host.empty();
+    if (!web) {
+      return InvalidArgument("must be an http or https URL with a host",
+                             Violation{document_.image_urls_pointer + "/" + std::to_string(i), "image_url_http",
+                                       TruncatedJson(urls[i])});
+    }
+  }
+  return Status::Ok();
+}
+
+std::string ProviderSurface::FetchInputImage(const nlohmann::json& body, const std::string& task_hint) const {
+  if (fetcher_ == nullptr || document_.image_urls_pointer.empty()) return "";
+  const std::string& url = StringAt(body, document_.image_urls_pointer + "/0");
+  if (url.empty()) return "";
+  InputImageCheck check = fetcher_->Fetch(url, traits_.allow_private_images);
+  if (check.reason.empty()) return "";
+  Log(LogLevel::kInfo, std::string(ProviderName(traits_.provider)) + " input image " + url + " (" + task_hint +
+                           "): " + check.reason + ": " + check.detail);
+  return check.reason;
 }
 
 StatusOr<std::string> ProviderSurface::QueryTaskId(const ApiRequest& req) const {
@@ -114,29 +172,31 @@ StatusOr<std::string> ProviderSurface::QueryTaskId(const ApiRequest& req) const 
 }
 
 ApiResponse ProviderSurface::Create(ApiRequest& req) {
+  const std::string& op = document_.create_operation;
   // 1. auth
   auto caller = Authenticate(req);
-  if (!caller.ok()) return RenderError(caller.status());
+  if (!caller.ok()) return RenderError(caller.status(), op);
   // 2. parse
   auto body = ParseJsonObjectBody(req.body, req.Header("Content-Type"), traits_.validation);
-  if (!body.ok()) return RenderError(body.status());
+  if (!body.ok()) return RenderError(body.status(), op);
   nlohmann::json& request = body.value();
+  DropEmptyStrings(document_.empty_as_absent, request);
   // 3. schema
   auto model = ValidateBody(request);
-  if (!model.ok()) return RenderError(model.status());
+  if (!model.ok()) return RenderError(model.status(), op);
   // 4. rules
   RuleContext rules{request, *model, req.api_key, caller->now_ms, engine_, std::nullopt};
   Status s = CheckRules(traits_.rules, rules);
-  if (!s.ok()) return RenderError(s);
+  if (!s.ok()) return RenderError(s, op);
   // 5. scenario: both emulator headers are read before a scripted answer is given
   auto armed = SelectScenario(*engine_, traits_.provider, Endpoint::kCreate, req, *caller->key.profile, *model,
                               StringAt(request, document_.prompt_pointer));
-  if (!armed.ok()) return RenderError(armed.status());
+  if (!armed.ok()) return RenderError(armed.status(), op);
   auto faults = CallbackFaultsHeader(req);
-  if (!faults.ok()) return RenderError(faults.status());
+  if (!faults.ok()) return RenderError(faults.status(), op);
   if (*armed && (*armed)->effects.respond) {
     engine_->scenarios().Commit(**armed);
-    return RenderError(ScenarioError(**armed, *model));
+    return RenderError(ScenarioError(**armed, *model), op);
   }
   // 6. engine
   const ModelOptions& options = traits_.models.at(*model);
@@ -147,15 +207,19 @@ ApiResponse ProviderSurface::Create(ApiRequest& req) {
   spec.reported_model = *model;
   spec.request_json = request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   spec.callback_url = StringAt(request, document_.callback_url_pointer);
+  spec.prompt_chars = CodePoints(StringAt(request, document_.prompt_pointer));
   spec.output.kind = options.output;
   spec.output.count = options.outputs;
   spec.scenario = *armed ? &**armed : nullptr;
   spec.callback_faults = std::move(faults).value();
+  if (!(*armed && !(*armed)->effects.fail_reason.empty())) {  // a scripted failure wins over the fetch
+    spec.input_failure = FetchInputImage(request, std::string(req.request_id));
+  }
   dialect_->ShapeTask(request, rules.source, &spec);
   auto task = engine_->CreateTask(
       std::move(spec), [this](Random& random, int64_t now) { return document_.task_id.Make(random, now); }, caller->key,
       caller->now_ms);
-  if (!task.ok()) return RenderError(task.status());
+  if (!task.ok()) return RenderError(task.status(), op);
   if (*armed) engine_->scenarios().Commit(**armed);
   // 7. render
   ApiResponse r = dialect_->RenderCreated(*task, ContextFor(*caller));
@@ -165,20 +229,21 @@ ApiResponse ProviderSurface::Create(ApiRequest& req) {
 }
 
 ApiResponse ProviderSurface::Query(ApiRequest& req) {
+  const std::string& op = document_.query_operation;
   auto caller = Authenticate(req);
-  if (!caller.ok()) return RenderError(caller.status());
+  if (!caller.ok()) return RenderError(caller.status(), op);
   auto id = QueryTaskId(req);
-  if (!id.ok()) return RenderError(id.status());
+  if (!id.ok()) return RenderError(id.status(), op);
   auto task = engine_->FindTask(traits_.provider, req.api_key, *id);
   Status gate = GateQuery(*engine_, traits_.provider, req, *caller->key.profile, task);
-  ApiResponse r = gate.ok() ? dialect_->RenderTask(*task, ContextFor(*caller)) : RenderError(gate);
+  ApiResponse r = gate.ok() ? dialect_->RenderTask(*task, ContextFor(*caller)) : RenderError(gate, op);
   r.task_id = *id;
   return r;
 }
 
 ApiResponse ProviderSurface::Credits(ApiRequest& req) {
   auto caller = Authenticate(req);
-  if (!caller.ok()) return RenderError(caller.status());
+  if (!caller.ok()) return RenderError(caller.status(), document_.credits_operation);
   const Balance balance = engine_->accounts().BalanceOf(caller->key, caller->now_ms);
   return dialect_->RenderCredits(balance, ContextFor(*caller));
 }

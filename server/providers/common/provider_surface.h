@@ -8,7 +8,8 @@
 //   3. schema     the envelope schema, then the model's own schema (defaults applied)
 //   4. rules      the dialect's cross-field rules table
 //   5. scenario   the scenario gate (header, rules, profile, chaos), X-Emulator-Callback, then
-//                 a scripted answer if the scenario gives one
+//                 a scripted answer if the scenario gives one; with inputs.fetch on, the input
+//                 image is fetched and probed (a failure shows at the end of queuing)
 //   6. engine     charge the key and store the task (Engine::CreateTask)
 //   7. render     the dialect's renderer, in its envelope; errors in its words
 //
@@ -22,6 +23,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "engine/input_image.h"
 #include "http/api_surface.h"
 #include "providers/common/dialect_document.h"
 #include "providers/dialect.h"
@@ -30,10 +32,11 @@ namespace imagine {
 
 class ProviderSurface final : public ApiSurface {
  public:
-  // Reads the dialect's document (see dialect_document.h). `engine` must outlive the surface.
+  // Reads the dialect's document (see dialect_document.h). `engine` and `fetcher` (null =
+  // input images are not fetched) must outlive the surface.
   static StatusOr<std::unique_ptr<ProviderSurface>> Create(std::unique_ptr<const Dialect> dialect,
                                                            std::shared_ptr<const OpenApiDocument> spec,
-                                                           Engine* engine);
+                                                           Engine* engine, const ImageFetcher* fetcher = nullptr);
 
   Provider provider() const { return traits_.provider; }
   // The body POSTed to a finished task's callback URL, as seen at `now_ms`.
@@ -44,14 +47,20 @@ class ProviderSurface final : public ApiSurface {
   std::map<std::string, Handler> Handlers() override;
   std::string_view name() const override { return ProviderName(traits_.provider); }
   std::string_view path_prefix() const override { return document_.path_prefix; }
-  ApiResponse RenderError(const Status& status) const override;
+  ApiResponse RenderError(const Status& status) const override { return RenderError(status, {}); }
+  // The same as answered by `operation` (its own rows of the wording table come first).
+  ApiResponse RenderError(const Status& status, std::string_view operation) const;
   // Error answers satisfy the document's error_schema when it names one; others go by status.
   std::shared_ptr<const spec::Validator> ResponseSchema(std::string_view operation_id,
                                                         const ApiResponse& response) const override;
 
  private:
   ProviderSurface(std::unique_ptr<const Dialect> dialect, std::shared_ptr<const OpenApiDocument> spec,
-                  DialectDocument document, Engine* engine);
+                  DialectDocument document, Engine* engine, const ImageFetcher* fetcher);
+  // The input image URLs must be http(s) URLs with a host (rule image_url_http).
+  Status CheckImageUrls(const nlohmann::json& body) const;
+  // With a fetcher: the failure reason of the request's first input image ("" = usable or none).
+  std::string FetchInputImage(const nlohmann::json& body, const std::string& task_hint) const;
 
   // Step 1 of every operation (Caller: the key looked up once, the request's instant).
   struct Caller;
@@ -71,6 +80,7 @@ class ProviderSurface final : public ApiSurface {
   const std::shared_ptr<const OpenApiDocument> spec_;
   const DialectDocument document_;
   Engine* const engine_;
+  const ImageFetcher* const fetcher_;
 };
 
 }  // namespace imagine

@@ -38,13 +38,14 @@ StatusOr<Wording> Wording::Parse(const nlohmann::json& dialect, std::string_view
     ErrorWords e;
     std::string code;
     if (!Text(row, "code", &code) || !Text(row, "rule", &e.rule) || !Text(row, "when", &e.when) ||
+        !Text(row, "operation", &e.operation) ||
         !Text(row, "error_code", &e.error_code) || !Text(row, "type", &e.type) || !Text(row, "param", &e.param) ||
         !Text(row, "message", &e.message) || !Text(row, "hint", &e.hint)) {
-      return bad(where, "code, rule, when, error_code, type, param, message and hint must be strings");
+      return bad(where, "code, rule, when, operation, error_code, type, param, message and hint must be strings");
     }
     for (const auto& [key, value] : row.items()) {
-      static const std::set<std::string> kKeys = {"code",  "rule",    "when",    "status", "error_code",
-                                                  "type",  "param",   "message", "hint"};
+      static const std::set<std::string> kKeys = {"code", "rule",  "when",    "operation", "status",
+                                                  "error_code", "type", "param", "message", "hint"};
       if (kKeys.count(key) == 0) return bad(where + "." + key, "unknown key");
     }
     if (!code.empty()) {
@@ -55,10 +56,10 @@ StatusOr<Wording> Wording::Parse(const nlohmann::json& dialect, std::string_view
     auto status = row.find("status");
     if (status == row.end() || !status->is_number_integer()) return bad(where + ".status", "must be an integer");
     e.status = status->get<int>();
-    catch_all = catch_all || (!e.code && e.rule.empty() && e.when.empty());
+    catch_all = catch_all || (!e.code && e.rule.empty() && e.when.empty() && e.operation.empty());
     w.errors_.push_back(std::move(e));
   }
-  if (!catch_all) return bad("errors", "needs a last row without code, rule or when");
+  if (!catch_all) return bad("errors", "needs a last row without code, rule, when or operation");
   if (auto failures = dialect.find("failures"); failures != dialect.end()) {
     if (!failures->is_object()) return bad("failures", "must map reasons to {code, message}");
     for (const auto& [reason, words] : failures->items()) {
@@ -80,8 +81,10 @@ StatusOr<Wording> Wording::Parse(const nlohmann::json& dialect, std::string_view
   return w;
 }
 
-const ErrorWords& Wording::ErrorFor(const Status& status, const std::set<std::string>& flags) const {
+const ErrorWords& Wording::ErrorFor(const Status& status, const std::set<std::string>& flags,
+                                    std::string_view operation) const {
   for (const ErrorWords& e : errors_) {
+    if (!e.operation.empty() && e.operation != operation) continue;
     if (e.code && *e.code != status.code()) continue;
     if (!e.rule.empty() && e.rule != status.violation().rule) continue;
     if (!e.when.empty() && flags.count(e.when) == 0) continue;

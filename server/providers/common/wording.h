@@ -9,6 +9,8 @@
 //       - {code: not_found, rule: route, status: 404, message: Not Found}
 //       - {code: permission_denied, rule: model_not_allowed, status: 401,
 //          message: "Token does not have access to model: {value}"}
+//       - {code: internal, operation: getTaskDetail, status: 500,   # that route's own words
+//          message: Failed to retrieve task status}
 //       - {status: 500, message: Internal server error}     # no code: any error
 //     failures: {generation_failed: {code: "501", message: "..."}, default: {...}}
 //     messages: {success: success}
@@ -33,6 +35,7 @@ struct ErrorWords {
   std::optional<Code> code;  // nullopt: any code (a catch-all row)
   std::string rule;          // "" = any rule; else the Status's violation rule
   std::string when;          // "" = always; else a flag the dialect sets from its options
+  std::string operation;     // "" = any route; else the operationId answering (a route's own words)
   int status = 500;          // the HTTP status, or the body code of an envelope provider
   std::string error_code;    // the provider's error code word, if it has one ("" = none)
   std::string type;          // the provider's error type word, if it has one
@@ -54,8 +57,10 @@ class Wording {
   // names an unknown code, or there is no catch-all error row.
   static StatusOr<Wording> Parse(const nlohmann::json& dialect, std::string_view source);
 
-  // The first error row matching `status` under the dialect's active `flags`.
-  const ErrorWords& ErrorFor(const Status& status, const std::set<std::string>& flags) const;
+  // The first error row matching `status` under the dialect's active `flags`, answered
+  // by `operation` ("" = no route: only rows without an operation match).
+  const ErrorWords& ErrorFor(const Status& status, const std::set<std::string>& flags,
+                             std::string_view operation = {}) const;
   // The text for `status` under `words`: a scenario's own message, else the row's message
   // (with {value} filled in), else "<field>: <message> (got <value>)".
   static std::string MessageFor(const ErrorWords& words, const Status& status);

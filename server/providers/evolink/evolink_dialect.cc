@@ -12,7 +12,7 @@ class EvolinkDialect final : public Dialect {
  public:
   explicit EvolinkDialect(const EvolinkOptions& options)
       : Dialect(Traits{Provider::kEvolink, "schemas/evolink.openapi.yaml", "evolink.models", options.models,
-                       options.validation, evolink::Rules(options), {}}) {}
+                       options.validation, evolink::Rules(options), {}, options.allow_private_images}) {}
 
   // The requested duration and quality pick the result video.
   void ShapeTask(const nlohmann::json& body, const std::optional<Task>& /*source*/, NewTask* task) const override {

@@ -14,6 +14,9 @@ struct EvolinkOptions {
   // Accept callback_url on http:// and on loopback/private hosts (local receivers).
   // Off by default: the real service refuses them (seed: "Only HTTPS", "internal IPs prohibited").
   bool allow_private_callbacks = false;
+  // Accept image_urls on loopback/private hosts (and fetch from them with inputs.fetch: on).
+  // Off by default: the same policy as callbacks (a public service cannot reach them).
+  bool allow_private_images = false;
   std::map<std::string, ModelOptions> models;  // by reported model name
   RequestValidation validation;
 };

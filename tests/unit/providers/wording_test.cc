@@ -80,7 +80,7 @@ TEST_CASE("Wording::Parse names what is wrong with a table") {
       {"errors: [{status: x}]\n", "t.yaml: x-emulator-dialect.errors[0].status: must be an integer"},
       {"errors: [{status: 1, colour: red}]\n", "t.yaml: x-emulator-dialect.errors[0].colour: unknown key"},
       {"errors: [{code: internal, status: 500}]\n",
-       "t.yaml: x-emulator-dialect.errors: needs a last row without code, rule or when"},
+       "t.yaml: x-emulator-dialect.errors: needs a last row without code, rule, when or operation"},
       {"errors: [{status: 500}]\n", "t.yaml: x-emulator-dialect.failures: needs a default row"},
   };
   for (const Row& row : rows) {
