@@ -36,7 +36,11 @@ inline ApiResponse Call(const std::string& method, const std::string& path, cons
                         const ApiRequest::QueryMap& query = {}) {
   const Router& router = App().router();
   Router::Match m = router.Find(method, path);
-  if (m.entry == nullptr) return ApiResponse{404};
+  if (m.entry == nullptr) {
+    ApiResponse none;
+    none.status = 404;
+    return none;
+  }
   ApiRequest req;
   req.method = method;
   req.path = path;

@@ -11,7 +11,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   (void)imagine::OpenApiDocument::Parse(text, "fuzz.yaml");
-  (void)imagine::ParseYamlDocument(text, "fuzz.yaml");
+  (void)imagine::spec::ParseYamlDocument(text, "fuzz.yaml");
   (void)imagine::Scenarios::ParseCatalog(text, "fuzz.yaml");
   return 0;
 }
