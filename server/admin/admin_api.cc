@@ -1,6 +1,7 @@
 #include "admin/admin_api.h"
 
 #include <cmath>
+#include <optional>
 
 #include "admin/admin_spec.h"
 #include "spec/parameters.h"
@@ -38,6 +39,55 @@ const char* StageName(unsigned bit) {
 }
 
 ApiResponse Json(int status, const nlohmann::ordered_json& body) { return AdminJson(status, body); }
+
+ApiResponse GuardError(int status, const char* code, const std::string& message) {
+  nlohmann::ordered_json body;
+  body["error"] = {{"code", code}, {"message", message}};
+  ApiResponse r = AdminJson(status, body);
+  r.is_error = true;
+  return r;
+}
+
+bool IsWrite(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
+
+// The media type of a Content-Type value, without parameters or surrounding blanks.
+std::string_view MediaType(std::string_view content_type) {
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && (content_type.back() == ' ' || content_type.back() == '\t')) content_type.remove_suffix(1);
+  while (!content_type.empty() && (content_type.front() == ' ' || content_type.front() == '\t')) content_type.remove_prefix(1);
+  return content_type;
+}
+
+// Cross-site request forgery: a page on any origin can make the developer's browser POST
+// to the emulator on localhost, with a "simple" Content-Type (text/plain, a form) and no
+// preflight. Browsers always name the page's origin in Origin on such requests, and
+// cannot send application/json cross-origin without a CORS preflight (which the emulator
+// never grants). So a write must carry application/json (bodiless DELETEs excepted: a
+// cross-origin DELETE always needs that preflight), and an Origin, when present, must be
+// the emulator's own (scheme://Host). Non-browser clients (curl, SDKs) send no Origin.
+std::optional<ApiResponse> WriteGuard(const ApiRequest& req) {
+  if (!IsWrite(req.method)) return std::nullopt;
+  const std::string_view origin = req.Header("Origin");
+  if (!origin.empty()) {
+    const std::string_view host = req.Header("Host");
+    const bool own = !host.empty() && (EqualsNoCase(origin, "http://" + std::string(host)) ||
+                                       EqualsNoCase(origin, "https://" + std::string(host)));
+    if (!own) {
+      return GuardError(403, "permission_denied",
+                        "cross-origin write refused: Origin " + std::string(origin.substr(0, 200)) +
+                            " is not this emulator's (" + (host.empty() ? std::string("no Host") : "http://" + std::string(host)) +
+                            ")");
+    }
+  }
+  const bool needs_json = req.method != "DELETE" || !req.body.empty();
+  if (needs_json && !EqualsNoCase(MediaType(req.Header("Content-Type")), "application/json")) {
+    const std::string_view got = req.Header("Content-Type");
+    return GuardError(415, "unsupported_media_type",
+                      "control-API writes need Content-Type: application/json (got " +
+                          (got.empty() ? std::string("none") : "\"" + std::string(got.substr(0, 100)) + "\"") + ")");
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -81,7 +131,7 @@ ApiResponse AdminApi::RenderError(const Status& status) const {
 
 StatusOr<nlohmann::json> AdminApi::Body(const ApiRequest& req, std::string_view operation_id) const {
   const OpenApiOperation* op = spec_->Find(operation_id);
-  // The emulator's own API takes JSON whatever the Content-Type says (curl -d sends a form type).
+  // The write guard (WriteGuard) already required Content-Type: application/json.
   auto body = req.body.find_first_not_of(" \t\r\n") == std::string_view::npos
                   ? StatusOr<nlohmann::json>(nlohmann::json::object())
                   : ParseJsonObjectBody(req.body, "application/json", RequestValidation{});
@@ -234,6 +284,7 @@ std::map<std::string, Handler> AdminApi::Handlers() {
   for (auto& [operation, handler] : h) {
     if (operation == "getDashboard" || (operation == "getHealth" && !options_.protect_health)) continue;
     handler = [this, inner = std::move(handler)](ApiRequest& req) {
+      if (auto refused = WriteGuard(req)) return *refused;
       Status allowed = Authorize(req);
       return allowed.ok() ? inner(req) : RenderError(allowed);
     };

@@ -146,6 +146,17 @@ void AdminApi::AddJournalHandlers(std::map<std::string, Handler>* h) {
     for (const CallbackAttempt& a : ctx_.callbacks->Attempts(params->value("task_id", ""))) {
       attempts.push_back(CallbackAttemptToJson(a));
     }
+    nlohmann::ordered_json in_flight = nlohmann::ordered_json::array();
+    for (const InFlightAttempt& a : ctx_.callbacks->InFlight(params->value("task_id", ""))) {
+      in_flight.push_back({{"task_id", a.task_id},
+                           {"provider", a.provider},
+                           {"url", a.url},
+                           {"delivery", a.delivery},
+                           {"attempt", a.attempt},
+                           {"sent_at_ms", a.sent_at_ms},
+                           {"elapsed_us", a.elapsed_us},
+                           {"deadline_us", a.deadline_us}});
+    }
     CallbackDispatcher::Stats s = ctx_.callbacks->stats();
     nlohmann::ordered_json stats = {{"submitted", s.submitted},
                                     {"delivered", s.delivered},
@@ -153,8 +164,12 @@ void AdminApi::AddJournalHandlers(std::map<std::string, Handler>* h) {
                                     {"attempts", s.attempts},
                                     {"rejected_queue_full", s.rejected_queue_full},
                                     {"dropped_by_fault", s.dropped_by_fault},
-                                    {"queued", s.queued}};
-    return AdminJson(200, nlohmann::ordered_json{{"attempts", std::move(attempts)}, {"stats", std::move(stats)}});
+                                    {"queued", s.queued},
+                                    {"in_flight", s.in_flight},
+                                    {"waiting", s.waiting},
+                                    {"pending", s.pending}};
+    return AdminJson(200, nlohmann::ordered_json{
+                              {"attempts", std::move(attempts)}, {"in_flight", std::move(in_flight)}, {"stats", std::move(stats)}});
   };
   (*h)["getMetrics"] = [this](ApiRequest&) {
     std::map<std::string, double> by_state;

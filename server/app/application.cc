@@ -112,11 +112,14 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   if (!callbacks_ok.ok()) return InvalidArgument("config: callbacks: " + callbacks_ok.message());
   app->journal_ = std::make_unique<Journal>(c.journal);
   app->metrics_ = std::make_unique<Metrics>();
-  app->callbacks_ = std::make_unique<CallbackDispatcher>(c.callbacks, &engine->clock(), &engine->scheduler());
+  CallbackOptions callbacks = c.callbacks;
+  callbacks.own_ports.push_back(app->port());  // callbacks never reach the emulator itself
+  app->callbacks_ = std::make_unique<CallbackDispatcher>(callbacks, &engine->clock(), &engine->scheduler());
   ActivityOptions activity;
   activity.log_format = c.log_json ? LogFormat::kJson : LogFormat::kText;
   activity.callback_policies[Provider::kApikley] = c.apikley_callbacks;
   activity.callback_policies[Provider::kEvolink] = c.evolink_callbacks;
+  activity.callback_private_allowed[Provider::kEvolink] = c.evolink.allow_private_callbacks;
   app->activity_ = std::make_unique<Activity>(activity, engine, app->journal_.get(), app->metrics_.get(),
                                               app->callbacks_.get());
 

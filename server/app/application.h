@@ -33,6 +33,8 @@ class Application {
   const std::string& public_url() const { return public_url_; }
   const Config& config() const { return config_; }
   Engine& engine() { return *engine_; }
+  // The routes, for in-process callers that skip HTTP (the fuzz targets in tests/fuzz/).
+  const Router& router() const { return router_; }
 
   void Run();   // serves until Stop()
   void Stop();

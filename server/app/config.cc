@@ -21,10 +21,15 @@ using ojson = nlohmann::ordered_json;
 int64_t Ms(double seconds) { return static_cast<int64_t>(std::llround(seconds * 1000.0)); }
 double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 
-RetryPolicy PolicyFromJson(const json& j) {
-  RetryPolicy p;
-  p.timeout_ms = Ms(j.at("timeout_s").get<double>());
-  for (const json& d : j.at("retries_s")) p.retry_delays_ms.push_back(Ms(d.get<double>()));
+// A key left out of a partly written policy keeps the provider's default (`fallback`):
+// "callbacks: {apikley: {timeout_s: 2}}" used to end the process (uncaught out_of_range).
+RetryPolicy PolicyFromJson(const json& j, const RetryPolicy& fallback) {
+  RetryPolicy p = fallback;
+  if (j.contains("timeout_s")) p.timeout_ms = Ms(j.at("timeout_s").get<double>());
+  if (j.contains("retries_s")) {
+    p.retry_delays_ms.clear();
+    for (const json& d : j.at("retries_s")) p.retry_delays_ms.push_back(Ms(d.get<double>()));
+  }
   return p;
 }
 
@@ -123,8 +128,8 @@ Config ConfigFromJson(const json& j) {
   c.callbacks.queue_capacity = callbacks.at("queue_capacity").get<size_t>();
   c.callbacks.verify_tls = callbacks.at("verify_tls").get<bool>();
   c.callbacks.ca_file = callbacks.at("ca_file").get<std::string>();
-  c.apikley_callbacks = PolicyFromJson(callbacks.at("apikley"));
-  c.evolink_callbacks = PolicyFromJson(callbacks.at("evolink"));
+  c.apikley_callbacks = PolicyFromJson(callbacks.at("apikley"), ApikleyRetryPolicy());
+  c.evolink_callbacks = PolicyFromJson(callbacks.at("evolink"), EvolinkRetryPolicy());
   const json& accounts = j.at("accounts");
   c.accounts.reject_unlisted_keys = accounts.at("unlisted_keys") == "reject";
   c.accounts.default_profile = KeyProfileFromJson(accounts.at("default"));

@@ -32,7 +32,7 @@ std::string Describe(const CallbackAttempt& a) {
 Status CheckCallbackOptions(const CallbackOptions& options) {
   if (options.workers < 1) return InvalidArgument("callbacks: workers must be >= 1");
   if (options.queue_capacity < 1) return InvalidArgument("callbacks: queue_capacity must be >= 1");
-  return HttpWebhookSender(WebhookSenderOptions{options.verify_tls, options.ca_file}).CheckCaFile();
+  return HttpWebhookSender(WebhookSenderOptions{options.verify_tls, options.ca_file, {}}).CheckCaFile();
 }
 
 CallbackDispatcher::CallbackDispatcher(CallbackOptions options, Clock* clock, Scheduler* scheduler,
@@ -44,7 +44,8 @@ CallbackDispatcher::CallbackDispatcher(CallbackOptions options, Clock* clock, Sc
       gate_(std::make_shared<TimerGate>()) {
   gate_->target = this;
   if (sender_ == nullptr) {
-    auto http = std::make_unique<HttpWebhookSender>(WebhookSenderOptions{options_.verify_tls, options_.ca_file});
+    auto http = std::make_unique<HttpWebhookSender>(
+        WebhookSenderOptions{options_.verify_tls, options_.ca_file, options_.own_ports});
     Status ca = http->CheckCaFile();
     if (!ca.ok()) Log(LogLevel::kError, "callbacks: " + ca.message() + "; HTTPS callbacks will fail");
     sender_ = std::move(http);
@@ -66,11 +67,12 @@ bool CallbackDispatcher::Submit(CallbackRequest request) {
     if (stopping_) {
       shut_down = true;
       rejected = ++stats_.rejected_shut_down;
-    } else if (pending_jobs_ >= options_.queue_capacity) {
+    } else if (!AdmitLocked(job->request.key)) {
       rejected = ++stats_.rejected_queue_full;
       pending = pending_jobs_;
     } else {
       ++pending_jobs_;
+      ++pending_by_key_[job->request.key];
       ++stats_.submitted;
       const int64_t due = clock_->NowMs() + std::max<int64_t>(0, faults.delay_ms);
       Delivery first{job, 1, 1, due};
@@ -100,16 +102,51 @@ bool CallbackDispatcher::Submit(CallbackRequest request) {
                              ": the dispatcher is shut down (refused so far: " + std::to_string(rejected) + ")");
   } else {
     Log(LogLevel::kWarn, "callbacks: queue full (" + std::to_string(pending) + " pending, capacity " +
-                             std::to_string(options_.queue_capacity) + "); refused callback for task " + r.task_id +
-                             " to " + r.url + " (refused so far: " + std::to_string(rejected) + ")");
+                             std::to_string(options_.queue_capacity) + ", and this key holds its fair share); " +
+                             "refused callback for task " + r.task_id + " to " + r.url + " (refused so far: " +
+                             std::to_string(rejected) + ")");
   }
   return false;
 }
 
+bool CallbackDispatcher::AdmitLocked(const std::string& key) const {
+  const size_t capacity = options_.queue_capacity;
+  if (pending_jobs_ < capacity) return true;
+  if (pending_jobs_ >= 2 * capacity) return false;
+  auto mine = pending_by_key_.find(key);
+  const size_t held = mine == pending_by_key_.end() ? 0 : mine->second;
+  const size_t keys = pending_by_key_.size() + (held == 0 ? 1 : 0);
+  return held < capacity / keys;
+}
+
 void CallbackDispatcher::EnqueueLocked(WorkItem item) {
   queued_deliveries_ += item.size();
-  queue_.push_back(std::move(item));
+  const std::string key = KeyOf(item);
+  std::deque<WorkItem>& q = ready_[key];
+  if (q.empty()) rotation_.push_back(key);
+  q.push_back(std::move(item));
   work_cv_.notify_one();
+}
+
+bool CallbackDispatcher::TakeLocked(WorkItem* item, std::string* key) {
+  const size_t cap = static_cast<size_t>(PerKeyWorkers(options_.workers));
+  for (auto it = rotation_.begin(); it != rotation_.end(); ++it) {
+    auto busy = busy_by_key_.find(*it);
+    if (busy != busy_by_key_.end() && busy->second >= cap) continue;
+    *key = *it;
+    rotation_.erase(it);
+    auto q = ready_.find(*key);
+    *item = std::move(q->second.front());
+    q->second.pop_front();
+    if (q->second.empty()) {
+      ready_.erase(q);
+    } else {
+      rotation_.push_back(*key);  // its next item waits for the other keys' turns
+    }
+    ++busy_by_key_[*key];
+    return true;
+  }
+  return false;
 }
 
 void CallbackDispatcher::ScheduleLocked(int64_t due_ms, std::function<void()> fn) {
@@ -142,12 +179,11 @@ void CallbackDispatcher::CloseBatchLocked(int64_t due_ms) {
 void CallbackDispatcher::WorkerLoop() {
   for (;;) {
     WorkItem item;
+    std::string key;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      work_cv_.wait(lock, [&] { return stopping_ || TakeLocked(&item, &key); });
       if (stopping_) return;
-      item = std::move(queue_.front());
-      queue_.pop_front();
       queued_deliveries_ -= item.size();
       ++in_flight_;
     }
@@ -160,6 +196,8 @@ void CallbackDispatcher::WorkerLoop() {
     }
     std::lock_guard<std::mutex> lock(mu_);
     --in_flight_;
+    if (auto busy = busy_by_key_.find(key); busy != busy_by_key_.end() && --busy->second == 0) busy_by_key_.erase(busy);
+    if (!ready_.empty()) work_cv_.notify_all();  // the key may have another item waiting for a worker
     if (IdleLocked()) idle_cv_.notify_all();
   }
 }
@@ -186,13 +224,25 @@ void CallbackDispatcher::RunAttempt(const Delivery& d) {
       a.request_headers.emplace_back(kWebhookSignatureHeader, std::move(signature));
     }
     a.request_body = r.body;
-    // Real timeout: emulated ms over the clock's speed (a virtual clock's is 1).
-    const double scale = clock_->is_virtual() ? 1.0 : std::max(clock_->time_scale(), 1e-9);
-    const double timeout_us = std::min(static_cast<double>(std::max<int64_t>(r.policy.timeout_ms, 1)) * 1000.0 / scale,
-                                       86400.0 * 1e6);
-    WebhookResult res = sender_->Post(r.url, a.request_headers, r.body,
-                                     std::chrono::microseconds(static_cast<int64_t>(timeout_us)),
-                                     kMaxRecordedResponseBytes);
+    // timeout_s is real time whatever the clock's speed: a receiver answers in real time,
+    // and --time-scale 100 must not turn a 10 s timeout into 0.1 s.
+    const int64_t timeout_us = std::min<int64_t>(std::max<int64_t>(r.policy.timeout_ms, 1), 86400000) * 1000;
+    uint64_t flight = 0;
+    const auto started = std::chrono::steady_clock::now();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      flight = next_in_flight_++;
+      in_flight_attempts_[flight] =
+          InFlightAttempt{a.task_id, a.provider, a.url, a.delivery, a.attempt, a.sent_at_ms, 0, timeout_us};
+      in_flight_started_[flight] = started;
+    }
+    WebhookResult res = sender_->Post(r.url, a.request_headers, r.body, std::chrono::microseconds(timeout_us),
+                                      kMaxRecordedResponseBytes, r.allow_private_hosts);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      in_flight_attempts_.erase(flight);
+      in_flight_started_.erase(flight);
+    }
     a.status = res.status;
     a.response_body = std::move(res.body);
     a.latency_us = res.latency_us;
@@ -280,7 +330,22 @@ void CallbackDispatcher::FinishDeliveryLocked(const Delivery& d, const std::stri
     EnqueueLocked(WorkItem{Delivery{d.job, 2, 1, now_ms}});
   } else {
     --pending_jobs_;
+    auto held = pending_by_key_.find(d.job->request.key);
+    if (held != pending_by_key_.end() && --held->second == 0) pending_by_key_.erase(held);
   }
+}
+
+std::vector<InFlightAttempt> CallbackDispatcher::InFlight(std::string_view task_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<InFlightAttempt> out;
+  for (const auto& [id, a] : in_flight_attempts_) {
+    if (!task_id.empty() && a.task_id != task_id) continue;
+    out.push_back(a);
+    out.back().elapsed_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(now - in_flight_started_.at(id)).count();
+  }
+  return out;
 }
 
 std::vector<CallbackAttempt> CallbackDispatcher::Attempts(std::string_view task_id) const {
@@ -342,7 +407,9 @@ void CallbackDispatcher::Shutdown() {
     abandoned = pending_jobs_;
     stats_.abandoned += abandoned;
     pending_jobs_ = 0;
-    queue_.clear();
+    pending_by_key_.clear();
+    ready_.clear();
+    rotation_.clear();
     queued_deliveries_ = 0;
     batches_.clear();
     waiting_ = 0;

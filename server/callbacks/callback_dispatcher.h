@@ -50,6 +50,22 @@ struct CallbackRequest {
   std::string hmac_key;
   RetryPolicy policy;
   WebhookFaults faults;
+  // Whose callback it is (the task's owner key): workers and queue slots are shared
+  // fairly between keys (see CallbackOptions). "" is a key like any other.
+  std::string key;
+  // false: loopback, private and link-local receivers are refused at connect time, after
+  // resolving the host (Evolink's rule). The emulator's own listening port is never reached.
+  bool allow_private_hosts = true;
+};
+
+// An attempt being made now (GET /_emulator/callbacks lists them).
+struct InFlightAttempt {
+  std::string task_id, provider, url;
+  int delivery = 1;
+  int attempt = 1;
+  int64_t sent_at_ms = 0;     // as CallbackAttempt::sent_at_ms
+  int64_t elapsed_us = 0;     // real time since the attempt started
+  int64_t deadline_us = 0;    // its real-time deadline (timeout_s), from the start
 };
 
 // One recorded attempt (or one dropped delivery).
@@ -80,7 +96,10 @@ struct CallbackOptions {
   // --- Delivery threads
   int workers = 4;  // threads sending attempts (at least 1)
   // Accepted submissions not yet finished (queued, in flight, or waiting on the clock for a
-  // delay, a retry or an out-of-order batch). Beyond this Submit refuses, counts and logs.
+  // delay, a retry or an out-of-order batch). Shared fairly between keys: once this many
+  // are pending, a key holding its fair share (capacity / keys with pending callbacks) or
+  // more is refused (counted, logged), while a key below its share is still accepted — so
+  // one key's flood never locks out the next key, and at most 2 x capacity are pending.
   size_t queue_capacity = 10000;
   // --- TLS towards receivers
   bool verify_tls = true;  // verify receivers' certificates (chain and host name)
@@ -89,7 +108,14 @@ struct CallbackOptions {
   // Ring buffer size; the oldest attempt is evicted (counted in stats().attempts_evicted).
   // About 1 KB + the request body per entry.
   size_t max_recorded_attempts = 100000;
+  // --- Set by the application, not config keys
+  // The emulator's listening ports: callbacks never connect to them on a local address.
+  std::vector<int> own_ports;
 };
+
+// Workers one key may occupy at once: half of them, rounded up. A key's other ready
+// callbacks wait in its own queue; keys take turns (round robin) for free workers.
+inline int PerKeyWorkers(int workers) { return workers <= 1 ? 1 : (workers + 1) / 2; }
 
 // Checks the options once at start-up: workers >= 1, queue_capacity >= 1, ca_file loadable.
 Status CheckCallbackOptions(const CallbackOptions& options);
@@ -116,6 +142,9 @@ class CallbackDispatcher {
   // after Shutdown(). Callable from any thread, including Scheduler timers.
   bool Submit(CallbackRequest request);
 
+  // Attempts being made right now, oldest first; task_id "" = all.
+  std::vector<InFlightAttempt> InFlight(std::string_view task_id = {}) const;
+
   // Recorded attempts, oldest first (at most max_recorded_attempts); task_id "" = all.
   std::vector<CallbackAttempt> Attempts(std::string_view task_id = {}) const;
   // Forgets recorded attempts: all of them (`keep` null) or those `keep` rejects. Deliveries
@@ -132,7 +161,7 @@ class CallbackDispatcher {
     uint64_t delivered = 0;            // deliveries that ended with a 2xx (a duplicate counts twice)
     uint64_t failed_deliveries = 0;    // deliveries whose last attempt failed (retries exhausted)
     uint64_t attempts = 0;             // attempts recorded, including "dropped" entries
-    uint64_t rejected_queue_full = 0;  // Submit calls refused for capacity
+    uint64_t rejected_queue_full = 0;  // Submit calls refused for capacity (the key's share)
     uint64_t dropped_by_fault = 0;     // deliveries dropped by the drop fault
     uint64_t attempts_evicted = 0;     // attempts pushed out of the ring buffer
     size_t queued = 0;                 // deliveries waiting for a worker
@@ -177,13 +206,18 @@ class CallbackDispatcher {
   // observer, then schedules what follows (retry, duplicate copy, or completion).
   void RunAttempt(const Delivery& d);
   void EnqueueLocked(WorkItem item);
+  // Whether a submission of `key` fits (CallbackOptions::queue_capacity).
+  bool AdmitLocked(const std::string& key) const;
   // Runs `fn` (with mu_ held) when the clock reaches `due_ms`, unless Shutdown() came first.
   void ScheduleLocked(int64_t due_ms, std::function<void()> fn);
   void OnTimer(uint64_t token, const std::function<void()>& fn);
   void CloseBatchLocked(int64_t due_ms);
   // Counts the delivery's end; queues the duplicate copy (due `now_ms`) or ends the submission.
   void FinishDeliveryLocked(const Delivery& d, const std::string& outcome, int64_t now_ms);
-  bool IdleLocked() const { return queue_.empty() && in_flight_ == 0; }
+  bool IdleLocked() const { return ready_.empty() && in_flight_ == 0; }
+  // The next item for a worker: the first key in turn with a worker to spare. False if none.
+  bool TakeLocked(WorkItem* item, std::string* key);
+  static const std::string& KeyOf(const WorkItem& item) { return item.front().job->request.key; }
 
   const CallbackOptions options_;
   Clock* const clock_;
@@ -200,7 +234,13 @@ class CallbackDispatcher {
   std::condition_variable work_cv_;          // queue_ gained an item, or stopping_
   mutable std::condition_variable idle_cv_;  // IdleLocked() may have become true
   bool stopping_ = false;
-  std::deque<WorkItem> queue_;                      // ready for a worker
+  std::map<std::string, std::deque<WorkItem>> ready_;  // ready for a worker, by key
+  std::deque<std::string> rotation_;                // keys with ready work, in turn order
+  std::unordered_map<std::string, size_t> busy_by_key_;     // workers busy for a key
+  std::unordered_map<std::string, size_t> pending_by_key_;  // pending submissions per key
+  std::map<uint64_t, InFlightAttempt> in_flight_attempts_;  // by start order
+  std::map<uint64_t, std::chrono::steady_clock::time_point> in_flight_started_;
+  uint64_t next_in_flight_ = 1;
   size_t queued_deliveries_ = 0;                    // deliveries inside queue_
   size_t in_flight_ = 0;                            // items taken by workers, not finished
   size_t waiting_ = 0;                              // deliveries waiting on timers

@@ -1,26 +1,25 @@
 #include "callbacks/webhook_sender.h"
 
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT  // the system library is built with it; HTTPS needs it
-#endif
-#include <httplib.h>
-#include <netdb.h>
+#include <arpa/inet.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <memory>
 
+#include "callbacks/callback_destination.h"
+#include "callbacks/http_exchange.h"
+#include "common/log.h"
 #include "common/text.h"
 #include "common/url.h"
 
 namespace imagine {
 namespace {
+
+bool IsIpLiteral(const std::string& host) {
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
 
 using SteadyClock = std::chrono::steady_clock;
 
@@ -39,57 +38,6 @@ std::string PercentEncodeUnsafe(std::string_view s) {
     }
   }
   return out;
-}
-
-const char* ErrnoText(int err) {
-  switch (err) {
-    case ECONNREFUSED: return "connection refused";
-    case ECONNRESET: return "connection reset";
-    case ENETUNREACH: return "network unreachable";
-    case EHOSTUNREACH: return "host unreachable";
-    case ETIMEDOUT: return "timeout";
-    case EADDRNOTAVAIL: return "address not available";
-    default: return nullptr;
-  }
-}
-
-// cpp-httplib reports every failed connect as Error::Connection. Find out why with one
-// non-blocking connect of our own (loopback and LAN receivers answer at once).
-std::string DiagnoseConnectFailure(const std::string& host, int port, std::chrono::milliseconds budget) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* addrs = nullptr;
-  int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &addrs);
-  if (rc != 0) return "could not resolve host " + host + ": " + gai_strerror(rc);
-  int err = 0;
-  for (addrinfo* ai = addrs; ai != nullptr; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
-      err = errno;
-      continue;
-    }
-    err = 0;
-    if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-      err = errno;
-      if (err == EINPROGRESS) {
-        pollfd pfd{fd, POLLOUT, 0};
-        int pr = ::poll(&pfd, 1, static_cast<int>(budget.count()));
-        if (pr == 0) {
-          err = ETIMEDOUT;
-        } else {
-          socklen_t len = sizeof err;
-          if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-        }
-      }
-    }
-    ::close(fd);
-    if (err == 0) break;
-  }
-  ::freeaddrinfo(addrs);
-  if (err == 0) return "connection failed";  // it connected on the second try
-  if (const char* text = ErrnoText(err)) return text;
-  return "connection failed (errno " + std::to_string(err) + ")";
 }
 
 }  // namespace
@@ -128,7 +76,20 @@ StatusOr<CallbackUrl> ParseCallbackUrl(std::string_view url) {
   return out;
 }
 
-HttpWebhookSender::HttpWebhookSender(WebhookSenderOptions options) : options_(std::move(options)) {}
+HttpWebhookSender::HttpWebhookSender(WebhookSenderOptions options) : options_(std::move(options)) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (ctx == nullptr) {
+    tls_error_ = "TLS: cannot create a TLS context";
+    return;
+  }
+  tls_.reset(ctx, SSL_CTX_free);
+  if (options_.verify_tls) {
+    SSL_CTX_set_default_verify_paths(ctx);
+    if (!options_.ca_file.empty() && SSL_CTX_load_verify_locations(ctx, options_.ca_file.c_str(), nullptr) != 1) {
+      tls_error_ = "TLS: cannot load CA file " + options_.ca_file;
+    }
+  }
+}
 
 Status HttpWebhookSender::CheckCaFile() const {
   if (options_.ca_file.empty()) return Status::Ok();
@@ -141,7 +102,8 @@ Status HttpWebhookSender::CheckCaFile() const {
 }
 
 WebhookResult HttpWebhookSender::Post(std::string_view url, const WebhookHeaders& headers, const std::string& body,
-                                  std::chrono::microseconds timeout, size_t max_body_bytes) const {
+                                      std::chrono::microseconds timeout, size_t max_body_bytes,
+                                      bool allow_private_hosts) const {
   WebhookResult result;
   const auto start = SteadyClock::now();
   auto finish = [&] {
@@ -158,98 +120,51 @@ WebhookResult HttpWebhookSender::Post(std::string_view url, const WebhookHeaders
   }
   const CallbackUrl& target = *parsed;
   if (timeout.count() < 1000) timeout = std::chrono::microseconds(1000);
-  const time_t sec = static_cast<time_t>(timeout.count() / 1000000);
-  const time_t usec = static_cast<time_t>(timeout.count() % 1000000);
-
-  std::unique_ptr<httplib::ClientImpl> client;
-  httplib::SSLClient* ssl_client = nullptr;
-  if (target.https) {
-    auto ssl = std::make_unique<httplib::SSLClient>(target.host, target.port);
-    ssl_client = ssl.get();
-    if (!ssl->is_valid()) {
-      result.error = "TLS: cannot create a TLS context";
-      return finish();
-    }
-    ssl->enable_server_certificate_verification(options_.verify_tls);
-    // cpp-httplib loads either a CA file or the system store; load ours into the context
-    // first so that its own load of the system store adds to it.
-    if (options_.verify_tls && !options_.ca_file.empty() &&
-        SSL_CTX_load_verify_locations(ssl->ssl_context(), options_.ca_file.c_str(), nullptr) != 1) {
-      result.error = "TLS: cannot load CA file " + options_.ca_file;
-      return finish();
-    }
-    client = std::move(ssl);
-  } else {
-    client = std::make_unique<httplib::ClientImpl>(target.host, target.port);
-  }
-  client->set_connection_timeout(sec, usec);
-  client->set_read_timeout(sec, usec);
-  client->set_write_timeout(sec, usec);
-  client->set_keep_alive(false);
-  client->set_follow_location(false);  // providers do not follow redirects: a 3xx is a failure
-  client->set_url_encode(false);       // ParseCallbackUrl already escaped what must be
-  client->set_decompress(false);       // no Accept-Encoding: keep the request as the provider's
-
-  httplib::Request req;
-  req.method = "POST";
-  req.path = target.target;
-  for (const auto& [name, value] : headers) req.headers.emplace(name, value);
-  req.body = body;
-  req.content_receiver = [&](const char* data, size_t n, uint64_t /*offset*/, uint64_t /*total*/) {
-    size_t room = max_body_bytes > result.body.size() ? max_body_bytes - result.body.size() : 0;
-    result.body.append(data, n < room ? n : room);
-    return true;  // keep reading (and discarding) so the exchange completes
-  };
-
-  httplib::Response res;
-  httplib::Error err = httplib::Error::Success;
-  bool ok = false;
-  try {
-    ok = client->send(req, res, err);
-  } catch (const std::exception& e) {
-    result.error = std::string("HTTP client exception: ") + e.what();
-    return finish();
-  }
-  if (ok) {
-    result.status = res.status;
+  if (target.https && !tls_error_.empty()) {
+    result.error = tls_error_;
     return finish();
   }
 
-  const auto elapsed = SteadyClock::now() - start;
-  const bool timed_out = elapsed >= timeout * 95 / 100;
-  switch (err) {
-    case httplib::Error::ConnectionTimeout:
-      result.error = "timeout";
-      break;
-    case httplib::Error::Connection:
-      result.error = timed_out ? "timeout"
-                               : DiagnoseConnectFailure(target.host, target.port,
-                                                        std::min<std::chrono::milliseconds>(
-                                                            std::chrono::milliseconds(1000),
-                                                            std::chrono::duration_cast<std::chrono::milliseconds>(timeout)));
-      break;
-    case httplib::Error::Read:
-      result.error = timed_out ? "timeout" : "connection closed before a complete response";
-      break;
-    case httplib::Error::Write:
-      result.error = timed_out ? "timeout" : "connection closed while sending the request";
-      break;
-    case httplib::Error::SSLConnection:
-      result.error = timed_out ? "timeout" : "TLS: handshake failed";
-      break;
-    case httplib::Error::SSLLoadingCerts:
-      result.error = "TLS: cannot load CA certificates";
-      break;
-    case httplib::Error::SSLServerVerification: {
-      long verify = ssl_client != nullptr ? ssl_client->get_openssl_verify_result() : X509_V_OK;
-      result.error = verify != X509_V_OK
-                         ? std::string("TLS: certificate verify failed: ") + X509_verify_cert_error_string(verify)
-                         : "TLS: certificate does not match host " + target.host;
-      break;
+  // Resolve once, check every address, connect only to what was checked.
+  DestinationRules rules{allow_private_hosts, options_.own_ports};
+  std::string why;
+  StatusOr<std::vector<CheckedAddress>> addresses = ResolveChecked(target.host, target.port, rules, &why);
+  if (!addresses.ok()) {
+    result.error = addresses.status().message();
+    if (addresses.status().code() == Code::kPermissionDenied) {
+      Log(LogLevel::kWarn, "callbacks: refused to connect to " + std::string(url.substr(0, 300)) + ": " + why);
     }
-    default:
-      result.error = "HTTP client error: " + httplib::to_string(err);
-      break;
+    return finish();
+  }
+
+  const bool ip_literal = IsIpLiteral(target.host);
+  std::string host_header = target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host;
+  if (target.port != (target.https ? 443 : 80)) host_header += ":" + std::to_string(target.port);
+  std::string request = "POST " + target.target + " HTTP/1.1\r\nHost: " + host_header + "\r\n";
+  for (const auto& [name, value] : headers) {
+    if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
+    request += name + ": " + value + "\r\n";
+  }
+  request += "Accept: */*\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  request += body;
+
+  ExchangeOptions exchange;
+  exchange.host = target.host;
+  exchange.host_is_ip = ip_literal;
+  exchange.tls = target.https ? tls_.get() : nullptr;
+  exchange.verify_tls = options_.verify_tls;
+  exchange.deadline = start + timeout;
+  exchange.max_body_bytes = max_body_bytes;
+  for (size_t i = 0; i < addresses->size(); ++i) {
+    ExchangeResult r = Exchange((*addresses)[i], exchange, request);
+    const bool try_next = (r.error == kConnectionRefused || r.error == "network unreachable" ||
+                           r.error == "host unreachable" || r.error == "address not available") &&
+                          i + 1 < addresses->size();
+    if (try_next) continue;
+    result.status = r.status;
+    result.body = std::move(r.body);
+    result.error = std::move(r.error);
+    break;
   }
   return finish();
 }

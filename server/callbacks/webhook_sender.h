@@ -1,14 +1,19 @@
 // WebhookSender: how the CallbackDispatcher's workers post one webhook attempt. The
 // interface lets tests put a fake in (retries on a virtual clock, no sockets);
-// HttpWebhookSender is the real one: HTTP or HTTPS with cpp-httplib, a fresh connection
-// per attempt, no redirects, every outcome reduced to a status or a one-line error. It is
-// the only transport code of server/callbacks/. Implementations are thread-safe: Post()
+// HttpWebhookSender is the real one: HTTP/1.1 or HTTPS (OpenSSL) on a fresh connection
+// per attempt, no redirects, ONE deadline for the whole attempt, the receiver's host
+// resolved once and every address checked (callback_destination.h) before it connects to
+// exactly those, every outcome reduced to a status or a one-line error. With
+// http_exchange.cc it is the only transport code of server/callbacks/. Implementations are thread-safe: Post()
 // is const and may run on several workers at once.
 #ifndef IMAGINE_CALLBACKS_WEBHOOK_SENDER_H_
 #define IMAGINE_CALLBACKS_WEBHOOK_SENDER_H_
 
+#include <openssl/ssl.h>
+
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +40,7 @@ StatusOr<CallbackUrl> ParseCallbackUrl(std::string_view url);
 struct WebhookSenderOptions {
   bool verify_tls = true;  // verify the receiver's certificate chain and host name
   std::string ca_file;     // PEM bundle trusted in addition to the system store; "" = system only
+  std::vector<int> own_ports;  // the emulator's listening ports: never reached on a local address
 };
 
 struct WebhookResult {
@@ -50,10 +56,12 @@ class WebhookSender {
  public:
   virtual ~WebhookSender() = default;
 
-  // POSTs `body` to `url` with exactly `headers`. `timeout` bounds the attempt (see each
-  // implementation). Never throws; every failure is in the result.
+  // POSTs `body` to `url` with exactly `headers`. `timeout` bounds the whole attempt.
+  // `allow_private_hosts` false: loopback, private and link-local receivers are refused
+  // (with the same error as a refused connection). Never throws; every failure is in the result.
   virtual WebhookResult Post(std::string_view url, const WebhookHeaders& headers, const std::string& body,
-                             std::chrono::microseconds timeout, size_t max_body_bytes) const = 0;
+                             std::chrono::microseconds timeout, size_t max_body_bytes,
+                             bool allow_private_hosts) const = 0;
 };
 
 class HttpWebhookSender final : public WebhookSender {
@@ -64,14 +72,20 @@ class HttpWebhookSender final : public WebhookSender {
   // check, but then every HTTPS attempt fails with "TLS: cannot load CA file ...".
   Status CheckCaFile() const;
 
-  // POSTs `body` to `url` with exactly `headers` (cpp-httplib adds Host, Content-Length,
-  // Accept and Connection: close). `timeout` is the real timeout of the connect (and TLS
-  // handshake), of each write and of each read. Never throws.
+  // POSTs `body` to `url` with exactly `headers` (plus Host, Accept: */*, Connection:
+  // close and Content-Length). `timeout` is a real-time deadline for the whole attempt:
+  // resolving, connecting, the TLS handshake, sending and the complete response. Never
+  // throws. A receiver address that is forbidden (private when not allowed, or the
+  // emulator's own listening port on a local address) fails as "connection refused", like
+  // a closed port, and is logged at warn with the reason.
   WebhookResult Post(std::string_view url, const WebhookHeaders& headers, const std::string& body,
-                     std::chrono::microseconds timeout, size_t max_body_bytes) const override;
+                     std::chrono::microseconds timeout, size_t max_body_bytes,
+                     bool allow_private_hosts) const override;
 
  private:
   WebhookSenderOptions options_;
+  std::shared_ptr<SSL_CTX> tls_;  // shared by every HTTPS attempt (OpenSSL allows it)
+  std::string tls_error_;         // why HTTPS attempts cannot be made, "" when they can
 };
 
 }  // namespace imagine

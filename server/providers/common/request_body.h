@@ -22,7 +22,9 @@ struct RequestValidation {
 
 // Parses a request body that must be a JSON object. kInvalidArgument with rule:
 //   content_type (not application/json), body_empty, utf8 (invalid UTF-8), depth (nesting
-//   deeper than limits.max_depth), json (syntax error; message says where), type (not an object).
+//   deeper than limits.max_depth), json (syntax error, a NUL byte or bytes after the value;
+//   message says where), type (not an object), maximum (a number no double holds, e.g. 1e400,
+//   with the field's pointer).
 StatusOr<nlohmann::json> ParseJsonObjectBody(std::string_view body, std::string_view content_type,
                                              const RequestValidation& limits);
 

@@ -1,5 +1,9 @@
 #include "app/config.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <set>
 
 #include "app/config_document.h"
@@ -203,6 +207,21 @@ TEST_CASE("a YAML alias bomb is refused quickly") {
   Status s = ApplyConfigYaml("scenarios: {chaos: {}}\nx-bomb: 1\n" + yaml, "bomb.yaml", &c);
   CHECK(s.code() == Code::kInvalidArgument);
   CHECK(s.message().find("an alias bomb") != std::string::npos);
+}
+
+TEST_CASE("issue 14: a partly written callback policy keeps the provider's defaults for the rest") {
+  const std::string path = "/tmp/imagine-config-test-" + std::to_string(::getpid()) + ".yaml";
+  {
+    std::ofstream out(path);
+    out << "callbacks: {apikley: {timeout_s: 2}, evolink: {retries_s: [5]}}\n";
+  }
+  auto config = LoadConfig(path);
+  std::remove(path.c_str());
+  REQUIRE(config.ok());
+  CHECK(config->apikley_callbacks.timeout_ms == 2000);
+  CHECK(config->apikley_callbacks.retry_delays_ms.empty());
+  CHECK(config->evolink_callbacks.timeout_ms == 10000);
+  CHECK(config->evolink_callbacks.retry_delays_ms == std::vector<int64_t>{5000});
 }
 
 }  // namespace imagine

@@ -27,7 +27,8 @@ class ScriptedSender final : public WebhookSender {
   explicit ScriptedSender(std::vector<WebhookResult> script) : script_(std::move(script)) {}
 
   WebhookResult Post(std::string_view url, const WebhookHeaders& headers, const std::string& body,
-                     std::chrono::microseconds timeout, size_t /*max_body_bytes*/) const override {
+                     std::chrono::microseconds timeout, size_t /*max_body_bytes*/,
+                     bool /*allow_private_hosts*/) const override {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back(Call{std::string(url), headers, body, timeout});
     return script_[std::min(calls_.size() - 1, script_.size() - 1)];

@@ -61,7 +61,7 @@ TEST_CASE("ParseCallbackUrl rejects what it cannot send to") {
 
 TEST_CASE("HttpWebhookSender::CheckCaFile refuses an unreadable bundle") {
   CHECK(HttpWebhookSender(WebhookSenderOptions{}).CheckCaFile().ok());
-  Status bad = HttpWebhookSender(WebhookSenderOptions{true, "/nonexistent/ca.pem"}).CheckCaFile();
+  Status bad = HttpWebhookSender(WebhookSenderOptions{true, "/nonexistent/ca.pem", {}}).CheckCaFile();
   CHECK(bad.code() == Code::kInvalidArgument);
   CHECK(bad.message() == "cannot load CA file /nonexistent/ca.pem (PEM certificates expected)");
 }

@@ -89,4 +89,34 @@ TEST_CASE("TruncatedJson cuts long values without splitting a UTF-8 character") 
   CHECK(utf == "\"é…");
 }
 
+TEST_CASE("issue 14: a number no double holds names its field; a NUL byte is refused wherever it is") {
+  struct Row {
+    std::string body;
+    std::string pointer;  // "" = the whole body (json rule)
+    std::string value;
+  };
+  const Row rows[] = {
+      {R"({"n":1e400})", "/n", "1e400"},
+      {R"({"a":[1,2,{"b":[0,-1e999]}]})", "/a/2/b/1", "-1e999"},
+      {R"({"x":{"y":1},"a/b":{"c~":[[],9e9999]}})", "/a~1b/c~0/1", "9e9999"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.body);
+    auto r = ParseJsonObjectBody(row.body, "application/json", RequestValidation{});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Code::kInvalidArgument);
+    CHECK(r.status().violation().pointer == row.pointer);
+    CHECK(r.status().violation().rule == "maximum");
+    CHECK(r.status().violation().value == row.value);
+  }
+  for (std::string body : {std::string("{}\0x", 4), std::string("{\"a\":\"\0\"}", 9), std::string("\0{}", 3)}) {
+    auto r = ParseJsonObjectBody(body, "application/json", RequestValidation{});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().violation().rule == "json");
+    CHECK(r.status().message().rfind("request body is not valid JSON: NUL byte at offset ", 0) == 0);
+  }
+  CHECK_FALSE(ParseJsonObjectBody("{} {}", "application/json", RequestValidation{}).ok());
+  CHECK(ParseJsonObjectBody(R"({"n":1e300})", "application/json", RequestValidation{}).ok());
+}
+
 }  // namespace imagine

@@ -561,7 +561,9 @@ TEST_CASE("compile rejects unsupported keywords and accepts annotations") {
         {R"({"properties": {"a~b/c": {"propertyNames": {}}}})",
          "unsupported keyword 'propertyNames' at #/properties/a~0b~1c"},
     };
-    for (const auto& [schema, message] : rows) {
+    for (const auto& row : rows) {  // no structured binding: clang 14 cannot capture one in INFO
+      const char* schema = row.first;
+      const char* message = row.second;
       INFO("schema: " << std::string(schema));
       CHECK(CompileError(schema) == message);
     }
@@ -577,7 +579,9 @@ TEST_CASE("compile rejects unsupported keywords and accepts annotations") {
         {R"({"properties": {"a": 1}})", "schema at #/properties/a must be an object or a boolean"},
         {R"({"nullable": "yes"})", "malformed keyword 'nullable' at #: must be a boolean"},
     };
-    for (const auto& [schema, message] : rows) {
+    for (const auto& row : rows) {  // no structured binding: clang 14 cannot capture one in INFO
+      const char* schema = row.first;
+      const char* message = row.second;
       INFO("schema: " << std::string(schema));
       CHECK(CompileError(schema) == message);
     }

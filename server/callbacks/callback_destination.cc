@@ -1,0 +1,101 @@
+#include "callbacks/callback_destination.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/url.h"
+
+namespace imagine {
+namespace {
+
+std::string AddressText(const sockaddr* addr) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (addr->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr, text, sizeof text);
+  } else if (addr->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, text, sizeof text);
+  }
+  return text;
+}
+
+// The IPv4 address inside an IPv4-mapped IPv6 address, else the address itself.
+std::string Unmapped(const std::string& text) {
+  if (text.rfind("::ffff:", 0) == 0 && text.find('.') != std::string::npos) return text.substr(7);
+  return text;
+}
+
+bool IsLocalInterfaceAddress(const std::string& text) {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return false;
+  bool found = false;
+  for (ifaddrs* i = list; i != nullptr && !found; i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6)) continue;
+    found = Unmapped(AddressText(i->ifa_addr)) == text;
+  }
+  freeifaddrs(list);
+  return found;
+}
+
+}  // namespace
+
+bool IsForbiddenAddress(const sockaddr* addr, int port, const DestinationRules& rules, std::string* why) {
+  const std::string text = Unmapped(AddressText(addr));
+  if (text.empty()) {
+    if (why != nullptr) *why = "not an IP address";
+    return true;
+  }
+  const bool private_address = IsPrivateHost(text);
+  if (!rules.allow_private && private_address) {
+    if (why != nullptr) *why = text + " is a loopback, private or link-local address";
+    return true;
+  }
+  if (std::find(rules.own_ports.begin(), rules.own_ports.end(), port) != rules.own_ports.end()) {
+    // 0.0.0.0 and :: connect to the local host; private_address covers them and loopback.
+    if (text == "0.0.0.0" || text == "::" || text.rfind("127.", 0) == 0 || text == "::1" ||
+        IsLocalInterfaceAddress(text)) {
+      if (why != nullptr) *why = text + ":" + std::to_string(port) + " is the emulator's own listening address";
+      return true;
+    }
+  }
+  return false;
+}
+
+StatusOr<std::vector<CheckedAddress>> ResolveChecked(const std::string& host, int port, const DestinationRules& rules,
+                                                     std::string* why_blocked) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* addrs = nullptr;
+  const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &addrs);
+  if (rc != 0 || addrs == nullptr) {
+    return InvalidArgument("could not resolve host " + host + ": " + (rc != 0 ? gai_strerror(rc) : "no address"));
+  }
+  std::vector<CheckedAddress> out;
+  std::string why;
+  bool forbidden = false;
+  for (addrinfo* ai = addrs; ai != nullptr && !forbidden; ai = ai->ai_next) {
+    if (ai->ai_addrlen > sizeof(sockaddr_storage)) continue;
+    forbidden = IsForbiddenAddress(ai->ai_addr, port, rules, &why);
+    CheckedAddress a;
+    std::memcpy(&a.addr, ai->ai_addr, ai->ai_addrlen);
+    a.len = static_cast<socklen_t>(ai->ai_addrlen);
+    a.text = AddressText(ai->ai_addr);
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const CheckedAddress& o) { return o.text == a.text; });
+    if (!seen) out.push_back(std::move(a));
+  }
+  ::freeaddrinfo(addrs);
+  if (forbidden) {
+    // Every address must pass: a name that also resolves to a forbidden address is refused.
+    if (why_blocked != nullptr) *why_blocked = host + " resolves to " + why;
+    return Status(Code::kPermissionDenied, kConnectionRefused);
+  }
+  if (out.empty()) return InvalidArgument("could not resolve host " + host + ": no address");
+  return out;
+}
+
+}  // namespace imagine

@@ -1,0 +1,48 @@
+// Where a callback may connect: the receiver's host is resolved once, every address it
+// resolves to is checked against the rules (private addresses when they are not allowed,
+// and always the emulator's own listening address), and the sender connects to exactly
+// the addresses that were checked — so a name cannot pass the check and then reach
+// another address ("https://*:PORT/x", DNS rebinding). Pure functions but for the
+// resolver and getifaddrs; thread-safe.
+#ifndef IMAGINE_CALLBACKS_CALLBACK_DESTINATION_H_
+#define IMAGINE_CALLBACKS_CALLBACK_DESTINATION_H_
+
+#include <sys/socket.h>
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace imagine {
+
+// What a callback may not reach.
+struct DestinationRules {
+  bool allow_private = true;      // loopback, private and link-local addresses (IsPrivateHost)
+  std::vector<int> own_ports;     // the emulator's listening ports: never reachable on any
+                                  // local address (loopback, unspecified, an interface's)
+};
+
+struct CheckedAddress {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  std::string text;  // "127.0.0.1" / "::1"
+};
+
+// The error every refused or blocked connection reports, so that the callback log cannot
+// tell a closed port from a forbidden one.
+inline constexpr const char* kConnectionRefused = "connection refused";
+
+// Resolves `host` (numeric forms included) for `port` and checks every address.
+// kInvalidArgument "could not resolve host H: ..." when it does not resolve;
+// kPermissionDenied (message kConnectionRefused) when any address is forbidden — the log
+// line the caller writes may say why, the attempt's error may not.
+StatusOr<std::vector<CheckedAddress>> ResolveChecked(const std::string& host, int port, const DestinationRules& rules,
+                                                     std::string* why_blocked = nullptr);
+
+// True when `addr` is forbidden by `rules` (for tests and the fuzz target); sets *why.
+bool IsForbiddenAddress(const sockaddr* addr, int port, const DestinationRules& rules, std::string* why);
+
+}  // namespace imagine
+
+#endif  // IMAGINE_CALLBACKS_CALLBACK_DESTINATION_H_
