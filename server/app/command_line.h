@@ -28,6 +28,7 @@ struct CommandLine {
   std::optional<bool> self_check;
   std::optional<std::string> admin_token;
   std::optional<std::string> log_format;
+  std::optional<size_t> max_stored_tasks;
 };
 
 // Reads `args` (without the program name) and, for flags not given, the environment

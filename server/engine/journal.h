@@ -58,7 +58,8 @@ struct JournalFilter {
 
 struct JournalOptions {
   size_t capacity = 10000;        // entries kept in memory; 0 disables the journal
-  size_t max_body_bytes = 16384;  // request/response bodies are cut to this (with a note)
+  size_t max_bytes = 64u << 20;   // bytes held in memory at most; the oldest go first
+  size_t max_body_bytes = 16384;  // request/response bodies, and all headers together, are cut to this
   std::string file;               // "" = no file sink; else every entry is appended as JSON lines
 };
 
