@@ -116,3 +116,34 @@ TEST_CASE("tasks.max_stored: bounds checked in the config and on the command lin
 
 }  // namespace
 }  // namespace imagine::testing
+
+namespace imagine::testing {
+namespace {
+
+TEST_CASE("journal: a request's headers are kept within max_body_bytes, and the journal within max_bytes") {
+  const std::string config = WriteTempFile("clock: {mode: virtual}\njournal: {max_body_bytes: 2048, max_bytes: 65536}\n");
+  EmulatorProcess emu({"--config", config});
+  httplib::Headers headers{{"Authorization", "Bearer key-j"}};
+  for (int h = 0; h < 30; ++h) headers.emplace("X-Pad-" + std::to_string(h), std::string(4000, 'p'));
+  for (int i = 0; i < 40; ++i) {
+    Reply r = emu.Request("GET", "/v1/tasks/task-unified-1757169743-7cvnl5zw", "", headers, "");
+    INFO(r.body);
+    REQUIRE(r.status == 404);
+  }
+  nlohmann::json journal = emu.Get("/_emulator/journal?limit=1000").json();
+  REQUIRE(!journal["entries"].empty());
+  for (const nlohmann::json& e : journal["entries"]) {
+    size_t bytes = 0;
+    for (const auto& [k, v] : e["request_headers"].items()) bytes += k.size() + v.get<std::string>().size();
+    CHECK(bytes < 2200);  // 2048 and the notes
+    CHECK(e["request_headers"].contains("…"));
+  }
+  CHECK(journal["entries"].size() < 40);  // 40 entries of > 2 KB each do not fit in 64 KiB
+  CHECK(journal["dropped"].get<int>() == 40 - static_cast<int>(journal["entries"].size()));
+  const std::string metrics = emu.Get("/_emulator/metrics").body;
+  CHECK(MetricValue(metrics, "imagine_journal_bytes") <= 65536);
+  CHECK(MetricValue(metrics, "imagine_journal_bytes") > 0);
+}
+
+}  // namespace
+}  // namespace imagine::testing
