@@ -271,6 +271,10 @@ std::vector<Task> Engine::ListTasks(const TaskFilter& f, size_t* total) const {
   }
   std::vector<std::string> ids;
   size_t matched = 0;
+  if (counted && *counted <= f.offset) {
+    if (total != nullptr) *total = *counted;
+    return {};
+  }
   store_.VisitNewestFirst([&](const TaskView& t) {
     if (f.provider && t.provider != *f.provider) return true;
     if (!f.key.empty() && t.owner_key != f.key) return true;
@@ -278,7 +282,8 @@ std::vector<Task> Engine::ListTasks(const TaskFilter& f, size_t* total) const {
     if (f.state && t.timeline.StateAt(now) != *f.state) return true;
     if (matched >= f.offset && ids.size() < f.limit) ids.emplace_back(t.id);
     ++matched;
-    return !counted || ids.size() < f.limit;  // a counted total needs no more than the page
+    // With a counted total, the visit ends once the page is full or every match is seen.
+    return !counted || (ids.size() < f.limit && matched < *counted);
   });
   if (total != nullptr) *total = counted ? std::max(*counted, matched) : matched;
   std::vector<Task> page;
