@@ -9,5 +9,7 @@ build:
 bench:
 	scripts/build bench_validate && build/bench_validate
 	scripts/build bench_load && build/bench_load
+	scripts/build bench_task_memory && build/bench_task_memory
+	scripts/build bench_big_store && build/bench_big_store
 clean:
 	rm -rf build

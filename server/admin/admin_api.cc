@@ -167,6 +167,8 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     j["status"] = "ok";
     j["version"] = IMAGINE_VERSION;
     j["tasks"] = engine_->task_count();
+    j["max_stored_tasks"] = engine_->options().max_stored_tasks;
+    j["tasks_evicted"] = engine_->tasks_evicted();
     if (ctx_.self_check != nullptr && ctx_.self_check->enabled()) {
       j["self_check"] = {{"checked", ctx_.self_check->checked()}, {"violations", ctx_.self_check->violations()}};
     }

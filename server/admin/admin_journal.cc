@@ -198,7 +198,13 @@ void AdminApi::AddJournalHandlers(std::map<std::string, Handler>* h) {
     std::vector<Metrics::Family> families = {
         entered,
         tasks,
+        {"imagine_tasks_evicted_total", "Finished tasks evicted to keep the store within tasks.max_stored.", "counter",
+         {{"", double(engine_->tasks_evicted())}}},
+        {"imagine_tasks_max_stored", "tasks.max_stored: the most tasks the store keeps.", "gauge",
+         {{"", double(engine_->options().max_stored_tasks)}}},
         {"imagine_journal_entries", "Entries held by the journal ring buffer.", "gauge", {{"", double(ctx_.journal->size())}}},
+        {"imagine_journal_bytes", "Bytes the journal's entries hold (journal.max_bytes bounds it).", "gauge",
+         {{"", double(ctx_.journal->bytes())}}},
         {"imagine_journal_dropped", "Journal entries evicted from the ring buffer so far.", "gauge",
          {{"", double(ctx_.journal->dropped())}}},
         {"imagine_callback_queue", "Callback deliveries accepted and not yet finished.", "gauge", {{"", double(cb.queued)}}},

@@ -40,6 +40,8 @@ constexpr FlagSpec kFlags[] = {
     {"log-format", "IMAGINE_EMU_LOG_FORMAT", FlagKind::kText, "/log_format", false, "must be text or json (got {got})"},
     {"inputs-fetch", "IMAGINE_EMU_INPUTS_FETCH", FlagKind::kText, "/inputs/fetch", false, "must be off or on (got {got})"},
     {"schemas", "IMAGINE_EMU_SCHEMAS", FlagKind::kText, "/schemas/dir", true, "needs a directory path"},
+    {"max-stored-tasks", "IMAGINE_EMU_MAX_STORED_TASKS", FlagKind::kNumber, "/tasks/max_stored", false,
+     "must be an integer from 1 to 100000000 (got {got})"},
 };
 
 Status Refused(const FlagSpec& spec, const std::string& origin, const std::string& value) {
@@ -105,6 +107,8 @@ Status SetValue(CommandLine* cl, const FlagSpec& spec, const std::string& value,
     cl->admin_token = value;
   } else if (name == "log-format") {
     cl->log_format = value;
+  } else if (name == "max-stored-tasks") {
+    cl->max_stored_tasks = typed.get<size_t>();
   } else if (name == "self-check") {
     cl->self_check = typed.get<bool>();
   } else if (name == "inputs-fetch") {
@@ -186,6 +190,7 @@ Status ApplyCommandLine(const CommandLine& cl, Config* config) {
   if (cl.log_format) config->log_json = *cl.log_format == "json";
   if (cl.inputs_fetch) config->inputs.fetch = *cl.inputs_fetch == "on";
   if (cl.schemas_dir) config->schemas.dir = *cl.schemas_dir;
+  if (cl.max_stored_tasks) config->max_stored_tasks = *cl.max_stored_tasks;
   if (cl.time_scale && config->clock.mode == ClockMode::kVirtual) {
     return InvalidArgument("--time-scale applies to --clock real only; a virtual clock moves via POST /_emulator/clock/advance");
   }
@@ -209,6 +214,8 @@ Options (each also read from the environment variable shown):
   --log-level L        debug | info | warn | error | off (IMAGINE_EMU_LOG_LEVEL; default info)
   --admin-token TOKEN  require "Authorization: Bearer TOKEN" on /_emulator/ routes (IMAGINE_EMU_ADMIN_TOKEN)
   --log-format F       text | json: one line per request (IMAGINE_EMU_LOG_FORMAT; default text)
+  --max-stored-tasks N keep at most N tasks; the earliest finished are evicted first
+                       (IMAGINE_EMU_MAX_STORED_TASKS; default 1000000)
   --self-check         validate every provider response against the provider's OpenAPI
                        document and log violations (IMAGINE_EMU_SELF_CHECK=1)
   --inputs-fetch off|on  download and check each create's input image; a bad one fails

@@ -30,6 +30,7 @@ struct CommandLine {
   std::optional<std::string> log_format;
   std::optional<std::string> inputs_fetch;  // off | on
   std::optional<std::string> schemas_dir;
+  std::optional<size_t> max_stored_tasks;
 };
 
 // Reads `args` (without the program name) and, for flags not given, the environment

@@ -117,11 +117,13 @@ Config ConfigFromJson(const json& j) {
   c.validation.strict = j.at("validation").at("strict").get<bool>();
   c.validation.max_depth = j.at("validation").at("max_depth").get<int>();
   c.result_ttl_s = j.at("results").at("ttl_s").get<int64_t>();
+  c.max_stored_tasks = j.at("tasks").at("max_stored").get<size_t>();
   c.admin_token = j.at("admin").at("token").get<std::string>();
   c.admin_protect_health = j.at("admin").at("protect_health").get<bool>();
   const json& journal = j.at("journal");
   c.journal.capacity = journal.at("capacity").get<size_t>();
   c.journal.max_body_bytes = journal.at("max_body_bytes").get<size_t>();
+  c.journal.max_bytes = journal.at("max_bytes").get<size_t>();
   c.journal.file = journal.at("file").get<std::string>();
   const json& callbacks = j.at("callbacks");
   c.callbacks.workers = callbacks.at("workers").get<int>();
@@ -188,6 +190,7 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
   j["self_check"] = c.self_check;
   j["validation"] = {{"strict", c.validation.strict}, {"max_depth", c.validation.max_depth}};
   j["results"] = {{"ttl_s", c.result_ttl_s}};
+  j["tasks"] = {{"max_stored", c.max_stored_tasks}};
   ojson keys = ojson::object();
   for (const auto& [key, profile] : c.accounts.keys) keys[key] = KeyProfileToJson(profile, mask_secrets);
   j["accounts"] = {{"unlisted_keys", c.accounts.reject_unlisted_keys ? "reject" : "allow"},
@@ -199,7 +202,10 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
   for (const auto& [name, p] : c.chaos) chaos[name] = JsonNumber(p);
   j["scenarios"] = {{"rules", std::move(rules)}, {"chaos", std::move(chaos)}};
   j["admin"] = {{"token", secret(c.admin_token)}, {"protect_health", c.admin_protect_health}};
-  j["journal"] = {{"capacity", c.journal.capacity}, {"max_body_bytes", c.journal.max_body_bytes}, {"file", c.journal.file}};
+  j["journal"] = {{"capacity", c.journal.capacity},
+                  {"max_bytes", c.journal.max_bytes},
+                  {"max_body_bytes", c.journal.max_body_bytes},
+                  {"file", c.journal.file}};
   j["callbacks"] = {{"workers", c.callbacks.workers},
                     {"queue_capacity", c.callbacks.queue_capacity},
                     {"verify_tls", c.callbacks.verify_tls},

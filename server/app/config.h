@@ -55,6 +55,7 @@ struct Config {
   ServerOptions server;
   ClockOptions clock;
   int64_t result_ttl_s = 0;
+  size_t max_stored_tasks = 0;                // tasks.max_stored
   ApikleyOptions apikley;
   EvolinkOptions evolink;
   AccountOptions accounts;                    // key profiles; provider_limits from <provider>.rate_limits

@@ -15,6 +15,7 @@ Engine::Engine(EngineOptions options, std::unique_ptr<Clock> clock, AccountOptio
     : options_(std::move(options)),
       clock_(std::move(clock)),
       scheduler_(clock_.get()),
+      store_(options_.max_stored_tasks),
       accounts_(std::move(accounts)),
       scenarios_(std::move(scenario_catalog), options_.seed) {}
 
@@ -73,6 +74,7 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id) {
 StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyContext& key, int64_t now_ms) {
   const int64_t now = now_ms;
   const double price = spec.model != nullptr ? spec.model->price : 0;
+  if (!store_.MakeRoom(now)) return StoreFull();
   auto ticket = accounts_.Reserve(key, spec.provider, spec.reported_model, price, now);
   if (!ticket.ok()) return ticket.status();
   const uint64_t n = sequence_.fetch_add(1, std::memory_order_relaxed);
@@ -100,7 +102,12 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
   for (int attempt = 0; attempt < 8; ++attempt) {
     task.id = make_id(random, now);
     Task copy = task;
-    if (store_.Insert(std::move(copy))) {
+    const TaskStore::InsertResult inserted = store_.Insert(std::move(copy), now);
+    if (inserted == TaskStore::InsertResult::kFull) {
+      accounts_.Activate(task.owner_key, *ticket, "", now, TaskState::kFailed);  // refund
+      return StoreFull();
+    }
+    if (inserted == TaskStore::InsertResult::kInserted) {
       accounts_.Activate(task.owner_key, *ticket, task.id, task.timeline.finished_ms, task.timeline.outcome);
       if (watching()) {
         RecordEntered(task, TaskState::kWaiting, now);
@@ -111,6 +118,13 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
   }
   accounts_.Activate(task.owner_key, *ticket, "", now, TaskState::kFailed);  // refund
   return Internal("could not allocate a unique task id");
+}
+
+Status Engine::StoreFull() const {
+  return Status(Code::kResourceExhausted,
+                "the emulator keeps at most " + std::to_string(store_.max_stored()) +
+                    " tasks (tasks.max_stored) and every one of them is still running",
+                Violation{"", "store_full", ""});
 }
 
 void Engine::RecordEntered(const Task& task, TaskState state, int64_t at_ms) {
@@ -146,7 +160,7 @@ void Engine::ArmWatch(const Task& task) {
   const int64_t next = task.timeline.NextBoundaryAfter(task.notified);
   if (next == kNever || !watching()) return;
   const Scheduler::TimerId timer = scheduler_.ScheduleAt(next, [this, id = task.id] { ReportTransitions(id); });
-  store_.Update(task.id, [timer](Task& t) { t.watch_timer = timer; });
+  store_.SetWatchTimer(task.id, timer);
 }
 
 void Engine::ReportTransitions(const std::string& id) {
@@ -244,36 +258,74 @@ StatusOr<Task> Engine::AdvanceTask(std::string_view id) {
 
 std::vector<Task> Engine::ListTasks(const TaskFilter& f, size_t* total) const {
   const int64_t now = clock_->NowMs();
-  std::vector<std::pair<int64_t, std::string>> matches;
-  store_.ForEach([&](const Task& t) {
-    if (f.provider && t.provider != *f.provider) return;
-    if (!f.key.empty() && t.owner_key != f.key) return;
-    if (!f.model.empty() && t.model != f.model) return;
-    if (f.state && t.timeline.StateAt(now) != *f.state) return;
-    matches.emplace_back(t.timeline.created_ms, t.id);
+  // The total from counters where they answer it; otherwise every match is counted.
+  std::optional<size_t> counted;
+  if (f.key.empty() && f.model.empty() && (!f.state || watching())) {
+    if (!f.provider && !f.state) {
+      counted = store_.size();
+    } else {
+      const auto by_state = store_.CountByNotified();
+      size_t n = 0;
+      for (size_t p = 0; p < 2; ++p) {
+        if (f.provider && static_cast<size_t>(*f.provider) != p) continue;
+        for (size_t st = 0; st < kTaskStateCount; ++st) {
+          if (!f.state || static_cast<size_t>(*f.state) == st) n += by_state[p][st];
+        }
+      }
+      counted = n;
+    }
+  } else if (!f.key.empty() && f.model.empty() && !f.provider && !f.state) {
+    counted = store_.CountOfKey(f.key);
+  } else if (f.key.empty() && !f.model.empty() && !f.provider && !f.state) {
+    counted = store_.CountOfModel(f.model);
+  }
+  std::vector<std::string> ids;
+  size_t matched = 0;
+  if (counted && *counted <= f.offset) {
+    if (total != nullptr) *total = *counted;
+    return {};
+  }
+  store_.VisitNewestFirst([&](const TaskView& t) {
+    if (f.provider && t.provider != *f.provider) return true;
+    if (!f.key.empty() && t.owner_key != f.key) return true;
+    if (!f.model.empty() && t.model != f.model) return true;
+    if (f.state && t.timeline.StateAt(now) != *f.state) return true;
+    if (matched >= f.offset && ids.size() < f.limit) ids.emplace_back(t.id);
+    ++matched;
+    // With a counted total, the visit ends once the page is full or every match is seen.
+    return !counted || (ids.size() < f.limit && matched < *counted);
   });
-  std::sort(matches.begin(), matches.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
-  });
-  if (total != nullptr) *total = matches.size();
+  if (total != nullptr) *total = counted ? std::max(*counted, matched) : matched;
   std::vector<Task> page;
-  for (size_t i = f.offset; i < matches.size() && page.size() < f.limit; ++i) {
-    if (auto t = store_.Get(matches[i].second)) page.push_back(std::move(*t));
+  for (const std::string& id : ids) {
+    if (auto t = store_.Get(id)) page.push_back(std::move(*t));
   }
   return page;
 }
 
 std::vector<std::string> Engine::TaskIdsOf(std::string_view key) const {
   std::vector<std::string> ids;
-  store_.ForEach([&](const Task& t) {
-    if (t.owner_key == key) ids.push_back(t.id);
+  store_.VisitNewestFirst([&](const TaskView& t) {
+    if (t.owner_key == key) ids.emplace_back(t.id);
+    return true;
   });
   return ids;
 }
 
 std::map<TaskState, size_t> Engine::CountByState(int64_t now_ms) const {
   std::map<TaskState, size_t> counts;
-  store_.ForEach([&](const Task& t) { ++counts[t.timeline.StateAt(now_ms)]; });
+  if (watching()) {  // every state a task enters is reported, and counted by the store
+    const auto by_state = store_.CountByNotified();
+    for (size_t st = 0; st < kTaskStateCount; ++st) {
+      const size_t n = by_state[0][st] + by_state[1][st];
+      if (n > 0) counts[static_cast<TaskState>(st)] = n;
+    }
+    return counts;
+  }
+  store_.VisitNewestFirst([&](const TaskView& t) {
+    ++counts[t.timeline.StateAt(now_ms)];
+    return true;
+  });
   return counts;
 }
 

@@ -100,10 +100,13 @@ class Engine {
     size_t offset = 0;
     size_t limit = 50;
   };
-  // Matching tasks, newest first, one page; *total counts every match.
+  // Matching tasks, newest first (by creation), one page; *total counts every match. Pages
+  // come from the store's creation order; the total from its counters where they suffice.
   std::vector<Task> ListTasks(const TaskFilter& filter, size_t* total) const;
 
-  // How many stored tasks are in each state at `now_ms`.
+  // How many stored tasks are in each state at `now_ms`. With a journal or an observer
+  // attached every state entered is reported, and this reads the store's counters of the
+  // last reported state (no scan); without, it derives each task's state.
   std::map<TaskState, size_t> CountByState(int64_t now_ms) const;
 
   // The ids of `key`'s tasks.
@@ -120,10 +123,14 @@ class Engine {
   std::optional<Task> GetTask(std::string_view id) const { return store_.Get(id); }
 
   size_t task_count() const { return store_.size(); }
+  // Finished tasks evicted to keep the store within options().max_stored_tasks.
+  uint64_t tasks_evicted() const { return store_.evicted(); }
 
  private:
   Timeline PlanTimeline(const StageTiming& timing, double factor, Random& random, int64_t now_ms,
                         size_t prompt_chars = 0) const;
+  // kResourceExhausted (rule "store_full"): the store is full of running tasks.
+  Status StoreFull() const;
   bool watching() const { return journal_ != nullptr || observer_ != nullptr; }
   // Journals and counts `task` entering `state` at `at_ms`, and reports a finish.
   void RecordEntered(const Task& task, TaskState state, int64_t at_ms);

@@ -3,6 +3,7 @@
 #ifndef IMAGINE_ENGINE_ENGINE_OPTIONS_H_
 #define IMAGINE_ENGINE_ENGINE_OPTIONS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -38,6 +39,7 @@ struct EngineOptions {
   uint64_t seed = 1;                    // seeds ids and stage durations
   int64_t result_ttl_ms = 86400000;     // result links answer 404 this long after completion (24 h)
   std::string public_url;               // base of result links, e.g. "http://127.0.0.1:8080"
+  size_t max_stored_tasks = 1'000'000;  // tasks kept; the earliest finished are evicted past it
 };
 
 }  // namespace imagine

@@ -26,20 +26,23 @@ void Cut(std::string* body, size_t max) {
   *body += "…[" + std::to_string(total - cut) + " more bytes]";
 }
 
-bool Matches(const JournalEntry& e, const JournalFilter& f) {
-  if (e.seq <= f.since) return false;
-  if (f.kind && e.kind != *f.kind) return false;
-  if (!f.key.empty() && e.key != f.key) return false;
-  if (!f.task_id.empty() && e.task_id != f.task_id) return false;
-  if (f.status && e.status != *f.status) return false;
-  if (!f.path.empty()) {
-    if (f.path.back() == '*') {
-      if (e.path.compare(0, f.path.size() - 1, f.path, 0, f.path.size() - 1) != 0) return false;
-    } else if (e.path != f.path) {
-      return false;
-    }
+// Keeps the headers within `max` bytes (names and values together): a value that does not
+// fit is cut like a body, and the headers after it are left out, with a note of how many.
+void CutHeaders(std::vector<std::pair<std::string, std::string>>* headers, size_t max) {
+  size_t total = 0;
+  for (const auto& [k, v] : *headers) total += k.size() + v.size();
+  if (total <= max) return;
+  size_t used = 0, kept = 0;
+  for (auto& [k, v] : *headers) {
+    if (used + k.size() >= max) break;
+    Cut(&v, max - used - k.size());
+    used += k.size() + v.size();
+    ++kept;
+    if (used >= max) break;
   }
-  return true;
+  const size_t left = headers->size() - kept;
+  headers->resize(kept);
+  if (left > 0) headers->emplace_back("…", "[" + std::to_string(left) + " more headers left out]");
 }
 
 }  // namespace
@@ -87,6 +90,9 @@ void Journal::Append(JournalEntry entry) {
   if (!enabled() && !to_file) return;
   Cut(&entry.request_body, options_.max_body_bytes);
   Cut(&entry.response_body, options_.max_body_bytes);
+  CutHeaders(&entry.request_headers, options_.max_body_bytes);
+  Packed packed = enabled() ? Pack(entry) : Packed{};  // built, and evictions freed, outside the lock
+  std::vector<Packed> evicted;
   std::lock_guard<std::mutex> lock(mu_);
   entry.seq = next_seq_++;
   if (!enabled()) {
@@ -94,15 +100,19 @@ void Journal::Append(JournalEntry entry) {
     lines_cv_.notify_one();
     return;
   }
+  packed.seq = entry.seq;
   if (to_file) {
-    pending_lines_.push_back(entry);
+    pending_lines_.push_back(std::move(entry));
     lines_cv_.notify_one();
   }
-  if (entries_.size() >= options_.capacity) {
+  while (!entries_.empty() && (entries_.size() >= options_.capacity || bytes_ + packed.bytes() > options_.max_bytes)) {
+    bytes_ -= entries_.front().bytes();
+    evicted.push_back(std::move(entries_.front()));
     entries_.pop_front();
     ++dropped_;
   }
-  entries_.push_back(std::move(entry));
+  bytes_ += packed.bytes();
+  entries_.push_back(std::move(packed));
 }
 
 std::vector<JournalEntry> Journal::Query(const JournalFilter& filter, uint64_t* next_cursor) const {
@@ -110,11 +120,11 @@ std::vector<JournalEntry> Journal::Query(const JournalFilter& filter, uint64_t* 
   std::lock_guard<std::mutex> lock(mu_);
   // A cursor from before a restart (past the newest entry) comes back as the newest seq.
   uint64_t cursor = std::min<uint64_t>(filter.since, next_seq_ - 1);
-  for (const JournalEntry& e : entries_) {
+  for (const Packed& p : entries_) {
     if (out.size() >= filter.limit) break;
-    if (!Matches(e, filter)) continue;
-    out.push_back(e);
-    cursor = e.seq;
+    if (!Matches(p, filter)) continue;
+    out.push_back(Unpack(p));
+    cursor = p.seq;
   }
   if (next_cursor != nullptr) *next_cursor = cursor;
   return out;
@@ -124,11 +134,15 @@ void Journal::Clear(std::string_view key) {
   std::lock_guard<std::mutex> lock(mu_);
   if (key.empty()) {
     entries_.clear();
+    bytes_ = 0;
     return;
   }
-  std::deque<JournalEntry> kept;
-  for (JournalEntry& e : entries_) {
-    if (e.key != key) kept.push_back(std::move(e));
+  std::deque<Packed> kept;
+  bytes_ = 0;
+  for (Packed& p : entries_) {
+    if (p.Field(2) == key) continue;
+    bytes_ += p.bytes();
+    kept.push_back(std::move(p));
   }
   entries_.swap(kept);
 }
@@ -136,6 +150,11 @@ void Journal::Clear(std::string_view key) {
 uint64_t Journal::dropped() const {
   std::lock_guard<std::mutex> lock(mu_);
   return dropped_;
+}
+
+size_t Journal::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
 }
 
 size_t Journal::size() const {

@@ -1,7 +1,9 @@
 // Journal: everything the emulator did, in order — every provider request with its
 // response, every task state change, every callback attempt — correlated by request id
-// and task id. A bounded ring buffer (the oldest entries are evicted and counted, so a
-// day-long run never grows memory) with an optional JSON-lines file sink that keeps all.
+// and task id. A bounded ring buffer (the oldest entries are evicted and counted once
+// there are `capacity` of them or they hold `max_bytes`, so a day-long run never grows
+// memory) with an optional JSON-lines file sink that keeps all. Each held entry is one
+// allocation: its numbers, then every string (headers included) packed in one block.
 // Thread-safe: one mutex, held only to copy an entry in or out. The file sink is written
 // by its own thread, in sequence order; request threads never do file I/O.
 #ifndef IMAGINE_ENGINE_JOURNAL_H_
@@ -11,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <deque>
+#include <memory>
 #include <thread>
 #include <mutex>
 #include <optional>
@@ -58,7 +61,8 @@ struct JournalFilter {
 
 struct JournalOptions {
   size_t capacity = 10000;        // entries kept in memory; 0 disables the journal
-  size_t max_body_bytes = 16384;  // request/response bodies are cut to this (with a note)
+  size_t max_bytes = 64u << 20;   // bytes held in memory at most; the oldest go first
+  size_t max_body_bytes = 16384;  // request/response bodies, and all headers together, are cut to this
   std::string file;               // "" = no file sink; else every entry is appended as JSON lines
 };
 
@@ -68,7 +72,8 @@ class Journal {
   ~Journal();
 
   bool enabled() const { return options_.capacity > 0; }
-  // Stores `entry` (bodies cut to max_body_bytes), evicting the oldest when full.
+  // Stores `entry` (bodies, and the headers together, cut to max_body_bytes), evicting
+  // the oldest while the journal is over its capacity or its bytes.
   void Append(JournalEntry entry);
   // Matching entries, oldest first, at most filter.limit; *next_cursor is the seq to
   // pass as `since` to continue (the last returned seq, or `since` when none).
@@ -78,17 +83,36 @@ class Journal {
 
   uint64_t dropped() const;
   size_t size() const;
+  // Bytes the held entries take (their blocks and fixed parts).
+  size_t bytes() const;
   size_t capacity() const { return options_.capacity; }
 
   // The entry as one JSON object (compact), as the admin API and the file sink show it.
   static std::string ToJson(const JournalEntry& entry);
 
  private:
+  // One held entry: the fixed fields, and the strings in one block (packed_entry.cc).
+  struct Packed {
+    uint64_t seq = 0;
+    int64_t at_ms = 0;
+    int64_t wall_ms = 0;
+    int64_t latency_us = 0;
+    int32_t status = 0;
+    JournalEntry::Kind kind = JournalEntry::Kind::kRequest;
+    uint32_t size = 0;              // bytes of blob
+    std::unique_ptr<char[]> blob;   // field offsets, then the strings
+    std::string_view Field(int n) const;
+    size_t bytes() const { return sizeof(Packed) + size; }
+  };
+  static Packed Pack(const JournalEntry& e);
+  static JournalEntry Unpack(const Packed& p);
+  static bool Matches(const Packed& p, const JournalFilter& f);
   void WriteLoop();
 
   const JournalOptions options_;
-  mutable std::mutex mu_;  // protects entries_, next_seq_, dropped_, pending_lines_, stopping_
-  std::deque<JournalEntry> entries_;
+  mutable std::mutex mu_;  // protects entries_, bytes_, next_seq_, dropped_, pending_lines_, stopping_
+  std::deque<Packed> entries_;
+  size_t bytes_ = 0;
   uint64_t next_seq_ = 1;
   uint64_t dropped_ = 0;
   std::deque<JournalEntry> pending_lines_;  // for the file, in sequence order (rendered by the writer)

@@ -1,39 +1,212 @@
 #include "engine/task_store.h"
 
 namespace imagine {
+namespace {
+constexpr uint32_t kSlotMask = (1u << 26) - 1;
+}  // namespace
 
-TaskStore::Shard& TaskStore::ShardFor(std::string_view id) const {
-  return shards_[std::hash<std::string_view>{}(id) % kShards];
+TaskStore::TaskStore(size_t max_stored) : max_stored_(max_stored == 0 ? 1 : max_stored) {}
+
+TaskStore::~TaskStore() = default;
+
+size_t TaskStore::ShardIndex(std::string_view id) const { return std::hash<std::string_view>{}(id) % kShards; }
+
+TaskStore::Shard& TaskStore::ShardFor(std::string_view id) const { return shards_[ShardIndex(id)]; }
+
+void TaskStore::CountNotified(Provider p, TaskState s, int delta) {
+  by_notified_[static_cast<size_t>(p)][static_cast<size_t>(s)].fetch_add(delta, std::memory_order_relaxed);
 }
 
-bool TaskStore::Insert(Task task) {
-  Shard& shard = ShardFor(task.id);
-  std::lock_guard<std::mutex> lock(shard.mu);
-  std::string key = task.id;
-  return shard.tasks.emplace(std::move(key), std::move(task)).second;
+const StoredTask* TaskStore::Resolve(Shard& shard, uint32_t slot, uint32_t gen) const {
+  if (slot >= shard.slot_count) return nullptr;
+  const StoredTask& s = shard.At(slot);
+  return s.used && s.gen == gen ? &s : nullptr;
+}
+
+void TaskStore::EraseLocked(Shard& shard, uint32_t slot) {
+  StoredTask& s = shard.At(slot);
+  shard.index.erase(s.id());
+  shard.keys.Release(s.key);
+  shard.models.Release(s.model);
+  CountNotified(s.provider, s.notified, -1);
+  const uint32_t gen = s.gen + 1;
+  s = StoredTask{};
+  s.gen = gen;
+  shard.free_slots.push_back(slot);
+  size_.fetch_sub(1, std::memory_order_relaxed);
+  stale_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void TaskStore::AddCandidate(int64_t finished_ms, uint32_t handle, uint32_t gen) {
+  if (finished_ms == kNever) return;  // a stuck task becomes a candidate when an admin action ends it
+  std::lock_guard<std::mutex> lock(evict_mu_);
+  candidates_.push(Candidate{finished_ms, handle, gen});
+}
+
+bool TaskStore::EvictOne(int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(evict_mu_);
+  std::vector<Candidate> pending_report;  // finished, but its last state not reported yet
+  bool evicted = false;
+  while (!candidates_.empty() && candidates_.top().finished_ms <= now_ms) {
+    const Candidate c = candidates_.top();
+    candidates_.pop();
+    Shard& shard = shards_[c.handle >> 26];
+    std::lock_guard<std::mutex> shard_lock(shard.mu);
+    const uint32_t slot = c.handle & kSlotMask;
+    const StoredTask* s = Resolve(shard, slot, c.gen);
+    if (s == nullptr || s->timeline.finished_ms != c.finished_ms) continue;  // gone, or rescheduled
+    if (s->watch_timer != 0) {
+      pending_report.push_back(c);
+      continue;
+    }
+    EraseLocked(shard, slot);
+    evicted = true;
+    break;
+  }
+  for (const Candidate& c : pending_report) candidates_.push(c);
+  if (evicted) evicted_.fetch_add(1, std::memory_order_relaxed);
+  return evicted;
+}
+
+bool TaskStore::MakeRoom(int64_t now_ms) {
+  return size_.load(std::memory_order_relaxed) < max_stored_ || EvictOne(now_ms);
+}
+
+TaskStore::InsertResult TaskStore::Insert(Task task, int64_t now_ms) {
+  // Claim a place first, so concurrent inserts never take the store past its bound.
+  for (;;) {
+    size_t n = size_.load(std::memory_order_relaxed);
+    if (n < max_stored_) {
+      if (size_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) break;
+      continue;
+    }
+    if (!EvictOne(now_ms)) return InsertResult::kFull;
+  }
+  const size_t shard_index = ShardIndex(task.id);
+  Shard& shard = shards_[shard_index];
+  uint32_t handle, gen;
+  {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    if (shard.index.count(task.id) > 0) {
+      size_.fetch_sub(1, std::memory_order_relaxed);
+      return InsertResult::kDuplicate;
+    }
+    uint32_t slot;
+    if (!shard.free_slots.empty()) {
+      slot = shard.free_slots.back();
+      shard.free_slots.pop_back();
+    } else {
+      slot = shard.slot_count++;
+      if (slot / kChunk >= shard.chunks.size()) shard.chunks.emplace_back(new StoredTask[kChunk]);
+    }
+    StoredTask& s = shard.At(slot);
+    EncodeTask(task, shard.keys, shard.models, &s);
+    shard.index.emplace(s.id(), slot);
+    CountNotified(s.provider, s.notified, +1);
+    handle = static_cast<uint32_t>(shard_index << 26) | slot;
+    gen = s.gen;
+  }
+  AddCandidate(task.timeline.finished_ms, handle, gen);
+  std::lock_guard<std::mutex> lock(order_mu_);
+  order_.push_back(Handle{handle, gen});
+  CompactOrderLocked();
+  return InsertResult::kInserted;
+}
+
+void TaskStore::CompactOrderLocked() {
+  const size_t stale = stale_.load(std::memory_order_relaxed);
+  while (!order_.empty()) {  // the oldest go first: eviction takes them from the front
+    Shard& shard = shards_[order_.front().handle >> 26];
+    std::lock_guard<std::mutex> lock(shard.mu);
+    if (Resolve(shard, order_.front().handle & kSlotMask, order_.front().gen) != nullptr) break;
+    order_.pop_front();
+    stale_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  if (stale < 1024 || stale * 2 < order_.size()) return;
+  std::deque<Handle> kept;
+  size_t dropped = 0;
+  for (const Handle& h : order_) {
+    Shard& shard = shards_[h.handle >> 26];
+    std::lock_guard<std::mutex> lock(shard.mu);
+    if (Resolve(shard, h.handle & kSlotMask, h.gen) != nullptr) {
+      kept.push_back(h);
+    } else {
+      ++dropped;
+    }
+  }
+  order_.swap(kept);
+  stale_.fetch_sub(std::min(dropped, stale_.load(std::memory_order_relaxed)), std::memory_order_relaxed);
 }
 
 std::optional<Task> TaskStore::Get(std::string_view id) const {
   Shard& shard = ShardFor(id);
   std::lock_guard<std::mutex> lock(shard.mu);
-  auto it = shard.tasks.find(std::string(id));
-  if (it == shard.tasks.end()) return std::nullopt;
-  return it->second;
+  auto it = shard.index.find(id);
+  if (it == shard.index.end()) return std::nullopt;
+  return DecodeTask(shard.At(it->second), shard.keys, shard.models);
 }
 
 bool TaskStore::Update(std::string_view id, const std::function<void(Task&)>& fn) {
+  const size_t shard_index = ShardIndex(id);
+  Shard& shard = shards_[shard_index];
+  int64_t new_finish = kNever;
+  uint32_t handle = 0, gen = 0;
+  {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    auto it = shard.index.find(id);
+    if (it == shard.index.end()) return false;
+    const uint32_t slot = it->second;
+    StoredTask& s = shard.At(slot);
+    Task t = DecodeTask(s, shard.keys, shard.models);
+    fn(t);
+    const int64_t old_finish = s.timeline.finished_ms;
+    const TaskState old_notified = s.notified;
+    const Provider old_provider = s.provider;
+    const bool strings_changed = t.owner_key != shard.keys.Get(s.key) || t.model != shard.models.Get(s.model);
+    if (EncodeMutable(t, &s) || strings_changed) {
+      shard.index.erase(it);
+      shard.keys.Release(s.key);
+      shard.models.Release(s.model);
+      EncodeTask(t, shard.keys, shard.models, &s);
+      shard.index.emplace(s.id(), slot);
+    }
+    if (old_notified != s.notified || old_provider != s.provider) {
+      CountNotified(old_provider, old_notified, -1);
+      CountNotified(s.provider, s.notified, +1);
+    }
+    if (s.timeline.finished_ms == old_finish) return true;
+    new_finish = s.timeline.finished_ms;
+    handle = static_cast<uint32_t>(shard_index << 26) | slot;
+    gen = s.gen;
+  }
+  AddCandidate(new_finish, handle, gen);
+  return true;
+}
+
+bool TaskStore::SetWatchTimer(std::string_view id, uint64_t timer) {
   Shard& shard = ShardFor(id);
   std::lock_guard<std::mutex> lock(shard.mu);
-  auto it = shard.tasks.find(std::string(id));
-  if (it == shard.tasks.end()) return false;
-  fn(it->second);
+  auto it = shard.index.find(id);
+  if (it == shard.index.end()) return false;
+  shard.At(it->second).watch_timer = timer;
   return true;
 }
 
 void TaskStore::ForEach(const std::function<void(const Task&)>& fn) const {
   for (const Shard& s : shards_) {
     std::lock_guard<std::mutex> lock(s.mu);
-    for (const auto& [id, task] : s.tasks) fn(task);
+    for (const auto& entry : s.index) fn(DecodeTask(s.At(entry.second), s.keys, s.models));
+  }
+}
+
+void TaskStore::VisitNewestFirst(const std::function<bool(const TaskView&)>& fn) const {
+  std::lock_guard<std::mutex> lock(order_mu_);
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
+    Shard& shard = shards_[it->handle >> 26];
+    std::lock_guard<std::mutex> shard_lock(shard.mu);
+    const StoredTask* s = Resolve(shard, it->handle & kSlotMask, it->gen);
+    if (s == nullptr) continue;
+    if (!fn(TaskView{s->id(), shard.keys.Get(s->key), shard.models.Get(s->model), s->provider, s->timeline})) return;
   }
 }
 
@@ -41,23 +214,44 @@ size_t TaskStore::RemoveIf(const std::function<bool(const Task&)>& pred) {
   size_t removed = 0;
   for (Shard& s : shards_) {
     std::lock_guard<std::mutex> lock(s.mu);
-    for (auto it = s.tasks.begin(); it != s.tasks.end();) {
-      if (pred(it->second)) {
-        it = s.tasks.erase(it);
-        ++removed;
-      } else {
-        ++it;
-      }
+    std::vector<uint32_t> doomed;
+    for (const auto& entry : s.index) {
+      if (pred(DecodeTask(s.At(entry.second), s.keys, s.models))) doomed.push_back(entry.second);
     }
+    for (uint32_t slot : doomed) EraseLocked(s, slot);
+    removed += doomed.size();
+  }
+  if (removed > 0) {
+    std::lock_guard<std::mutex> lock(order_mu_);
+    CompactOrderLocked();
   }
   return removed;
 }
 
-size_t TaskStore::size() const {
+std::array<std::array<uint64_t, kTaskStateCount>, 2> TaskStore::CountByNotified() const {
+  std::array<std::array<uint64_t, kTaskStateCount>, 2> out{};
+  for (size_t p = 0; p < 2; ++p) {
+    for (size_t s = 0; s < kTaskStateCount; ++s) {
+      out[p][s] = static_cast<uint64_t>(std::max<int64_t>(0, by_notified_[p][s].load(std::memory_order_relaxed)));
+    }
+  }
+  return out;
+}
+
+size_t TaskStore::CountOfKey(std::string_view key) const {
   size_t n = 0;
   for (const Shard& s : shards_) {
     std::lock_guard<std::mutex> lock(s.mu);
-    n += s.tasks.size();
+    n += s.keys.UsersOf(key);
+  }
+  return n;
+}
+
+size_t TaskStore::CountOfModel(std::string_view model) const {
+  size_t n = 0;
+  for (const Shard& s : shards_) {
+    std::lock_guard<std::mutex> lock(s.mu);
+    n += s.models.UsersOf(model);
   }
   return n;
 }

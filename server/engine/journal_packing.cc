@@ -1,0 +1,110 @@
+// How the journal holds an entry: the numbers in Journal::Packed, every string in one
+// block — a table of uint32 offsets (one per field, then the end), then the fields'
+// bytes; the request headers are the last field, as [u32 name length][name][u32 value
+// length][value] pairs.
+#include <cstring>
+
+#include "engine/journal.h"
+
+namespace imagine {
+namespace {
+
+constexpr int kFields = 14;  // 13 strings, then the headers
+constexpr int kHeaders = 13;
+
+const std::string* StringField(const JournalEntry& e, int n) {
+  const std::string* fields[kHeaders] = {&e.request_id, &e.task_id,      &e.key,           &e.provider, &e.operation,
+                                         &e.method,     &e.path,         &e.query,         &e.request_body,
+                                         &e.content_type, &e.response_body, &e.scenario,    &e.detail_json};
+  return fields[n];
+}
+
+void PutU32(char* at, uint32_t v) { std::memcpy(at, &v, sizeof(v)); }
+uint32_t GetU32(const char* at) {
+  uint32_t v;
+  std::memcpy(&v, at, sizeof(v));
+  return v;
+}
+
+}  // namespace
+
+std::string_view Journal::Packed::Field(int n) const {
+  if (!blob) return {};
+  const uint32_t begin = GetU32(blob.get() + n * 4);
+  const uint32_t end = GetU32(blob.get() + (n + 1) * 4);
+  return std::string_view(blob.get() + begin, end - begin);
+}
+
+Journal::Packed Journal::Pack(const JournalEntry& e) {
+  size_t total = (kFields + 1) * 4;
+  for (int n = 0; n < kHeaders; ++n) total += StringField(e, n)->size();
+  for (const auto& [k, v] : e.request_headers) total += 8 + k.size() + v.size();
+  Packed p;
+  p.seq = e.seq;
+  p.at_ms = e.at_ms;
+  p.wall_ms = e.wall_ms;
+  p.latency_us = e.latency_us;
+  p.status = e.status;
+  p.kind = e.kind;
+  p.size = static_cast<uint32_t>(total);
+  p.blob.reset(new char[total]);
+  char* out = p.blob.get();
+  size_t at = (kFields + 1) * 4;
+  for (int n = 0; n < kHeaders; ++n) {
+    PutU32(out + n * 4, static_cast<uint32_t>(at));
+    const std::string& s = *StringField(e, n);
+    std::memcpy(out + at, s.data(), s.size());
+    at += s.size();
+  }
+  PutU32(out + kHeaders * 4, static_cast<uint32_t>(at));
+  for (const auto& [k, v] : e.request_headers) {
+    for (const std::string* s : {&k, &v}) {
+      PutU32(out + at, static_cast<uint32_t>(s->size()));
+      std::memcpy(out + at + 4, s->data(), s->size());
+      at += 4 + s->size();
+    }
+  }
+  PutU32(out + kFields * 4, static_cast<uint32_t>(at));
+  return p;
+}
+
+JournalEntry Journal::Unpack(const Packed& p) {
+  JournalEntry e;
+  e.seq = p.seq;
+  e.kind = p.kind;
+  e.at_ms = p.at_ms;
+  e.wall_ms = p.wall_ms;
+  e.latency_us = p.latency_us;
+  e.status = p.status;
+  for (int n = 0; n < kHeaders; ++n) *const_cast<std::string*>(StringField(e, n)) = std::string(p.Field(n));
+  std::string_view headers = p.Field(kHeaders);
+  while (headers.size() >= 8) {
+    std::string parts[2];
+    for (std::string& part : parts) {
+      const uint32_t n = GetU32(headers.data());
+      part = std::string(headers.substr(4, n));
+      headers.remove_prefix(4 + n);
+    }
+    e.request_headers.emplace_back(std::move(parts[0]), std::move(parts[1]));
+  }
+  return e;
+}
+
+bool Journal::Matches(const Packed& p, const JournalFilter& f) {
+  if (p.seq <= f.since) return false;
+  if (f.kind && p.kind != *f.kind) return false;
+  if (!f.key.empty() && p.Field(2) != f.key) return false;
+  if (!f.task_id.empty() && p.Field(1) != f.task_id) return false;
+  if (f.status && p.status != *f.status) return false;
+  if (!f.path.empty()) {
+    const std::string_view path = p.Field(6);
+    if (f.path.back() == '*') {
+      if (path.substr(0, f.path.size() - 1) != std::string_view(f.path).substr(0, f.path.size() - 1)) return false;
+    } else if (path != f.path) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace imagine
