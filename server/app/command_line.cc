@@ -38,6 +38,9 @@ constexpr FlagSpec kFlags[] = {
      "must be 1, 0, true or false (got {got})"},
     {"admin-token", "IMAGINE_EMU_ADMIN_TOKEN", FlagKind::kText, "/admin/token", true, "needs a token"},
     {"log-format", "IMAGINE_EMU_LOG_FORMAT", FlagKind::kText, "/log_format", false, "must be text or json (got {got})"},
+    {"proxy", "IMAGINE_EMU_PROXY", FlagKind::kText, nullptr, true,
+     "must be apikley=URL,evolink=URL (one or both; got {got})"},
+    {"drift-report", "IMAGINE_EMU_DRIFT_REPORT", FlagKind::kText, "/proxy/drift_report", true, "needs a file path"},
 };
 
 Status Refused(const FlagSpec& spec, const std::string& origin, const std::string& value) {
@@ -105,6 +108,25 @@ Status SetValue(CommandLine* cl, const FlagSpec& spec, const std::string& value,
     cl->log_format = value;
   } else if (name == "self-check") {
     cl->self_check = typed.get<bool>();
+  } else if (name == "proxy") {
+    // provider=URL pairs, comma-separated; a URL holds no comma unescaped.
+    std::map<std::string, std::string> upstreams;
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t comma = value.find(',', start);
+      const std::string pair = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      const size_t eq = pair.find('=');
+      const std::string provider = eq == std::string::npos ? "" : pair.substr(0, eq);
+      if ((provider != "apikley" && provider != "evolink") || eq + 1 >= pair.size() || upstreams.count(provider)) {
+        return Refused(spec, origin, value);
+      }
+      upstreams[provider] = pair.substr(eq + 1);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    cl->proxy = std::move(upstreams);
+  } else if (name == "drift-report") {
+    cl->drift_report = value;
   }
   return Status::Ok();
 }
@@ -178,6 +200,10 @@ Status ApplyCommandLine(const CommandLine& cl, Config* config) {
   if (cl.self_check) config->self_check = *cl.self_check;
   if (cl.admin_token) config->admin_token = *cl.admin_token;
   if (cl.log_format) config->log_json = *cl.log_format == "json";
+  if (cl.proxy) {
+    for (const auto& [provider, url] : *cl.proxy) (provider == "apikley" ? config->proxy.apikley : config->proxy.evolink) = url;
+  }
+  if (cl.drift_report) config->proxy.drift_report = *cl.drift_report;
   if (cl.time_scale && config->clock.mode == ClockMode::kVirtual) {
     return InvalidArgument("--time-scale applies to --clock real only; a virtual clock moves via POST /_emulator/clock/advance");
   }
@@ -203,6 +229,11 @@ Options (each also read from the environment variable shown):
   --log-format F       text | json: one line per request (IMAGINE_EMU_LOG_FORMAT; default text)
   --self-check         validate every provider response against the provider's OpenAPI
                        document and log violations (IMAGINE_EMU_SELF_CHECK=1)
+  --proxy apikley=URL,evolink=URL
+                       proxy mode: forward the provider routes to the live API (https unless
+                       proxy.allow_http), check both directions against schemas/ (IMAGINE_EMU_PROXY)
+  --drift-report FILE  on exit write the drift findings to FILE (JSON) and FILE.xml (JUnit)
+                       (IMAGINE_EMU_DRIFT_REPORT)
   -h, --help           print this help and exit
   --version            print the version and exit
 

@@ -5,6 +5,7 @@
 #define IMAGINE_APP_COMMAND_LINE_H_
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@ struct CommandLine {
   std::optional<bool> self_check;
   std::optional<std::string> admin_token;
   std::optional<std::string> log_format;
+  std::optional<std::map<std::string, std::string>> proxy;  // --proxy: provider -> upstream URL
+  std::optional<std::string> drift_report;
 };
 
 // Reads `args` (without the program name) and, for flags not given, the environment

@@ -18,6 +18,7 @@
 #include "engine/scenarios.h"
 #include "providers/apikley/apikley_options.h"
 #include "providers/evolink/evolink_options.h"
+#include "proxy/proxy_options.h"
 
 namespace imagine {
 
@@ -65,6 +66,7 @@ struct Config {
   CallbackOptions callbacks;
   RetryPolicy apikley_callbacks;              // callbacks.apikley
   RetryPolicy evolink_callbacks;              // callbacks.evolink
+  ProxyOptions proxy;                         // proxy: (off unless an upstream URL is set)
 };
 
 // The effective config as JSON in the schema's shape (GET /_emulator/config shows it with
