@@ -71,13 +71,6 @@ void DriftLog::CountUpstreamError(const std::string& provider) {
   ++upstream_errors_[provider];
 }
 
-void DriftLog::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
-  findings_.clear();
-  checked_.clear();
-  upstream_errors_.clear();
-}
-
 std::vector<DriftFinding> DriftLog::Findings() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<DriftFinding> out;

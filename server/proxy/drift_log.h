@@ -52,8 +52,6 @@ class DriftLog {
   // Counts one checked exchange side and merges its observations into the findings.
   void Record(const DriftCheck& check, const std::vector<DriftObservation>& observations, int64_t now_ms);
   void CountUpstreamError(const std::string& provider);
-  // Forgets every finding and count (POST /_emulator/reset does not; a new run does).
-  void Clear();
 
   // Findings ordered by provider, route, direction, pointer, rule.
   std::vector<DriftFinding> Findings() const;

@@ -255,6 +255,27 @@ TEST_CASE("proxy: an unreachable upstream answers the provider's own 5xx and is 
   CHECK(proxy.Get("/_emulator/drift").json()["upstream_errors"]["apikley"] == 1);
 }
 
+TEST_CASE("proxy: the upstream's body limit and timeout apply; both answer the provider's 5xx") {
+  TestReceiver<> upstream;  // answers every POST with the scripted status and body
+  REQUIRE(upstream.ok());
+  upstream.SetResponseBody(std::string(4096, ' ') + "{}");
+  const std::string url = "http://127.0.0.1:" + std::to_string(upstream.port());
+  EmulatorProcess proxy({"--config", ProxyConfig("  body_limit_bytes: 1024\n  timeout_s: 0.3\n"), "--proxy", "evolink=" + url});
+  Reply big = CreateEvolink(proxy, "live-key");
+  CHECK(big.status == 500);
+  CHECK(big.headers.find("X-Emulator-Upstream-Error")->second == "answer larger than the 1024-byte limit");
+  upstream.SetResponseBody("{}");
+  upstream.Hang(10000);  // longer than the proxy waits; released when the test ends
+  Reply slow = CreateEvolink(proxy, "live-key");
+  upstream.Release();
+  CHECK(slow.status == 500);
+  CHECK(slow.json()["error"]["code"] == "internal_error");
+  CHECK(slow.headers.find("X-Emulator-Upstream-Error") != slow.headers.end());
+  CHECK(upstream.received() == 2);  // both reached the upstream, with the client's key
+  CHECK(upstream.Requests()[0].Header("Authorization") == "Bearer live-key");
+  CHECK(proxy.Get("/_emulator/drift").json()["upstream_errors"]["evolink"] == 2);
+}
+
 TEST_CASE("proxy: a recorded failure replays bit-for-bit for a key, from the file or POSTed") {
   EmulatorProcess upstream({"--config", WriteTempFile(kUpstreamConfig)});
   EmulatorProcess proxy({"--config", ProxyConfig(), "--proxy",
