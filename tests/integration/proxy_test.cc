@@ -349,8 +349,11 @@ TEST_CASE("proxy: captured callbacks are checked, recorded and passed on to the 
   bool callback_checked = false;
   for (const auto& c : drift["checked"]) callback_checked = callback_checked || c["direction"] == "callback";
   CHECK(callback_checked);
-  // The callback is in the proxy's journal as a request it received.
-  CHECK(proxy.Get("/_emulator/journal?kind=request&path=/proxy/callbacks/*").json()["entries"].size() == 1);
+  // The callback is in the proxy's journal as a request it received (journaled once the
+  // receiver has answered the provider, which may be just after the client got it).
+  CHECK(PollUntil([&] {
+    return proxy.Get("/_emulator/journal?kind=request&path=/proxy/callbacks/*").json()["entries"].size() == 1;
+  }));
 }
 
 TEST_CASE("proxy: start-up refuses http upstreams without allow_http, bad --proxy values and capture without a public URL") {
