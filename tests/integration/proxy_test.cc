@@ -356,6 +356,30 @@ TEST_CASE("proxy: captured callbacks are checked, recorded and passed on to the 
   }));
 }
 
+TEST_CASE("proxy: an Apikley callBackUrl is captured the same way and its callback checked") {
+  TestReceiver<> client_receiver;
+  REQUIRE(client_receiver.ok());
+  EmulatorProcess upstream({"--config", WriteTempFile(kUpstreamConfig)});
+  const int port = ClosedPort();
+  const std::string public_url = "http://127.0.0.1:" + std::to_string(port);
+  EmulatorProcess proxy({"--config", ProxyConfig("  capture_callbacks: true\n"), "--port", std::to_string(port),
+                         "--public-url", public_url, "--proxy", "apikley=" + upstream.base_url()});
+  Reply a = CreateApikley(proxy, "live-key", "\"callBackUrl\":\"" + client_receiver.Url("/kie") + "\",");
+  INFO(a.body);
+  REQUIRE(a.json()["code"] == 200);
+  upstream.Advance(600);
+  REQUIRE(PollUntil([&] { return client_receiver.completed() >= 1; }));
+  nlohmann::json body = nlohmann::json::parse(client_receiver.Requests()[0].body, nullptr, false);
+  CHECK(body["data"]["taskId"] == a.json()["data"]["taskId"]);
+  CHECK(body["data"]["state"] == "success");
+  nlohmann::json drift = proxy.Get("/_emulator/drift").json();
+  INFO(drift.dump(2));
+  CHECK(drift["findings"].empty());
+  bool callback_checked = false;
+  for (const auto& c : drift["checked"]) callback_checked = callback_checked || c["direction"] == "callback";
+  CHECK(callback_checked);
+}
+
 TEST_CASE("proxy: start-up refuses http upstreams without allow_http, bad --proxy values and capture without a public URL") {
   auto [code1, out1] = RunToExit({"--port", "0", "--proxy", "apikley=http://127.0.0.1:9"});
   CHECK(code1 == 2);
