@@ -102,6 +102,15 @@ int main(int argc, char** argv) {
   run_returned.store(true);
   pthread_kill(watcher.native_handle(), SIGTERM);  // wakes the watcher if no signal came (it is blocked)
   watcher.join();
+  Status reports = running->WriteReports();
+  if (!reports.ok()) {
+    Log(LogLevel::kError, reports.message());
+    return 1;
+  }
+  if (!c.proxy.drift_report.empty()) {
+    Log(LogLevel::kInfo, "drift report: " + std::to_string(running->proxy().drift.Findings().size()) +
+                             " finding(s) written to " + c.proxy.drift_report + " and " + c.proxy.drift_report + ".xml");
+  }
   Log(LogLevel::kInfo, "stopped");
   return 0;
 }

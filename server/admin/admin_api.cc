@@ -263,6 +263,7 @@ std::map<std::string, Handler> AdminApi::Handlers() {
   };
   AddTaskHandlers(&h);
   AddJournalHandlers(&h);
+  AddProxyHandlers(&h);
   h["getOpenApiDocument"] = [this](ApiRequest& req) {
     for (const ServedDocument& d : options_.documents) {
       if (d.name != req.PathParam("document")) continue;

@@ -17,6 +17,7 @@
 #include "engine/journal.h"
 #include "http/api_surface.h"
 #include "http/self_check.h"
+#include "proxy/proxy_surface.h"
 
 namespace imagine {
 
@@ -45,6 +46,7 @@ struct AdminContext {
   Journal* journal = nullptr;
   Metrics* metrics = nullptr;
   CallbackDispatcher* callbacks = nullptr;
+  ProxyHub* proxy = nullptr;  // drift findings and recordings (proxy mode)
 };
 
 class AdminApi final : public ApiSurface {
@@ -83,12 +85,16 @@ class AdminApi final : public ApiSurface {
   // Handler groups, one file each: admin_api.cc, admin_tasks.cc, admin_journal.cc.
   void AddTaskHandlers(std::map<std::string, Handler>* h);
   void AddJournalHandlers(std::map<std::string, Handler>* h);
+  void AddProxyHandlers(std::map<std::string, Handler>* h);  // admin_proxy.cc
 
   std::shared_ptr<const OpenApiDocument> spec_;
   const AdminOptions options_;
   const AdminContext ctx_;
   Engine* engine_;
 };
+
+// The proxy's metric families (drift findings, upstream failures) for GET metrics.
+std::vector<Metrics::Family> ProxyMetricFamilies(const ProxyHub* proxy);
 
 // {status, body} JSON helper shared by the handler files.
 ApiResponse AdminJson(int status, const nlohmann::ordered_json& body);

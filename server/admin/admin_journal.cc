@@ -211,6 +211,7 @@ void AdminApi::AddJournalHandlers(std::map<std::string, Handler>* h) {
         {"imagine_callback_rejected", "Callback submissions refused because the queue was full.", "gauge",
          {{"", double(cb.rejected_queue_full)}}},
     };
+    for (Metrics::Family& f : ProxyMetricFamilies(ctx_.proxy)) families.push_back(std::move(f));
     ApiResponse r;
     r.content_type = "text/plain; version=0.0.4";
     r.body = ctx_.metrics->Render(families);

@@ -59,6 +59,49 @@ StatusOr<std::vector<ServedDocument>> ServedDocuments(const std::vector<std::uni
   return out;
 }
 
+// Proxy mode and recordings (config section proxy:): the hub, the callback receiver, the
+// replayed recordings and one ProxySurface per provider (with its upstream, if any).
+Status WireProxy(const Config& c, const std::string& public_url, Engine* engine,
+                 const std::vector<std::unique_ptr<ProviderSurface>>& providers, ProxyHub* hub,
+                 std::unique_ptr<WebhookSender>* sender, std::vector<std::unique_ptr<ProxySurface>>* fronts) {
+  UpstreamClientOptions upstream;
+  upstream.allow_http = c.proxy.allow_http;
+  upstream.timeout_ms = c.proxy.timeout_ms;
+  upstream.body_limit_bytes = c.proxy.body_limit_bytes;
+  upstream.verify_tls = c.callbacks.verify_tls;
+  upstream.ca_file = c.callbacks.ca_file;
+  if (c.proxy.capture_callbacks) {
+    if (c.server.public_url.empty()) {
+      return InvalidArgument("config: proxy.capture_callbacks needs server.public_url (--public-url): the provider "
+                             "must reach the emulator's callback receiver from the internet");
+    }
+    *sender = std::make_unique<HttpWebhookSender>(WebhookSenderOptions{c.callbacks.verify_tls, c.callbacks.ca_file});
+    hub->capture = std::make_unique<CallbackCapture>(public_url, sender->get(), &hub->drift, &engine->clock(),
+                                                     c.proxy.timeout_ms, c.proxy.body_limit_bytes);
+  }
+  if (!c.proxy.replay_file.empty()) {
+    auto doc = ReadRecordingsFile(c.proxy.replay_file);
+    if (!doc.ok()) return InvalidArgument("config: proxy.replay_file: " + doc.status().message());
+    Status loaded = hub->replayer.Load(*doc);
+    if (!loaded.ok()) {
+      return InvalidArgument("config: proxy.replay_file: " + c.proxy.replay_file + ": " + loaded.violation().pointer +
+                             ": " + loaded.message());
+    }
+  }
+  for (const auto& p : providers) {
+    const std::string& url = p->provider() == Provider::kApikley ? c.proxy.apikley : c.proxy.evolink;
+    std::unique_ptr<UpstreamClient> client;
+    if (!url.empty()) {
+      auto made = MakeHttpUpstreamClient("config: proxy." + std::string(p->name()), url, upstream);
+      if (!made.ok()) return made.status();
+      client = std::move(made).value();
+      hub->proxying = true;
+    }
+    fronts->push_back(std::make_unique<ProxySurface>(p.get(), std::move(client), hub, &engine->clock(), c.validation));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
@@ -125,16 +168,25 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
                                               app->callbacks_.get());
 
   if (c.inputs.fetch) app->image_fetcher_ = std::make_unique<HttpImageFetcher>(c.inputs);
+  // The providers are served through their ProxySurfaces (recordings, proxy mode), so
+  // the registry mounts them on a router of its own that is not served.
+  Router unserved;
   auto providers = RegisterProviders(
-      ProviderOptions{c.apikley, c.evolink, c.validation, app->image_fetcher_.get(), c.schemas}, engine, &app->router_);
+      ProviderOptions{c.apikley, c.evolink, c.validation, app->image_fetcher_.get(), c.schemas}, engine, &unserved);
   if (!providers.ok()) return providers.status();
   app->providers_ = std::move(providers).value();
+  app->proxy_ = std::make_unique<ProxyHub>();
+  IMAGINE_RETURN_IF_ERROR(WireProxy(c, app->public_url_, engine, app->providers_, app->proxy_.get(),
+                                    &app->proxy_sender_, &app->fronts_));
+  for (const auto& front : app->fronts_) IMAGINE_RETURN_IF_ERROR(app->router_.Mount(front.get()));
+  if (app->proxy_->capture != nullptr) IMAGINE_RETURN_IF_ERROR(app->router_.Add(app->proxy_->capture->Route()));
   AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), c.accounts, c.scenario_rules,
                              c.chaos, {}};
   auto documents = ServedDocuments(app->providers_);
   if (!documents.ok()) return documents.status();
   admin_options.documents = std::move(documents).value();
-  AdminContext admin{engine, app->self_check_.get(), app->journal_.get(), app->metrics_.get(), app->callbacks_.get()};
+  AdminContext admin{engine, app->self_check_.get(), app->journal_.get(), app->metrics_.get(), app->callbacks_.get(),
+                     app->proxy_.get()};
   auto admin_api = AdminApi::Create(std::move(admin_options), admin);
   if (!admin_api.ok()) return admin_api.status();
   app->admin_ = std::move(admin_api).value();
@@ -143,10 +195,8 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
 
   std::vector<const ApiSurface*> surfaces;
   std::vector<const ProviderSurface*> provider_views;
-  for (const auto& p : app->providers_) {
-    surfaces.push_back(p.get());
-    provider_views.push_back(p.get());
-  }
+  for (const auto& p : app->providers_) provider_views.push_back(p.get());
+  for (const auto& f : app->fronts_) surfaces.push_back(f.get());
   surfaces.push_back(app->admin_.get());
   app->server_->set_surfaces(std::move(surfaces));
   Activity* act = app->activity_.get();
@@ -168,6 +218,11 @@ void Application::Run() { server_->Run(); }
 
 void Application::Stop() {
   if (server_) server_->Stop();
+}
+
+Status Application::WriteReports() const {
+  if (config_.proxy.drift_report.empty() || proxy_ == nullptr) return Status::Ok();
+  return proxy_->drift.WriteReport(config_.proxy.drift_report);
 }
 
 }  // namespace imagine

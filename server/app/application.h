@@ -18,6 +18,7 @@
 #include "http/router.h"
 #include "http/self_check.h"
 #include "providers/common/provider_surface.h"
+#include "proxy/proxy_surface.h"
 
 namespace imagine {
 
@@ -38,6 +39,10 @@ class Application {
 
   void Run();   // serves until Stop()
   void Stop();
+  // After Run(): writes what the run leaves behind (proxy.drift_report). kInternal when a
+  // file cannot be written; Ok when there is nothing to write.
+  Status WriteReports() const;
+  const ProxyHub& proxy() const { return *proxy_; }
 
  private:
   Application() = default;
@@ -54,6 +59,9 @@ class Application {
   std::unique_ptr<Activity> activity_;
   std::unique_ptr<ImageFetcher> image_fetcher_;  // null unless inputs.fetch: on
   std::vector<std::unique_ptr<ProviderSurface>> providers_;
+  std::unique_ptr<ProxyHub> proxy_;
+  std::unique_ptr<WebhookSender> proxy_sender_;            // posts captured callbacks on
+  std::vector<std::unique_ptr<ProxySurface>> fronts_;      // what serves each provider's routes
   std::unique_ptr<ApiSurface> admin_;
   std::unique_ptr<HttpServer> server_;
 };

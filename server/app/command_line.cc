@@ -42,6 +42,9 @@ constexpr FlagSpec kFlags[] = {
     {"schemas", "IMAGINE_EMU_SCHEMAS", FlagKind::kText, "/schemas/dir", true, "needs a directory path"},
     {"max-stored-tasks", "IMAGINE_EMU_MAX_STORED_TASKS", FlagKind::kNumber, "/tasks/max_stored", false,
      "must be an integer from 1 to 100000000 (got {got})"},
+    {"proxy", "IMAGINE_EMU_PROXY", FlagKind::kText, nullptr, true,
+     "must be apikley=URL,evolink=URL (one or both; got {got})"},
+    {"drift-report", "IMAGINE_EMU_DRIFT_REPORT", FlagKind::kText, "/proxy/drift_report", true, "needs a file path"},
 };
 
 Status Refused(const FlagSpec& spec, const std::string& origin, const std::string& value) {
@@ -115,6 +118,25 @@ Status SetValue(CommandLine* cl, const FlagSpec& spec, const std::string& value,
     cl->inputs_fetch = value;
   } else if (name == "schemas") {
     cl->schemas_dir = value;
+  } else if (name == "proxy") {
+    // provider=URL pairs, comma-separated; a URL holds no comma unescaped.
+    std::map<std::string, std::string> upstreams;
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t comma = value.find(',', start);
+      const std::string pair = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      const size_t eq = pair.find('=');
+      const std::string provider = eq == std::string::npos ? "" : pair.substr(0, eq);
+      if ((provider != "apikley" && provider != "evolink") || eq + 1 >= pair.size() || upstreams.count(provider)) {
+        return Refused(spec, origin, value);
+      }
+      upstreams[provider] = pair.substr(eq + 1);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    cl->proxy = std::move(upstreams);
+  } else if (name == "drift-report") {
+    cl->drift_report = value;
   }
   return Status::Ok();
 }
@@ -191,6 +213,10 @@ Status ApplyCommandLine(const CommandLine& cl, Config* config) {
   if (cl.inputs_fetch) config->inputs.fetch = *cl.inputs_fetch == "on";
   if (cl.schemas_dir) config->schemas.dir = *cl.schemas_dir;
   if (cl.max_stored_tasks) config->max_stored_tasks = *cl.max_stored_tasks;
+  if (cl.proxy) {
+    for (const auto& [provider, url] : *cl.proxy) (provider == "apikley" ? config->proxy.apikley : config->proxy.evolink) = url;
+  }
+  if (cl.drift_report) config->proxy.drift_report = *cl.drift_report;
   if (cl.time_scale && config->clock.mode == ClockMode::kVirtual) {
     return InvalidArgument("--time-scale applies to --clock real only; a virtual clock moves via POST /_emulator/clock/advance");
   }
@@ -222,6 +248,11 @@ Options (each also read from the environment variable shown):
                        the task the provider's way (IMAGINE_EMU_INPUTS_FETCH; default off)
   --schemas DIR        load apikley.openapi.yaml / evolink.openapi.yaml from DIR instead of
                        the embedded documents (IMAGINE_EMU_SCHEMAS)
+  --proxy apikley=URL,evolink=URL
+                       proxy mode: forward the provider routes to the live API (https unless
+                       proxy.allow_http), check both directions against schemas/ (IMAGINE_EMU_PROXY)
+  --drift-report FILE  on exit write the drift findings to FILE (JSON) and FILE.xml (JUnit)
+                       (IMAGINE_EMU_DRIFT_REPORT)
   -h, --help           print this help and exit
   --version            print the version and exit
 

@@ -5,6 +5,7 @@
 #define IMAGINE_APP_COMMAND_LINE_H_
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ struct CommandLine {
   std::optional<std::string> inputs_fetch;  // off | on
   std::optional<std::string> schemas_dir;
   std::optional<size_t> max_stored_tasks;
+  std::optional<std::map<std::string, std::string>> proxy;  // --proxy: provider -> upstream URL
+  std::optional<std::string> drift_report;
 };
 
 // Reads `args` (without the program name) and, for flags not given, the environment

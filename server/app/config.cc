@@ -161,6 +161,15 @@ Config ConfigFromJson(const json& j) {
   c.inputs.ca_file = c.callbacks.ca_file;
   c.schemas.dir = j.at("schemas").at("dir").get<std::string>();
   c.schemas.models = j.at("schemas").at("models").get<std::map<std::string, std::string>>();
+  const json& proxy = j.at("proxy");
+  c.proxy.apikley = proxy.at("apikley").get<std::string>();
+  c.proxy.evolink = proxy.at("evolink").get<std::string>();
+  c.proxy.allow_http = proxy.at("allow_http").get<bool>();
+  c.proxy.capture_callbacks = proxy.at("capture_callbacks").get<bool>();
+  c.proxy.timeout_ms = Ms(proxy.at("timeout_s").get<double>());
+  c.proxy.body_limit_bytes = proxy.at("body_limit_bytes").get<size_t>();
+  c.proxy.drift_report = proxy.at("drift_report").get<std::string>();
+  c.proxy.replay_file = proxy.at("replay_file").get<std::string>();
   return c;
 }
 
@@ -225,6 +234,14 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
                  {"max_redirects", c.inputs.max_redirects},
                  {"max_bytes", c.inputs.max_bytes}};
   j["schemas"] = {{"dir", c.schemas.dir}, {"models", c.schemas.models}};
+  j["proxy"] = {{"apikley", c.proxy.apikley},
+                {"evolink", c.proxy.evolink},
+                {"allow_http", c.proxy.allow_http},
+                {"capture_callbacks", c.proxy.capture_callbacks},
+                {"timeout_s", JsonNumber(Seconds(c.proxy.timeout_ms))},
+                {"body_limit_bytes", c.proxy.body_limit_bytes},
+                {"drift_report", c.proxy.drift_report},
+                {"replay_file", c.proxy.replay_file}};
   return j;
 }
 

@@ -20,6 +20,7 @@
 #include "providers/registry.h"
 #include "providers/apikley/apikley_options.h"
 #include "providers/evolink/evolink_options.h"
+#include "proxy/proxy_options.h"
 
 namespace imagine {
 
@@ -70,6 +71,7 @@ struct Config {
   RetryPolicy evolink_callbacks;              // callbacks.evolink
   ImageFetchOptions inputs;                   // inputs (verify_tls / ca_file from callbacks)
   SchemaSources schemas;                      // schemas.dir, schemas.models
+  ProxyOptions proxy;                         // proxy: (off unless an upstream URL is set)
 };
 
 // The effective config as JSON in the schema's shape (GET /_emulator/config shows it with

@@ -9,12 +9,13 @@ cd "$root/server" || exit 2
 
 # layer: the layers it must not include.
 rules=(
-  "common:spec engine http callbacks providers admin app"
-  "spec:engine http callbacks providers admin app"
-  "engine:http callbacks providers admin app"
-  "http:callbacks providers admin app"
-  "callbacks:http providers admin app"
-  "providers:admin app"
+  "common:spec engine http callbacks providers proxy admin app"
+  "spec:engine http callbacks providers proxy admin app"
+  "engine:http callbacks providers proxy admin app"
+  "http:callbacks providers proxy admin app"
+  "callbacks:http providers proxy admin app"
+  "providers:proxy admin app"
+  "proxy:admin app"
   "admin:app"
 )
 violations=0

@@ -282,6 +282,11 @@ async function main() {
     "a state entry opens to the state recorded");
   await stateRow.click();
 
+  // ---- drift panel (issue 17): without --proxy it says proxy mode is off and lists nothing
+  check(await eventually(async () => /proxy mode is off/.test(await text(page.locator("#drift-empty")).catch(() => ""))),
+    "the drift panel says proxy mode is off");
+  check(await page.locator("#drift tbody tr").count() === 0, "the drift panel lists no findings without --proxy");
+
   // ---- links: metrics, HAR, JSONL and the three OpenAPI documents
   for (const [name, href, test] of [
     ["metrics", "/_emulator/metrics", (t) => t.includes("imagine_requests_total")],

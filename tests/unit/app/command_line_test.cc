@@ -85,4 +85,24 @@ TEST_CASE("ApplyCommandLine overrides the config and refuses conflicting combina
   CHECK(ApplyCommandLine(*Parse({"--clock", "virtual"}), &fresh).ok());
 }
 
+
+TEST_CASE("--proxy takes provider=URL pairs and --drift-report a file; both reach the proxy config") {
+  auto cl = Parse({"--proxy", "apikley=https://api.kie.test,evolink=https://api.evolink.test/x", "--drift-report=d.json"});
+  REQUIRE(cl.ok());
+  CHECK(cl->proxy->at("apikley") == "https://api.kie.test");
+  CHECK(cl->proxy->at("evolink") == "https://api.evolink.test/x");
+  auto config = LoadConfig("");
+  REQUIRE(config.ok());
+  CHECK(config->proxy.apikley.empty());  // proxy mode is off unless asked for
+  CHECK_FALSE(config->proxy.allow_http);
+  CHECK(ApplyCommandLine(*cl, &*config).ok());
+  CHECK(config->proxy.apikley == "https://api.kie.test");
+  CHECK(config->proxy.drift_report == "d.json");
+  CHECK(Parse({}, {{"IMAGINE_EMU_PROXY", "evolink=https://e.test"}})->proxy->at("evolink") == "https://e.test");
+  for (const char* bad : {"apikley", "apikley=", "openai=https://x", "apikley=https://a,apikley=https://b", ""}) {
+    INFO(bad);
+    CHECK(Parse({"--proxy", bad}).status().code() == Code::kInvalidArgument);
+  }
+}
+
 }  // namespace imagine
