@@ -63,7 +63,8 @@ StatusOr<std::vector<ServedDocument>> ServedDocuments(const std::vector<std::uni
 // replayed recordings and one ProxySurface per provider (with its upstream, if any).
 Status WireProxy(const Config& c, const std::string& public_url, Engine* engine,
                  const std::vector<std::unique_ptr<ProviderSurface>>& providers, ProxyHub* hub,
-                 std::unique_ptr<WebhookSender>* sender, std::vector<std::unique_ptr<ProxySurface>>* fronts) {
+                 int own_port, std::unique_ptr<WebhookSender>* sender,
+                 std::vector<std::unique_ptr<ProxySurface>>* fronts) {
   UpstreamClientOptions upstream;
   upstream.allow_http = c.proxy.allow_http;
   upstream.timeout_ms = c.proxy.timeout_ms;
@@ -75,7 +76,9 @@ Status WireProxy(const Config& c, const std::string& public_url, Engine* engine,
       return InvalidArgument("config: proxy.capture_callbacks needs server.public_url (--public-url): the provider "
                              "must reach the emulator's callback receiver from the internet");
     }
-    *sender = std::make_unique<HttpWebhookSender>(WebhookSenderOptions{c.callbacks.verify_tls, c.callbacks.ca_file});
+    // Forwarded callbacks never reach the emulator's own port (like every callback).
+    *sender = std::make_unique<HttpWebhookSender>(
+        WebhookSenderOptions{c.callbacks.verify_tls, c.callbacks.ca_file, {own_port}});
     hub->capture = std::make_unique<CallbackCapture>(public_url, sender->get(), &hub->drift, &engine->clock(),
                                                      c.proxy.timeout_ms, c.proxy.body_limit_bytes);
   }
@@ -176,7 +179,7 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   if (!providers.ok()) return providers.status();
   app->providers_ = std::move(providers).value();
   app->proxy_ = std::make_unique<ProxyHub>();
-  IMAGINE_RETURN_IF_ERROR(WireProxy(c, app->public_url_, engine, app->providers_, app->proxy_.get(),
+  IMAGINE_RETURN_IF_ERROR(WireProxy(c, app->public_url_, engine, app->providers_, app->proxy_.get(), app->port(),
                                     &app->proxy_sender_, &app->fronts_));
   for (const auto& front : app->fronts_) IMAGINE_RETURN_IF_ERROR(app->router_.Mount(front.get()));
   if (app->proxy_->capture != nullptr) IMAGINE_RETURN_IF_ERROR(app->router_.Add(app->proxy_->capture->Route()));

@@ -88,7 +88,8 @@ ApiResponse CallbackCapture::Receive(ApiRequest& req) {
     if (!IsHopHeader(name)) headers.emplace_back(std::string(name), std::string(value));
   }
   WebhookResult sent = sender_->Post(target.client_url, headers, std::string(req.body),
-                                     std::chrono::milliseconds(timeout_ms_), body_limit_bytes_);
+                                     std::chrono::milliseconds(timeout_ms_), body_limit_bytes_,
+                                     /*allow_private_hosts=*/true);
   if (sent.status == 0) return PlainError(502, "the client's callback receiver failed: " + sent.error);
   ApiResponse r;
   r.status = sent.status;
