@@ -58,6 +58,11 @@ StatusOr<CallbackUrl> ParseCallbackUrl(std::string_view url) {
   if (p.has_port && p.port.empty()) return InvalidArgument("callback URL has an empty port");
   out.host = std::string(p.host);
   if (out.host.empty()) return InvalidArgument("callback URL has no host");
+  // A NUL, a control byte or a space would make the resolver see another host than the one
+  // the private-address rule judged (found by fuzz_callback_url: "[::f\0…\0.localhost]").
+  for (unsigned char c : out.host) {
+    if (c <= 0x20 || c == 0x7f) return InvalidArgument("callback URL has a bad host");
+  }
   out.port = out.https ? 443 : 80;
   if (p.has_port) {
     if (p.port.size() > 5) return InvalidArgument("callback URL has a bad port");

@@ -59,6 +59,20 @@ TEST_CASE("ParseCallbackUrl rejects what it cannot send to") {
   }
 }
 
+// Regression (fuzz_callback_url crash, tests/fuzz/callback_url/crash-nul-in-ipv6-host): a host
+// with a NUL passed as "localhost" to the private-host rule but as "::f" to inet_pton/getaddrinfo.
+TEST_CASE("ParseCallbackUrl refuses a host holding a NUL, a control byte or a space") {
+  const std::string nul_host("http://[::f\0\0fff\0.localhost]/x", 30);
+  REQUIRE(nul_host.size() == 30);
+  for (const std::string& url : {nul_host, std::string("http://a\tb/x"), std::string("http://a\x7f/x"),
+                                 std::string("http://[::1 ]/x")}) {
+    CAPTURE(url);
+    StatusOr<CallbackUrl> got = ParseCallbackUrl(url);
+    REQUIRE_FALSE(got.ok());
+    CHECK(got.status().message() == "callback URL has a bad host");
+  }
+}
+
 TEST_CASE("HttpWebhookSender::CheckCaFile refuses an unreadable bundle") {
   CHECK(HttpWebhookSender(WebhookSenderOptions{}).CheckCaFile().ok());
   Status bad = HttpWebhookSender(WebhookSenderOptions{true, "/nonexistent/ca.pem", {}}).CheckCaFile();
