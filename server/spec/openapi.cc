@@ -96,7 +96,10 @@ Status CompileParameters(const nlohmann::json& root, const nlohmann::json& item,
       OpenApiParameter param;
       param.name = p["name"].get<std::string>();
       param.in = p["in"].get<std::string>();
-      param.required = p.value("required", false);
+      if (auto req = p.find("required"); req != p.end()) {
+        if (!req->is_boolean()) return InvalidArgument(src + ": " + at + "/required: must be true or false");
+        param.required = req->get<bool>();
+      }
       if (auto schema = p.find("schema"); schema != p.end()) {
         auto v = CompileAt(*schema, root, at + "/schema", src);
         if (!v.ok()) return v.status();

@@ -51,6 +51,9 @@ TEST_CASE("OpenApiDocument refuses documents it cannot serve") {
        "Missing"},
       {"paths:\n  /a:\n    post:\n      operationId: a\n      x-emulator-model-aliases: {x: y}\n",
        "alias 'x' must name a model"},
+      // Regression (fuzz_openapi crash in .ci/run: an uncaught json type_error ended the process).
+      {"paths:\n  /a:\n    get:\n      operationId: a\n      parameters: [{name: p, in: query, required: 'yes'}]\n",
+       "/parameters/0/required: must be true or false"},
   };
   for (const Row& row : rows) {
     auto doc = OpenApiDocument::Parse(row.yaml, "t.yaml");
