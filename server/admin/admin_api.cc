@@ -169,6 +169,18 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     j["tasks"] = engine_->task_count();
     j["max_stored_tasks"] = engine_->options().max_stored_tasks;
     j["tasks_evicted"] = engine_->tasks_evicted();
+    if (ctx_.state != nullptr) {
+      const StateInfo s = ctx_.state->info();
+      j["state"] = {{"dir", s.dir},
+                    {"fsync", FsyncPolicyName(s.fsync)},
+                    {"restored_tasks", s.restored_tasks},
+                    {"restored_records", s.restored_records},
+                    {"torn_tail", s.torn_tail},
+                    {"generation", s.generation},
+                    {"log_bytes", s.log_bytes},
+                    {"snapshots", s.snapshots},
+                    {"write_errors", s.write_errors}};
+    }
     if (ctx_.self_check != nullptr && ctx_.self_check->enabled()) {
       j["self_check"] = {{"checked", ctx_.self_check->checked()}, {"violations", ctx_.self_check->violations()}};
     }
@@ -187,14 +199,12 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     auto body = Body(req, "setClock");
     if (!body.ok()) return RenderError(body.status());
     if (body->contains("time_scale")) {
-      auto* real = dynamic_cast<RealClock*>(&engine_->clock());
-      if (real == nullptr) return RenderError(Status(Code::kFailedPrecondition, "the clock is virtual; it has no time scale"));
-      real->SetTimeScale((*body)["time_scale"].get<double>());
-      engine_->scheduler().Wake();
+      Status s = engine_->SetTimeScale((*body)["time_scale"].get<double>());
+      if (!s.ok()) return RenderError(s);
     }
     if (body->contains("advance_seconds")) {
       int64_t ms = static_cast<int64_t>(std::llround((*body)["advance_seconds"].get<double>() * 1000.0));
-      Status s = engine_->scheduler().Advance(ms);
+      Status s = engine_->AdvanceClock(ms);
       if (!s.ok()) return RenderError(s);
     }
     return Json(200, clock_json());
@@ -205,7 +215,7 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     auto body = Body(req, "advanceClock");
     if (!body.ok()) return RenderError(body.status());
     int64_t ms = static_cast<int64_t>(std::llround((*body)["seconds"].get<double>() * 1000.0));
-    Status s = engine_->scheduler().Advance(ms);
+    Status s = engine_->AdvanceClock(ms);
     if (!s.ok()) return RenderError(s);
     return Json(200, clock_json());
   };
@@ -233,13 +243,12 @@ std::map<std::string, Handler> AdminApi::Handlers() {
   h["addScenarioRule"] = [this](ApiRequest& req) {
     auto body = Body(req, "addScenarioRule");
     if (!body.ok()) return RenderError(body.status());
-    auto rule = engine_->scenarios().AddRule(ScenarioRuleFromJson(*body));
+    auto rule = engine_->AddScenarioRule(ScenarioRuleFromJson(*body));
     if (!rule.ok()) return RenderError(rule.status());
     return Json(201, ScenarioRuleToJson(*rule));
   };
   h["clearScenarioRules"] = [this](ApiRequest&) {
-    size_t removed = engine_->scenarios().rules().size();
-    engine_->scenarios().ClearRules();
+    const size_t removed = engine_->ClearScenarioRules();
     return Json(200, nlohmann::ordered_json{{"removed", removed}});
   };
   h["getKey"] = [this](ApiRequest& req) { return KeyAccount(std::string(req.PathParam("key"))); };
@@ -258,7 +267,7 @@ std::map<std::string, Handler> AdminApi::Handlers() {
         return RenderError(InvalidArgument(armed.status().message(), Violation{"/default_scenario", "scenario", ""}));
       }
     }
-    engine_->accounts().SetProfile(key, std::move(profile));
+    engine_->SetKeyProfile(key, std::move(profile));
     return KeyAccount(key);
   };
   AddTaskHandlers(&h);
@@ -279,7 +288,7 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     const std::string id(req.PathParam("id"));
     char* end = nullptr;
     const unsigned long long n = std::strtoull(id.c_str(), &end, 10);
-    if (id.empty() || *end != '\0' || !engine_->scenarios().RemoveRule(n)) {
+    if (id.empty() || *end != '\0' || !engine_->RemoveScenarioRule(n)) {
       return RenderError(NotFound("no scenario rule " + id));
     }
     return Json(200, nlohmann::ordered_json{{"removed", 1}});

@@ -18,6 +18,7 @@
 #include "http/api_surface.h"
 #include "http/self_check.h"
 #include "proxy/proxy_surface.h"
+#include "state/state_dir.h"
 
 namespace imagine {
 
@@ -28,14 +29,12 @@ struct ServedDocument {
   std::string body;
 };
 
-// What the control API is told at start-up (config section `admin:` and what a reset restores).
+// What the control API is told at start-up (config section `admin:`; a reset restores the
+// configured profiles, rules and chaos through Engine::RestoreConfigured).
 struct AdminOptions {
   std::string token;                          // "" = open; else routes need "Authorization: Bearer <token>"
   bool protect_health = false;                // the token guards GET health too (probes need it then)
   nlohmann::ordered_json effective_config;    // GET /_emulator/config (secrets already masked)
-  AccountOptions accounts;                    // POST reset restores these profiles ...
-  std::vector<ScenarioRule> scenario_rules;   // ... these rules ...
-  std::map<std::string, double> chaos;        // ... and this chaos
   std::vector<ServedDocument> documents;      // the documents the emulator runs on
 };
 
@@ -47,6 +46,7 @@ struct AdminContext {
   Metrics* metrics = nullptr;
   CallbackDispatcher* callbacks = nullptr;
   ProxyHub* proxy = nullptr;  // drift findings and recordings (proxy mode)
+  const StateDir* state = nullptr;  // the state directory, if any (health shows it)
 };
 
 class AdminApi final : public ApiSurface {

@@ -142,10 +142,7 @@ void AdminApi::AddTaskHandlers(std::map<std::string, Handler>* h) {
     ctx_.journal->Clear(key);
     if (key.empty()) {
       ctx_.callbacks->ClearAttempts();
-      engine_->accounts().RestoreProfiles(options_.accounts);
-      engine_->scenarios().ClearRules();
-      for (const ScenarioRule& rule : options_.scenario_rules) engine_->scenarios().AddRule(rule);
-      engine_->scenarios().SetChaos(options_.chaos);
+      engine_->RestoreConfigured();
     } else {
       ctx_.callbacks->ClearAttempts([&forgotten](const CallbackAttempt& a) { return forgotten.count(a.task_id) == 0; });
     }

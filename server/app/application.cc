@@ -143,12 +143,12 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   if (!catalog.ok()) return catalog.status();
   app->engine_ = std::make_unique<Engine>(engine_options, std::move(clock), c.accounts, std::move(catalog).value());
   Engine* engine = app->engine_.get();
-  for (const ScenarioRule& rule : c.scenario_rules) {
-    auto added = engine->scenarios().AddRule(rule);
-    if (!added.ok()) return InvalidArgument("config: scenarios.rules: " + added.status().message());
+  IMAGINE_RETURN_IF_ERROR(engine->Configure(c.scenario_rules, c.chaos));
+  if (!c.state.dir.empty()) {  // restores the engine; changes are logged from the end of Create on
+    auto state = StateDir::Open(c.state, engine);
+    if (!state.ok()) return state.status();
+    app->state_ = std::move(state).value();
   }
-  Status chaos = engine->scenarios().SetChaos(c.chaos);
-  if (!chaos.ok()) return InvalidArgument("config: scenarios.chaos: " + chaos.message());
   for (const auto& [key, profile] : c.accounts.keys) {
     if (profile.default_scenario.empty()) continue;
     auto armed = engine->scenarios().Arm(profile.default_scenario, "profile");
@@ -183,13 +183,12 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
                                     &app->proxy_sender_, &app->fronts_));
   for (const auto& front : app->fronts_) IMAGINE_RETURN_IF_ERROR(app->router_.Mount(front.get()));
   if (app->proxy_->capture != nullptr) IMAGINE_RETURN_IF_ERROR(app->router_.Add(app->proxy_->capture->Route()));
-  AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), c.accounts, c.scenario_rules,
-                             c.chaos, {}};
+  AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), {}};
   auto documents = ServedDocuments(app->providers_);
   if (!documents.ok()) return documents.status();
   admin_options.documents = std::move(documents).value();
-  AdminContext admin{engine, app->self_check_.get(), app->journal_.get(), app->metrics_.get(), app->callbacks_.get(),
-                     app->proxy_.get()};
+  AdminContext admin{engine,          app->self_check_.get(), app->journal_.get(), app->metrics_.get(),
+                     app->callbacks_.get(), app->proxy_.get(), app->state_.get()};
   auto admin_api = AdminApi::Create(std::move(admin_options), admin);
   if (!admin_api.ok()) return admin_api.status();
   app->admin_ = std::move(admin_api).value();
@@ -208,6 +207,10 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   app->callbacks_->SetObserver([act](const CallbackAttempt& a) { act->OnCallbackAttempt(a); });
   engine->SetJournal(app->journal_.get());
   engine->SetObserver(act);
+  if (app->state_) {
+    engine->SetStateLog(app->state_.get());
+    engine->ResumeRestoredTasks();
+  }
   return app;
 }
 
@@ -215,6 +218,8 @@ Application::~Application() {
   Stop();
   if (engine_) engine_->scheduler().Shutdown();
   if (callbacks_) callbacks_->Shutdown();
+  if (engine_) engine_->SetStateLog(nullptr);
+  state_.reset();  // stops compacting and syncs the log
 }
 
 void Application::Run() { server_->Run(); }

@@ -19,6 +19,7 @@
 #include "http/self_check.h"
 #include "providers/common/provider_surface.h"
 #include "proxy/proxy_surface.h"
+#include "state/state_dir.h"
 
 namespace imagine {
 
@@ -43,6 +44,7 @@ class Application {
   // file cannot be written; Ok when there is nothing to write.
   Status WriteReports() const;
   const ProxyHub& proxy() const { return *proxy_; }
+  const StateDir* state() const { return state_.get(); }
 
  private:
   Application() = default;
@@ -53,6 +55,7 @@ class Application {
   Router router_;
   std::unique_ptr<SelfCheck> self_check_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<StateDir> state_;  // null unless state.dir is set
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<CallbackDispatcher> callbacks_;

@@ -45,6 +45,9 @@ constexpr FlagSpec kFlags[] = {
     {"proxy", "IMAGINE_EMU_PROXY", FlagKind::kText, nullptr, true,
      "must be apikley=URL,evolink=URL (one or both; got {got})"},
     {"drift-report", "IMAGINE_EMU_DRIFT_REPORT", FlagKind::kText, "/proxy/drift_report", true, "needs a file path"},
+    {"state-dir", "IMAGINE_EMU_STATE_DIR", FlagKind::kText, "/state/dir", true, "needs a directory path"},
+    {"state-fsync", "IMAGINE_EMU_STATE_FSYNC", FlagKind::kText, "/state/fsync", false,
+     "must be always, batch or off (got {got})"},
 };
 
 Status Refused(const FlagSpec& spec, const std::string& origin, const std::string& value) {
@@ -137,6 +140,10 @@ Status SetValue(CommandLine* cl, const FlagSpec& spec, const std::string& value,
     cl->proxy = std::move(upstreams);
   } else if (name == "drift-report") {
     cl->drift_report = value;
+  } else if (name == "state-dir") {
+    cl->state_dir = value;
+  } else if (name == "state-fsync") {
+    cl->state_fsync = value;
   }
   return Status::Ok();
 }
@@ -217,6 +224,12 @@ Status ApplyCommandLine(const CommandLine& cl, Config* config) {
     for (const auto& [provider, url] : *cl.proxy) (provider == "apikley" ? config->proxy.apikley : config->proxy.evolink) = url;
   }
   if (cl.drift_report) config->proxy.drift_report = *cl.drift_report;
+  if (cl.state_dir) config->state.dir = *cl.state_dir;
+  if (cl.state_fsync) {
+    config->state.fsync = *cl.state_fsync == "always" ? FsyncPolicy::kAlways
+                          : *cl.state_fsync == "off"  ? FsyncPolicy::kOff
+                                                      : FsyncPolicy::kBatch;
+  }
   if (cl.time_scale && config->clock.mode == ClockMode::kVirtual) {
     return InvalidArgument("--time-scale applies to --clock real only; a virtual clock moves via POST /_emulator/clock/advance");
   }
@@ -253,6 +266,10 @@ Options (each also read from the environment variable shown):
                        proxy.allow_http), check both directions against schemas/ (IMAGINE_EMU_PROXY)
   --drift-report FILE  on exit write the drift findings to FILE (JSON) and FILE.xml (JUnit)
                        (IMAGINE_EMU_DRIFT_REPORT)
+  --state-dir DIR      keep tasks, usage, run-time profiles and rules, the clock and the ids
+                       in DIR across restarts and kill -9 (IMAGINE_EMU_STATE_DIR; default none)
+  --state-fsync P      always | batch | off: what also survives a power loss
+                       (IMAGINE_EMU_STATE_FSYNC; default batch)
   -h, --help           print this help and exit
   --version            print the version and exit
 

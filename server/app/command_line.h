@@ -34,6 +34,8 @@ struct CommandLine {
   std::optional<size_t> max_stored_tasks;
   std::optional<std::map<std::string, std::string>> proxy;  // --proxy: provider -> upstream URL
   std::optional<std::string> drift_report;
+  std::optional<std::string> state_dir;
+  std::optional<std::string> state_fsync;
 };
 
 // Reads `args` (without the program name) and, for flags not given, the environment

@@ -170,6 +170,11 @@ Config ConfigFromJson(const json& j) {
   c.proxy.body_limit_bytes = proxy.at("body_limit_bytes").get<size_t>();
   c.proxy.drift_report = proxy.at("drift_report").get<std::string>();
   c.proxy.replay_file = proxy.at("replay_file").get<std::string>();
+  const json& state = j.at("state");
+  c.state.dir = state.at("dir").get<std::string>();
+  const std::string fsync = state.at("fsync").get<std::string>();
+  c.state.fsync = fsync == "always" ? FsyncPolicy::kAlways : fsync == "off" ? FsyncPolicy::kOff : FsyncPolicy::kBatch;
+  c.state.compact_bytes = state.at("compact_bytes").get<uint64_t>();
   return c;
 }
 
@@ -242,6 +247,7 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
                 {"body_limit_bytes", c.proxy.body_limit_bytes},
                 {"drift_report", c.proxy.drift_report},
                 {"replay_file", c.proxy.replay_file}};
+  j["state"] = {{"dir", c.state.dir}, {"fsync", FsyncPolicyName(c.state.fsync)}, {"compact_bytes", c.state.compact_bytes}};
   return j;
 }
 

@@ -21,6 +21,7 @@
 #include "providers/apikley/apikley_options.h"
 #include "providers/evolink/evolink_options.h"
 #include "proxy/proxy_options.h"
+#include "state/state_dir.h"
 
 namespace imagine {
 
@@ -72,6 +73,7 @@ struct Config {
   ImageFetchOptions inputs;                   // inputs (verify_tls / ca_file from callbacks)
   SchemaSources schemas;                      // schemas.dir, schemas.models
   ProxyOptions proxy;                         // proxy: (off unless an upstream URL is set)
+  StateOptions state;                         // state: (off unless state.dir is set)
 };
 
 // The effective config as JSON in the schema's shape (GET /_emulator/config shows it with

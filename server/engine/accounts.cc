@@ -47,7 +47,7 @@ std::shared_ptr<const KeyProfile> Accounts::ProfileFor(std::string_view key) con
   return it == profiles_.end() ? default_profile_ : it->second;
 }
 
-void Accounts::SetProfile(const std::string& key, KeyProfile profile) {
+void Accounts::SetProfile(const std::string& key, KeyProfile profile, int64_t now_ms) {
   double credits = profile.credits;
   std::shared_ptr<Account> account;
   {
@@ -59,6 +59,7 @@ void Accounts::SetProfile(const std::string& key, KeyProfile profile) {
   }
   if (account) {
     std::lock_guard<std::mutex> lock(account->mu);
+    SettleLocked(*account, now_ms);
     double held = 0;
     for (const auto& [ticket, r] : account->active) held += r.price;
     account->remaining = credits - held;
@@ -164,7 +165,8 @@ StatusOr<Accounts::Ticket> Accounts::Reserve(KeyContext& key, Provider provider,
   if (limits.burst_count > 0) account->recent.push_back(now_ms);
   // per_key counts every creation (a model without limits still takes a slot of the key).
   if (model_limit.per_hour > 0 || limits.scope == LimitScope::kPerKey) created.push_back(now_ms);
-  Ticket ticket{account->next_ticket++, account};
+  Ticket ticket{account->next_ticket++, account, counter, price, now_ms, limits.burst_count > 0,
+                model_limit.per_hour > 0 || limits.scope == LimitScope::kPerKey};
   account->active.emplace(ticket.id, Reservation{"", counter, price, kNever, TaskState::kSucceeded});
   account->by_finish.emplace(kNever, ticket.id);
   account->running[counter]++;
@@ -206,7 +208,10 @@ bool Accounts::Reschedule(std::string_view key, const std::string& task_id, int6
     if (t == account->ticket_of_task.end()) return false;
     ticket = t->second;
   }
-  Activate(key, Ticket{ticket, account}, task_id, finish_ms, outcome);
+  Ticket bound;
+  bound.id = ticket;
+  bound.account = account;
+  Activate(key, bound, task_id, finish_ms, outcome);
   return true;
 }
 

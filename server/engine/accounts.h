@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "engine/task.h"
@@ -88,9 +91,9 @@ class Accounts {
   std::shared_ptr<const KeyProfile> ProfileFor(std::string_view key) const;
 
   // Replaces (or adds) the profile of `key` and sets its balance to profile.credits minus
-  // what its running tasks hold (they stay reserved, and are refunded if they fail);
-  // rate-limit history and running tasks are kept.
-  void SetProfile(const std::string& key, KeyProfile profile);
+  // what its tasks still running at `now_ms` hold (they stay reserved, and are refunded if
+  // they fail); rate-limit history and running tasks are kept.
+  void SetProfile(const std::string& key, KeyProfile profile, int64_t now_ms);
 
   // Checks and reserves, atomically, one creation of `model` by `key` at `now_ms`:
   // kPermissionDenied (model not allowed: rule "model_not_allowed", value the model),
@@ -102,6 +105,12 @@ class Accounts {
   struct Ticket {
     uint64_t id = 0;
     std::shared_ptr<Account> account;  // the account charged (survives a Reset in between)
+    // What the charge did, so a state directory can replay it exactly (ReplayCharge).
+    std::string counter;  // the slot counter it holds (the model, or "*<provider>")
+    double price = 0;
+    int64_t at_ms = 0;
+    bool burst = false;   // counted in the burst window
+    bool hourly = false;  // counted in the counter's hourly window
   };
   StatusOr<Ticket> Reserve(KeyContext& key, Provider provider, const std::string& model, double price,
                            int64_t now_ms);
@@ -121,6 +130,17 @@ class Accounts {
   // The key's balance at `now_ms` (settling everything finished by then).
   Balance BalanceOf(std::string_view key, int64_t now_ms);
   Balance BalanceOf(KeyContext& key, int64_t now_ms);
+
+  // State directory (engine_state.cc). ReplayCharge repeats a charge Reserve made, bound to
+  // its task as Activate did, without checking any limit (it was admitted then).
+  void ReplayCharge(const std::string& key, const Ticket& charge, const std::string& task_id, int64_t finish_ms,
+                    TaskState outcome);
+  // Calls `profile` for each profile set at run time and `account` for each key's usage,
+  // as JSON (ImportAccount reads the latter back).
+  void ExportState(const std::function<void(const std::string& key, const KeyProfile& profile)>& profile,
+                   const std::function<void(const std::string& key, nlohmann::json usage)>& account) const;
+  // kInvalidArgument naming the field that does not read.
+  Status ImportAccount(const std::string& key, const nlohmann::json& usage);
 
   // Forgets a key's usage: balance back to its profile's credits, no history, no slots.
   void Reset(std::string_view key);

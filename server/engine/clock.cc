@@ -34,6 +34,12 @@ void RealClock::SetTimeScale(double scale) {
   scale_ = scale;
 }
 
+void RealClock::RestoreTo(int64_t emulated_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  base_emulated_ms_ = emulated_ms;
+  base_steady_ = std::chrono::steady_clock::now();
+}
+
 std::chrono::steady_clock::time_point RealClock::RealDeadlineFor(int64_t emulated_ms) const {
   std::lock_guard<std::mutex> lock(mu_);
   double real_ms = static_cast<double>(emulated_ms - base_emulated_ms_) / scale_;

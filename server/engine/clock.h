@@ -38,6 +38,8 @@ class RealClock final : public Clock {
 
   // Changes the speed from now on; emulated time stays continuous. Precondition: scale > 0.
   void SetTimeScale(double scale);
+  // Sets now to `emulated_ms` (a restored state directory; before the clock is used).
+  void RestoreTo(int64_t emulated_ms);
 
   // The real instant at which NowMs() will reach `emulated_ms` at the current speed.
   std::chrono::steady_clock::time_point RealDeadlineFor(int64_t emulated_ms) const;
@@ -61,6 +63,8 @@ class VirtualClock final : public Clock {
   // Moves time to `ms` if that is later than now. Only the Scheduler calls this, so that
   // due timers fire in order as time passes them.
   void MoveForwardTo(int64_t ms);
+  // Sets now to `ms`, earlier or later (a restored state directory; before the clock is used).
+  void RestoreTo(int64_t ms) { now_ms_.store(ms, std::memory_order_release); }
 
  private:
   std::atomic<int64_t> now_ms_;

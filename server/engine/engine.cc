@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/state_records.h"
+
 namespace imagine {
 namespace {
 int64_t SecondsToMs(double s) { return static_cast<int64_t>(std::llround(s * 1000.0)); }
@@ -16,8 +18,13 @@ Engine::Engine(EngineOptions options, std::unique_ptr<Clock> clock, AccountOptio
       clock_(std::move(clock)),
       scheduler_(clock_.get()),
       store_(options_.max_stored_tasks),
-      accounts_(std::move(accounts)),
-      scenarios_(std::move(scenario_catalog), options_.seed) {}
+      configured_accounts_(std::move(accounts)),
+      accounts_(configured_accounts_),
+      scenarios_(std::move(scenario_catalog), options_.seed) {
+  store_.SetEvictionListener([this](std::string_view id) {
+    if (state_log_ != nullptr) LogRecord({{"t", "evict"}, {"id", id}});  // under CreateTask's hold
+  });
+}
 
 Engine::~Engine() { scheduler_.Shutdown(); }
 
@@ -74,6 +81,7 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id) {
 StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyContext& key, int64_t now_ms) {
   const int64_t now = now_ms;
   const double price = spec.model != nullptr ? spec.model->price : 0;
+  auto hold = HoldForChange();
   if (!store_.MakeRoom(now)) return StoreFull();
   auto ticket = accounts_.Reserve(key, spec.provider, spec.reported_model, price, now);
   if (!ticket.ok()) return ticket.status();
@@ -109,6 +117,22 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
     }
     if (inserted == TaskStore::InsertResult::kInserted) {
       accounts_.Activate(task.owner_key, *ticket, task.id, task.timeline.finished_ms, task.timeline.outcome);
+      uint64_t position = 0;
+      if (state_log_ != nullptr) {
+        nlohmann::json record = {{"t", "task"}, {"seq", n}, {"task", TaskToStateJson(task)}};
+        record["charge"] = {ticket->id, ticket->counter, ticket->price, ticket->at_ms, ticket->burst, ticket->hourly};
+        if (spec.scenario != nullptr && spec.scenario->rule_id != 0) record["rule"] = spec.scenario->rule_id;
+        if (spec.scenario != nullptr && spec.scenario->from_chaos) record["chaos_draws"] = scenarios_.chaos_draws() + 1;
+        Status logged = LogRecord(record, &position);
+        if (!logged.ok()) {  // not kept, so not answered: undo the insert and the charge
+          store_.Remove(task.id);
+          accounts_.Reschedule(task.owner_key, task.id, now, TaskState::kFailed);
+          return Internal("the task could not be written to the state directory: " + logged.message());
+        }
+      }
+      if (spec.scenario != nullptr) scenarios_.Commit(*spec.scenario);
+      if (hold.owns_lock()) hold.unlock();
+      SyncLog(position);
       if (watching()) {
         RecordEntered(task, TaskState::kWaiting, now);
         ArmWatch(task);
@@ -164,6 +188,7 @@ void Engine::ArmWatch(const Task& task) {
 }
 
 void Engine::ReportTransitions(const std::string& id) {
+  auto hold = HoldForChange();
   const int64_t now = clock_->NowMs();
   std::optional<Task> snapshot;
   std::vector<std::pair<TaskState, int64_t>> entered;
@@ -178,12 +203,15 @@ void Engine::ReportTransitions(const std::string& id) {
     t.watch_timer = 0;
     snapshot = t;
   });
+  if (snapshot && !entered.empty()) LogRecord({{"t", "seen"}, {"id", id}, {"state", TaskStateName(snapshot->notified)}});
+  if (hold.owns_lock()) hold.unlock();
   if (!snapshot || !watching()) return;
   for (const auto& [state, at] : entered) RecordEntered(*snapshot, state, at);
   ArmWatch(*snapshot);
 }
 
 StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::function<void(Task&, int64_t now)>& change) {
+  auto hold = HoldForChange();
   const int64_t now = clock_->NowMs();
   bool found = false;
   bool terminal = false;
@@ -202,6 +230,10 @@ StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::functio
   if (!found) return NotFound("no task " + std::string(id));
   if (terminal) return Status(Code::kFailedPrecondition, "task " + std::string(id) + " has already finished");
   accounts_.Reschedule(changed.owner_key, changed.id, changed.timeline.finished_ms, changed.timeline.outcome);
+  uint64_t position = 0;
+  LogRecord({{"t", "update"}, {"task", TaskToStateJson(changed)}}, &position);
+  if (hold.owns_lock()) hold.unlock();
+  SyncLog(position);
   if (watching()) ReportTransitions(changed.id);
   return *store_.Get(changed.id);
 }
@@ -330,6 +362,7 @@ std::map<TaskState, size_t> Engine::CountByState(int64_t now_ms) const {
 }
 
 size_t Engine::Reset(std::string_view key) {
+  auto hold = HoldForChange();
   std::vector<Scheduler::TimerId> timers;
   size_t removed = store_.RemoveIf([&](const Task& t) {
     if (!key.empty() && t.owner_key != key) return false;
@@ -344,10 +377,15 @@ size_t Engine::Reset(std::string_view key) {
   } else {
     accounts_.Reset(key);
   }
+  uint64_t position = 0;
+  LogRecord({{"t", "reset"}, {"key", key}}, &position);
+  if (hold.owns_lock()) hold.unlock();
+  SyncLog(position);
   return removed;
 }
 
 bool Engine::ConsumeNotReadyPoll(std::string_view id) {
+  auto hold = HoldForChange();
   bool not_ready = false;
   store_.Update(id, [&not_ready](Task& t) {
     if (t.not_ready_polls > 0) {
@@ -355,6 +393,7 @@ bool Engine::ConsumeNotReadyPoll(std::string_view id) {
       not_ready = true;
     }
   });
+  if (not_ready) LogRecord({{"t", "poll"}, {"id", id}});
   return not_ready;
 }
 

@@ -16,8 +16,11 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "engine/accounts.h"
@@ -27,6 +30,7 @@
 #include "engine/scenarios.h"
 #include "engine/random.h"
 #include "engine/scheduler.h"
+#include "engine/state_log.h"
 #include "engine/task.h"
 #include "engine/task_store.h"
 
@@ -65,8 +69,9 @@ class Engine {
   int64_t NowMs() const { return clock_->NowMs(); }
 
   // Charges `key` (credits, rate limits, model access — see Accounts::Reserve), plans
-  // the timeline from `now_ms` (shaped by the armed scenario) and stores the task; returns
-  // it as stored. On any failure nothing is stored, charged or drawn from the seed.
+  // the timeline from `now_ms` (shaped by the armed scenario, which is then committed:
+  // Scenarios::Commit) and stores the task; returns it as stored. On any failure nothing
+  // is stored, charged, committed or drawn from the seed.
   // Precondition: key.key == spec.owner_key.
   StatusOr<Task> CreateTask(NewTask spec, const IdFactory& make_id, KeyContext& key, int64_t now_ms);
   // The same for spec.owner_key at the clock's now.
@@ -75,6 +80,46 @@ class Engine {
   // True (and counts one down) while the task still answers "not found yet" to status
   // queries (scenario record_not_ready).
   bool ConsumeNotReadyPoll(std::string_view id);
+
+  // Run-time changes, made through the engine so that a state directory keeps them (each
+  // is one record of the StateLog, when one is set).
+  void SetKeyProfile(const std::string& key, KeyProfile profile);
+  StatusOr<ScenarioRule> AddScenarioRule(ScenarioRule rule);
+  bool RemoveScenarioRule(uint64_t id);
+  size_t ClearScenarioRules();  // returns how many were removed
+  Status SetChaos(std::map<std::string, double> chaos);
+  // Scenarios::Select, keeping the chaos draw it uses.
+  StatusOr<std::optional<ArmedScenario>> SelectScenario(const ScenarioContext& ctx);
+  // Scenarios::Commit for a scenario that acted without creating a task (a scripted
+  // answer, a query); CreateTask commits its own.
+  void CommitScenario(const ArmedScenario& armed);
+  // Scheduler::Advance, then the clock's new time is kept.
+  Status AdvanceClock(int64_t ms);
+  // kFailedPrecondition on a virtual clock. Precondition: scale > 0.
+  Status SetTimeScale(double scale);
+  // At start-up: the scenario rules and chaos of the config (checked; kInvalidArgument
+  // names the bad one). RestoreConfigured puts them and the configured key profiles back.
+  Status Configure(const std::vector<ScenarioRule>& rules, const std::map<std::string, double>& chaos);
+  void RestoreConfigured();
+
+  // The state directory (server/state/, --state-dir). With a log set, every change above,
+  // every create, admin action, state reported, poll counted, eviction and reset is
+  // appended to it as one record (engine/state_records.h) before the call returns; a create
+  // that cannot be written is undone and refused (kInternal). Set once, before serving,
+  // after restoring.
+  void SetStateLog(StateLog* log) { state_log_ = log; }
+  // Restoring, before SetStateLog, SetJournal and SetObserver: applies one record of a
+  // snapshot or a log, in the order written. kInvalidArgument says what does not read.
+  Status ApplyStateRecord(const nlohmann::json& record);
+  // After restoring, SetJournal and SetObserver: arms the state reports of the restored
+  // tasks (what finished while the emulator was down is reported, and called back, now).
+  void ResumeRestoredTasks();
+  // Emits the whole state as records (ApplyStateRecord reads them back: clock, sequence,
+  // scenarios, run-time profiles, accounts, then every task oldest first) with every
+  // change paused; `rotate` runs in the same pause, after the last record (the caller
+  // switches to a new log there). Stops at the first error either returns.
+  Status WriteStateSnapshot(const std::function<Status(const std::string& record)>& emit,
+                            const std::function<Status()>& rotate);
 
   // Journals and counts every state a task enters, at its emulated time (one Scheduler
   // timer per running task), and tells `observer` when a task finishes. Each is set once,
@@ -138,6 +183,14 @@ class Engine {
   void ArmWatch(const Task& task);
   // Reports the transitions of task `id` up to now and arms the next report.
   void ReportTransitions(const std::string& id);
+  // A shared hold on state changes while a log is set (WriteStateSnapshot takes it whole).
+  std::shared_lock<std::shared_mutex> HoldForChange() const;
+  // Appends `record` to the state log (Ok without one); `position` for StateLog::Sync.
+  Status LogRecord(const nlohmann::json& record, uint64_t* position = nullptr);
+  // Syncs the log up to `position` (fsync: always); no-op without a log.
+  void SyncLog(uint64_t position);
+  // The record of a clock move: emulated now, wall time and speed.
+  nlohmann::json ClockRecord() const;
   // Applies `change` to a running task's timeline now; the shared body of the admin actions.
   StatusOr<Task> ChangeRunningTask(std::string_view id, const std::function<void(Task&, int64_t now)>& change);
 
@@ -145,8 +198,13 @@ class Engine {
   std::unique_ptr<Clock> clock_;
   Scheduler scheduler_;
   TaskStore store_;
+  const AccountOptions configured_accounts_;
   Accounts accounts_;
   Scenarios scenarios_;
+  std::vector<ScenarioRule> configured_rules_;
+  std::map<std::string, double> configured_chaos_;
+  StateLog* state_log_ = nullptr;
+  mutable std::shared_mutex state_mu_;  // shared by each logged change, whole for a snapshot
   std::atomic<uint64_t> sequence_{0};  // numbers tasks for their random streams
   Journal* journal_ = nullptr;
   TaskObserver* observer_ = nullptr;

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/status.h"
 #include "engine/task.h"
 
@@ -122,6 +124,18 @@ class Scenarios {
   // cursor once the scenario has really acted (a create refused for credits must not).
   StatusOr<std::optional<ArmedScenario>> Select(const ScenarioContext& ctx);
   void Commit(const ArmedScenario& armed);
+
+  // State directory (scenarios_json.cc): the rules with their ids and matches left, the
+  // next rule id, chaos and the chaos draws used, as JSON; ImportState replaces them all.
+  nlohmann::json ExportState() const;
+  Status ImportState(const nlohmann::json& state);
+  // Puts back a rule as AddRule returned it (same id, same matches left).
+  void RestoreRule(const ScenarioRule& rule);
+  // Chaos draws used so far (every create draws once while chaos is set), and the replay of
+  // a recorded count (never moves it back).
+  uint64_t chaos_draws() const;
+  bool has_chaos() const;
+  void ReplayChaosDraws(uint64_t draws);
 
  private:
   bool ActsAt(unsigned stages, Endpoint endpoint) const;

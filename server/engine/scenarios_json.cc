@@ -1,5 +1,7 @@
 #include "engine/scenarios_json.h"
 
+#include <algorithm>
+
 namespace imagine {
 
 ScenarioRule ScenarioRuleFromJson(const nlohmann::json& j) {
@@ -25,6 +27,67 @@ nlohmann::ordered_json ScenarioRuleToJson(const ScenarioRule& r) {
   if (!r.prompt_contains.empty()) j["prompt_contains"] = r.prompt_contains;
   if (r.times > 0) j["times"] = r.times;
   return j;
+}
+
+nlohmann::json Scenarios::ExportState() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  nlohmann::json j;
+  j["rules"] = nlohmann::json::array();
+  for (const ScenarioRule& r : rules_) {
+    nlohmann::json rule = ScenarioRuleToJson(r);
+    rule["times"] = r.times;  // -1 = unlimited (the API form leaves it out)
+    j["rules"].push_back(std::move(rule));
+  }
+  j["next_rule_id"] = next_rule_id_;
+  j["chaos"] = nlohmann::json::array();
+  for (const auto& [name, p] : chaos_) j["chaos"].push_back({name, p});
+  j["chaos_draws"] = chaos_draws_;
+  return j;
+}
+
+Status Scenarios::ImportState(const nlohmann::json& j) {
+  std::vector<ScenarioRule> rules;
+  std::vector<std::pair<std::string, double>> chaos;
+  uint64_t next_rule_id = 1, chaos_draws = 0;
+  try {
+    for (const nlohmann::json& r : j.at("rules")) {
+      ScenarioRule rule = ScenarioRuleFromJson(r);
+      rule.id = r.at("id").get<uint64_t>();
+      rules.push_back(std::move(rule));
+    }
+    next_rule_id = j.at("next_rule_id").get<uint64_t>();
+    for (const nlohmann::json& c : j.at("chaos")) chaos.emplace_back(c.at(0).get<std::string>(), c.at(1).get<double>());
+    chaos_draws = j.at("chaos_draws").get<uint64_t>();
+  } catch (const nlohmann::json::exception&) {
+    return InvalidArgument("scenarios: a field is missing or of the wrong type");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  rules_ = std::move(rules);
+  next_rule_id_ = next_rule_id;
+  chaos_ = std::move(chaos);
+  chaos_draws_ = chaos_draws;
+  return Status::Ok();
+}
+
+uint64_t Scenarios::chaos_draws() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return chaos_draws_;
+}
+
+bool Scenarios::has_chaos() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !chaos_.empty();
+}
+
+void Scenarios::ReplayChaosDraws(uint64_t draws) {
+  std::lock_guard<std::mutex> lock(mu_);
+  chaos_draws_ = std::max(chaos_draws_, draws);
+}
+
+void Scenarios::RestoreRule(const ScenarioRule& rule) {
+  std::lock_guard<std::mutex> lock(mu_);
+  rules_.push_back(rule);
+  next_rule_id_ = std::max(next_rule_id_, rule.id + 1);
 }
 
 }  // namespace imagine

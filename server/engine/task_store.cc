@@ -59,6 +59,7 @@ bool TaskStore::EvictOne(int64_t now_ms) {
       pending_report.push_back(c);
       continue;
     }
+    if (on_evict_) on_evict_(s->id());
     EraseLocked(shard, slot);
     evicted = true;
     break;
@@ -226,6 +227,29 @@ size_t TaskStore::RemoveIf(const std::function<bool(const Task&)>& pred) {
     CompactOrderLocked();
   }
   return removed;
+}
+
+bool TaskStore::Remove(std::string_view id) {
+  {
+    Shard& shard = ShardFor(id);
+    std::lock_guard<std::mutex> lock(shard.mu);
+    auto it = shard.index.find(id);
+    if (it == shard.index.end()) return false;
+    EraseLocked(shard, it->second);
+  }
+  std::lock_guard<std::mutex> lock(order_mu_);
+  CompactOrderLocked();
+  return true;
+}
+
+void TaskStore::ForEachOldestFirst(const std::function<void(const Task&)>& fn) const {
+  std::lock_guard<std::mutex> lock(order_mu_);
+  for (const Handle& h : order_) {
+    Shard& shard = shards_[h.handle >> 26];
+    std::lock_guard<std::mutex> shard_lock(shard.mu);
+    const StoredTask* s = Resolve(shard, h.handle & kSlotMask, h.gen);
+    if (s != nullptr) fn(DecodeTask(*s, shard.keys, shard.models));
+  }
 }
 
 std::array<std::array<uint64_t, kTaskStateCount>, 2> TaskStore::CountByNotified() const {

@@ -70,6 +70,14 @@ class TaskStore {
   void VisitNewestFirst(const std::function<bool(const TaskView&)>& fn) const;
   // Removes the tasks for which `pred` is true; returns how many.
   size_t RemoveIf(const std::function<bool(const Task&)>& pred);
+  // Removes task `id`; false when absent.
+  bool Remove(std::string_view id);
+  // Calls `fn` on a copy of every task, oldest first (insertion order); `fn` must be quick
+  // and must not call back into the store.
+  void ForEachOldestFirst(const std::function<void(const Task&)>& fn) const;
+  // Told the id of each task an insert evicts, before it goes (under the store's locks:
+  // `fn` must be quick and must not call back into the store). Set once, before use.
+  void SetEvictionListener(std::function<void(std::string_view id)> fn) { on_evict_ = std::move(fn); }
 
   // Stored tasks by provider and last reported state ([provider][TaskState]).
   std::array<std::array<uint64_t, kTaskStateCount>, 2> CountByNotified() const;
@@ -118,6 +126,7 @@ class TaskStore {
   const StoredTask* Resolve(Shard& shard, uint32_t slot, uint32_t gen) const;
 
   const size_t max_stored_;
+  std::function<void(std::string_view id)> on_evict_;
   mutable std::array<Shard, kShards> shards_;
   std::atomic<size_t> size_{0};
   std::atomic<uint64_t> evicted_{0};

@@ -9,13 +9,14 @@ cd "$root/server" || exit 2
 
 # layer: the layers it must not include.
 rules=(
-  "common:spec engine http callbacks providers proxy admin app"
-  "spec:engine http callbacks providers proxy admin app"
-  "engine:http callbacks providers proxy admin app"
-  "http:callbacks providers proxy admin app"
-  "callbacks:http providers proxy admin app"
-  "providers:proxy admin app"
-  "proxy:admin app"
+  "common:spec engine http callbacks providers proxy state admin app"
+  "spec:engine http callbacks providers proxy state admin app"
+  "engine:http callbacks providers proxy state admin app"
+  "http:callbacks providers proxy state admin app"
+  "callbacks:http providers proxy state admin app"
+  "providers:proxy state admin app"
+  "proxy:state admin app"
+  "state:http callbacks providers proxy admin app"
   "admin:app"
 )
 violations=0

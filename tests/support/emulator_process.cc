@@ -91,7 +91,11 @@ EmulatorProcess::EmulatorProcess(std::vector<std::string> args, std::map<std::st
   args.push_back("--self-check");
   int fd = -1;
   pid_ = Spawn(args, env, &fd);
-  startup_line_ = ReadUntil(fd, 10000, [](const std::string& t) { return t.find('\n') != std::string::npos; });
+  // The listening line, after any log lines before it (a restored state directory says so first).
+  startup_line_ = ReadUntil(fd, 10000, [](const std::string& t) {
+    const size_t at = t.find(" listening on ");
+    return at != std::string::npos && t.find('\n', at) != std::string::npos;
+  });
   // Keep draining the pipe so the child never blocks on a full pipe (kept for output()).
   output_->text = startup_line_;
   std::thread([fd, out = output_] {

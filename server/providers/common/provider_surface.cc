@@ -195,7 +195,7 @@ ApiResponse ProviderSurface::Create(ApiRequest& req) {
   auto faults = CallbackFaultsHeader(req);
   if (!faults.ok()) return RenderError(faults.status(), op);
   if (*armed && (*armed)->effects.respond) {
-    engine_->scenarios().Commit(**armed);
+    engine_->CommitScenario(**armed);
     return RenderError(ScenarioError(**armed, *model), op);
   }
   // 6. engine
@@ -220,7 +220,6 @@ ApiResponse ProviderSurface::Create(ApiRequest& req) {
       std::move(spec), [this](Random& random, int64_t now) { return document_.task_id.Make(random, now); }, caller->key,
       caller->now_ms);
   if (!task.ok()) return RenderError(task.status(), op);
-  if (*armed) engine_->scenarios().Commit(**armed);
   // 7. render
   ApiResponse r = dialect_->RenderCreated(*task, ContextFor(*caller));
   r.task_id = task->id;

@@ -15,7 +15,7 @@ StatusOr<std::optional<ArmedScenario>> SelectScenario(Engine& engine, Provider p
   ctx.prompt = prompt;
   ctx.header = req.Header(kScenarioHeader);
   ctx.profile_default = profile.default_scenario;
-  return engine.scenarios().Select(ctx);
+  return engine.SelectScenario(ctx);
 }
 
 StatusOr<std::string> CallbackFaultsHeader(const ApiRequest& req) {
@@ -39,7 +39,7 @@ Status GateQuery(Engine& engine, Provider provider, const ApiRequest& req, const
   const std::string_view model = task.ok() ? std::string_view(task->model) : std::string_view();
   auto armed = SelectScenario(engine, provider, Endpoint::kQuery, req, profile, model, "");
   if (!armed.ok()) return armed.status();
-  if (*armed) engine.scenarios().Commit(**armed);
+  if (*armed) engine.CommitScenario(**armed);
   if (*armed && (*armed)->effects.respond) return ScenarioError(**armed, model);
   if (!task.ok()) return task.status();
   // A profile default was applied to the task at creation (it carries its polls); only

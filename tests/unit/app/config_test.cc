@@ -65,7 +65,7 @@ TEST_CASE("config errors name the source, the line and the key") {
       {"\nlog_level: loud\n", "t.yaml:2: log_level: must be debug | info | warn | error | off (got \"loud\")"},
       {"colck: {}\n",
        "t.yaml:1: colck: unknown key (expected one of: server, clock, seed, log_level, log_format, self_check, validation, "
-       "results, tasks, accounts, scenarios, admin, journal, callbacks, apikley, evolink, inputs, schemas, proxy)"},
+       "results, tasks, accounts, scenarios, admin, journal, callbacks, apikley, evolink, inputs, schemas, proxy, state)"},
       {"clock:\n  time_scale: 0\n", "t.yaml:2: clock.time_scale: must be a number > 0 (got \"0\")"},
       {"accounts:\n  keys:\n    k: {user_group: gold}\n",
        "t.yaml:3: accounts.keys.k.user_group: must be one of: default, vip (got \"gold\")"},

@@ -165,6 +165,8 @@ TEST_CASE("issue 14: one key's hanging receivers hold at most half the workers; 
   REQUIRE(PollUntil([&] { return good.completed() == 1; }));  // a free worker took it at once
   CHECK(slow.received() == 2);  // the flooder's other six wait in its own queue
   CHECK(dispatcher.stats().queued == 6);
+  // good-1's attempt leaves the in-flight list just after its receiver answered.
+  REQUIRE(PollUntil([&] { return dispatcher.InFlight().size() == 2; }));
   std::vector<InFlightAttempt> in_flight = dispatcher.InFlight();
   REQUIRE(in_flight.size() == 2);
   CHECK(in_flight[0].task_id.rfind("slow-", 0) == 0);

@@ -107,11 +107,11 @@ TEST_CASE("allowed_models, per-key limits and SetProfile") {
   KeyProfile tight;
   tight.credits = 5;
   tight.rate_limits = RateLimits{1, 60, {}};
-  a.SetProfile("tight", tight);
+  a.SetProfile("tight", tight, 0);
   CHECK(a.Reserve("tight", Provider::kApikley, "m1", 5, 0).ok());
   CHECK(a.Reserve("tight", Provider::kApikley, "m1", 0, 1).status().violation().rule == "burst");
   CHECK(a.BalanceOf("tight", 2).remaining == 0);
-  a.SetProfile("tight", tight);  // re-applying resets the balance, minus what running tasks hold
+  a.SetProfile("tight", tight, 2);  // re-applying resets the balance, minus what running tasks hold
   CHECK(a.BalanceOf("tight", 2).remaining == 0);
   CHECK(a.BalanceOf("tight", 2).used == 5);
   CHECK(a.ProfileFor("tight")->credits == 5);

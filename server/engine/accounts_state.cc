@@ -1,0 +1,89 @@
+// Accounts in a state directory: replaying a charge and the usage of each key as JSON
+// (declared in accounts.h; the records are listed in engine/state_records.h).
+#include "engine/accounts.h"
+#include "engine/state_records.h"
+
+namespace imagine {
+
+void Accounts::ReplayCharge(const std::string& key, const Ticket& charge, const std::string& task_id,
+                            int64_t finish_ms, TaskState outcome) {
+  std::shared_ptr<Account> account = AccountFor(key);
+  std::lock_guard<std::mutex> lock(account->mu);
+  SettleLocked(*account, charge.at_ms);
+  account->remaining -= charge.price;
+  account->used += charge.price;
+  if (charge.burst) account->recent.push_back(charge.at_ms);
+  if (charge.hourly) account->created[charge.counter].push_back(charge.at_ms);
+  account->next_ticket = std::max(account->next_ticket, charge.id + 1);
+  account->active[charge.id] = Reservation{task_id, charge.counter, charge.price, finish_ms, outcome};
+  account->by_finish.emplace(finish_ms, charge.id);
+  account->ticket_of_task[task_id] = charge.id;
+  account->running[charge.counter]++;
+}
+
+void Accounts::ExportState(const std::function<void(const std::string& key, const KeyProfile& profile)>& profile,
+                           const std::function<void(const std::string& key, nlohmann::json usage)>& account) const {
+  std::vector<std::pair<std::string, std::shared_ptr<const KeyProfile>>> profiles;
+  std::vector<std::pair<std::string, std::shared_ptr<Account>>> accounts;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& key : set_at_run_time_) profiles.emplace_back(key, profiles_.at(key));
+    for (const auto& [key, a] : accounts_) accounts.emplace_back(key, a);
+  }
+  for (const auto& [key, p] : profiles) profile(key, *p);
+  for (const auto& [key, a] : accounts) {
+    nlohmann::json j;
+    {
+      std::lock_guard<std::mutex> lock(a->mu);
+      j["remaining"] = a->remaining;
+      j["used"] = a->used;
+      j["next_ticket"] = a->next_ticket;
+      nlohmann::json active = nlohmann::json::array();
+      for (const auto& [ticket, r] : a->active) {
+        active.push_back({ticket, r.task_id, r.model, r.price, r.finish_ms, TaskStateName(r.outcome)});
+      }
+      j["active"] = std::move(active);
+      j["created"] = nlohmann::json::object();
+      for (const auto& [counter, times] : a->created) {
+        if (!times.empty()) j["created"][counter] = times;
+      }
+      j["recent"] = a->recent;
+    }
+    account(key, std::move(j));
+  }
+}
+
+Status Accounts::ImportAccount(const std::string& key, const nlohmann::json& j) {
+  auto account = std::make_shared<Account>();
+  try {
+    account->remaining = j.at("remaining").get<double>();
+    account->used = j.at("used").get<double>();
+    account->next_ticket = j.at("next_ticket").get<uint64_t>();
+    for (const nlohmann::json& r : j.at("active")) {
+      Reservation res;
+      const uint64_t ticket = r.at(0).get<uint64_t>();
+      res.task_id = r.at(1).get<std::string>();
+      res.model = r.at(2).get<std::string>();
+      res.price = r.at(3).get<double>();
+      res.finish_ms = r.at(4).get<int64_t>();
+      if (!TaskStateFromName(r.at(5).get<std::string>(), &res.outcome)) {
+        return InvalidArgument("account " + key + ": active: unknown outcome");
+      }
+      account->by_finish.emplace(res.finish_ms, ticket);
+      if (!res.task_id.empty()) account->ticket_of_task[res.task_id] = ticket;
+      account->running[res.model]++;
+      account->active.emplace(ticket, std::move(res));
+    }
+    for (const auto& [counter, times] : j.at("created").items()) {
+      account->created[counter] = times.get<std::deque<int64_t>>();
+    }
+    account->recent = j.at("recent").get<std::deque<int64_t>>();
+  } catch (const nlohmann::json::exception&) {
+    return InvalidArgument("account " + key + ": a field is missing or of the wrong type");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  accounts_[key] = std::move(account);
+  return Status::Ok();
+}
+
+}  // namespace imagine

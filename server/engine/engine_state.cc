@@ -1,0 +1,309 @@
+// The engine's run-time changes and its state directory records: each change is made
+// under a shared hold and appended to the StateLog in the same hold, so a snapshot
+// (WriteStateSnapshot, the whole hold) sees each change entirely or not at all. The
+// records (engine/state_records.h) are read back by ApplyStateRecord in the order written.
+#include <algorithm>
+
+#include "engine/accounts_json.h"
+#include "engine/engine.h"
+#include "engine/scenarios_json.h"
+#include "engine/state_records.h"
+
+namespace imagine {
+namespace {
+
+// A key profile with every field written (KeyProfileFromJson reads them all back).
+nlohmann::json ProfileToState(const KeyProfile& p) {
+  nlohmann::json j = KeyProfileToJson(p, /*mask_secrets=*/false);
+  j["webhook_hmac_key"] = p.webhook_hmac_key;
+  j["default_scenario"] = p.default_scenario;
+  j["callback_faults"] = p.callback_faults;
+  return j;
+}
+
+}  // namespace
+
+std::shared_lock<std::shared_mutex> Engine::HoldForChange() const {
+  if (state_log_ == nullptr) return std::shared_lock<std::shared_mutex>();
+  return std::shared_lock<std::shared_mutex>(state_mu_);
+}
+
+Status Engine::LogRecord(const nlohmann::json& record, uint64_t* position) {
+  if (state_log_ == nullptr) return Status::Ok();
+  auto written = state_log_->Append(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (!written.ok()) return written.status();
+  if (position != nullptr) *position = *written;
+  return Status::Ok();
+}
+
+void Engine::SyncLog(uint64_t position) {
+  if (state_log_ != nullptr && position != 0) state_log_->Sync(position);
+}
+
+nlohmann::json Engine::ClockRecord() const {
+  return {{"t", "clock"},
+          {"now", clock_->NowMs()},
+          {"wall", WallNowMs()},
+          {"scale", clock_->time_scale()},
+          {"virtual", clock_->is_virtual()}};
+}
+
+void Engine::SetKeyProfile(const std::string& key, KeyProfile profile) {
+  auto hold = HoldForChange();
+  const int64_t now = clock_->NowMs();
+  nlohmann::json record = {{"t", "profile"}, {"key", key}, {"profile", ProfileToState(profile)}, {"at", now}};
+  accounts_.SetProfile(key, std::move(profile), now);
+  uint64_t position = 0;
+  LogRecord(record, &position);
+  if (hold.owns_lock()) hold.unlock();
+  SyncLog(position);
+}
+
+StatusOr<ScenarioRule> Engine::AddScenarioRule(ScenarioRule rule) {
+  auto hold = HoldForChange();
+  auto added = scenarios_.AddRule(std::move(rule));
+  if (!added.ok()) return added;
+  nlohmann::json j = ScenarioRuleToJson(*added);
+  j["times"] = added->times;
+  uint64_t position = 0;
+  LogRecord({{"t", "rule"}, {"rule", j}}, &position);
+  if (hold.owns_lock()) hold.unlock();
+  SyncLog(position);
+  return added;
+}
+
+bool Engine::RemoveScenarioRule(uint64_t id) {
+  auto hold = HoldForChange();
+  if (!scenarios_.RemoveRule(id)) return false;
+  uint64_t position = 0;
+  LogRecord({{"t", "unrule"}, {"id", id}}, &position);
+  if (hold.owns_lock()) hold.unlock();
+  SyncLog(position);
+  return true;
+}
+
+size_t Engine::ClearScenarioRules() {
+  auto hold = HoldForChange();
+  const size_t removed = scenarios_.rules().size();
+  scenarios_.ClearRules();
+  uint64_t position = 0;
+  LogRecord({{"t", "rules_cleared"}}, &position);
+  if (hold.owns_lock()) hold.unlock();
+  SyncLog(position);
+  return removed;
+}
+
+Status Engine::SetChaos(std::map<std::string, double> chaos) {
+  auto hold = HoldForChange();
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, p] : chaos) j[name] = p;
+  IMAGINE_RETURN_IF_ERROR(scenarios_.SetChaos(std::move(chaos)));
+  uint64_t position = 0;
+  LogRecord({{"t", "chaos"}, {"chaos", j}}, &position);
+  if (hold.owns_lock()) hold.unlock();
+  SyncLog(position);
+  return Status::Ok();
+}
+
+StatusOr<std::optional<ArmedScenario>> Engine::SelectScenario(const ScenarioContext& ctx) {
+  auto hold = HoldForChange();
+  auto selected = scenarios_.Select(ctx);
+  if (state_log_ != nullptr && scenarios_.has_chaos()) {
+    LogRecord({{"t", "draws"}, {"n", scenarios_.chaos_draws()}});
+  }
+  return selected;
+}
+
+void Engine::CommitScenario(const ArmedScenario& armed) {
+  auto hold = HoldForChange();
+  scenarios_.Commit(armed);
+  if (armed.rule_id == 0 && !armed.from_chaos) return;
+  nlohmann::json record = {{"t", "commit"}};
+  if (armed.rule_id != 0) record["rule"] = armed.rule_id;
+  if (armed.from_chaos) record["chaos_draws"] = scenarios_.chaos_draws();
+  LogRecord(record);
+}
+
+Status Engine::AdvanceClock(int64_t ms) {
+  IMAGINE_RETURN_IF_ERROR(scheduler_.Advance(ms));
+  auto hold = HoldForChange();
+  uint64_t position = 0;
+  LogRecord(ClockRecord(), &position);
+  if (hold.owns_lock()) hold.unlock();
+  SyncLog(position);
+  return Status::Ok();
+}
+
+Status Engine::SetTimeScale(double scale) {
+  auto* real = dynamic_cast<RealClock*>(clock_.get());
+  if (real == nullptr) return Status(Code::kFailedPrecondition, "the clock is virtual; it has no time scale");
+  auto hold = HoldForChange();
+  real->SetTimeScale(scale);
+  scheduler_.Wake();
+  uint64_t position = 0;
+  LogRecord(ClockRecord(), &position);
+  if (hold.owns_lock()) hold.unlock();
+  SyncLog(position);
+  return Status::Ok();
+}
+
+Status Engine::Configure(const std::vector<ScenarioRule>& rules, const std::map<std::string, double>& chaos) {
+  for (const ScenarioRule& rule : rules) {
+    auto added = scenarios_.AddRule(rule);
+    if (!added.ok()) return InvalidArgument("config: scenarios.rules: " + added.status().message());
+  }
+  Status set = scenarios_.SetChaos(chaos);
+  if (!set.ok()) return InvalidArgument("config: scenarios.chaos: " + set.message());
+  configured_rules_ = rules;
+  configured_chaos_ = chaos;
+  return Status::Ok();
+}
+
+void Engine::RestoreConfigured() {
+  auto hold = HoldForChange();
+  accounts_.RestoreProfiles(configured_accounts_);
+  scenarios_.ClearRules();
+  for (const ScenarioRule& rule : configured_rules_) scenarios_.AddRule(rule);
+  scenarios_.SetChaos(configured_chaos_);
+  uint64_t position = 0;
+  LogRecord({{"t", "configured"}}, &position);
+  if (hold.owns_lock()) hold.unlock();
+  SyncLog(position);
+}
+
+Status Engine::WriteStateSnapshot(const std::function<Status(const std::string& record)>& emit,
+                                  const std::function<Status()>& rotate) {
+  std::unique_lock<std::shared_mutex> pause(state_mu_);
+  Status first = Status::Ok();
+  auto put = [&](const nlohmann::json& record) {
+    if (first.ok()) first = emit(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  };
+  put(ClockRecord());
+  put({{"t", "sequence"}, {"next", sequence_.load()}});
+  put({{"t", "scenarios"}, {"state", scenarios_.ExportState()}});
+  const int64_t now = clock_->NowMs();
+  accounts_.ExportState(
+      [&](const std::string& key, const KeyProfile& p) {
+        put({{"t", "profile"}, {"key", key}, {"profile", ProfileToState(p)}, {"at", now}});
+      },
+      [&](const std::string& key, nlohmann::json usage) {
+        put({{"t", "account"}, {"key", key}, {"usage", std::move(usage)}});
+      });
+  store_.ForEachOldestFirst([&](const Task& t) { put({{"t", "stored"}, {"task", TaskToStateJson(t)}}); });
+  IMAGINE_RETURN_IF_ERROR(first);
+  return rotate();
+}
+
+namespace {
+std::string KindOf(const nlohmann::json& record) {
+  auto t = record.find("t");
+  return t != record.end() && t->is_string() ? t->get<std::string>() : "";
+}
+}  // namespace
+
+Status Engine::ApplyStateRecord(const nlohmann::json& r) {
+  const std::string kind = r.is_object() ? KindOf(r) : "";
+  try {
+    if (kind == "task" || kind == "stored") {
+      auto task = TaskFromStateJson(r.at("task"));
+      if (!task.ok()) return task.status();
+      const std::string id = task->id;
+      if (store_.Insert(*task, clock_->NowMs()) != TaskStore::InsertResult::kInserted) return Status::Ok();
+      if (kind == "stored") return Status::Ok();
+      const nlohmann::json& c = r.at("charge");
+      Accounts::Ticket charge{c.at(0).get<uint64_t>(),     nullptr,
+                              c.at(1).get<std::string>(),  c.at(2).get<double>(),
+                              c.at(3).get<int64_t>(),      c.at(4).get<bool>(),
+                              c.at(5).get<bool>()};
+      accounts_.ReplayCharge(task->owner_key, charge, id, task->timeline.finished_ms, task->timeline.outcome);
+      if (r.contains("rule")) {
+        ArmedScenario armed;
+        armed.rule_id = r["rule"].get<uint64_t>();
+        scenarios_.Commit(armed);
+      }
+      if (r.contains("chaos_draws")) scenarios_.ReplayChaosDraws(r["chaos_draws"].get<uint64_t>());
+      const uint64_t next = r.at("seq").get<uint64_t>() + 1;
+      if (next > sequence_.load()) sequence_.store(next);
+    } else if (kind == "update") {
+      auto task = TaskFromStateJson(r.at("task"));
+      if (!task.ok()) return task.status();
+      store_.Update(task->id, [&](Task& t) { t = *task; });
+      accounts_.Reschedule(task->owner_key, task->id, task->timeline.finished_ms, task->timeline.outcome);
+    } else if (kind == "seen") {
+      TaskState state;
+      if (!TaskStateFromName(r.at("state").get<std::string>(), &state)) return InvalidArgument("seen: unknown state");
+      store_.Update(r.at("id").get<std::string>(), [&](Task& t) { t.notified = state; });
+    } else if (kind == "poll") {
+      store_.Update(r.at("id").get<std::string>(), [](Task& t) { t.not_ready_polls = std::max(0, t.not_ready_polls - 1); });
+    } else if (kind == "evict") {
+      store_.Remove(r.at("id").get<std::string>());
+    } else if (kind == "reset") {
+      Reset(r.at("key").get<std::string>());
+    } else if (kind == "configured") {
+      RestoreConfigured();
+    } else if (kind == "profile") {
+      KeyProfile profile = KeyProfileFromJson(r.at("profile"));
+      accounts_.SetProfile(r.at("key").get<std::string>(), std::move(profile), r.at("at").get<int64_t>());
+    } else if (kind == "account") {
+      return accounts_.ImportAccount(r.at("key").get<std::string>(), r.at("usage"));
+    } else if (kind == "rule") {
+      ScenarioRule rule = ScenarioRuleFromJson(r.at("rule"));
+      rule.id = r["rule"].at("id").get<uint64_t>();
+      scenarios_.RestoreRule(rule);
+    } else if (kind == "unrule") {
+      scenarios_.RemoveRule(r.at("id").get<uint64_t>());
+    } else if (kind == "rules_cleared") {
+      scenarios_.ClearRules();
+    } else if (kind == "chaos") {
+      return scenarios_.SetChaos(r.at("chaos").get<std::map<std::string, double>>());
+    } else if (kind == "commit") {
+      if (r.contains("rule")) {
+        ArmedScenario armed;
+        armed.rule_id = r["rule"].get<uint64_t>();
+        scenarios_.Commit(armed);
+      }
+      if (r.contains("chaos_draws")) scenarios_.ReplayChaosDraws(r["chaos_draws"].get<uint64_t>());
+    } else if (kind == "draws") {
+      scenarios_.ReplayChaosDraws(r.at("n").get<uint64_t>());
+    } else if (kind == "scenarios") {
+      return scenarios_.ImportState(r.at("state"));
+    } else if (kind == "sequence") {
+      const uint64_t next = r.at("next").get<uint64_t>();
+      if (next > sequence_.load()) sequence_.store(next);
+    } else if (kind == "clock") {
+      int64_t target = r.at("now").get<int64_t>();
+      const double scale = r.at("scale").get<double>();
+      if (!r.at("virtual").get<bool>()) {  // real time kept running while the emulator was down
+        const int64_t down_ms = WallNowMs() - r.at("wall").get<int64_t>();
+        if (down_ms > 0) target += static_cast<int64_t>(static_cast<double>(down_ms) * scale);
+      }
+      if (auto* real = dynamic_cast<RealClock*>(clock_.get())) {
+        if (!r.at("virtual").get<bool>() && scale > 0) real->SetTimeScale(scale);
+        real->RestoreTo(target);
+      } else if (auto* virt = dynamic_cast<VirtualClock*>(clock_.get())) {
+        virt->RestoreTo(target);
+      }
+    } else {
+      return InvalidArgument(kind.empty() ? "a record without a kind (\"t\")" : "unknown record kind \"" + kind + "\"");
+    }
+  } catch (const nlohmann::json::exception&) {
+    return InvalidArgument("record \"" + kind + "\": a field is missing or of the wrong type");
+  }
+  return Status::Ok();
+}
+
+void Engine::ResumeRestoredTasks() {
+  if (!watching()) return;
+  std::vector<std::pair<std::string, int64_t>> due;  // tasks with a state report ahead
+  store_.ForEachOldestFirst([&](const Task& t) {
+    const int64_t next = t.timeline.NextBoundaryAfter(t.notified);
+    if (next != kNever) due.emplace_back(t.id, next);
+  });
+  for (const auto& [id, at] : due) {
+    const Scheduler::TimerId timer = scheduler_.ScheduleAt(at, [this, id = id] { ReportTransitions(id); });
+    store_.SetWatchTimer(id, timer);
+  }
+  if (clock_->is_virtual()) scheduler_.Advance(0);  // what was already due when the process died
+}
+
+}  // namespace imagine

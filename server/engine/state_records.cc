@@ -1,0 +1,109 @@
+#include "engine/state_records.h"
+
+namespace imagine {
+
+bool TaskStateFromName(const std::string& name, TaskState* out) {
+  for (size_t s = 0; s < kTaskStateCount; ++s) {
+    if (name == TaskStateName(static_cast<TaskState>(s))) {
+      *out = static_cast<TaskState>(s);
+      return true;
+    }
+  }
+  return false;
+}
+
+nlohmann::json TaskToStateJson(const Task& t) {
+  nlohmann::json j;
+  j["id"] = t.id;
+  j["provider"] = ProviderName(t.provider);
+  j["key"] = t.owner_key;
+  j["model"] = t.model;
+  j["request"] = t.request_json;
+  if (!t.callback_url.empty()) j["callback_url"] = t.callback_url;
+  j["output"] = {{"kind", t.output.kind == MediaKind::kImage ? "image" : "video"},
+                 {"count", t.output.count},
+                 {"quality_p", t.output.quality_p},
+                 {"duration_s", t.output.duration_s},
+                 {"upscaled", t.output.upscaled}};
+  j["timeline"] = {t.timeline.created_ms, t.timeline.queuing_ms, t.timeline.generating_ms, t.timeline.finished_ms,
+                   TaskStateName(t.timeline.outcome)};
+  if (!t.fail_reason.empty()) j["fail_reason"] = t.fail_reason;
+  if (!t.fail_code.empty()) j["fail_code"] = t.fail_code;
+  if (!t.fail_message.empty()) j["fail_message"] = t.fail_message;
+  j["credits"] = t.credits;
+  if (!t.scenario.empty()) j["scenario"] = t.scenario;
+  if (!t.progress_script.empty()) j["progress_script"] = t.progress_script;
+  if (t.not_ready_polls != 0) j["not_ready_polls"] = t.not_ready_polls;
+  if (t.results_expired) j["results_expired"] = true;
+  if (!t.callback_faults.empty()) j["callback_faults"] = t.callback_faults;
+  j["seen"] = TaskStateName(t.notified);
+  return j;
+}
+
+StatusOr<Task> TaskFromStateJson(const nlohmann::json& j) {
+  if (!j.is_object()) return InvalidArgument("task: must be an object");
+  std::string field;
+  try {
+    Task t;
+    field = "id";
+    t.id = j.at("id").get<std::string>();
+    field = "provider";
+    const std::string provider = j.at("provider").get<std::string>();
+    if (provider != "apikley" && provider != "evolink") return InvalidArgument("task.provider: unknown provider " + provider);
+    t.provider = provider == "apikley" ? Provider::kApikley : Provider::kEvolink;
+    field = "key";
+    t.owner_key = j.at("key").get<std::string>();
+    field = "model";
+    t.model = j.at("model").get<std::string>();
+    field = "request";
+    t.request_json = j.at("request").get<std::string>();
+    field = "callback_url";
+    t.callback_url = j.value("callback_url", "");
+    field = "output";
+    const nlohmann::json& o = j.at("output");
+    t.output.kind = o.at("kind").get<std::string>() == "image" ? MediaKind::kImage : MediaKind::kVideo;
+    t.output.count = o.at("count").get<int>();
+    t.output.quality_p = o.at("quality_p").get<int>();
+    t.output.duration_s = o.at("duration_s").get<int>();
+    t.output.upscaled = o.at("upscaled").get<bool>();
+    field = "timeline";
+    const nlohmann::json& tl = j.at("timeline");
+    if (!tl.is_array() || tl.size() != 5) return InvalidArgument("task.timeline: must be [created, queuing, generating, finished, outcome]");
+    t.timeline.created_ms = tl[0].get<int64_t>();
+    t.timeline.queuing_ms = tl[1].get<int64_t>();
+    t.timeline.generating_ms = tl[2].get<int64_t>();
+    t.timeline.finished_ms = tl[3].get<int64_t>();
+    if (!TaskStateFromName(tl[4].get<std::string>(), &t.timeline.outcome) || !IsTerminal(t.timeline.outcome)) {
+      return InvalidArgument("task.timeline: the outcome must be succeeded or failed");
+    }
+    if (!(t.timeline.created_ms <= t.timeline.queuing_ms && t.timeline.queuing_ms <= t.timeline.generating_ms &&
+          t.timeline.generating_ms <= t.timeline.finished_ms)) {
+      return InvalidArgument("task.timeline: the stage boundaries must not decrease");
+    }
+    field = "fail_reason";
+    t.fail_reason = j.value("fail_reason", "");
+    field = "fail_code";
+    t.fail_code = j.value("fail_code", "");
+    field = "fail_message";
+    t.fail_message = j.value("fail_message", "");
+    field = "credits";
+    t.credits = j.at("credits").get<double>();
+    field = "scenario";
+    t.scenario = j.value("scenario", "");
+    field = "progress_script";
+    if (j.contains("progress_script")) t.progress_script = j["progress_script"].get<std::vector<int>>();
+    field = "not_ready_polls";
+    t.not_ready_polls = j.value("not_ready_polls", 0);
+    field = "results_expired";
+    t.results_expired = j.value("results_expired", false);
+    field = "callback_faults";
+    t.callback_faults = j.value("callback_faults", "");
+    field = "seen";
+    if (!TaskStateFromName(j.at("seen").get<std::string>(), &t.notified)) return InvalidArgument("task.seen: unknown state");
+    return t;
+  } catch (const nlohmann::json::exception&) {
+    return InvalidArgument("task." + field + ": missing or of the wrong type");
+  }
+}
+
+}  // namespace imagine

@@ -1,0 +1,307 @@
+#include "state/state_dir.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "common/log.h"
+#include "engine/state_records.h"
+
+namespace imagine {
+namespace {
+
+constexpr const char* kSnapshot = "snapshot.jsonl";
+constexpr const char* kSnapshotTmp = "snapshot.jsonl.tmp";
+constexpr const char* kFormat = "imagine-emu-state";
+
+std::string ErrnoText() { return std::strerror(errno); }
+
+std::string LogName(uint64_t generation) { return "log-" + std::to_string(generation) + ".jsonl"; }
+
+bool WriteAll(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Makes a rename or a new file in `dir` survive a power loss.
+void SyncDirectory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+const char* FsyncPolicyName(FsyncPolicy p) {
+  switch (p) {
+    case FsyncPolicy::kAlways: return "always";
+    case FsyncPolicy::kBatch: return "batch";
+    case FsyncPolicy::kOff: return "off";
+  }
+  return "batch";
+}
+
+// One open log file; closed when the last user (an Append or a Sync in progress) lets go.
+struct StateDir::LogFile {
+  int fd = -1;
+  ~LogFile() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+StateDir::StateDir(StateOptions options, Engine* engine) : options_(std::move(options)), engine_(engine) {
+  info_.dir = options_.dir;
+  info_.fsync = options_.fsync;
+}
+
+StateDir::~StateDir() {
+  {
+    std::lock_guard<std::mutex> lock(wake_mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (background_.joinable()) background_.join();
+  std::shared_ptr<LogFile> log;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    log = log_;
+  }
+  if (log && options_.fsync != FsyncPolicy::kOff) ::fdatasync(log->fd);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
+std::string StateDir::PathOf(const std::string& name) const { return options_.dir + "/" + name; }
+
+StatusOr<std::unique_ptr<StateDir>> StateDir::Open(const StateOptions& options, Engine* engine) {
+  std::unique_ptr<StateDir> state(new StateDir(options, engine));
+  const std::string& dir = options.dir;
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return InvalidArgument("state.dir: cannot create " + dir + ": " + ErrnoText());
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return InvalidArgument("state.dir: " + dir + " is not a directory");
+  }
+  state->lock_fd_ = ::open(state->PathOf("LOCK").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (state->lock_fd_ < 0) return InvalidArgument("state.dir: cannot write in " + dir + ": " + ErrnoText());
+  if (::flock(state->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return Status(Code::kUnavailable, "state.dir: " + dir + " is in use by another imagine-emu (its LOCK is held)");
+  }
+  IMAGINE_RETURN_IF_ERROR(state->Restore());
+  IMAGINE_RETURN_IF_ERROR(state->Compact());
+  state->background_ = std::thread([s = state.get()] { s->RunBackground(); });
+  return state;
+}
+
+Status StateDir::ReplayFile(const std::string& path, bool is_log, uint64_t* records) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Ok();  // absent: nothing since the snapshot
+  std::string line;
+  std::string next;
+  size_t number = 0;
+  bool has_line = static_cast<bool>(std::getline(in, line));
+  bool ended = false;
+  while (has_line) {
+    ++number;
+    const bool complete = !in.eof();  // getline stopped at a '\n'
+    const bool has_next = static_cast<bool>(std::getline(in, next));
+    const bool last = !has_next;
+    const std::string where = path + ":" + std::to_string(number) + ": ";
+    nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+    if (!complete || record.is_discarded()) {
+      if (is_log && last) {  // cut short by the kill: it was never answered
+        info_.torn_tail = true;
+        Log(LogLevel::kWarn, "state: " + where + "the last record is incomplete; ignored (its change was not answered)");
+        break;
+      }
+      return InvalidArgument("state: " + where + "not a JSON record" + (is_log ? "" : " (the snapshot is damaged)"));
+    }
+    const std::string kind = record.is_object() ? record.value("t", "") : "";
+    if (kind == "snapshot") {
+      if (is_log || number != 1) return InvalidArgument("state: " + where + "a snapshot header out of place");
+      if (record.value("format", "") != kFormat || record.value("version", 0) != kStateFormatVersion) {
+        return InvalidArgument("state: " + where + "not an imagine-emu state of format version " +
+                               std::to_string(kStateFormatVersion));
+      }
+      generation_ = record.value("generation", uint64_t{0});
+    } else if (kind == "end") {
+      if (is_log) return InvalidArgument("state: " + where + "an end line in a log");
+      ended = true;
+    } else {
+      if (!is_log && number == 1) return InvalidArgument("state: " + where + "the snapshot has no header");
+      Status applied = engine_->ApplyStateRecord(record);
+      if (!applied.ok()) return InvalidArgument("state: " + where + applied.message());
+      ++*records;
+    }
+    line.swap(next);
+    has_line = has_next;
+  }
+  if (!is_log && !ended) return InvalidArgument("state: " + path + ": the snapshot has no end line (it is incomplete)");
+  return Status::Ok();
+}
+
+Status StateDir::Restore() {
+  ::unlink(PathOf(kSnapshotTmp).c_str());  // a compaction that did not finish
+  uint64_t records = 0;
+  IMAGINE_RETURN_IF_ERROR(ReplayFile(PathOf(kSnapshot), /*is_log=*/false, &records));
+  IMAGINE_RETURN_IF_ERROR(ReplayFile(PathOf(LogName(generation_)), /*is_log=*/true, &records));
+  info_.restored_records = records;
+  info_.restored_tasks = engine_->task_count();
+  if (records > 0) {
+    Log(LogLevel::kInfo, "state: restored " + std::to_string(info_.restored_tasks) + " tasks (" + std::to_string(records) +
+            " records) from " + options_.dir);
+  }
+  return Status::Ok();
+}
+
+Status StateDir::Compact() {
+  const uint64_t next = generation_ + 1;
+  const std::string tmp = PathOf(kSnapshotTmp);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Internal("state: cannot write " + tmp + ": " + ErrnoText());
+  std::string buffer;
+  uint64_t bytes = 0, count = 0;
+  bool failed = false;
+  auto put = [&](const std::string& record) -> Status {
+    buffer += record;
+    buffer += '\n';
+    ++count;
+    if (buffer.size() >= (1u << 20)) {
+      if (!WriteAll(fd, buffer.data(), buffer.size())) failed = true;
+      bytes += buffer.size();
+      buffer.clear();
+    }
+    return failed ? Internal("state: cannot write " + tmp + ": " + ErrnoText()) : Status::Ok();
+  };
+  nlohmann::json header = {{"t", "snapshot"}, {"format", kFormat}, {"version", kStateFormatVersion},
+                           {"generation", next}, {"written_wall_ms", WallNowMs()}};
+  std::shared_ptr<LogFile> old_log;
+  Status written = engine_->WriteStateSnapshot(
+      [&](const std::string& record) {
+        if (count == 0) IMAGINE_RETURN_IF_ERROR(put(header.dump()));
+        return put(record);
+      },
+      [&]() -> Status {  // every change is paused here: the snapshot and the new log meet exactly
+        if (count == 0) IMAGINE_RETURN_IF_ERROR(put(header.dump()));
+        const uint64_t records = count - 1;
+        IMAGINE_RETURN_IF_ERROR(put(nlohmann::json{{"t", "end"}, {"records", records}}.dump()));
+        if (!WriteAll(fd, buffer.data(), buffer.size())) return Internal("state: cannot write " + tmp + ": " + ErrnoText());
+        bytes += buffer.size();
+        if (options_.fsync != FsyncPolicy::kOff && ::fsync(fd) != 0) {
+          return Internal("state: cannot sync " + tmp + ": " + ErrnoText());
+        }
+        auto log = std::make_shared<LogFile>();
+        const std::string log_path = PathOf(LogName(next));
+        log->fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+        if (log->fd < 0) return Internal("state: cannot write " + log_path + ": " + ErrnoText());
+        if (::rename(tmp.c_str(), PathOf(kSnapshot).c_str()) != 0) {
+          return Internal("state: cannot rename " + tmp + ": " + ErrnoText());
+        }
+        if (options_.fsync != FsyncPolicy::kOff) SyncDirectory(options_.dir);
+        std::lock_guard<std::mutex> lock(mu_);
+        old_log = std::move(log_);
+        log_ = std::move(log);
+        log_bytes_ = 0;
+        snapshot_bytes_ = bytes;
+        generation_ = next;
+        info_.generation = next;
+        ++info_.snapshots;
+        std::lock_guard<std::mutex> sync_lock(sync_mu_);
+        synced_ = written_;  // the snapshot holds everything written so far, synced
+        return Status::Ok();
+      });
+  ::close(fd);
+  if (!written.ok()) {
+    ::unlink(tmp.c_str());
+    return written;
+  }
+  ::unlink(PathOf(LogName(next - 1)).c_str());  // replaced by the snapshot
+  return Status::Ok();
+}
+
+StatusOr<uint64_t> StateDir::Append(const std::string& record) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!log_) return Internal("the state log is not open");
+  std::string line = record;
+  line += '\n';
+  if (!WriteAll(log_->fd, line.data(), line.size())) {
+    const std::string why = ErrnoText();
+    if (::ftruncate(log_->fd, static_cast<off_t>(log_bytes_)) != 0) {  // no half record stays behind
+      Log(LogLevel::kError, "state: cannot cut a half-written record from the log: " + ErrnoText());
+    }
+    ++info_.write_errors;
+    return Internal("cannot append to " + PathOf(LogName(generation_)) + ": " + why);
+  }
+  log_bytes_ += line.size();
+  written_ += line.size();
+  if (log_bytes_ > options_.compact_bytes && log_bytes_ > snapshot_bytes_) {
+    std::lock_guard<std::mutex> wake_lock(wake_mu_);
+    if (!compact_wanted_) {
+      compact_wanted_ = true;
+      wake_.notify_all();
+    }
+  }
+  return written_;
+}
+
+void StateDir::Sync(uint64_t position) {
+  if (options_.fsync != FsyncPolicy::kAlways) return;
+  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  if (synced_ >= position) return;  // a sync for a later record covered this one
+  std::shared_ptr<LogFile> log;
+  uint64_t upto;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    log = log_;
+    upto = written_;
+  }
+  if (log && ::fdatasync(log->fd) == 0) synced_ = upto;
+}
+
+void StateDir::RunBackground() {
+  std::unique_lock<std::mutex> lock(wake_mu_);
+  while (!stopping_) {
+    wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_ || compact_wanted_; });
+    if (stopping_) break;
+    const bool compact = compact_wanted_;
+    lock.unlock();
+    if (compact) {
+      Status s = Compact();
+      if (!s.ok()) Log(LogLevel::kError, s.message());
+    } else if (options_.fsync == FsyncPolicy::kBatch) {
+      std::shared_ptr<LogFile> log;
+      uint64_t upto;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        log = log_;
+        upto = written_;
+      }
+      std::lock_guard<std::mutex> sync_lock(sync_mu_);
+      if (log && synced_ < upto && ::fdatasync(log->fd) == 0) synced_ = upto;
+    }
+    lock.lock();
+    if (compact) compact_wanted_ = false;
+  }
+}
+
+StateInfo StateDir::info() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  StateInfo i = info_;
+  i.log_bytes = log_bytes_;
+  return i;
+}
+
+}  // namespace imagine

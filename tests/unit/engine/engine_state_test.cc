@@ -1,0 +1,184 @@
+// The engine's state records: what one engine logs while it runs, and the snapshot it
+// writes, rebuild an identical engine (tasks, balances, rules, clock, id sequence), and a
+// create whose record cannot be written is undone. No files: a StateLog kept in memory.
+#include <doctest/doctest.h>
+
+#include <mutex>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/state_records.h"
+
+namespace imagine {
+namespace {
+
+std::string CountingId(Random& random, int64_t) { return "t" + std::to_string(random.Next() % 1000000007ULL); }
+
+class MemoryLog : public StateLog {
+ public:
+  StatusOr<uint64_t> Append(const std::string& record) override {
+    std::lock_guard<std::mutex> lock(mu);
+    if (fail) return Internal("disk full");
+    records.push_back(record);
+    return records.size();
+  }
+  void Sync(uint64_t) override {}
+  std::mutex mu;
+  std::vector<std::string> records;
+  bool fail = false;
+};
+
+struct Fixture {
+  Fixture() : engine(Options(), std::make_unique<VirtualClock>(1'000'000)) {
+    model.name = "m";
+    model.timing = {1, 1, 2, 2, 10, 20};
+    model.price = 3;
+  }
+  static EngineOptions Options() {
+    EngineOptions o;
+    o.seed = 11;
+    return o;
+  }
+  NewTask Spec(const std::string& key) {
+    NewTask t;
+    t.owner_key = key;
+    t.model = &model;
+    t.reported_model = "m";
+    t.request_json = R"({"prompt":"x"})";
+    t.callback_url = "https://example.com/hook";
+    return t;
+  }
+  ModelOptions model;
+  Engine engine;
+};
+
+// Everything a client or the admin API could see of an engine, as text.
+std::string Fingerprint(Engine& e) {
+  std::string out = "now=" + std::to_string(e.NowMs()) + " tasks=" + std::to_string(e.task_count()) + "\n";
+  Engine::TaskFilter all;
+  all.limit = 1000;
+  size_t total = 0;
+  for (const Task& t : e.ListTasks(all, &total)) {
+    out += TaskToStateJson(t).dump() + " state=" + TaskStateName(t.timeline.StateAt(e.NowMs())) + "\n";
+  }
+  for (const char* key : {"a", "b", "c"}) {
+    Balance b = e.accounts().BalanceOf(key, e.NowMs());
+    out += std::string(key) + ": " + std::to_string(b.remaining) + "/" + std::to_string(b.used) + " " +
+           std::to_string(e.accounts().ProfileFor(key)->credits) + "\n";
+  }
+  for (const ScenarioRule& r : e.scenarios().rules()) out += "rule " + std::to_string(r.id) + " " + std::to_string(r.times) + "\n";
+  return out;
+}
+
+std::vector<ScenarioDef> Catalog() {
+  ScenarioDef fail;
+  fail.name = "fail";
+  fail.stages = kStageLifecycle;
+  fail.params = {{"fail", "generation_failed"}, {"fail_at", "generating"}};
+  return {fail};
+}
+
+}  // namespace
+
+TEST_CASE("replaying an engine's log rebuilds the same engine, and so does its snapshot") {
+  MemoryLog log;
+  Fixture run;  // its model and specs
+  Engine live(Fixture::Options(), std::make_unique<VirtualClock>(1'000'000), {}, Catalog());
+  live.SetStateLog(&log);
+  auto spec = [&](const std::string& key) { return run.Spec(key); };
+  for (int i = 0; i < 6; ++i) REQUIRE(live.CreateTask(spec(i % 2 ? "a" : "b"), &CountingId).ok());
+  KeyProfile rich;
+  rich.credits = 50;
+  live.SetKeyProfile("c", rich);
+  REQUIRE(live.CreateTask(spec("c"), &CountingId).ok());
+  ScenarioRule rule;
+  rule.scenario = "fail";
+  rule.key = "c";
+  rule.times = 3;
+  REQUIRE(live.AddScenarioRule(rule).ok());
+  ScenarioContext ctx;
+  ctx.key = "c";
+  ctx.model = "m";
+  auto armed = live.SelectScenario(ctx);
+  REQUIRE(armed.ok());
+  REQUIRE(armed->has_value());
+  NewTask failing = spec("c");
+  failing.scenario = &**armed;
+  REQUIRE(live.CreateTask(std::move(failing), &CountingId).ok());  // the rule has 2 matches left
+  REQUIRE(live.AdvanceClock(5'000).ok());
+  Engine::TaskFilter of_a;
+  of_a.key = "a";
+  size_t total = 0;
+  const std::string first_of_a = live.ListTasks(of_a, &total).back().id;
+  REQUIRE(live.CancelTask(first_of_a).ok());
+  REQUIRE(live.CreateTask(spec("b"), &CountingId).ok());
+  REQUIRE(live.AdvanceClock(25'000).ok());
+  live.Reset("b");
+  REQUIRE(live.CreateTask(spec("a"), &CountingId).ok());
+  CHECK(live.accounts().BalanceOf("a", live.NowMs()).used == 3 * 3);  // 3 of a's 4 tasks kept their price
+  CHECK(live.accounts().BalanceOf("c", live.NowMs()).remaining == 47);  // the failed one was refunded
+  REQUIRE(live.scenarios().rules().size() == 1);
+  CHECK(live.scenarios().rules()[0].times == 2);
+
+  const std::string expected = Fingerprint(live);
+  {  // from the log alone
+    Engine replayed(Fixture::Options(), std::make_unique<VirtualClock>(5), {}, Catalog());
+    for (const std::string& r : log.records) REQUIRE(replayed.ApplyStateRecord(nlohmann::json::parse(r)).ok());
+    CHECK(Fingerprint(replayed) == expected);
+    // The id sequence goes on: the next create is the live engine's next create.
+    auto a = live.CreateTask(spec("a"), &CountingId);
+    auto b = replayed.CreateTask(spec("a"), &CountingId);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(a->id == b->id);
+    CHECK(a->timeline.finished_ms == b->timeline.finished_ms);
+  }
+  {  // from a snapshot
+    std::vector<std::string> snapshot;
+    bool rotated = false;
+    REQUIRE(live.WriteStateSnapshot(
+                    [&](const std::string& r) {
+                      snapshot.push_back(r);
+                      return Status::Ok();
+                    },
+                    [&] {
+                      rotated = true;
+                      return Status::Ok();
+                    })
+                .ok());
+    CHECK(rotated);
+    Engine restored(Fixture::Options(), std::make_unique<VirtualClock>(5), {}, Catalog());
+    for (const std::string& r : snapshot) REQUIRE(restored.ApplyStateRecord(nlohmann::json::parse(r)).ok());
+    CHECK(Fingerprint(restored) == Fingerprint(live));
+  }
+}
+
+TEST_CASE("a create whose record cannot be written is undone and refused") {
+  MemoryLog log;
+  Fixture f;
+  f.engine.SetStateLog(&log);
+  REQUIRE(f.engine.CreateTask(f.Spec("a"), &CountingId).ok());
+  log.fail = true;
+  auto refused = f.engine.CreateTask(f.Spec("a"), &CountingId);
+  CHECK(refused.status().code() == Code::kInternal);
+  CHECK(refused.status().message().find("disk full") != std::string::npos);
+  CHECK(f.engine.task_count() == 1);
+  const Balance b = f.engine.accounts().BalanceOf("a", f.engine.NowMs());
+  CHECK(b.used == 3);  // the refused create's price came back
+}
+
+TEST_CASE("records that do not read are refused with what is wrong") {
+  Fixture f;
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"nope"})")).message() ==
+        "unknown record kind \"nope\"");
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"x":1})")).message() == "a record without a kind (\"t\")");
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"task","task":{"id":"x"}})")).message() ==
+        "task.provider: missing or of the wrong type");
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"seen","id":"x","state":"odd"})")).message() ==
+        "seen: unknown state");
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"clock","now":"soon"})")).message() ==
+        "record \"clock\": a field is missing or of the wrong type");
+  CHECK(f.engine.task_count() == 0);
+}
+
+}  // namespace imagine
