@@ -9,8 +9,12 @@
 // the child's peak RSS (VmHWM) and non-2xx answers (must be 0); the last lines give the
 // medians and the emulator's ratio to the baseline.
 //
+// With --state-fsync P a third server runs in each round: the emulator with a fresh
+// state directory (--state-dir, state.fsync P), and the last line gives its ratio to the
+// emulator without one.
+//
 //   build/bench_load [--connections 32] [--seconds 10] [--runs 3] [--warmup 1] [--threads N (server.threads)]
-//                  [--port P: drive a server already listening on 127.0.0.1:P instead]
+//                  [--state-fsync always|batch|off] [--port P: drive a server already listening on 127.0.0.1:P instead]
 #include <httplib.h>
 
 #include <arpa/inet.h>
@@ -27,6 +31,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -86,6 +91,8 @@ void PinTo(int cpu) {
 }
 
 std::string g_config = kBenchConfig;  // plus --threads
+std::string g_state_fsync;            // --state-fsync: "" = no state-directory run
+std::string g_state_dir;              // the next emulator child's state directory ("" = none)
 
 [[noreturn]] void RunEmulator(int port_pipe) {
   imagine::SetLogLevel(imagine::LogLevel::kOff);
@@ -100,6 +107,12 @@ std::string g_config = kBenchConfig;  // plus --threads
     _exit(1);
   }
   config->server.port = 0;
+  if (!g_state_dir.empty()) {
+    config->state.dir = g_state_dir;
+    config->state.fsync = g_state_fsync == "always" ? imagine::FsyncPolicy::kAlways
+                          : g_state_fsync == "off"  ? imagine::FsyncPolicy::kOff
+                                                    : imagine::FsyncPolicy::kBatch;
+  }
   auto app = imagine::Application::Create(std::move(config).value());
   if (!app.ok()) {
     std::fprintf(stderr, "%s\n", app.status().ToString().c_str());
@@ -343,6 +356,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--warmup")) warmup = std::atof(argv[i + 1]);
     if (!std::strcmp(argv[i], "--port")) external = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--threads")) g_config += std::string("server: {threads: ") + argv[i + 1] + "}\n";
+    if (!std::strcmp(argv[i], "--state-fsync")) g_state_fsync = argv[i + 1];
   }
   signal(SIGPIPE, SIG_IGN);
   if (external > 0) {  // drive a server started elsewhere (e.g. taskset -c 0 imagine-emu) with the emulator's mix
@@ -360,15 +374,20 @@ int main(int argc, char** argv) {
               connections, seconds, warmup, runs,
               cpus.size() >= 2 ? ("server pinned to cpu " + std::to_string(cpus[0]) + ", load to cpu " + std::to_string(cpus[1])).c_str()
                                : "one cpu: not pinned");
-  std::vector<Result> base, emu;
+  std::vector<Result> base, emu, state;
   long bad = 0;
   for (int run = 1; run <= runs; ++run) {
-    for (bool emulator : {false, true}) {
+    for (int variant = 0; variant < (g_state_fsync.empty() ? 2 : 3); ++variant) {
+      const bool emulator = variant > 0;
+      char dir[] = "/tmp/bench_load_state_XXXXXX";
+      g_state_dir = variant == 2 && mkdtemp(dir) != nullptr ? dir : "";
       Result r = RunOne(emulator, server_cpu, connections, warmup, seconds);
-      std::printf("  run %d %-9s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  peak RSS %6.1f MiB  non-2xx %ld\n", run,
-                  emulator ? "emulator" : "baseline", r.rps, r.p50_ms, r.p99_ms, r.rss_mib, r.bad);
+      if (!g_state_dir.empty()) std::filesystem::remove_all(g_state_dir);
+      const std::string name = variant == 0 ? "baseline" : variant == 1 ? "emulator" : "state-" + g_state_fsync;
+      std::printf("  run %d %-12s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  peak RSS %6.1f MiB  non-2xx %ld\n", run,
+                  name.c_str(), r.rps, r.p50_ms, r.p99_ms, r.rss_mib, r.bad);
       std::fflush(stdout);
-      (emulator ? emu : base).push_back(r);
+      (variant == 0 ? base : variant == 1 ? emu : state).push_back(r);
       if (emulator) bad += r.bad;
     }
   }
@@ -386,5 +405,14 @@ int main(int argc, char** argv) {
   std::printf("ratio emulator/baseline: throughput %.2fx, p99 %.2fx; non-2xx answers to valid requests: %ld\n",
               b > 0 ? med(emu, &Result::rps) / b : 0.0,
               med(base, &Result::p99_ms) > 0 ? med(emu, &Result::p99_ms) / med(base, &Result::p99_ms) : 0.0, bad);
+  if (!state.empty()) {
+    std::printf("median %-9s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  peak RSS %6.1f MiB\n",
+                ("state-" + g_state_fsync).c_str(), med(state, &Result::rps), med(state, &Result::p50_ms),
+                med(state, &Result::p99_ms), med(state, &Result::rss_mib));
+    const double e = med(emu, &Result::rps);
+    std::printf("ratio state-%s/emulator: throughput %.2fx, p99 %.2fx\n", g_state_fsync.c_str(),
+                e > 0 ? med(state, &Result::rps) / e : 0.0,
+                med(emu, &Result::p99_ms) > 0 ? med(state, &Result::p99_ms) / med(emu, &Result::p99_ms) : 0.0);
+  }
   return bad == 0 ? 0 : 1;
 }
