@@ -23,6 +23,7 @@
 
 #include "support/emulator_process.h"
 #include "support/test_configs.h"
+#include "support/test_receiver.h"
 
 namespace imagine::testing {
 namespace {
@@ -241,6 +242,39 @@ TEST_CASE("profiles, scenario rules, the clock and the id sequence survive a res
   REQUIRE(next.status == 200);
   CHECK(next.json()["id"] == expected_next);
   for (const std::string& id : ids) CHECK(emu.Get("/v1/tasks/" + id, "vip").json()["status"] == "completed");
+}
+
+TEST_CASE("on a real clock a task that finished while the emulator was down is called back after the restart") {
+  const std::string dir = FreshDir();
+  // Real time, sped up 20x: the task's 10 emulated seconds pass in half a real second.
+  const std::string config = WriteTempFile(R"(
+clock: {mode: real, time_scale: 20}
+apikley:
+  models:
+    grok-imagine/text-to-video: {timing: {waiting_s: [1, 1], queuing_s: [2, 2], total_s: [10, 10]}}
+)");
+  TestReceiver<> rx;
+  REQUIRE(rx.ok());
+  std::string id;
+  {
+    EmulatorProcess emu({"--config", config, "--state-dir", dir});
+    Reply r = emu.Post("/api/v1/jobs/createTask",
+                       nlohmann::json{{"model", "grok-imagine/text-to-video"}, {"callBackUrl", rx.Url()},
+                                      {"input", {{"prompt", "x"}}}}.dump(),
+                       "k");
+    REQUIRE(r.json()["code"] == 200);
+    id = r.json()["data"]["taskId"];
+    emu.Stop(SIGKILL);  // long before it finishes
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // it finishes while nothing runs
+  CHECK(rx.received() == 0);
+  EmulatorProcess emu({"--config", config, "--state-dir", dir});
+  REQUIRE(PollUntil([&] { return rx.received() >= 1; }));
+  const nlohmann::json callback = nlohmann::json::parse(rx.Requests()[0].body);
+  CHECK(callback["data"]["taskId"] == id);
+  CHECK(callback["data"]["state"] == "success");
+  nlohmann::json record = emu.Get("/api/v1/jobs/recordInfo?taskId=" + id, "k").json();
+  CHECK(record["data"]["state"] == "success");
 }
 
 TEST_CASE("a torn last record is ignored; a damaged record refuses to start with its file and line") {
