@@ -9,6 +9,11 @@ finish and callbacks fire. Every 10 s it samples the process's RSS, open fds and
 (/proc) and prints one row; at the end, the first and last rows' ratio.
 
   bench/soak.py [--seconds 600] [--binary build/imagine-emu] [--workers 4]
+                [--max-stored-tasks N] [--state-dir DIR]
+
+With --max-stored-tasks the store fills during the run; the last line then compares the RSS
+when it first held N tasks with the RSS at the end. --state-dir runs it with a state
+directory (the log is compacted into snapshots as it grows) and prints the directory's size.
 
 It measures; it asserts nothing. Memory is flat only once the store and the journal reach
 their bounds (journal.capacity; the task store's bound is its own work).
@@ -136,6 +141,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=600)
     ap.add_argument("--binary", default=os.path.join(HERE, "..", "build", "imagine-emu"))
     ap.add_argument("--workers", type=int, default=4, help="load threads")
+    ap.add_argument("--max-stored-tasks", type=int, default=0, help="tasks.max_stored (0 = the default)")
+    ap.add_argument("--state-dir", default="", help="run with --state-dir DIR")
     args = ap.parse_args()
 
     receivers = {
@@ -150,7 +157,12 @@ def main():
         f.write("evolink: {allow_private_callbacks: true}\n"
                 "callbacks: {evolink: {timeout_s: 5, retries_s: [1, 2]}, apikley: {timeout_s: 5, retries_s: []}}\n"
                 "log_level: warn\n")
-    proc = subprocess.Popen([args.binary, "--config", config, "--port", "0", "--time-scale", "60"],
+    extra = []
+    if args.max_stored_tasks:
+        extra += ["--max-stored-tasks", str(args.max_stored_tasks)]
+    if args.state_dir:
+        extra += ["--state-dir", args.state_dir]
+    proc = subprocess.Popen([args.binary, "--config", config, "--port", "0", "--time-scale", "60"] + extra,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     port = None
     for line in proc.stdout:
@@ -268,6 +280,16 @@ def main():
         first, last = rows[1] if len(rows) > 2 else rows[0], rows[-1]
         print(f"soak: rss {first[1]:.1f} -> {last[1]:.1f} MB (x{last[1] / max(first[1], 0.1):.2f} from t={first[0]} s), "
               f"fds {first[2]} -> {last[2]}, threads {first[3]} -> {last[3]}, tasks {last[4]}")
+        full = next((r for r in rows if args.max_stored_tasks and r[4] >= args.max_stored_tasks), None)
+        if full is not None and full is not last:
+            after = [r[1] for r in rows if r[0] >= full[0]]
+            print(f"soak: store full ({args.max_stored_tasks} tasks) from t={full[0]} s: rss {full[1]:.1f} -> {last[1]:.1f} MB "
+                  f"(x{last[1] / max(full[1], 0.1):.2f}; min {min(after):.1f}, max {max(after):.1f} over {len(after)} samples)")
+        elif args.max_stored_tasks:
+            print(f"soak: the store never held {args.max_stored_tasks} tasks (last: {last[4]})")
+        if args.state_dir:
+            size = sum(os.path.getsize(os.path.join(args.state_dir, f)) for f in os.listdir(args.state_dir))
+            print(f"soak: state directory {args.state_dir}: {size / 1e6:.1f} MB in {sorted(os.listdir(args.state_dir))}")
     return 0
 
 

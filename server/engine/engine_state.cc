@@ -215,6 +215,9 @@ Status Engine::ApplyStateRecord(const nlohmann::json& r) {
                               c.at(1).get<std::string>(),  c.at(2).get<double>(),
                               c.at(3).get<int64_t>(),      c.at(4).get<bool>(),
                               c.at(5).get<bool>()};
+      if (!(charge.price >= 0 && charge.price <= 1e12) || !StateInstantInRange(charge.at_ms)) {
+        return InvalidArgument("task: the charge's price or instant is out of range");
+      }
       accounts_.ReplayCharge(task->owner_key, charge, id, task->timeline.finished_ms, task->timeline.outcome);
       if (r.contains("rule")) {
         ArmedScenario armed;
@@ -273,9 +276,13 @@ Status Engine::ApplyStateRecord(const nlohmann::json& r) {
     } else if (kind == "clock") {
       int64_t target = r.at("now").get<int64_t>();
       const double scale = r.at("scale").get<double>();
+      const int64_t wall = r.at("wall").get<int64_t>();
+      if (!StateInstantInRange(target) || !StateInstantInRange(wall) || !(scale > 0 && scale <= 1e6)) {
+        return InvalidArgument("clock: now, wall or scale out of range");
+      }
       if (!r.at("virtual").get<bool>()) {  // real time kept running while the emulator was down
-        const int64_t down_ms = WallNowMs() - r.at("wall").get<int64_t>();
-        if (down_ms > 0) target += static_cast<int64_t>(static_cast<double>(down_ms) * scale);
+        const int64_t down_ms = WallNowMs() - wall;
+        if (down_ms > 0) target += static_cast<int64_t>(std::min(1e15, static_cast<double>(down_ms) * scale));
       }
       if (auto* real = dynamic_cast<RealClock*>(clock_.get())) {
         if (!r.at("virtual").get<bool>() && scale > 0) real->SetTimeScale(scale);

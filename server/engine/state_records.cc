@@ -1,6 +1,10 @@
 #include "engine/state_records.h"
 
 namespace imagine {
+namespace {
+// The latest instant a record may name (year 2286); a stuck task's finish is kNever.
+constexpr int64_t kMaxStateMs = 10'000'000'000'000'000;
+}  // namespace
 
 bool TaskStateFromName(const std::string& name, TaskState* out) {
   for (size_t s = 0; s < kTaskStateCount; ++s) {
@@ -40,6 +44,8 @@ nlohmann::json TaskToStateJson(const Task& t) {
   return j;
 }
 
+bool StateInstantInRange(int64_t ms) { return ms >= 0 && ms <= kMaxStateMs; }
+
 StatusOr<Task> TaskFromStateJson(const nlohmann::json& j) {
   if (!j.is_object()) return InvalidArgument("task: must be an object");
   std::string field;
@@ -66,6 +72,10 @@ StatusOr<Task> TaskFromStateJson(const nlohmann::json& j) {
     t.output.quality_p = o.at("quality_p").get<int>();
     t.output.duration_s = o.at("duration_s").get<int>();
     t.output.upscaled = o.at("upscaled").get<bool>();
+    if (t.output.count < 1 || t.output.count > 100 || t.output.quality_p < 1 || t.output.quality_p > 10000 ||
+        t.output.duration_s < 1 || t.output.duration_s > 3600) {
+      return InvalidArgument("task.output: count, quality_p or duration_s out of range");
+    }
     field = "timeline";
     const nlohmann::json& tl = j.at("timeline");
     if (!tl.is_array() || tl.size() != 5) return InvalidArgument("task.timeline: must be [created, queuing, generating, finished, outcome]");
@@ -75,6 +85,10 @@ StatusOr<Task> TaskFromStateJson(const nlohmann::json& j) {
     t.timeline.finished_ms = tl[3].get<int64_t>();
     if (!TaskStateFromName(tl[4].get<std::string>(), &t.timeline.outcome) || !IsTerminal(t.timeline.outcome)) {
       return InvalidArgument("task.timeline: the outcome must be succeeded or failed");
+    }
+    if (t.timeline.created_ms < 0 || t.timeline.generating_ms > kMaxStateMs ||
+        (t.timeline.finished_ms > kMaxStateMs && t.timeline.finished_ms != kNever)) {
+      return InvalidArgument("task.timeline: an instant out of range");
     }
     if (!(t.timeline.created_ms <= t.timeline.queuing_ms && t.timeline.queuing_ms <= t.timeline.generating_ms &&
           t.timeline.generating_ms <= t.timeline.finished_ms)) {
@@ -88,12 +102,17 @@ StatusOr<Task> TaskFromStateJson(const nlohmann::json& j) {
     t.fail_message = j.value("fail_message", "");
     field = "credits";
     t.credits = j.at("credits").get<double>();
+    if (!(t.credits >= 0 && t.credits <= 1e12)) return InvalidArgument("task.credits: out of range");
     field = "scenario";
     t.scenario = j.value("scenario", "");
     field = "progress_script";
     if (j.contains("progress_script")) t.progress_script = j["progress_script"].get<std::vector<int>>();
+    for (int p : t.progress_script) {
+      if (p < 0 || p > 100 || t.progress_script.size() > 1000) return InvalidArgument("task.progress_script: out of range");
+    }
     field = "not_ready_polls";
     t.not_ready_polls = j.value("not_ready_polls", 0);
+    if (t.not_ready_polls < 0) return InvalidArgument("task.not_ready_polls: must be >= 0");
     field = "results_expired";
     t.results_expired = j.value("results_expired", false);
     field = "callback_faults";

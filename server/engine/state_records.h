@@ -20,6 +20,9 @@ nlohmann::json TaskToStateJson(const Task& task);
 // kInvalidArgument naming the first field that is missing or of the wrong type.
 StatusOr<Task> TaskFromStateJson(const nlohmann::json& j);
 
+// An instant a record may name (0 to the year 2286).
+bool StateInstantInRange(int64_t ms);
+
 // TaskState by its name (TaskStateName), false when `name` is none.
 bool TaskStateFromName(const std::string& name, TaskState* out);
 

@@ -3,6 +3,7 @@
 // create whose record cannot be written is undone. No files: a StateLog kept in memory.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <mutex>
 #include <vector>
 
@@ -167,6 +168,26 @@ TEST_CASE("a create whose record cannot be written is undone and refused") {
   CHECK(b.used == 3);  // the refused create's price came back
 }
 
+TEST_CASE("every record kind of the fuzz seed reads back (so the fuzzer starts from valid records)") {
+  ScenarioDef slow;
+  slow.name = "slow";
+  slow.stages = kStageLifecycle;
+  Engine with_slow(Fixture::Options(), std::make_unique<VirtualClock>(5), {}, {slow});
+  std::ifstream in(std::string(IMAGINE_SOURCE_DIR) + "/tests/fuzz/state/every-kind.jsonl");
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    INFO(line);
+    CHECK(with_slow.ApplyStateRecord(nlohmann::json::parse(line)).ok());
+    ++n;
+  }
+  CHECK(n == 19);
+  CHECK(with_slow.accounts().BalanceOf("c", with_slow.NowMs()).remaining == 5);
+  CHECK(with_slow.scenarios().chaos_draws() == 2);  // the last line replaces the scenarios state whole
+  CHECK(with_slow.scenarios().rules().size() == 1);
+  CHECK(with_slow.task_count() == 0);  // x1 evicted, x2 reset with key b
+}
+
 TEST_CASE("records that do not read are refused with what is wrong") {
   Fixture f;
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"nope"})")).message() ==
@@ -174,6 +195,9 @@ TEST_CASE("records that do not read are refused with what is wrong") {
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"x":1})")).message() == "a record without a kind (\"t\")");
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"task","task":{"id":"x"}})")).message() ==
         "task.provider: missing or of the wrong type");
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(
+                R"({"t":"clock","now":9223372036854775000,"wall":1,"scale":1,"virtual":true})")).message() ==
+        "clock: now, wall or scale out of range");
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"seen","id":"x","state":"odd"})")).message() ==
         "seen: unknown state");
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"clock","now":"soon"})")).message() ==
