@@ -35,7 +35,7 @@ RUN apt-get update \
  && apt-get clean && rm -rf /var/lib/apt/lists/* /tmp/pkg \
  && useradd --system --uid 10001 --user-group --create-home --home-dir /home/imagine \
       --shell /usr/sbin/nologin imagine \
- && mkdir -p /etc/imagine-emu
+ && mkdir -p /etc/imagine-emu /var/lib/imagine-emu && chown 10001:10001 /var/lib/imagine-emu
 COPY scripts/container-entrypoint /usr/local/bin/imagine-emu-entrypoint
 
 # Inside the container the emulator listens on all interfaces (outside it, 127.0.0.1 stays the
