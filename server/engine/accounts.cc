@@ -97,6 +97,10 @@ void Accounts::SettleLocked(Account& account, int64_t now_ms) {
   while (!account.by_finish.empty() && account.by_finish.begin()->first <= now_ms) {
     uint64_t ticket = account.by_finish.begin()->second;
     auto it = account.active.find(ticket);
+    if (it == account.active.end() || it->second.finish_ms != account.by_finish.begin()->first) {
+      account.by_finish.erase(account.by_finish.begin());  // names no reservation (a damaged restore)
+      continue;
+    }
     if (it != account.active.end() && it->second.outcome == TaskState::kFailed) {
       account.remaining += it->second.price;  // a failed task costs nothing
       account.used -= it->second.price;

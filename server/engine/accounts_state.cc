@@ -10,6 +10,7 @@ void Accounts::ReplayCharge(const std::string& key, const Ticket& charge, const 
   std::shared_ptr<Account> account = AccountFor(key);
   std::lock_guard<std::mutex> lock(account->mu);
   SettleLocked(*account, charge.at_ms);
+  EraseReservationLocked(*account, charge.id);  // a ticket is charged once (a damaged log may repeat one)
   account->remaining -= charge.price;
   account->used += charge.price;
   if (charge.burst) account->recent.push_back(charge.at_ms);
@@ -69,6 +70,7 @@ Status Accounts::ImportAccount(const std::string& key, const nlohmann::json& j) 
       if (!TaskStateFromName(r.at(5).get<std::string>(), &res.outcome)) {
         return InvalidArgument("account " + key + ": active: unknown outcome");
       }
+      if (account->active.count(ticket) > 0) return InvalidArgument("account " + key + ": active: ticket " + std::to_string(ticket) + " twice");
       account->by_finish.emplace(res.finish_ms, ticket);
       if (!res.task_id.empty()) account->ticket_of_task[res.task_id] = ticket;
       account->running[res.model]++;

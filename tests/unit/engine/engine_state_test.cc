@@ -188,6 +188,25 @@ TEST_CASE("every record kind of the fuzz seed reads back (so the fuzzer starts f
   CHECK(with_slow.task_count() == 0);  // x1 evicted, x2 reset with key b
 }
 
+TEST_CASE("fuzz_state: a ticket charged twice, or listed twice in an account, never hangs settling") {
+  Fixture f;
+  // Found by fuzz_state (tests/fuzz/state/crash-duplicate-ticket.jsonl): two reservations with one
+  // ticket left a stale finish entry that SettleLocked looped on forever.
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(
+                R"({"t":"account","key":"k","usage":{"remaining":5,"used":10,"next_ticket":4,"active":[[3,"a","m",5.0,10,"succeeded"],[3,"b","m",5.0,20,"succeeded"]],"created":{},"recent":[]}})"))
+            .message() == "account k: active: ticket 3 twice");
+  Accounts accounts({});
+  Accounts::Ticket charge;
+  charge.id = 7;
+  charge.counter = "m";
+  charge.price = 2;
+  charge.at_ms = 0;
+  accounts.ReplayCharge("k", charge, "t1", 100, TaskState::kSucceeded);
+  accounts.ReplayCharge("k", charge, "t2", 200, TaskState::kFailed);  // the same ticket again
+  const Balance b = accounts.BalanceOf("k", 1000);                    // returns: nothing left to settle
+  CHECK(b.used == doctest::Approx(2));
+}
+
 TEST_CASE("records that do not read are refused with what is wrong") {
   Fixture f;
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"nope"})")).message() ==
