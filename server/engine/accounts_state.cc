@@ -57,16 +57,16 @@ void Accounts::ExportState(const std::function<void(const std::string& key, cons
 Status Accounts::ImportAccount(const std::string& key, const nlohmann::json& j) {
   auto account = std::make_shared<Account>();
   try {
-    account->remaining = j.at("remaining").get<double>();
-    account->used = j.at("used").get<double>();
-    account->next_ticket = j.at("next_ticket").get<uint64_t>();
+    account->remaining = StateNumber(j.at("remaining"));
+    account->used = StateNumber(j.at("used"));
+    account->next_ticket = StateInteger<uint64_t>(j.at("next_ticket"));
     for (const nlohmann::json& r : j.at("active")) {
       Reservation res;
-      const uint64_t ticket = r.at(0).get<uint64_t>();
+      const uint64_t ticket = StateInteger<uint64_t>(r.at(0));
       res.task_id = r.at(1).get<std::string>();
       res.model = r.at(2).get<std::string>();
-      res.price = r.at(3).get<double>();
-      res.finish_ms = r.at(4).get<int64_t>();
+      res.price = StateNumber(r.at(3));
+      res.finish_ms = StateInteger<int64_t>(r.at(4));
       if (!TaskStateFromName(r.at(5).get<std::string>(), &res.outcome)) {
         return InvalidArgument("account " + key + ": active: unknown outcome");
       }
@@ -77,10 +77,10 @@ Status Accounts::ImportAccount(const std::string& key, const nlohmann::json& j) 
       account->active.emplace(ticket, std::move(res));
     }
     for (const auto& [counter, times] : j.at("created").items()) {
-      account->created[counter] = times.get<std::deque<int64_t>>();
+      for (const nlohmann::json& at : times) account->created[counter].push_back(StateInteger<int64_t>(at));
     }
-    account->recent = j.at("recent").get<std::deque<int64_t>>();
-  } catch (const nlohmann::json::exception&) {
+    for (const nlohmann::json& at : j.at("recent")) account->recent.push_back(StateInteger<int64_t>(at));
+  } catch (const std::exception&) {
     return InvalidArgument("account " + key + ": a field is missing or of the wrong type");
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -211,9 +211,9 @@ Status Engine::ApplyStateRecord(const nlohmann::json& r) {
       if (store_.Insert(*task, clock_->NowMs()) != TaskStore::InsertResult::kInserted) return Status::Ok();
       if (kind == "stored") return Status::Ok();
       const nlohmann::json& c = r.at("charge");
-      Accounts::Ticket charge{c.at(0).get<uint64_t>(),     nullptr,
-                              c.at(1).get<std::string>(),  c.at(2).get<double>(),
-                              c.at(3).get<int64_t>(),      c.at(4).get<bool>(),
+      Accounts::Ticket charge{StateInteger<uint64_t>(c.at(0)),     nullptr,
+                              c.at(1).get<std::string>(),  StateNumber(c.at(2)),
+                              StateInteger<int64_t>(c.at(3)),      c.at(4).get<bool>(),
                               c.at(5).get<bool>()};
       if (!(charge.price >= 0 && charge.price <= 1e12) || !StateInstantInRange(charge.at_ms)) {
         return InvalidArgument("task: the charge's price or instant is out of range");
@@ -221,11 +221,11 @@ Status Engine::ApplyStateRecord(const nlohmann::json& r) {
       accounts_.ReplayCharge(task->owner_key, charge, id, task->timeline.finished_ms, task->timeline.outcome);
       if (r.contains("rule")) {
         ArmedScenario armed;
-        armed.rule_id = r["rule"].get<uint64_t>();
+        armed.rule_id = StateInteger<uint64_t>(r["rule"]);
         scenarios_.Commit(armed);
       }
-      if (r.contains("chaos_draws")) scenarios_.ReplayChaosDraws(r["chaos_draws"].get<uint64_t>());
-      const uint64_t next = r.at("seq").get<uint64_t>() + 1;
+      if (r.contains("chaos_draws")) scenarios_.ReplayChaosDraws(StateInteger<uint64_t>(r["chaos_draws"]));
+      const uint64_t next = StateInteger<uint64_t>(r.at("seq")) + 1;
       if (next > sequence_.load()) sequence_.store(next);
     } else if (kind == "update") {
       auto task = TaskFromStateJson(r.at("task"));
@@ -245,16 +245,18 @@ Status Engine::ApplyStateRecord(const nlohmann::json& r) {
     } else if (kind == "configured") {
       RestoreConfigured();
     } else if (kind == "profile") {
+      CheckStateNumbers(r.at("profile"));  // the config's converter reads its integers unchecked
       KeyProfile profile = KeyProfileFromJson(r.at("profile"));
-      accounts_.SetProfile(r.at("key").get<std::string>(), std::move(profile), r.at("at").get<int64_t>());
+      accounts_.SetProfile(r.at("key").get<std::string>(), std::move(profile), StateInteger<int64_t>(r.at("at")));
     } else if (kind == "account") {
       return accounts_.ImportAccount(r.at("key").get<std::string>(), r.at("usage"));
     } else if (kind == "rule") {
+      CheckStateNumbers(r.at("rule"));
       ScenarioRule rule = ScenarioRuleFromJson(r.at("rule"));
-      rule.id = r["rule"].at("id").get<uint64_t>();
+      rule.id = StateInteger<uint64_t>(r["rule"].at("id"));
       scenarios_.RestoreRule(rule);
     } else if (kind == "unrule") {
-      scenarios_.RemoveRule(r.at("id").get<uint64_t>());
+      scenarios_.RemoveRule(StateInteger<uint64_t>(r.at("id")));
     } else if (kind == "rules_cleared") {
       scenarios_.ClearRules();
     } else if (kind == "chaos") {
@@ -262,21 +264,21 @@ Status Engine::ApplyStateRecord(const nlohmann::json& r) {
     } else if (kind == "commit") {
       if (r.contains("rule")) {
         ArmedScenario armed;
-        armed.rule_id = r["rule"].get<uint64_t>();
+        armed.rule_id = StateInteger<uint64_t>(r["rule"]);
         scenarios_.Commit(armed);
       }
-      if (r.contains("chaos_draws")) scenarios_.ReplayChaosDraws(r["chaos_draws"].get<uint64_t>());
+      if (r.contains("chaos_draws")) scenarios_.ReplayChaosDraws(StateInteger<uint64_t>(r["chaos_draws"]));
     } else if (kind == "draws") {
-      scenarios_.ReplayChaosDraws(r.at("n").get<uint64_t>());
+      scenarios_.ReplayChaosDraws(StateInteger<uint64_t>(r.at("n")));
     } else if (kind == "scenarios") {
       return scenarios_.ImportState(r.at("state"));
     } else if (kind == "sequence") {
-      const uint64_t next = r.at("next").get<uint64_t>();
+      const uint64_t next = StateInteger<uint64_t>(r.at("next"));
       if (next > sequence_.load()) sequence_.store(next);
     } else if (kind == "clock") {
-      int64_t target = r.at("now").get<int64_t>();
-      const double scale = r.at("scale").get<double>();
-      const int64_t wall = r.at("wall").get<int64_t>();
+      int64_t target = StateInteger<int64_t>(r.at("now"));
+      const double scale = StateNumber(r.at("scale"));
+      const int64_t wall = StateInteger<int64_t>(r.at("wall"));
       if (!StateInstantInRange(target) || !StateInstantInRange(wall) || !(scale > 0 && scale <= 1e6)) {
         return InvalidArgument("clock: now, wall or scale out of range");
       }
@@ -293,7 +295,7 @@ Status Engine::ApplyStateRecord(const nlohmann::json& r) {
     } else {
       return InvalidArgument(kind.empty() ? "a record without a kind (\"t\")" : "unknown record kind \"" + kind + "\"");
     }
-  } catch (const nlohmann::json::exception&) {
+  } catch (const std::exception&) {
     return InvalidArgument("record \"" + kind + "\": a field is missing or of the wrong type");
   }
   return Status::Ok();

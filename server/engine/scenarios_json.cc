@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/state_records.h"
+
 namespace imagine {
 
 ScenarioRule ScenarioRuleFromJson(const nlohmann::json& j) {
@@ -51,14 +53,15 @@ Status Scenarios::ImportState(const nlohmann::json& j) {
   uint64_t next_rule_id = 1, chaos_draws = 0;
   try {
     for (const nlohmann::json& r : j.at("rules")) {
+      CheckStateNumbers(r);
       ScenarioRule rule = ScenarioRuleFromJson(r);
-      rule.id = r.at("id").get<uint64_t>();
+      rule.id = StateInteger<uint64_t>(r.at("id"));
       rules.push_back(std::move(rule));
     }
-    next_rule_id = j.at("next_rule_id").get<uint64_t>();
+    next_rule_id = StateInteger<uint64_t>(j.at("next_rule_id"));
     for (const nlohmann::json& c : j.at("chaos")) chaos.emplace_back(c.at(0).get<std::string>(), c.at(1).get<double>());
-    chaos_draws = j.at("chaos_draws").get<uint64_t>();
-  } catch (const nlohmann::json::exception&) {
+    chaos_draws = StateInteger<uint64_t>(j.at("chaos_draws"));
+  } catch (const std::exception&) {
     return InvalidArgument("scenarios: a field is missing or of the wrong type");
   }
   std::lock_guard<std::mutex> lock(mu_);

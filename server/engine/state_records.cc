@@ -44,6 +44,25 @@ nlohmann::json TaskToStateJson(const Task& t) {
   return j;
 }
 
+double StateNumber(const nlohmann::json& j) {
+  if (!j.is_number()) throw std::invalid_argument("not a number");
+  const double v = j.get<double>();
+  if (!(v >= -1e15 && v <= 1e15)) throw std::invalid_argument("number out of range");
+  return v;
+}
+
+void CheckStateNumbers(const nlohmann::json& j) {
+  if (j.is_structured()) {
+    for (const nlohmann::json& item : j) CheckStateNumbers(item);
+  } else if (j.is_number_float() && !(j.get<double>() >= -2147483648.0 && j.get<double>() < 2147483648.0)) {
+    throw std::invalid_argument("number out of range");
+  } else if (j.is_number_unsigned() && j.get<uint64_t>() > 2147483647u) {
+    throw std::invalid_argument("number out of range");
+  } else if (j.is_number_integer() && !j.is_number_unsigned() && (j.get<int64_t>() < -2147483648LL || j.get<int64_t>() > 2147483647LL)) {
+    throw std::invalid_argument("number out of range");
+  }
+}
+
 bool StateInstantInRange(int64_t ms) { return ms >= 0 && ms <= kMaxStateMs; }
 
 StatusOr<Task> TaskFromStateJson(const nlohmann::json& j) {
@@ -68,9 +87,9 @@ StatusOr<Task> TaskFromStateJson(const nlohmann::json& j) {
     field = "output";
     const nlohmann::json& o = j.at("output");
     t.output.kind = o.at("kind").get<std::string>() == "image" ? MediaKind::kImage : MediaKind::kVideo;
-    t.output.count = o.at("count").get<int>();
-    t.output.quality_p = o.at("quality_p").get<int>();
-    t.output.duration_s = o.at("duration_s").get<int>();
+    t.output.count = StateInteger<int>(o.at("count"));
+    t.output.quality_p = StateInteger<int>(o.at("quality_p"));
+    t.output.duration_s = StateInteger<int>(o.at("duration_s"));
     t.output.upscaled = o.at("upscaled").get<bool>();
     if (t.output.count < 1 || t.output.count > 100 || t.output.quality_p < 1 || t.output.quality_p > 10000 ||
         t.output.duration_s < 1 || t.output.duration_s > 3600) {
@@ -79,10 +98,10 @@ StatusOr<Task> TaskFromStateJson(const nlohmann::json& j) {
     field = "timeline";
     const nlohmann::json& tl = j.at("timeline");
     if (!tl.is_array() || tl.size() != 5) return InvalidArgument("task.timeline: must be [created, queuing, generating, finished, outcome]");
-    t.timeline.created_ms = tl[0].get<int64_t>();
-    t.timeline.queuing_ms = tl[1].get<int64_t>();
-    t.timeline.generating_ms = tl[2].get<int64_t>();
-    t.timeline.finished_ms = tl[3].get<int64_t>();
+    t.timeline.created_ms = StateInteger<int64_t>(tl[0]);
+    t.timeline.queuing_ms = StateInteger<int64_t>(tl[1]);
+    t.timeline.generating_ms = StateInteger<int64_t>(tl[2]);
+    t.timeline.finished_ms = StateInteger<int64_t>(tl[3]);
     if (!TaskStateFromName(tl[4].get<std::string>(), &t.timeline.outcome) || !IsTerminal(t.timeline.outcome)) {
       return InvalidArgument("task.timeline: the outcome must be succeeded or failed");
     }
@@ -101,17 +120,19 @@ StatusOr<Task> TaskFromStateJson(const nlohmann::json& j) {
     field = "fail_message";
     t.fail_message = j.value("fail_message", "");
     field = "credits";
-    t.credits = j.at("credits").get<double>();
+    t.credits = StateNumber(j.at("credits"));
     if (!(t.credits >= 0 && t.credits <= 1e12)) return InvalidArgument("task.credits: out of range");
     field = "scenario";
     t.scenario = j.value("scenario", "");
     field = "progress_script";
-    if (j.contains("progress_script")) t.progress_script = j["progress_script"].get<std::vector<int>>();
+    if (j.contains("progress_script")) {
+      for (const nlohmann::json& p : j.at("progress_script")) t.progress_script.push_back(StateInteger<int>(p));
+    }
     for (int p : t.progress_script) {
       if (p < 0 || p > 100 || t.progress_script.size() > 1000) return InvalidArgument("task.progress_script: out of range");
     }
     field = "not_ready_polls";
-    t.not_ready_polls = j.value("not_ready_polls", 0);
+    t.not_ready_polls = j.contains("not_ready_polls") ? StateInteger<int>(j["not_ready_polls"]) : 0;
     if (t.not_ready_polls < 0) return InvalidArgument("task.not_ready_polls: must be >= 0");
     field = "results_expired";
     t.results_expired = j.value("results_expired", false);
@@ -120,7 +141,7 @@ StatusOr<Task> TaskFromStateJson(const nlohmann::json& j) {
     field = "seen";
     if (!TaskStateFromName(j.at("seen").get<std::string>(), &t.notified)) return InvalidArgument("task.seen: unknown state");
     return t;
-  } catch (const nlohmann::json::exception&) {
+  } catch (const std::exception&) {
     return InvalidArgument("task." + field + ": missing or of the wrong type");
   }
 }

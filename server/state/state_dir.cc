@@ -129,14 +129,19 @@ Status StateDir::ReplayFile(const std::string& path, bool is_log, uint64_t* reco
       }
       return InvalidArgument("state: " + where + "not a JSON record" + (is_log ? "" : " (the snapshot is damaged)"));
     }
-    const std::string kind = record.is_object() ? record.value("t", "") : "";
+    const auto t = record.is_object() ? record.find("t") : record.end();
+    const std::string kind = record.is_object() && t != record.end() && t->is_string() ? t->get<std::string>() : "";
     if (kind == "snapshot") {
       if (is_log || number != 1) return InvalidArgument("state: " + where + "a snapshot header out of place");
-      if (record.value("format", "") != kFormat || record.value("version", 0) != kStateFormatVersion) {
+      try {
+        if (record.value("format", "") != kFormat || StateInteger<int>(record.at("version")) != kStateFormatVersion) {
+          throw std::invalid_argument("format");
+        }
+        generation_ = StateInteger<uint64_t>(record.at("generation"));
+      } catch (const std::exception&) {
         return InvalidArgument("state: " + where + "not an imagine-emu state of format version " +
                                std::to_string(kStateFormatVersion));
       }
-      generation_ = record.value("generation", uint64_t{0});
     } else if (kind == "end") {
       if (is_log) return InvalidArgument("state: " + where + "an end line in a log");
       ended = true;

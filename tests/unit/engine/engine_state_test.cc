@@ -221,6 +221,16 @@ TEST_CASE("records that do not read are refused with what is wrong") {
         "seen: unknown state");
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"clock","now":"soon"})")).message() ==
         "record \"clock\": a field is missing or of the wrong type");
+  // Found by fuzz_state (tests/fuzz/state/crash-float-finish.jsonl): a fraction or an exponent where an
+  // integer belongs was converted unchecked (undefined behaviour past the integer's range).
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(
+                R"({"t":"account","key":"k","usage":{"remaining":5,"used":0,"next_ticket":2,"active":[[1,"a","m",5.0,1.79618e+42,"succeeded"]],"created":{},"recent":[]}})"))
+            .message() == "account k: a field is missing or of the wrong type");
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"sequence","next":1e30})")).message() ==
+        "record \"sequence\": a field is missing or of the wrong type");
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(
+                R"({"t":"profile","key":"k","at":0,"profile":{"revoked":false,"credits":1,"user_group":"default","webhook_hmac_key":"","default_scenario":"","callback_faults":"","rate_limits":{"burst":{"count":1e20,"window_s":1}}}})"))
+            .message() == "record \"profile\": a field is missing or of the wrong type");
   CHECK(f.engine.task_count() == 0);
 }
 
