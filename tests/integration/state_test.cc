@@ -152,6 +152,8 @@ accounts:
   }
   CHECK(compared >= 300);
   CHECK(succeeded > 0);
+  MESSAGE("answered " << answered.size() << ", restored " << after.size() << ", compared with the views before the kill "
+                      << compared << " (" << succeeded << " succeeded)");
   CHECK(after.at(cancelled)["state"] == "failed");
 
   // The owner still sees each task through its provider; another key does not.
