@@ -20,8 +20,10 @@ inline Application& App() {
   static Application* app = [] {
     auto config = LoadConfig("");
     if (!config.ok()) std::abort();
-    Status s = ApplyConfigYaml("clock: {mode: virtual, start_ms: 1760000000000}\nlog_level: error\n", "fuzz", &*config);
-    if (!s.ok()) s = ApplyConfigYaml("clock: {mode: virtual, start_ms: 1760000000000}\n", "fuzz", &*config);
+    // Port 0: a fuzz run must not take 8080 from an emulator or a test on the same machine.
+    Status s = ApplyConfigYaml("clock: {mode: virtual, start_ms: 1760000000000}\nserver: {port: 0}\nlog_level: error\n",
+                               "fuzz", &*config);
+    if (!s.ok()) s = ApplyConfigYaml("clock: {mode: virtual, start_ms: 1760000000000}\nserver: {port: 0}\n", "fuzz", &*config);
     if (!s.ok()) std::abort();
     auto created = Application::Create(std::move(config).value());  // binds 127.0.0.1:0, never serves
     if (!created.ok()) std::abort();
