@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_engine.h"
 #include "engine/engine.h"
 #include "engine/journal.h"
 
@@ -49,11 +50,8 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--tasks") == 0) tasks = std::stoul(argv[i + 1]);
     if (std::strcmp(argv[i], "--calls") == 0) calls = std::max(1, std::stoi(argv[i + 1]));
   }
-  imagine::ModelOptions model;
-  model.name = "grok-imagine/text-to-video";
-  model.price = 0;
-  imagine::AccountOptions accounts;
-  accounts.default_profile.credits = 1e12;
+  const imagine::ModelOptions model = imagine::bench::FreeModel("grok-imagine/text-to-video");
+  const imagine::AccountOptions accounts = imagine::bench::UnlimitedCredits();
   imagine::EngineOptions options;
   options.seed = 3;
   LiftBound(options, tasks + 1, 0);
@@ -61,19 +59,17 @@ int main(int argc, char** argv) {
   imagine::Engine engine(options, std::make_unique<imagine::VirtualClock>(1'750'000'000'000), accounts);
   engine.SetJournal(&journal);
   const imagine::IdFactory make_id = [](imagine::Random& r, int64_t) { return r.Chars(32, "0123456789abcdef", 16); };
-  for (size_t i = 0; i < tasks; ++i) {
-    imagine::NewTask spec;
-    spec.provider = i % 2 == 0 ? imagine::Provider::kApikley : imagine::Provider::kEvolink;
-    spec.owner_key = "key-" + std::to_string(i % 100);
-    spec.model = &model;
-    spec.reported_model = model.name;
-    spec.request_json = R"({"model":"grok-imagine/text-to-video","input":{"prompt":"a cat"}})";
-    if (!engine.CreateTask(std::move(spec), make_id).ok()) {
-      std::fprintf(stderr, "create %zu failed\n", i);
-      return 1;
-    }
-    if (i % 1000 == 999) (void)engine.scheduler().Advance(500);
-  }
+  const size_t created = imagine::bench::CreateTasks(engine, tasks, [&](size_t i) {
+    imagine::bench::BenchTask t;
+    t.spec.provider = i % 2 == 0 ? imagine::Provider::kApikley : imagine::Provider::kEvolink;
+    t.spec.owner_key = "key-" + std::to_string(i % 100);
+    t.spec.model = &model;
+    t.spec.reported_model = model.name;
+    t.spec.request_json = R"({"model":"grok-imagine/text-to-video","input":{"prompt":"a cat"}})";
+    t.make_id = &make_id;
+    return t;
+  });
+  if (created != tasks) return 1;
   (void)engine.scheduler().Advance(5'000);  // the newest ~20 000 are still running
   std::printf("stored tasks: %zu\n", engine.task_count());
   for (const char* name : {"succeeded", "generating", "failed"}) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_engine.h"
 #include "engine/engine.h"
 #include "engine/journal.h"
 
@@ -41,14 +42,9 @@ struct RunResult {
 };
 
 RunResult RunOnce(size_t tasks, size_t keys) {
-  imagine::ModelOptions i2v;
-  i2v.name = "grok-imagine/image-to-video";
-  i2v.price = 0;
-  imagine::ModelOptions t2v;
-  t2v.name = "grok-imagine-text-to-video";
-  t2v.price = 0;
-  imagine::AccountOptions accounts;
-  accounts.default_profile.credits = 1e12;
+  const imagine::ModelOptions i2v = imagine::bench::FreeModel("grok-imagine/image-to-video");
+  const imagine::ModelOptions t2v = imagine::bench::FreeModel("grok-imagine-text-to-video");
+  const imagine::AccountOptions accounts = imagine::bench::UnlimitedCredits();
   imagine::EngineOptions options;
   options.seed = 7;
   options.public_url = "http://127.0.0.1:8080";
@@ -70,27 +66,23 @@ RunResult RunOnce(size_t tasks, size_t keys) {
     };
     const size_t heap_before_create = MallocInUse();
     const long rss_before_create = RssBytes();
-    for (size_t i = 0; i < tasks; ++i) {
-      imagine::NewTask spec;
+    imagine::bench::CreateTasks(*engine, tasks, [&](size_t i) {
+      imagine::bench::BenchTask t;
       const bool apikley = i % 2 == 0;
-      spec.provider = apikley ? imagine::Provider::kApikley : imagine::Provider::kEvolink;
-      spec.owner_key = key_names[i % keys];
-      spec.model = apikley ? &i2v : &t2v;
-      spec.reported_model = spec.model->name;
+      t.spec.provider = apikley ? imagine::Provider::kApikley : imagine::Provider::kEvolink;
+      t.spec.owner_key = key_names[i % keys];
+      t.spec.model = apikley ? &i2v : &t2v;
+      t.spec.reported_model = t.spec.model->name;
       if (apikley) {
-        spec.request_json = R"({"model":"grok-imagine/image-to-video","input":{"image_urls":["https://example.com/img/)" +
-                            std::to_string(i) + R"(.png"],"prompt":"a cat walks along the beach at sunset","mode":"normal"}})";
+        t.spec.request_json = R"({"model":"grok-imagine/image-to-video","input":{"image_urls":["https://example.com/img/)" +
+                              std::to_string(i) + R"(.png"],"prompt":"a cat walks along the beach at sunset","mode":"normal"}})";
       } else {
-        spec.request_json = R"({"model":"grok-imagine-text-to-video","prompt":"a cat walks along the beach at sunset )" +
-                            std::to_string(i) + R"(","duration":6,"quality":"480p"})";
+        t.spec.request_json = R"({"model":"grok-imagine-text-to-video","prompt":"a cat walks along the beach at sunset )" +
+                              std::to_string(i) + R"(","duration":6,"quality":"480p"})";
       }
-      auto t = engine->CreateTask(std::move(spec), apikley ? apikley_id : evolink_id);
-      if (!t.ok()) {
-        std::fprintf(stderr, "create %zu failed: %s\n", i, t.status().message().c_str());
-        break;
-      }
-      if (i % 1000 == 999) (void)engine->scheduler().Advance(500);  // ~2 000 creates per emulated second
-    }
+      t.make_id = apikley ? &apikley_id : &evolink_id;
+      return t;
+    });
     (void)engine->scheduler().Advance(3'600'000);  // everything finishes; timers fire and go
     // Settle the accounts' reservations as a balance query would.
     for (const std::string& k : key_names) (void)engine->accounts().BalanceOf(k, engine->NowMs());

@@ -1,16 +1,10 @@
 #include "app/http_image_fetcher.h"
 
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT  // the system library is built with it; HTTPS needs it
-#endif
-#include <httplib.h>
-#include <openssl/ssl.h>
-
 #include <chrono>
-#include <memory>
 
 #include "callbacks/webhook_sender.h"
 #include "common/url.h"
+#include "http/bounded_client.h"
 
 namespace imagine {
 namespace {
@@ -48,28 +42,14 @@ InputImageCheck HttpImageFetcher::Fetch(std::string_view url_in, bool allow_priv
     }
     const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
     if (left.count() <= 0) return Failed(kImageUnreachable, "timeout");
-    const time_t sec = static_cast<time_t>(left.count() / 1000000);
-    const time_t usec = static_cast<time_t>(left.count() % 1000000);
-
-    std::unique_ptr<httplib::ClientImpl> client;
-    if (target->https) {
-      auto ssl = std::make_unique<httplib::SSLClient>(target->host, target->port);
-      if (!ssl->is_valid()) return Failed(kImageUnreachable, "TLS: cannot create a TLS context");
-      ssl->enable_server_certificate_verification(options_.verify_tls);
-      if (options_.verify_tls && !options_.ca_file.empty()) {
-        SSL_CTX_load_verify_locations(ssl->ssl_context(), options_.ca_file.c_str(), nullptr);
-      }
-      client = std::move(ssl);
-    } else {
-      client = std::make_unique<httplib::ClientImpl>(target->host, target->port);
-    }
-    client->set_connection_timeout(sec, usec);
-    client->set_read_timeout(sec, usec);
-    client->set_write_timeout(sec, usec);
-    client->set_keep_alive(false);
-    client->set_follow_location(false);  // followed here, so every hop's host is checked
-    client->set_url_encode(false);
-
+    BoundedSendOptions send;  // one hop: redirects are followed here, so every hop's host is checked
+    send.https = target->https;
+    send.host = target->host;
+    send.port = target->port;
+    send.verify_tls = options_.verify_tls;
+    send.ca_file = options_.ca_file;
+    send.ca_file_must_load = false;  // callbacks.ca_file, checked at start-up
+    send.timeout = left;
     httplib::Request req;
     req.method = "GET";
     req.path = target->target;
@@ -94,18 +74,14 @@ InputImageCheck HttpImageFetcher::Fetch(std::string_view url_in, bool allow_priv
       return Clock::now() < deadline;
     };
     httplib::Response res;
-    httplib::Error err = httplib::Error::Success;
-    bool ok = false;
-    try {
-      ok = client->send(req, res, err);
-    } catch (const std::exception& e) {
-      return Failed(kImageUnreachable, std::string("HTTP client exception: ") + e.what());
-    }
+    const BoundedSendResult sent = SendBounded(send, req, &res);
+    if (!sent.failure.empty()) return Failed(kImageUnreachable, sent.failure);
     if (too_large) {
       return Failed(kImageTooLarge, "the image is larger than " + std::to_string(options_.max_bytes) + " bytes");
     }
-    if (!ok) {
-      return Failed(kImageUnreachable, Clock::now() >= deadline ? "timeout" : "HTTP client error: " + httplib::to_string(err));
+    if (!sent.ok) {
+      return Failed(kImageUnreachable,
+                    Clock::now() >= deadline ? "timeout" : "HTTP client error: " + httplib::to_string(sent.error));
     }
     if (res.status >= 300 && res.status < 400 && res.has_header("Location")) {
       if (hop >= options_.max_redirects) {

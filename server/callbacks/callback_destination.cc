@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
-#include <netdb.h>
 #include <netinet/in.h>
 
 #include <algorithm>
@@ -65,30 +64,26 @@ bool IsForbiddenAddress(const sockaddr* addr, int port, const DestinationRules& 
   return false;
 }
 
-StatusOr<std::vector<CheckedAddress>> ResolveChecked(const std::string& host, int port, const DestinationRules& rules,
-                                                     std::string* why_blocked) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* addrs = nullptr;
-  const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &addrs);
-  if (rc != 0 || addrs == nullptr) {
-    return InvalidArgument("could not resolve host " + host + ": " + (rc != 0 ? gai_strerror(rc) : "no address"));
-  }
+StatusOr<std::vector<CheckedAddress>> ResolveChecked(const HostResolver& resolver, const std::string& host, int port,
+                                                     std::chrono::steady_clock::time_point deadline,
+                                                     const DestinationRules& rules, std::string* why_blocked) {
+  Resolution resolved = resolver.Resolve(host, port, deadline);
+  if (resolved.timed_out) return Status(Code::kUnavailable, kTimeout);
+  if (!resolved.error.empty()) return InvalidArgument("could not resolve host " + host + ": " + resolved.error);
   std::vector<CheckedAddress> out;
   std::string why;
   bool forbidden = false;
-  for (addrinfo* ai = addrs; ai != nullptr && !forbidden; ai = ai->ai_next) {
-    if (ai->ai_addrlen > sizeof(sockaddr_storage)) continue;
-    forbidden = IsForbiddenAddress(ai->ai_addr, port, rules, &why);
+  for (const ResolvedAddress& r : resolved.addresses) {
+    if (forbidden) break;
+    const auto* addr = reinterpret_cast<const sockaddr*>(&r.addr);
+    forbidden = IsForbiddenAddress(addr, port, rules, &why);
     CheckedAddress a;
-    std::memcpy(&a.addr, ai->ai_addr, ai->ai_addrlen);
-    a.len = static_cast<socklen_t>(ai->ai_addrlen);
-    a.text = AddressText(ai->ai_addr);
+    a.addr = r.addr;
+    a.len = r.len;
+    a.text = AddressText(addr);
     const bool seen = std::any_of(out.begin(), out.end(), [&](const CheckedAddress& o) { return o.text == a.text; });
     if (!seen) out.push_back(std::move(a));
   }
-  ::freeaddrinfo(addrs);
   if (forbidden) {
     // Every address must pass: a name that also resolves to a forbidden address is refused.
     if (why_blocked != nullptr) *why_blocked = host + " resolves to " + why;

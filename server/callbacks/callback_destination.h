@@ -3,15 +3,18 @@
 // and always the emulator's own listening address), and the sender connects to exactly
 // the addresses that were checked — so a name cannot pass the check and then reach
 // another address ("https://*:PORT/x", DNS rebinding). Pure functions but for the
-// resolver and getifaddrs; thread-safe.
+// resolver and getifaddrs; thread-safe. The lookup runs under the attempt's deadline
+// (host_resolver.h).
 #ifndef IMAGINE_CALLBACKS_CALLBACK_DESTINATION_H_
 #define IMAGINE_CALLBACKS_CALLBACK_DESTINATION_H_
 
 #include <sys/socket.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
+#include "callbacks/host_resolver.h"
 #include "common/status.h"
 
 namespace imagine {
@@ -33,11 +36,18 @@ struct CheckedAddress {
 // tell a closed port from a forbidden one.
 inline constexpr const char* kConnectionRefused = "connection refused";
 
-// Resolves `host` (numeric forms included) for `port` and checks every address.
+// The error of an attempt whose deadline passed, while resolving as while connecting.
+inline constexpr const char* kTimeout = "timeout";
+
+// Resolves `host` (numeric forms included) for `port` with `resolver`, giving up at
+// `deadline`, and checks every address.
+// kUnavailable (message kTimeout) when the deadline comes before the lookup's answer;
 // kInvalidArgument "could not resolve host H: ..." when it does not resolve;
 // kPermissionDenied (message kConnectionRefused) when any address is forbidden — the log
 // line the caller writes may say why, the attempt's error may not.
-StatusOr<std::vector<CheckedAddress>> ResolveChecked(const std::string& host, int port, const DestinationRules& rules,
+StatusOr<std::vector<CheckedAddress>> ResolveChecked(const HostResolver& resolver, const std::string& host, int port,
+                                                     std::chrono::steady_clock::time_point deadline,
+                                                     const DestinationRules& rules,
                                                      std::string* why_blocked = nullptr);
 
 // True when `addr` is forbidden by `rules` (for tests and the fuzz target); sets *why.

@@ -81,7 +81,8 @@ StatusOr<CallbackUrl> ParseCallbackUrl(std::string_view url) {
   return out;
 }
 
-HttpWebhookSender::HttpWebhookSender(WebhookSenderOptions options) : options_(std::move(options)) {
+HttpWebhookSender::HttpWebhookSender(WebhookSenderOptions options, LookupFunction lookup)
+    : options_(std::move(options)), resolver_(std::move(lookup)) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) {
     tls_error_ = "TLS: cannot create a TLS context";
@@ -133,7 +134,8 @@ WebhookResult HttpWebhookSender::Post(std::string_view url, const WebhookHeaders
   // Resolve once, check every address, connect only to what was checked.
   DestinationRules rules{allow_private_hosts, options_.own_ports};
   std::string why;
-  StatusOr<std::vector<CheckedAddress>> addresses = ResolveChecked(target.host, target.port, rules, &why);
+  StatusOr<std::vector<CheckedAddress>> addresses =
+      ResolveChecked(resolver_, target.host, target.port, start + timeout, rules, &why);
   if (!addresses.ok()) {
     result.error = addresses.status().message();
     if (addresses.status().code() == Code::kPermissionDenied) {

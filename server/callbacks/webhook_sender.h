@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "callbacks/host_resolver.h"
 #include "common/status.h"
 
 namespace imagine {
@@ -66,7 +67,9 @@ class WebhookSender {
 
 class HttpWebhookSender final : public WebhookSender {
  public:
-  explicit HttpWebhookSender(WebhookSenderOptions options);
+  // `lookup`: how receiver names are resolved (host_resolver.h); null = getaddrinfo. Tests
+  // inject one.
+  explicit HttpWebhookSender(WebhookSenderOptions options, LookupFunction lookup = nullptr);
 
   // Checks that options.ca_file (if any) can be loaded. The sender works without this
   // check, but then every HTTPS attempt fails with "TLS: cannot load CA file ...".
@@ -84,6 +87,7 @@ class HttpWebhookSender final : public WebhookSender {
 
  private:
   WebhookSenderOptions options_;
+  HostResolver resolver_;         // names are looked up under the attempt's deadline
   std::shared_ptr<SSL_CTX> tls_;  // shared by every HTTPS attempt (OpenSSL allows it)
   std::string tls_error_;         // why HTTPS attempts cannot be made, "" when they can
 };

@@ -1,10 +1,10 @@
 // How the journal holds an entry: the numbers in Journal::Packed, every string in one
-// block — a table of uint32 offsets (one per field, then the end), then the fields'
-// bytes; the request headers are the last field, as [u32 name length][name][u32 value
-// length][value] pairs.
+// block (engine/packed_fields.h); the request headers are the last field, as [u32 name
+// length][name][u32 value length][value] pairs.
 #include <cstring>
 
 #include "engine/journal.h"
+#include "engine/packed_fields.h"
 
 namespace imagine {
 namespace {
@@ -19,26 +19,28 @@ const std::string* StringField(const JournalEntry& e, int n) {
   return fields[n];
 }
 
-void PutU32(char* at, uint32_t v) { std::memcpy(at, &v, sizeof(v)); }
-uint32_t GetU32(const char* at) {
-  uint32_t v;
-  std::memcpy(&v, at, sizeof(v));
-  return v;
-}
-
 }  // namespace
 
 std::string_view Journal::Packed::Field(int n) const {
   if (!blob) return {};
-  const uint32_t begin = GetU32(blob.get() + n * 4);
-  const uint32_t end = GetU32(blob.get() + (n + 1) * 4);
-  return std::string_view(blob.get() + begin, end - begin);
+  return PackedField(blob.get(), kFields, n);
 }
 
 Journal::Packed Journal::Pack(const JournalEntry& e) {
-  size_t total = (kFields + 1) * 4;
-  for (int n = 0; n < kHeaders; ++n) total += StringField(e, n)->size();
-  for (const auto& [k, v] : e.request_headers) total += 8 + k.size() + v.size();
+  size_t strings = 0;
+  for (int n = 0; n < kHeaders; ++n) strings += StringField(e, n)->size();
+  size_t headers = 0;
+  for (const auto& [k, v] : e.request_headers) headers += 8 + k.size() + v.size();
+  PackedFieldsWriter w(kFields, strings + headers);
+  for (int n = 0; n < kHeaders; ++n) w.Add(*StringField(e, n));
+  char* out = w.Next(headers);
+  for (const auto& [k, v] : e.request_headers) {
+    for (const std::string* s : {&k, &v}) {
+      PutU32(out, static_cast<uint32_t>(s->size()));
+      std::memcpy(out + 4, s->data(), s->size());
+      out += 4 + s->size();
+    }
+  }
   Packed p;
   p.seq = e.seq;
   p.at_ms = e.at_ms;
@@ -46,25 +48,8 @@ Journal::Packed Journal::Pack(const JournalEntry& e) {
   p.latency_us = e.latency_us;
   p.status = e.status;
   p.kind = e.kind;
-  p.size = static_cast<uint32_t>(total);
-  p.blob.reset(new char[total]);
-  char* out = p.blob.get();
-  size_t at = (kFields + 1) * 4;
-  for (int n = 0; n < kHeaders; ++n) {
-    PutU32(out + n * 4, static_cast<uint32_t>(at));
-    const std::string& s = *StringField(e, n);
-    std::memcpy(out + at, s.data(), s.size());
-    at += s.size();
-  }
-  PutU32(out + kHeaders * 4, static_cast<uint32_t>(at));
-  for (const auto& [k, v] : e.request_headers) {
-    for (const std::string* s : {&k, &v}) {
-      PutU32(out + at, static_cast<uint32_t>(s->size()));
-      std::memcpy(out + at + 4, s->data(), s->size());
-      at += 4 + s->size();
-    }
-  }
-  PutU32(out + kFields * 4, static_cast<uint32_t>(at));
+  p.size = static_cast<uint32_t>(w.size());
+  p.blob = w.Finish();
   return p;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "engine/packed_fields.h"
+
 namespace imagine {
 
 uint32_t InternTable::Acquire(std::string_view s) {
@@ -47,31 +49,18 @@ bool InternTable::Find(std::string_view s, uint32_t* id) const {
 
 std::string_view StoredTask::Part(int n) const {
   if (!blob) return {};
-  uint32_t lengths[4];
-  std::memcpy(lengths, blob.get(), sizeof(lengths));
-  size_t offset = sizeof(lengths);
-  for (int i = 0; i < n; ++i) offset += lengths[i];
-  return std::string_view(blob.get() + offset, lengths[n]);
+  return PackedField(blob.get(), kParts, n);
 }
 
 namespace {
 
 std::unique_ptr<char[]> MakeBlob(const Task& t) {
-  const std::string* parts[4] = {&t.id, &t.request_json, &t.callback_url, &t.callback_faults};
-  uint32_t lengths[4];
-  size_t total = sizeof(lengths);
-  for (int i = 0; i < 4; ++i) {
-    lengths[i] = static_cast<uint32_t>(parts[i]->size());
-    total += parts[i]->size();
-  }
-  std::unique_ptr<char[]> blob(new char[total]);
-  std::memcpy(blob.get(), lengths, sizeof(lengths));
-  size_t offset = sizeof(lengths);
-  for (int i = 0; i < 4; ++i) {
-    std::memcpy(blob.get() + offset, parts[i]->data(), parts[i]->size());
-    offset += parts[i]->size();
-  }
-  return blob;
+  const std::string* parts[StoredTask::kParts] = {&t.id, &t.request_json, &t.callback_url, &t.callback_faults};
+  size_t bytes = 0;
+  for (const std::string* p : parts) bytes += p->size();
+  PackedFieldsWriter w(StoredTask::kParts, bytes);
+  for (const std::string* p : parts) w.Add(*p);
+  return w.Finish();
 }
 
 bool NeedsExtras(const Task& t) {

@@ -53,7 +53,8 @@ struct StoredTask {
   Timeline timeline;
   double credits = 0;
   uint64_t watch_timer = 0;
-  // [id][request_json][callback_url][callback_faults], lengths first (4 x uint32).
+  // id, request_json, callback_url, callback_faults in one block (engine/packed_fields.h).
+  static constexpr int kParts = 4;
   std::unique_ptr<char[]> blob;
   std::unique_ptr<TaskExtras> extras;  // null = all defaults
   uint32_t key = 0;                    // InternTable ids

@@ -1,18 +1,12 @@
-// HttpUpstreamClient: UpstreamClient over cpp-httplib, set up like callbacks/'
-// HttpWebhookSender (the same TLS handling: CPPHTTPLIB_OPENSSL_SUPPORT, system store plus
-// an optional CA file, no redirects, no decompression).
+// HttpUpstreamClient: UpstreamClient over cpp-httplib (http/bounded_client.h: system
+// store plus an optional CA file, no redirects), without decompression.
 #include "proxy/upstream_client.h"
-
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT  // the system library is built with it; HTTPS needs it
-#endif
-#include <httplib.h>
-#include <openssl/ssl.h>
 
 #include <chrono>
 
 #include "callbacks/webhook_sender.h"
 #include "common/text.h"
+#include "http/bounded_client.h"
 
 namespace imagine {
 namespace {
@@ -37,34 +31,14 @@ class HttpUpstreamClient final : public UpstreamClient {
 
   UpstreamReply Send(const UpstreamRequest& request) const override {
     UpstreamReply reply;
-    std::unique_ptr<httplib::ClientImpl> client;
-    if (target_.https) {
-      auto ssl = std::make_unique<httplib::SSLClient>(target_.host, target_.port);
-      if (!ssl->is_valid()) {
-        reply.error = "TLS: cannot create a TLS context";
-        return reply;
-      }
-      ssl->enable_server_certificate_verification(options_.verify_tls);
-      if (options_.verify_tls && !options_.ca_file.empty() &&
-          SSL_CTX_load_verify_locations(ssl->ssl_context(), options_.ca_file.c_str(), nullptr) != 1) {
-        reply.error = "TLS: cannot load CA file " + options_.ca_file;
-        return reply;
-      }
-      client = std::move(ssl);
-    } else {
-      client = std::make_unique<httplib::ClientImpl>(target_.host, target_.port);
-    }
-    const int64_t ms = options_.timeout_ms < 1 ? 1 : options_.timeout_ms;
-    const time_t sec = static_cast<time_t>(ms / 1000);
-    const time_t usec = static_cast<time_t>((ms % 1000) * 1000);
-    client->set_connection_timeout(sec, usec);
-    client->set_read_timeout(sec, usec);
-    client->set_write_timeout(sec, usec);
-    client->set_keep_alive(false);
-    client->set_follow_location(false);
-    client->set_url_encode(false);  // the target is the client's, already encoded
-    client->set_decompress(false);
-
+    BoundedSendOptions send;
+    send.https = target_.https;
+    send.host = target_.host;
+    send.port = target_.port;
+    send.verify_tls = options_.verify_tls;
+    send.ca_file = options_.ca_file;
+    send.timeout = std::chrono::milliseconds(options_.timeout_ms < 1 ? 1 : options_.timeout_ms);
+    send.decompress = false;
     httplib::Request req;
     req.method = request.method;
     req.path = target_.target + request.target;
@@ -80,12 +54,9 @@ class HttpUpstreamClient final : public UpstreamClient {
       return true;
     };
     httplib::Response res;
-    httplib::Error err = httplib::Error::Success;
-    bool ok = false;
-    try {
-      ok = client->send(req, res, err);
-    } catch (const std::exception& e) {
-      reply.error = std::string("HTTP client exception: ") + e.what();
+    const BoundedSendResult sent = SendBounded(send, req, &res);
+    if (!sent.failure.empty()) {
+      reply.error = sent.failure;
       return reply;
     }
     if (too_large) {
@@ -93,15 +64,15 @@ class HttpUpstreamClient final : public UpstreamClient {
       reply.error = "answer larger than the " + std::to_string(options_.body_limit_bytes) + "-byte limit";
       return reply;
     }
-    if (!ok) {
-      switch (err) {
+    if (!sent.ok) {
+      switch (sent.error) {
         case httplib::Error::ConnectionTimeout: reply.error = "timeout"; break;
         case httplib::Error::Connection: reply.error = "cannot connect"; break;
         case httplib::Error::Read: reply.error = "connection closed before a complete answer (or timeout)"; break;
         case httplib::Error::Write: reply.error = "connection closed while sending the request (or timeout)"; break;
         case httplib::Error::SSLConnection: reply.error = "TLS: handshake failed"; break;
         case httplib::Error::SSLServerVerification: reply.error = "TLS: certificate verify failed"; break;
-        default: reply.error = "HTTP client error: " + httplib::to_string(err); break;
+        default: reply.error = "HTTP client error: " + httplib::to_string(sent.error); break;
       }
       reply.body.clear();
       return reply;

@@ -57,6 +57,32 @@ std::set<FindingKey> FindingKeys(const nlohmann::json& drift) {
   return out;
 }
 
+// An upstream emulator and, in front of it for `provider`, a proxy that captures callbacks
+// at its public URL (its port is picked before it starts, so the URL is known up front).
+struct CapturingProxy {
+  explicit CapturingProxy(const std::string& provider)
+      : upstream({"--config", WriteTempFile(kUpstreamConfig)}),
+        port(ClosedPort()),
+        public_url("http://127.0.0.1:" + std::to_string(port)),
+        proxy({"--config", ProxyConfig("  capture_callbacks: true\n"), "--port", std::to_string(port), "--public-url",
+               public_url, "--proxy", provider + "=" + upstream.base_url()}) {}
+
+  EmulatorProcess upstream;
+  const int port;
+  const std::string public_url;
+  EmulatorProcess proxy;
+};
+
+// The proxy checked a captured callback against schemas/ and found no drift.
+void CheckCallbackCheckedWithoutFindings(const EmulatorProcess& proxy) {
+  nlohmann::json drift = proxy.Get("/_emulator/drift").json();
+  INFO(drift.dump(2));
+  CHECK(drift["findings"].empty());
+  bool callback_checked = false;
+  for (const auto& c : drift["checked"]) callback_checked = callback_checked || c["direction"] == "callback";
+  CHECK(callback_checked);
+}
+
 // A "live provider" that is the upstream emulator with its answers changed by `mutate`
 // (path, parsed JSON body; returns true when it changed the body). Test-only.
 class MutatingUpstream {
@@ -323,18 +349,16 @@ TEST_CASE("proxy: a recorded failure replays bit-for-bit for a key, from the fil
 TEST_CASE("proxy: captured callbacks are checked, recorded and passed on to the client's URL") {
   TestReceiver<> client_receiver;
   REQUIRE(client_receiver.ok());
-  EmulatorProcess upstream({"--config", WriteTempFile(kUpstreamConfig)});
-  const int port = ClosedPort();
-  const std::string public_url = "http://127.0.0.1:" + std::to_string(port);
-  EmulatorProcess proxy({"--config", ProxyConfig("  capture_callbacks: true\n"), "--port", std::to_string(port),
-                         "--public-url", public_url, "--proxy", "evolink=" + upstream.base_url()});
+  CapturingProxy env("evolink");
+  EmulatorProcess& upstream = env.upstream;
+  EmulatorProcess& proxy = env.proxy;
   Reply e = CreateEvolink(proxy, "live-key", "\"callback_url\":\"" + client_receiver.Url("/hook") + "\",");
   INFO(e.body);
   REQUIRE(e.status == 200);
   // The upstream was given the emulator's receiver, not the client's URL.
   nlohmann::json task = upstream.Get("/_emulator/tasks/" + e.json()["id"].get<std::string>()).json();
   INFO(task.dump());
-  CHECK(task.dump().find(public_url + "/proxy/callbacks/") != std::string::npos);
+  CHECK(task.dump().find(env.public_url + "/proxy/callbacks/") != std::string::npos);
   CHECK(task.dump().find(client_receiver.Url("/hook")) == std::string::npos);
   upstream.Advance(600);
   REQUIRE(PollUntil([&] { return client_receiver.completed() >= 1; }));
@@ -343,12 +367,7 @@ TEST_CASE("proxy: captured callbacks are checked, recorded and passed on to the 
   nlohmann::json body = nlohmann::json::parse(got[0].body, nullptr, false);
   CHECK(body["id"] == e.json()["id"]);
   CHECK(body["status"] == "completed");
-  nlohmann::json drift = proxy.Get("/_emulator/drift").json();
-  INFO(drift.dump(2));
-  CHECK(drift["findings"].empty());
-  bool callback_checked = false;
-  for (const auto& c : drift["checked"]) callback_checked = callback_checked || c["direction"] == "callback";
-  CHECK(callback_checked);
+  CheckCallbackCheckedWithoutFindings(proxy);
   // The callback is in the proxy's journal as a request it received (journaled once the
   // receiver has answered the provider, which may be just after the client got it).
   CHECK(PollUntil([&] {
@@ -359,11 +378,9 @@ TEST_CASE("proxy: captured callbacks are checked, recorded and passed on to the 
 TEST_CASE("proxy: an Apikley callBackUrl is captured the same way and its callback checked") {
   TestReceiver<> client_receiver;
   REQUIRE(client_receiver.ok());
-  EmulatorProcess upstream({"--config", WriteTempFile(kUpstreamConfig)});
-  const int port = ClosedPort();
-  const std::string public_url = "http://127.0.0.1:" + std::to_string(port);
-  EmulatorProcess proxy({"--config", ProxyConfig("  capture_callbacks: true\n"), "--port", std::to_string(port),
-                         "--public-url", public_url, "--proxy", "apikley=" + upstream.base_url()});
+  CapturingProxy env("apikley");
+  EmulatorProcess& upstream = env.upstream;
+  EmulatorProcess& proxy = env.proxy;
   Reply a = CreateApikley(proxy, "live-key", "\"callBackUrl\":\"" + client_receiver.Url("/kie") + "\",");
   INFO(a.body);
   REQUIRE(a.json()["code"] == 200);
@@ -372,12 +389,7 @@ TEST_CASE("proxy: an Apikley callBackUrl is captured the same way and its callba
   nlohmann::json body = nlohmann::json::parse(client_receiver.Requests()[0].body, nullptr, false);
   CHECK(body["data"]["taskId"] == a.json()["data"]["taskId"]);
   CHECK(body["data"]["state"] == "success");
-  nlohmann::json drift = proxy.Get("/_emulator/drift").json();
-  INFO(drift.dump(2));
-  CHECK(drift["findings"].empty());
-  bool callback_checked = false;
-  for (const auto& c : drift["checked"]) callback_checked = callback_checked || c["direction"] == "callback";
-  CHECK(callback_checked);
+  CheckCallbackCheckedWithoutFindings(proxy);
 }
 
 TEST_CASE("proxy: start-up refuses http upstreams without allow_http, bad --proxy values and capture without a public URL") {

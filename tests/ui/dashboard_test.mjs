@@ -30,7 +30,7 @@ const shotArg = process.argv[3] || "";
 const shots = !shotArg ? null : shotArg.endsWith(".png")
   ? { dir: path.dirname(shotArg), main: path.basename(shotArg) } : { dir: shotArg, main: "dashboard.png" };
 let passed = 0, failed = 0;
-let emu = null, context = null, profileDir = null, receiver = null;
+let emu = null, context = null, profileDir = null, receiver = null, slowReceiver = null;
 
 function check(cond, what, detail) {
   if (cond) { passed++; console.log("ok - " + what); }
@@ -42,6 +42,7 @@ async function cleanup() {
   if (context) { await context.close().catch(() => {}); context = null; }
   if (profileDir) { fs.rmSync(profileDir, { recursive: true, force: true }); profileDir = null; }
   if (receiver) { receiver.close(); receiver = null; }
+  if (slowReceiver) { slowReceiver.closeAllConnections(); slowReceiver.close(); slowReceiver = null; }
   if (emu) { await emu.stop(); }
 }
 
@@ -238,6 +239,30 @@ async function main() {
     const cbBody = await text(page.locator('#detail-callbacks [data-field="callback-body"]'));
     check(cbBody.includes(ids.hookMine) && cbBody.includes("\"state\": \"success\""), "an attempt opens to show the body sent", cbBody.slice(0, 120));
   }
+
+  // ---- an attempt in flight: a receiver holding its answer is listed as "in flight", then delivered
+  const held = [];
+  slowReceiver = nodeHttp.createServer((req, res) => { req.resume(); req.on("end", () => held.push(res)); });
+  await new Promise((r) => slowReceiver.listen(0, "127.0.0.1", r));
+  const slowHook = `http://127.0.0.1:${slowReceiver.address().port}/slow`;
+  const slowId = await createApikley(base, KEY, apikleyBody("a slow receiver", { callBackUrl: slowHook }));
+  await emu.complete(slowId);
+  check(await eventually(() => held.length === 1), "the slow receiver got its callback and holds the answer", `held ${held.length}`);
+  const apiFlight = await http(base, "GET", "/_emulator/callbacks?task_id=" + encodeURIComponent(slowId));
+  check(apiFlight.json && apiFlight.json.in_flight.length === 1 && apiFlight.json.attempts.length === 0,
+    "the control API lists the attempt in flight", apiFlight.text.slice(0, 200));
+  const flightRow = page.locator(`#callbacks tbody tr[data-outcome="in-flight"][data-task-id="${slowId}"]`);
+  const flightShown = await eventually(async () => (await flightRow.count()) === 1 && /^in flight · .+ of 10 s$/.test(await text(flightRow.locator("td").last())));
+  check(flightShown, "the callbacks table lists the attempt in flight with its time so far and deadline",
+    await page.locator("#callbacks tbody tr").first().innerText().catch(() => ""));
+  await flightRow.locator("a").click({ timeout: STEP_MS }).catch(() => {});
+  const flightDetail = await eventually(async () => (await page.locator('#detail-callbacks details[data-outcome="in-flight"]').count()) === 1);
+  check(flightDetail && (await text(page.locator('[data-field="detail-id"]'))) === slowId, "its task's detail shows the attempt in flight");
+  for (const res of held) res.end("ok");
+  const landed = await eventually(async () => (await page.locator('#callbacks tbody tr[data-outcome="in-flight"]').count()) === 0 &&
+      (await page.locator(`#callbacks tbody tr[data-outcome="delivered"][data-task-id="${slowId}"]`).count()) === 1 &&
+      (await page.locator('#detail-callbacks details[data-outcome="delivered"]').count()) === 1, 8000);
+  check(landed, "once answered, the attempt is listed as delivered and no longer in flight");
 
   // detail: fail with a code and message, and cancel
   await page.goto(base + "/_emulator/ui#task=" + ids.evoMine);

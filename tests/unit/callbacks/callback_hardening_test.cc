@@ -163,6 +163,8 @@ TEST_CASE("issue 14: one key's hanging receivers hold at most half the workers; 
   REQUIRE(PollUntil([&] { return slow.received() == 2; }));
   REQUIRE(dispatcher.Submit(Req("good-1", good.Url(), "patient")));
   REQUIRE(PollUntil([&] { return good.completed() == 1; }));  // a free worker took it at once
+  // The receiver answered; the worker records the attempt a moment later.
+  REQUIRE(PollUntil([&] { return dispatcher.InFlight("good-1").empty(); }));
   CHECK(slow.received() == 2);  // the flooder's other six wait in its own queue
   CHECK(dispatcher.stats().queued == 6);
   // good-1's attempt leaves the in-flight list just after its receiver answered.
