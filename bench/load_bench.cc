@@ -109,9 +109,7 @@ std::string g_state_dir;              // the next emulator child's state directo
   config->server.port = 0;
   if (!g_state_dir.empty()) {
     config->state.dir = g_state_dir;
-    config->state.fsync = g_state_fsync == "always" ? imagine::FsyncPolicy::kAlways
-                          : g_state_fsync == "off"  ? imagine::FsyncPolicy::kOff
-                                                    : imagine::FsyncPolicy::kBatch;
+    if (!imagine::ParseFsyncPolicy(g_state_fsync, &config->state.fsync)) _exit(1);
   }
   auto app = imagine::Application::Create(std::move(config).value());
   if (!app.ok()) {

@@ -225,11 +225,7 @@ Status ApplyCommandLine(const CommandLine& cl, Config* config) {
   }
   if (cl.drift_report) config->proxy.drift_report = *cl.drift_report;
   if (cl.state_dir) config->state.dir = *cl.state_dir;
-  if (cl.state_fsync) {
-    config->state.fsync = *cl.state_fsync == "always" ? FsyncPolicy::kAlways
-                          : *cl.state_fsync == "off"  ? FsyncPolicy::kOff
-                                                      : FsyncPolicy::kBatch;
-  }
+  if (cl.state_fsync) ParseFsyncPolicy(*cl.state_fsync, &config->state.fsync);  // checked by the schema
   if (cl.time_scale && config->clock.mode == ClockMode::kVirtual) {
     return InvalidArgument("--time-scale applies to --clock real only; a virtual clock moves via POST /_emulator/clock/advance");
   }

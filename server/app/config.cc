@@ -172,8 +172,7 @@ Config ConfigFromJson(const json& j) {
   c.proxy.replay_file = proxy.at("replay_file").get<std::string>();
   const json& state = j.at("state");
   c.state.dir = state.at("dir").get<std::string>();
-  const std::string fsync = state.at("fsync").get<std::string>();
-  c.state.fsync = fsync == "always" ? FsyncPolicy::kAlways : fsync == "off" ? FsyncPolicy::kOff : FsyncPolicy::kBatch;
+  ParseFsyncPolicy(state.at("fsync").get<std::string>(), &c.state.fsync);  // the schema allows only the three
   c.state.compact_bytes = state.at("compact_bytes").get<uint64_t>();
   return c;
 }

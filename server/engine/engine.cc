@@ -230,10 +230,7 @@ StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::functio
   if (!found) return NotFound("no task " + std::string(id));
   if (terminal) return Status(Code::kFailedPrecondition, "task " + std::string(id) + " has already finished");
   accounts_.Reschedule(changed.owner_key, changed.id, changed.timeline.finished_ms, changed.timeline.outcome);
-  uint64_t position = 0;
-  LogRecord({{"t", "update"}, {"task", TaskToStateJson(changed)}}, &position);
-  if (hold.owns_lock()) hold.unlock();
-  SyncLog(position);
+  LogAndRelease({{"t", "update"}, {"task", TaskToStateJson(changed)}}, hold);
   if (watching()) ReportTransitions(changed.id);
   return *store_.Get(changed.id);
 }
@@ -377,10 +374,7 @@ size_t Engine::Reset(std::string_view key) {
   } else {
     accounts_.Reset(key);
   }
-  uint64_t position = 0;
-  LogRecord({{"t", "reset"}, {"key", key}}, &position);
-  if (hold.owns_lock()) hold.unlock();
-  SyncLog(position);
+  LogAndRelease({{"t", "reset"}, {"key", key}}, hold);
   return removed;
 }
 

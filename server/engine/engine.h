@@ -189,6 +189,9 @@ class Engine {
   Status LogRecord(const nlohmann::json& record, uint64_t* position = nullptr);
   // Syncs the log up to `position` (fsync: always); no-op without a log.
   void SyncLog(uint64_t position);
+  // The end of an answered change: appends `record`, lets go of `hold` (so a sync never holds
+  // back a snapshot) and syncs as the policy says. Without a log, only lets go.
+  void LogAndRelease(const nlohmann::json& record, std::shared_lock<std::shared_mutex>& hold);
   // The record of a clock move: emulated now, wall time and speed.
   nlohmann::json ClockRecord() const;
   // Applies `change` to a running task's timeline now; the shared body of the admin actions.

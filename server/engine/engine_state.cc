@@ -40,6 +40,13 @@ void Engine::SyncLog(uint64_t position) {
   if (state_log_ != nullptr && position != 0) state_log_->Sync(position);
 }
 
+void Engine::LogAndRelease(const nlohmann::json& record, std::shared_lock<std::shared_mutex>& hold) {
+  uint64_t position = 0;
+  LogRecord(record, &position);
+  if (hold.owns_lock()) hold.unlock();
+  SyncLog(position);
+}
+
 nlohmann::json Engine::ClockRecord() const {
   return {{"t", "clock"},
           {"now", clock_->NowMs()},
@@ -53,10 +60,7 @@ void Engine::SetKeyProfile(const std::string& key, KeyProfile profile) {
   const int64_t now = clock_->NowMs();
   nlohmann::json record = {{"t", "profile"}, {"key", key}, {"profile", ProfileToState(profile)}, {"at", now}};
   accounts_.SetProfile(key, std::move(profile), now);
-  uint64_t position = 0;
-  LogRecord(record, &position);
-  if (hold.owns_lock()) hold.unlock();
-  SyncLog(position);
+  LogAndRelease(record, hold);
 }
 
 StatusOr<ScenarioRule> Engine::AddScenarioRule(ScenarioRule rule) {
@@ -65,20 +69,14 @@ StatusOr<ScenarioRule> Engine::AddScenarioRule(ScenarioRule rule) {
   if (!added.ok()) return added;
   nlohmann::json j = ScenarioRuleToJson(*added);
   j["times"] = added->times;
-  uint64_t position = 0;
-  LogRecord({{"t", "rule"}, {"rule", j}}, &position);
-  if (hold.owns_lock()) hold.unlock();
-  SyncLog(position);
+  LogAndRelease({{"t", "rule"}, {"rule", j}}, hold);
   return added;
 }
 
 bool Engine::RemoveScenarioRule(uint64_t id) {
   auto hold = HoldForChange();
   if (!scenarios_.RemoveRule(id)) return false;
-  uint64_t position = 0;
-  LogRecord({{"t", "unrule"}, {"id", id}}, &position);
-  if (hold.owns_lock()) hold.unlock();
-  SyncLog(position);
+  LogAndRelease({{"t", "unrule"}, {"id", id}}, hold);
   return true;
 }
 
@@ -86,10 +84,7 @@ size_t Engine::ClearScenarioRules() {
   auto hold = HoldForChange();
   const size_t removed = scenarios_.rules().size();
   scenarios_.ClearRules();
-  uint64_t position = 0;
-  LogRecord({{"t", "rules_cleared"}}, &position);
-  if (hold.owns_lock()) hold.unlock();
-  SyncLog(position);
+  LogAndRelease({{"t", "rules_cleared"}}, hold);
   return removed;
 }
 
@@ -98,10 +93,7 @@ Status Engine::SetChaos(std::map<std::string, double> chaos) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [name, p] : chaos) j[name] = p;
   IMAGINE_RETURN_IF_ERROR(scenarios_.SetChaos(std::move(chaos)));
-  uint64_t position = 0;
-  LogRecord({{"t", "chaos"}, {"chaos", j}}, &position);
-  if (hold.owns_lock()) hold.unlock();
-  SyncLog(position);
+  LogAndRelease({{"t", "chaos"}, {"chaos", j}}, hold);
   return Status::Ok();
 }
 
@@ -127,10 +119,7 @@ void Engine::CommitScenario(const ArmedScenario& armed) {
 Status Engine::AdvanceClock(int64_t ms) {
   IMAGINE_RETURN_IF_ERROR(scheduler_.Advance(ms));
   auto hold = HoldForChange();
-  uint64_t position = 0;
-  LogRecord(ClockRecord(), &position);
-  if (hold.owns_lock()) hold.unlock();
-  SyncLog(position);
+  LogAndRelease(ClockRecord(), hold);
   return Status::Ok();
 }
 
@@ -140,10 +129,7 @@ Status Engine::SetTimeScale(double scale) {
   auto hold = HoldForChange();
   real->SetTimeScale(scale);
   scheduler_.Wake();
-  uint64_t position = 0;
-  LogRecord(ClockRecord(), &position);
-  if (hold.owns_lock()) hold.unlock();
-  SyncLog(position);
+  LogAndRelease(ClockRecord(), hold);
   return Status::Ok();
 }
 
@@ -165,10 +151,7 @@ void Engine::RestoreConfigured() {
   scenarios_.ClearRules();
   for (const ScenarioRule& rule : configured_rules_) scenarios_.AddRule(rule);
   scenarios_.SetChaos(configured_chaos_);
-  uint64_t position = 0;
-  LogRecord({{"t", "configured"}}, &position);
-  if (hold.owns_lock()) hold.unlock();
-  SyncLog(position);
+  LogAndRelease({{"t", "configured"}}, hold);
 }
 
 Status Engine::WriteStateSnapshot(const std::function<Status(const std::string& record)>& emit,
@@ -203,6 +186,15 @@ std::string KindOf(const nlohmann::json& record) {
 
 Status Engine::ApplyStateRecord(const nlohmann::json& r) {
   const std::string kind = r.is_object() ? KindOf(r) : "";
+  // What Scenarios::Commit did for a create or a scripted answer: a rule's match, a chaos draw.
+  auto replay_commit = [&] {
+    if (r.contains("rule")) {
+      ArmedScenario armed;
+      armed.rule_id = StateInteger<uint64_t>(r["rule"]);
+      scenarios_.Commit(armed);
+    }
+    if (r.contains("chaos_draws")) scenarios_.ReplayChaosDraws(StateInteger<uint64_t>(r["chaos_draws"]));
+  };
   try {
     if (kind == "task" || kind == "stored") {
       auto task = TaskFromStateJson(r.at("task"));
@@ -219,12 +211,7 @@ Status Engine::ApplyStateRecord(const nlohmann::json& r) {
         return InvalidArgument("task: the charge's price or instant is out of range");
       }
       accounts_.ReplayCharge(task->owner_key, charge, id, task->timeline.finished_ms, task->timeline.outcome);
-      if (r.contains("rule")) {
-        ArmedScenario armed;
-        armed.rule_id = StateInteger<uint64_t>(r["rule"]);
-        scenarios_.Commit(armed);
-      }
-      if (r.contains("chaos_draws")) scenarios_.ReplayChaosDraws(StateInteger<uint64_t>(r["chaos_draws"]));
+      replay_commit();
       const uint64_t next = StateInteger<uint64_t>(r.at("seq")) + 1;
       if (next > sequence_.load()) sequence_.store(next);
     } else if (kind == "update") {
@@ -262,12 +249,7 @@ Status Engine::ApplyStateRecord(const nlohmann::json& r) {
     } else if (kind == "chaos") {
       return scenarios_.SetChaos(r.at("chaos").get<std::map<std::string, double>>());
     } else if (kind == "commit") {
-      if (r.contains("rule")) {
-        ArmedScenario armed;
-        armed.rule_id = StateInteger<uint64_t>(r["rule"]);
-        scenarios_.Commit(armed);
-      }
-      if (r.contains("chaos_draws")) scenarios_.ReplayChaosDraws(StateInteger<uint64_t>(r["chaos_draws"]));
+      replay_commit();
     } else if (kind == "draws") {
       scenarios_.ReplayChaosDraws(StateInteger<uint64_t>(r.at("n")));
     } else if (kind == "scenarios") {

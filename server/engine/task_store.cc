@@ -262,20 +262,15 @@ std::array<std::array<uint64_t, kTaskStateCount>, 2> TaskStore::CountByNotified(
   return out;
 }
 
-size_t TaskStore::CountOfKey(std::string_view key) const {
-  size_t n = 0;
-  for (const Shard& s : shards_) {
-    std::lock_guard<std::mutex> lock(s.mu);
-    n += s.keys.UsersOf(key);
-  }
-  return n;
-}
+size_t TaskStore::CountOfKey(std::string_view key) const { return CountUsers(&Shard::keys, key); }
 
-size_t TaskStore::CountOfModel(std::string_view model) const {
+size_t TaskStore::CountOfModel(std::string_view model) const { return CountUsers(&Shard::models, model); }
+
+size_t TaskStore::CountUsers(InternTable Shard::*table, std::string_view name) const {
   size_t n = 0;
   for (const Shard& s : shards_) {
     std::lock_guard<std::mutex> lock(s.mu);
-    n += s.models.UsersOf(model);
+    n += (s.*table).UsersOf(name);
   }
   return n;
 }

@@ -113,6 +113,8 @@ class TaskStore {
   };
 
   Shard& ShardFor(std::string_view id) const;
+  // Tasks whose interned `table` entry is `name`, over every shard.
+  size_t CountUsers(InternTable Shard::*table, std::string_view name) const;
   size_t ShardIndex(std::string_view id) const;
   // Removes the record in `slot` of `shard` (lock held).
   void EraseLocked(Shard& shard, uint32_t slot);

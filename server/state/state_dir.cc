@@ -54,6 +54,16 @@ const char* FsyncPolicyName(FsyncPolicy p) {
   return "batch";
 }
 
+bool ParseFsyncPolicy(std::string_view name, FsyncPolicy* out) {
+  for (FsyncPolicy p : {FsyncPolicy::kAlways, FsyncPolicy::kBatch, FsyncPolicy::kOff}) {
+    if (name == FsyncPolicyName(p)) {
+      *out = p;
+      return true;
+    }
+  }
+  return false;
+}
+
 // One open log file; closed when the last user (an Append or a Sync in progress) lets go.
 struct StateDir::LogFile {
   int fd = -1;

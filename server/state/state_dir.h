@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "common/status.h"
@@ -31,6 +32,8 @@ namespace imagine {
 
 enum class FsyncPolicy { kAlways, kBatch, kOff };
 const char* FsyncPolicyName(FsyncPolicy p);
+// "always", "batch" or "off"; false for anything else.
+bool ParseFsyncPolicy(std::string_view name, FsyncPolicy* out);
 
 struct StateOptions {
   std::string dir;  // "" = no state directory
