@@ -29,4 +29,7 @@ PYTHONWARNINGS="ignore:Setuptools is replacing distutils" "$python" -m pip insta
 
 cd "$here/tests"
 export IMAGINE_EMU_BINARY="$binary" PYTHONPATH="$tmp/site" PYTHONDONTWRITEBYTECODE=1
-exec "$python" -m pytest -p no:cacheprovider -q "$@" .
+# Not exec: the EXIT trap above must still remove $tmp (pytest's own temporary folders included).
+status=0
+"$python" -m pytest -p no:cacheprovider --basetemp "$tmp/pytest" -q "$@" . || status=$?
+exit "$status"

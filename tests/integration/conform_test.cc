@@ -14,6 +14,8 @@
 #include <set>
 #include <sstream>
 
+#include "support/scratch.h"
+
 namespace imagine::testing {
 namespace {
 
@@ -38,9 +40,7 @@ std::string Quote(const std::string& s) {
 struct TempDir {
   fs::path path;
   TempDir() {
-    char tmpl[] = "/tmp/conform-test-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
+    path = ScratchSubdir("conform-");
   }
   ~TempDir() {
     std::error_code ignored;
@@ -150,7 +150,7 @@ TEST_CASE("a client that ignores a status-query 500 fails the retry check and no
   CHECK(r.out.find("      | error: Failed to retrieve task status") != std::string::npos);  // the query route's own 500 words
 }
 
-TEST_CASE("the table shows the last lines of a failing client's stderr and stdout; JUnit keeps all") {
+TEST_CASE("the table shows the last lines of a failing client's stderr and stdout, JUnit keeps all") {
   TempDir dir;
   const std::string junit = (dir.path / "out.xml").string();
   Result r = Conform({"--provider", "evolink", "--scenarios", "success", "--junit", junit, "--client",

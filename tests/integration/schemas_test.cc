@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "support/emulator_process.h"
+#include "support/scratch.h"
 
 namespace imagine::testing {
 namespace {
@@ -35,13 +36,12 @@ std::string Changed(std::string text, const std::string& from, const std::string
 
 // A fresh directory holding `files` (name -> text).
 std::string Dir(const std::map<std::string, std::string>& files) {
-  char tmpl[] = "/tmp/imagine-schemas-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
+  const std::string dir = ScratchSubdir("schemas-");
   for (const auto& [name, text] : files) {
-    std::ofstream out(std::string(tmpl) + "/" + name, std::ios::binary);
+    std::ofstream out(dir + "/" + name, std::ios::binary);
     out << text;
   }
-  return tmpl;
+  return dir;
 }
 
 Reply Create(const EmulatorProcess& emu, const std::string& body) {
@@ -57,7 +57,7 @@ const std::string kFifteen =
 
 }  // namespace
 
-TEST_CASE("schemas.models takes Evolink's published document as it comes; a limit changed in it changes what is refused") {
+TEST_CASE("schemas.models takes Evolink's published document as it comes, a limit changed in it changes what is refused") {
   const std::string seed = ReadSource(kSeedCopy);
   {
     std::string config = WriteTempFile("clock: {mode: virtual}\nschemas:\n  models:\n    grok-imagine-image-to-video-beta: " +
@@ -173,7 +173,7 @@ TEST_CASE("an unusable document stops start-up: exit 2 and one 'file: path: prob
   }
 }
 
-TEST_CASE("schemas.models takes Apikley's published OpenAPI 3.0 document too; the emulator's rules still apply") {
+TEST_CASE("schemas.models takes Apikley's published OpenAPI 3.0 document too, the emulator's rules still apply") {
   const std::string copy = ReadSource("tests/fixtures/apikley-grok-imagine-image-to-video.openapi.yaml");
   auto create = [](const EmulatorProcess& emu, const std::string& input) {
     return emu.Request("POST", "/api/v1/jobs/createTask", R"({"model":"grok-imagine/image-to-video","input":)" + input + "}",

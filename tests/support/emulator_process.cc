@@ -1,5 +1,7 @@
 #include "support/emulator_process.h"
 
+#include "support/scratch.h"
+
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -10,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -19,28 +22,33 @@ namespace {
 
 extern "C" char** environ;
 
-// fork+exec of the binary with stdout and stderr on one pipe; returns the read end.
+// fork+exec of the binary with stdout and stderr on one pipe; returns the read end. The child
+// dies with this process (SpawnChild). argv and the environment are built before the fork: the
+// child only calls async-signal-safe functions.
 pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, int* out_fd) {
   int fds[2];
-  REQUIRE(pipe(fds) == 0);
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    dup2(fds[1], 2);
-    close(fds[0]);
-    close(fds[1]);
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> argv;
-    std::string binary = IMAGINE_EMU_BINARY;
-    argv.push_back(binary.data());
-    std::vector<std::string> copy = args;
-    for (std::string& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
+  REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+  std::vector<std::string> argv_text = {IMAGINE_EMU_BINARY};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<std::string> env_text;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    if (env.count(entry.substr(0, entry.find('='))) == 0) env_text.push_back(entry);
   }
+  for (const auto& [k, v] : env) env_text.push_back(k + "=" + v);
+  std::vector<char*> argv, envp;
+  for (std::string& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (std::string& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const int write_end = fds[1];
+  pid_t pid = SpawnChild([&] {
+    dup2(write_end, 1);
+    dup2(write_end, 2);
+    execve(argv[0], argv.data(), envp.data());
+  });
   close(fds[1]);
+  REQUIRE(pid >= 0);
   *out_fd = fds[0];
   return pid;
 }
@@ -92,7 +100,7 @@ EmulatorProcess::EmulatorProcess(std::vector<std::string> args, std::map<std::st
   int fd = -1;
   pid_ = Spawn(args, env, &fd);
   // The listening line, after any log lines before it (a restored state directory says so first).
-  startup_line_ = ReadUntil(fd, 10000, [](const std::string& t) {
+  startup_line_ = ReadUntil(fd, 60000, [](const std::string& t) {
     const size_t at = t.find(" listening on ");
     return at != std::string::npos && t.find('\n', at) != std::string::npos;
   });
@@ -147,7 +155,7 @@ int EmulatorProcess::Stop(int sig) {
   INFO("self-check of every response: " << health.dump() << "\n" << warnings);
   CHECK(health["self_check"]["violations"] == 0);
   kill(pid_, sig);
-  int status = WaitWithTimeout(pid_, 5000);
+  int status = WaitWithTimeout(pid_, 30000);
   pid_ = -1;
   return status;
 }
@@ -205,14 +213,12 @@ std::pair<int, std::string> RunToExit(const std::vector<std::string>& args,
 }
 
 std::string WriteTempFile(const std::string& text, const std::string& suffix) {
-  std::string path = "/tmp/imagine-emu-test-XXXXXX" + suffix;
-  std::vector<char> buf(path.begin(), path.end());
-  buf.push_back('\0');
-  int fd = mkstemps(buf.data(), static_cast<int>(suffix.size()));
-  REQUIRE(fd >= 0);
-  REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
-  close(fd);
-  return std::string(buf.data());
+  const std::string path = ScratchPath("file-", suffix);
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  REQUIRE(out.good());
+  return path;
 }
 
 }  // namespace imagine::testing

@@ -1,6 +1,6 @@
 // EmulatorProcess: starts the real imagine-emu binary on an ephemeral loopback port for
 // an integration test, reads the bound port from its start-up line, and stops it
-// (SIGTERM, then SIGKILL after 5 s) when the object goes out of scope. One per test case;
+// (SIGTERM, then SIGKILL after 30 s) when the object goes out of scope. One per test case;
 // not shared between threads.
 //
 //   EmulatorProcess emu({"--clock", "virtual", "--seed", "1"});
@@ -33,7 +33,7 @@ class EmulatorProcess {
  public:
   // Starts the binary with `args` plus "--port 0" (unless args set --port) and
   // "--self-check", with `env` added to the environment. Fails the current test (doctest
-  // REQUIRE) if it does not print its listening line within 10 s. On Stop() (and so at
+  // REQUIRE) if it does not print its listening line within 60 s. On Stop() (and so at
   // scope exit) it CHECKs that no response broke the provider's own response schemas.
   explicit EmulatorProcess(std::vector<std::string> args = {"--clock", "virtual", "--seed", "1"},
                            std::map<std::string, std::string> env = {});
@@ -72,11 +72,12 @@ class EmulatorProcess {
 };
 
 // Runs the binary to completion with `args` and returns {exit code, stdout+stderr}.
-// Kills it after `timeout_s`.
+// Kills it after `timeout_s` (a cap for a hang, not an expectation of speed).
 std::pair<int, std::string> RunToExit(const std::vector<std::string>& args,
-                                      const std::map<std::string, std::string>& env = {}, int timeout_s = 10);
+                                      const std::map<std::string, std::string>& env = {}, int timeout_s = 60);
 
-// Writes `text` to a fresh temporary file and returns its path.
+// Writes `text` to a fresh file under ScratchDir() (removed when the test process ends) and
+// returns its path.
 std::string WriteTempFile(const std::string& text, const std::string& suffix = ".yaml");
 
 }  // namespace imagine::testing

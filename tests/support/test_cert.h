@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "support/scratch.h"
+
 namespace imagine::testing {
 
 // A self-signed certificate for 127.0.0.1/localhost made with the openssl CLI, once per run.
@@ -26,9 +28,7 @@ struct SelfSignedCert {
 inline const SelfSignedCert& TestCert() {
   static const SelfSignedCert* cert = [] {
     static SelfSignedCert c;
-    char tmpl[] = "/tmp/imagine-callbacks-tls-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) return &c;
-    c.dir = tmpl;
+    c.dir = ScratchSubdir("tls-");
     c.cert = c.dir + "/cert.pem";
     c.key = c.dir + "/key.pem";
     std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout '" + c.key + "' -out '" + c.cert +

@@ -9,6 +9,7 @@
 #include "app/config_document.h"
 #include "callbacks/retry_policy.h"
 #include "http/http_server.h"
+#include "support/scratch.h"
 
 #include <doctest/doctest.h>
 
@@ -210,7 +211,7 @@ TEST_CASE("a YAML alias bomb is refused quickly") {
 }
 
 TEST_CASE("issue 14: a partly written callback policy keeps the provider's defaults for the rest") {
-  const std::string path = "/tmp/imagine-config-test-" + std::to_string(::getpid()) + ".yaml";
+  const std::string path = testing::ScratchPath("config-", ".yaml");
   {
     std::ofstream out(path);
     out << "callbacks: {apikley: {timeout_s: 2}, evolink: {retries_s: [5]}}\n";
