@@ -8,14 +8,15 @@ int64_t WallNowMs() {
       .count();
 }
 
-RealClock::RealClock(double time_scale, int64_t start_ms)
-    : base_emulated_ms_(start_ms > 0 ? start_ms : WallNowMs()),
-      base_steady_(std::chrono::steady_clock::now()),
+RealClock::RealClock(double time_scale, int64_t start_ms, SteadyNow steady_now)
+    : steady_now_(steady_now),
+      base_emulated_ms_(start_ms > 0 ? start_ms : WallNowMs()),
+      base_steady_(steady_now_()),
       scale_(time_scale) {}
 
 int64_t RealClock::NowMs() const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto elapsed = std::chrono::steady_clock::now() - base_steady_;
+  auto elapsed = steady_now_() - base_steady_;
   double elapsed_ms = std::chrono::duration<double, std::milli>(elapsed).count();
   return base_emulated_ms_ + static_cast<int64_t>(elapsed_ms * scale_);
 }
@@ -27,7 +28,7 @@ double RealClock::time_scale() const {
 
 void RealClock::SetTimeScale(double scale) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto now = std::chrono::steady_clock::now();
+  auto now = steady_now_();
   double elapsed_ms = std::chrono::duration<double, std::milli>(now - base_steady_).count();
   base_emulated_ms_ += static_cast<int64_t>(elapsed_ms * scale_);
   base_steady_ = now;
@@ -37,7 +38,7 @@ void RealClock::SetTimeScale(double scale) {
 void RealClock::RestoreTo(int64_t emulated_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   base_emulated_ms_ = emulated_ms;
-  base_steady_ = std::chrono::steady_clock::now();
+  base_steady_ = steady_now_();
 }
 
 std::chrono::steady_clock::time_point RealClock::RealDeadlineFor(int64_t emulated_ms) const {

@@ -29,8 +29,11 @@ class Clock {
 
 class RealClock final : public Clock {
  public:
+  // Where real time comes from: std::chrono::steady_clock::now, or a test's own source.
+  using SteadyNow = std::chrono::steady_clock::time_point (*)();
+
   // `start_ms` <= 0 starts at the wall time. Precondition: time_scale > 0.
-  RealClock(double time_scale, int64_t start_ms);
+  RealClock(double time_scale, int64_t start_ms, SteadyNow steady_now = &std::chrono::steady_clock::now);
 
   int64_t NowMs() const override;
   bool is_virtual() const override { return false; }
@@ -45,6 +48,7 @@ class RealClock final : public Clock {
   std::chrono::steady_clock::time_point RealDeadlineFor(int64_t emulated_ms) const;
 
  private:
+  const SteadyNow steady_now_;
   mutable std::mutex mu_;  // protects the three fields below
   int64_t base_emulated_ms_;
   std::chrono::steady_clock::time_point base_steady_;

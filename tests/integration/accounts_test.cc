@@ -95,7 +95,7 @@ TEST_CASE("Apikley's default burst limit (Kie's documented one): 20 creations pe
   CHECK(CreateE(emu, "burst").status == 200);  // Evolink publishes no limits: none by default
 }
 
-TEST_CASE("per-model concurrency frees a slot when a task finishes; the hourly cap slides") {
+TEST_CASE("per-model concurrency frees a slot when a task finishes, the hourly cap slides") {
   std::string config = WriteTempFile(R"(
 clock: {mode: virtual, start_ms: 1760000000000}
 apikley:

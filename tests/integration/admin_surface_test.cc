@@ -119,7 +119,7 @@ TEST_CASE("issue 16: PUT a key profile read back with its masked HMAC key keeps 
         ExpectedSignature(id + "." + req.Header("X-Webhook-Timestamp"), "demo-webhook-secret"));
 }
 
-TEST_CASE("issue 16: -h prints the help; the start-up line follows --log-format json") {
+TEST_CASE("issue 16: -h prints the help, the start-up line follows --log-format json") {
   auto [code, out] = RunToExit({"-h"});
   CHECK(code == 0);
   CHECK(out.find("-h, --help") != std::string::npos);

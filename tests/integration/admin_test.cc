@@ -39,7 +39,7 @@ struct Fixture {
   EmulatorProcess emu;
 };
 
-TEST_CASE("without an admin token the control API is open; with one every route needs it (but health)") {
+TEST_CASE("without an admin token the control API is open, with one every route needs it (but health)") {
   EmulatorProcess open;
   CHECK(Admin(open, "GET", "/_emulator/health").status == 200);
   CHECK(Admin(open, "GET", "/_emulator/version").json() ==

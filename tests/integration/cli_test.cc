@@ -2,6 +2,7 @@
 // signals — run as a real process.
 #include <doctest/doctest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "support/emulator_process.h"
+#include "support/scratch.h"
 
 namespace imagine::testing {
 namespace {
@@ -126,7 +128,7 @@ TEST_CASE("a busy port exits non-zero with one clear line") {
   CHECK(out == "imagine-emu: cannot listen on 127.0.0.1:" + std::to_string(port) + ": Address already in use\n");
 }
 
-TEST_CASE("environment variables set what flags set; flags win") {
+TEST_CASE("environment variables set what flags set, flags win") {
   EmulatorProcess by_env({}, {{"IMAGINE_EMU_CLOCK", "virtual"}, {"IMAGINE_EMU_SEED", "9"},
                               {"IMAGINE_EMU_PUBLIC_URL", "http://files.test:9/"}});
   CHECK(by_env.startup_line().find("clock virtual, seed 9") != std::string::npos);
@@ -171,7 +173,7 @@ TEST_CASE("the same seed gives the same ids and timings") {
   CHECK(first.find(r.json()["data"]["taskId"].get<std::string>()) == std::string::npos);
 }
 
-TEST_CASE("the virtual clock only moves when advanced; a real clock cannot be advanced") {
+TEST_CASE("the virtual clock only moves when advanced, a real clock cannot be advanced") {
   EmulatorProcess emu;
   long long t0 = emu.Get("/_emulator/clock").json()["now_ms"];
   usleep(20000);
@@ -196,27 +198,45 @@ TEST_CASE("the virtual clock only moves when advanced; a real clock cannot be ad
 TEST_CASE("64 clients connecting at once are all answered without a retransmit wait") {
   EmulatorProcess emu({"--clock", "virtual", "--log-level", "warn"});
   constexpr int kClients = 64;
+  // Each client's own count of retransmitted segments (TCP_INFO): a SYN dropped on a full
+  // accept queue, or a handshake ACK dropped there, shows as a retransmit. Counted, not timed.
+  std::vector<int> retransmits(kClients, -1);
+  std::vector<std::string> status_lines(kClients);
   std::vector<std::thread> threads;
-  std::vector<double> seconds(kClients, 99);
-  std::vector<int> status(kClients, 0);
   std::atomic<bool> go{false};
   for (int i = 0; i < kClients; ++i) {
     threads.emplace_back([&, i] {
       while (!go.load()) std::this_thread::yield();
-      auto t0 = std::chrono::steady_clock::now();
-      httplib::Client c("127.0.0.1", emu.port());
-      c.set_connection_timeout(5, 0);
-      auto r = c.Get("/_emulator/health");
-      seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      status[i] = r ? r->status : 0;
+      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(static_cast<uint16_t>(emu.port()));
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      timeval tv{60, 0};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      std::string answer;
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+        const std::string request = "GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+          char buf[4096];
+          ssize_t n;
+          while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) answer.append(buf, static_cast<size_t>(n));
+        }
+        tcp_info info{};
+        socklen_t len = sizeof info;
+        if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0) retransmits[i] = static_cast<int>(info.tcpi_total_retrans);
+      }
+      ::close(fd);
+      status_lines[i] = answer.substr(0, answer.find("\r\n"));
     });
   }
   go = true;
   for (auto& t : threads) t.join();
-  CHECK(std::count(status.begin(), status.end(), 200) == kClients);
-  double slowest = *std::max_element(seconds.begin(), seconds.end());
-  MESSAGE("slowest of " << kClients << " simultaneous connects: " << slowest << " s");
-  CHECK(slowest < 0.9);
+  for (int i = 0; i < kClients; ++i) {
+    INFO("client " << i);
+    CHECK(status_lines[i] == "HTTP/1.1 200 OK");
+    CHECK(retransmits[i] == 0);
+  }
 }
 
 
@@ -230,23 +250,21 @@ TEST_CASE("a SIGTERM sent at once during start-up still stops the process") {
   sigaddset(&term, SIGTERM);
   for (int i = 0; i < 5; ++i) {
     sigprocmask(SIG_BLOCK, &term, &old);
-    pid_t pid = fork();
-    if (pid == 0) {
+    pid_t pid = SpawnChild([&] {
       signal(SIGTERM, SIG_DFL);
       sigprocmask(SIG_SETMASK, &old, nullptr);
       int devnull = open("/dev/null", O_WRONLY);
       dup2(devnull, 1);
       dup2(devnull, 2);
       execl(IMAGINE_EMU_BINARY, IMAGINE_EMU_BINARY, "--port", "0", "--log-level", "off", static_cast<char*>(nullptr));
-      _exit(127);
-    }
+    });
     sigprocmask(SIG_SETMASK, &old, nullptr);
     REQUIRE(pid >= 0);
     usleep(1000 * (i + 1));  // somewhere in start-up
     kill(pid, SIGTERM);
     int status = 0;
     bool exited = false;
-    for (int t = 0; t < 500 && !exited; ++t) {
+    for (int t = 0; t < 6000 && !exited; ++t) {  // a minute at most: a hang, not slowness, fails
       exited = waitpid(pid, &status, WNOHANG) == pid;
       if (!exited) usleep(10000);
     }

@@ -268,7 +268,7 @@ TEST_CASE("the image_unreachable, image_too_large and image_invalid scenarios fa
   CHECK(names.count("image_invalid") == 1);
 }
 
-TEST_CASE("--inputs-fetch and IMAGINE_EMU_INPUTS_FETCH set inputs.fetch; a bad value exits 2") {
+TEST_CASE("--inputs-fetch and IMAGINE_EMU_INPUTS_FETCH set inputs.fetch, a bad value exits 2") {
   EmulatorProcess flag({"--clock", "virtual", "--inputs-fetch", "on"});
   CHECK(flag.Get("/_emulator/config").json()["inputs"] ==
         nlohmann::json::parse(R"({"fetch":"on","timeout_s":10,"max_redirects":3,"max_bytes":10485760})"));

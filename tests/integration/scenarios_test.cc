@@ -93,7 +93,7 @@ TEST_CASE("create-stage scenarios answer in each provider's words and create not
   CHECK(custom.body == R"({"code":455,"msg":"Back at 14:00 UTC","data":null})");
 }
 
-TEST_CASE("query-stage scenarios answer status queries; lifecycle ones do not") {
+TEST_CASE("query-stage scenarios answer status queries, lifecycle ones do not") {
   Fixture f;
   for (bool apikley : {true, false}) {
     std::string id = IdOf(CreateWith(f.emu, apikley, ""), apikley);

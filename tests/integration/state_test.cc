@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "support/emulator_process.h"
+#include "support/scratch.h"
 #include "support/test_configs.h"
 #include "support/test_receiver.h"
 
@@ -32,9 +34,7 @@ const std::string kEvo = R"({"model":"grok-imagine-text-to-video","prompt":"a ca
 const std::string kT2V = R"({"model":"grok-imagine/text-to-video","input":{"prompt":"a cat"}})";
 
 std::string FreshDir() {
-  char path[] = "/tmp/imagine-state-XXXXXX";
-  REQUIRE(mkdtemp(path) != nullptr);
-  return path;
+  return ScratchSubdir("state-");
 }
 
 struct Answered {
@@ -70,6 +70,7 @@ accounts:
 )");
   const std::vector<std::string> keys = {"evo-a", "evo-b", "apk-a", "apk-b"};
   std::vector<Answered> answered;
+  std::vector<std::string> client_errors;        // what the client threads saw go wrong (asserted here)
   std::map<std::string, nlohmann::json> before;  // admin views taken while the load ran
   std::string cancelled;
   int port = 0;
@@ -77,8 +78,19 @@ accounts:
     EmulatorProcess emu({"--config", config, "--state-dir", dir});
     port = emu.port();
     std::mutex mu;
+    std::condition_variable progress;  // signalled on each answered create and on each client error
     std::atomic<bool> stop{false};
     std::vector<std::thread> clients;
+    struct JoinAtExit {  // a failed REQUIRE below must not leave joinable threads (std::terminate)
+      std::atomic<bool>& stop;
+      std::vector<std::thread>& threads;
+      void Join() {
+        stop = true;
+        for (auto& t : threads)
+          if (t.joinable()) t.join();
+      }
+      ~JoinAtExit() { Join(); }
+    } join_at_exit{stop, clients};
     for (const std::string& key : keys) {
       clients.emplace_back([&, key] {
         const bool evolink = key.rfind("evo", 0) == 0;
@@ -86,40 +98,62 @@ accounts:
           Reply r = evolink ? emu.Post("/v1/videos/generations", kEvo, key)
                             : emu.Post("/api/v1/jobs/createTask", kT2V, key);
           if (r.status == 0) break;  // the process is gone
-          nlohmann::json j = r.json();
-          REQUIRE(r.status == 200);
-          REQUIRE((evolink || j["code"] == 200));
-          const std::string id = evolink ? j["id"].get<std::string>() : j["data"]["taskId"].get<std::string>();
+          const nlohmann::json j = r.json();
+          const nlohmann::json::json_pointer id_at(evolink ? "/id" : "/data/taskId");
           std::lock_guard<std::mutex> lock(mu);
+          if (r.status != 200 || !j.is_object() || (!evolink && j.value("code", 0) != 200) || !j.contains(id_at) ||
+              !j.at(id_at).is_string()) {
+            client_errors.push_back(key + ": " + std::to_string(r.status) + " " + r.body);
+            progress.notify_all();
+            break;
+          }
+          const std::string id = j.at(id_at).get<std::string>();
           answered.push_back({id, key, evolink ? "evolink" : "apikley"});
+          progress.notify_all();
         }
       });
     }
-    auto wait_for = [&](size_t n) {  // bounded: a dead emulator fails the test, not the run
-      for (int i = 0; i < 12000; ++i) {
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          if (answered.size() >= n) return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      }
-      FAIL("fewer than " << n << " creates answered in 60 s");
+    // Waits until `n` creates were answered; false if a client failed first. The 10-minute cap
+    // only ends a hung run (CTest's own timeout would end it later).
+    auto wait_for = [&](size_t n) {
+      std::unique_lock<std::mutex> lock(mu);
+      return progress.wait_for(lock, std::chrono::minutes(10),
+                               [&] { return answered.size() >= n || !client_errors.empty(); }) &&
+             client_errors.empty();
     };
-    wait_for(150);
-    emu.Advance(11);  // the first tasks succeed (result links), later ones are still running
-    wait_for(300);
-    emu.Advance(2);
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      cancelled = answered[200].id;
+    auto stop_clients = [&] { join_at_exit.Join(); };
+    bool ok = wait_for(150);
+    if (ok) {
+      emu.Advance(11);  // the first tasks succeed (result links), later ones are still running
+      ok = wait_for(300);
     }
-    REQUIRE(emu.Post("/_emulator/tasks/" + cancelled + "/cancel", "{}").status == 200);
-    before = AllTasks(emu);  // the clock does not move after this: these views must come back as they are
-    wait_for(450);
+    if (ok) {
+      emu.Advance(2);
+      // Cancel a task that is still running. The clock does not move again, so it stays
+      // cancellable whatever the clients do meanwhile.
+      for (const auto& [id, t] : AllTasks(emu)) {
+        if (t["state"] != "succeeded" && t["state"] != "failed") {
+          cancelled = id;
+          break;
+        }
+      }
+      ok = !cancelled.empty() && emu.Post("/_emulator/tasks/" + cancelled + "/cancel", "{}").status == 200;
+    }
+    if (ok) {
+      before = AllTasks(emu);  // the clock does not move after this: these views must come back as they are
+      ok = wait_for(450);
+    }
+    if (!ok) {
+      stop_clients();
+      std::lock_guard<std::mutex> lock(mu);
+      FAIL("the load did not run as planned: " << answered.size() << " creates answered, cancelled '" << cancelled
+                                               << "', client errors: " << client_errors.size()
+                                               << (client_errors.empty() ? "" : " (first: " + client_errors[0] + ")"));
+    }
     CHECK(emu.Stop(SIGKILL) != 0);  // while the clients are still sending
-    stop = true;
-    for (auto& c : clients) c.join();
+    stop_clients();
   }
+  REQUIRE(client_errors.empty());
   REQUIRE(answered.size() >= 450);
 
   EmulatorProcess emu({"--config", config, "--state-dir", dir, "--port", std::to_string(port)});
@@ -157,13 +191,15 @@ accounts:
   CHECK(after.at(cancelled)["state"] == "failed");
 
   // The owner still sees each task through its provider; another key does not.
-  const Answered& evo = *std::find_if(answered.begin(), answered.end(), [](const Answered& a) { return a.key == "evo-a"; });
-  CHECK(emu.Get("/v1/tasks/" + evo.id, "evo-a").status == 200);
-  CHECK(emu.Get("/v1/tasks/" + evo.id, "evo-b").status == 404);
-  const Answered& apk = *std::find_if(answered.begin(), answered.end(), [](const Answered& a) { return a.key == "apk-a"; });
-  nlohmann::json record = emu.Get("/api/v1/jobs/recordInfo?taskId=" + apk.id, "apk-a").json();
+  auto evo = std::find_if(answered.begin(), answered.end(), [](const Answered& a) { return a.key == "evo-a"; });
+  REQUIRE(evo != answered.end());
+  CHECK(emu.Get("/v1/tasks/" + evo->id, "evo-a").status == 200);
+  CHECK(emu.Get("/v1/tasks/" + evo->id, "evo-b").status == 404);
+  auto apk = std::find_if(answered.begin(), answered.end(), [](const Answered& a) { return a.key == "apk-a"; });
+  REQUIRE(apk != answered.end());
+  nlohmann::json record = emu.Get("/api/v1/jobs/recordInfo?taskId=" + apk->id, "apk-a").json();
   CHECK(record["code"] == 200);
-  CHECK(record["data"]["taskId"] == apk.id);
+  CHECK(record["data"]["taskId"] == apk->id);
   // A result link from before the kill still downloads.
   for (const auto& [id, t] : before) {
     if (t["state"] != "succeeded") continue;
@@ -248,9 +284,10 @@ TEST_CASE("profiles, scenario rules, the clock and the id sequence survive a res
 
 TEST_CASE("on a real clock a task that finished while the emulator was down is called back after the restart") {
   const std::string dir = FreshDir();
-  // Real time, sped up 20x: the task's 10 emulated seconds pass in half a real second.
+  // Real time, sped up 4x: the task's 10 emulated seconds pass in 2.5 real seconds, time enough
+  // to kill the emulator before the task finishes even on a busy machine.
   const std::string config = WriteTempFile(R"(
-clock: {mode: real, time_scale: 20}
+clock: {mode: real, time_scale: 4}
 apikley:
   models:
     grok-imagine/text-to-video: {timing: {waiting_s: [1, 1], queuing_s: [2, 2], total_s: [10, 10]}}
@@ -258,8 +295,10 @@ apikley:
   TestReceiver<> rx;
   REQUIRE(rx.ok());
   std::string id;
+  std::chrono::steady_clock::time_point finishes;
   {
     EmulatorProcess emu({"--config", config, "--state-dir", dir});
+    const auto before_create = std::chrono::steady_clock::now();
     Reply r = emu.Post("/api/v1/jobs/createTask",
                        nlohmann::json{{"model", "grok-imagine/text-to-video"}, {"callBackUrl", rx.Url()},
                                       {"input", {{"prompt", "x"}}}}.dump(),
@@ -267,8 +306,10 @@ apikley:
     REQUIRE(r.json()["code"] == 200);
     id = r.json()["data"]["taskId"];
     emu.Stop(SIGKILL);  // long before it finishes
+    finishes = before_create + std::chrono::milliseconds(2500);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // it finishes while nothing runs
+  // It finishes while nothing runs: wait until its emulated finish instant has passed in real time.
+  std::this_thread::sleep_until(finishes + std::chrono::milliseconds(200));
   CHECK(rx.received() == 0);
   EmulatorProcess emu({"--config", config, "--state-dir", dir});
   REQUIRE(PollUntil([&] { return rx.received() >= 1; }));
@@ -279,7 +320,7 @@ apikley:
   CHECK(record["data"]["state"] == "success");
 }
 
-TEST_CASE("a torn last record is ignored; a damaged record refuses to start with its file and line") {
+TEST_CASE("a torn last record is ignored, a damaged record refuses to start with its file and line") {
   const std::string dir = FreshDir();
   const std::string config = WriteTempFile(kFixedTimingConfig);
   std::string id;
@@ -329,11 +370,10 @@ TEST_CASE("a small compact_bytes compacts the log into snapshots while serving, 
       if (i % 20 == 19) emu.Advance(3);
     }
     nlohmann::json state;
-    for (int i = 0; i < 200; ++i) {  // compaction runs on its own thread
+    PollUntil([&] {  // compaction runs on its own thread
       state = emu.Get("/_emulator/health").json()["state"];
-      if (state["snapshots"].get<int>() >= 3) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+      return state["snapshots"].get<int>() >= 3;
+    });
     CHECK(state["snapshots"].get<int>() >= 3);
     CHECK(state["fsync"] == "always");
     emu.Stop(SIGKILL);

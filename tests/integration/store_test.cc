@@ -76,7 +76,7 @@ TEST_CASE("Evolink: a full store evicts the earliest finished task, and refuses 
   CHECK(emu.Get("/_emulator/health").json()["tasks"] == 3);
 }
 
-TEST_CASE("Apikley: an evicted task reads as unknown; a store of running tasks answers the rate-limit code") {
+TEST_CASE("Apikley: an evicted task reads as unknown, a store of running tasks answers the rate-limit code") {
   const std::string config = WriteTempFile(kFixedTimingConfig);
   EmulatorProcess emu({"--config", config, "--max-stored-tasks", "2"});
   std::string ids[2];

@@ -164,7 +164,7 @@ TEST_CASE("evolink schema and cross-field rules answer 400 invalid_request with 
   CHECK(TaskCount(emu) == 0);
 }
 
-TEST_CASE("evolink callback_url must be HTTPS and public; the hint is a header, never in the body") {
+TEST_CASE("evolink callback_url must be HTTPS and public, the hint is a header, never in the body") {
   EmulatorProcess emu;
   const std::string hint =
       "set evolink.allow_private_callbacks: true in the emulator config to accept http:// and loopback/private "

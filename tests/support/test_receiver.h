@@ -35,9 +35,11 @@ struct ReceivedRequest {
   }
 };
 
-// Polls `done` every 2 ms for up to `limit`; true once it holds. For waiting on other threads.
+// Polls `done` every 2 ms until it holds (true), or for at most `limit` (false). For waiting on
+// other threads and processes; the limit only ends a run that hangs, so it is generous: a busy
+// machine must never make a passing case fail.
 inline bool PollUntil(const std::function<bool()>& done,
-                      std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
+                      std::chrono::milliseconds limit = std::chrono::milliseconds(60000)) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (!done()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -80,17 +82,18 @@ class TestReceiver {
     std::lock_guard<std::mutex> lock(mu_);
     response_body_ = std::move(body);
   }
-  // Holds every later request until Release() or until `max_ms` passed, then answers.
-  void Hang(int64_t max_ms) {
+  // Holds every later request until Release() (the destructor releases too), then answers.
+  // What a test sees while a receiver hangs never depends on how fast the machine is.
+  void Hang() {
     std::lock_guard<std::mutex> lock(mu_);
-    hang_ms_ = max_ms;
+    hanging_ = true;
     released_ = false;
   }
   void Release() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       released_ = true;
-      hang_ms_ = 0;
+      hanging_ = false;
     }
     cv_.notify_all();
   }
@@ -115,9 +118,7 @@ class TestReceiver {
     std::unique_lock<std::mutex> lock(mu_);
     requests_.push_back(ReceivedRequest{req.method, req.target, req.body, req.headers});
     size_t index = requests_.size() - 1;
-    if (hang_ms_ > 0) {
-      cv_.wait_for(lock, std::chrono::milliseconds(hang_ms_), [this] { return released_; });
-    }
+    if (hanging_) cv_.wait(lock, [this] { return released_; });
     int status = index < script_.size() ? script_[index] : then_;
     std::string body = response_body_;
     ++completed_;
@@ -135,7 +136,7 @@ class TestReceiver {
   std::vector<int> script_;
   int then_ = 200;
   std::string response_body_ = R"({"code":200,"msg":"success"})";
-  int64_t hang_ms_ = 0;
+  bool hanging_ = false;
   bool released_ = false;
   std::vector<ReceivedRequest> requests_;
   size_t completed_ = 0;

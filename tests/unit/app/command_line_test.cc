@@ -32,7 +32,7 @@ TEST_CASE("every flag is read in both --flag value and --flag=value forms") {
   CHECK(Parse({"--version"})->version);
 }
 
-TEST_CASE("environment variables fill flags that were not given; flags win") {
+TEST_CASE("environment variables fill flags that were not given, flags win") {
   auto cl = Parse({"--port", "1"}, {{"IMAGINE_EMU_PORT", "2"}, {"IMAGINE_EMU_TIME_SCALE", "10"},
                                      {"IMAGINE_EMU_HOST", "::1"}, {"IMAGINE_EMU_LOG_LEVEL", "warn"}});
   REQUIRE(cl.ok());
@@ -86,7 +86,7 @@ TEST_CASE("ApplyCommandLine overrides the config and refuses conflicting combina
 }
 
 
-TEST_CASE("--proxy takes provider=URL pairs and --drift-report a file; both reach the proxy config") {
+TEST_CASE("--proxy takes provider=URL pairs and --drift-report a file, both reach the proxy config") {
   auto cl = Parse({"--proxy", "apikley=https://api.kie.test,evolink=https://api.evolink.test/x", "--drift-report=d.json"});
   REQUIRE(cl.ok());
   CHECK(cl->proxy->at("apikley") == "https://api.kie.test");

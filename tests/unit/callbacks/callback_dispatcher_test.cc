@@ -25,7 +25,7 @@ using testing::TestCert;
 using testing::SelfSignedCert;
 
 constexpr int64_t kStartMs = 1700000000000;  // 2023-11-14T22:13:20Z, a whole second
-constexpr std::chrono::seconds kWait(5);
+constexpr std::chrono::seconds kWait(60);  // only ends a hang: a busy machine must not fail a case
 
 // Writes to a receiver that hung up must not kill the test binary (server/main.cc ignores
 // SIGPIPE the same way).
@@ -241,7 +241,7 @@ TEST_CASE("Apikley's policy makes a single attempt") {
 TEST_CASE("a receiver slower than the timeout fails with \"timeout\" and is retried") {
   TestReceiver<> rx;
   REQUIRE(rx.ok());
-  rx.Hang(1500);
+  rx.Hang();
   Env env;
   REQUIRE(env.dispatcher.Submit(Req("task-slow", rx.Url(), RetryPolicy{200, {1000}})));
   env.Idle();
@@ -252,7 +252,6 @@ TEST_CASE("a receiver slower than the timeout fails with \"timeout\" and is retr
   CHECK(attempts[0].outcome == "failed");
   CHECK(attempts[0].will_retry);
   CHECK(attempts[0].latency_us >= 150000);
-  CHECK(attempts[0].latency_us < 1400000);
 
   env.Advance(1000);
   env.Idle();
@@ -506,7 +505,7 @@ TEST_CASE("a full queue makes Submit return false, counted") {
 TEST_CASE("receivers that hang do not block Submit") {
   TestReceiver<> rx;
   REQUIRE(rx.ok());
-  rx.Hang(2000);
+  rx.Hang();
   Env env;  // 4 workers
   for (int i = 0; i < 4; ++i) REQUIRE(env.dispatcher.Submit(Req("task-h" + std::to_string(i), rx.Url())));
   REQUIRE(PollUntil([&] { return rx.received() == 4; }));  // every worker is stuck in a receiver
@@ -581,14 +580,13 @@ TEST_CASE("on a sped-up real clock, retries follow time_scale and timeouts stay 
     CHECK(attempts[3].sent_at_ms - attempts[2].sent_at_ms >= 4000);
   }
   SUBCASE("a 300 ms timeout is 300 real ms at 1000x (it used to shrink to 0.3 ms)") {
-    rx.Hang(1500);
+    rx.Hang();
     REQUIRE(dispatcher.Submit(Req("task-real-slow", rx.Url(), RetryPolicy{300, {}})));
     REQUIRE(PollUntil([&] { return dispatcher.stats().failed_deliveries == 1; }));
     std::vector<CallbackAttempt> attempts = dispatcher.Attempts();
     REQUIRE(attempts.size() == 1);
     CHECK(attempts[0].error == "timeout");
     CHECK(attempts[0].latency_us >= 290000);
-    CHECK(attempts[0].latency_us < 1400000);
     rx.Release();
   }
   dispatcher.Shutdown();

@@ -83,7 +83,7 @@ CallbackRequest Req(const std::string& task_id, const std::string& url, const st
 
 }  // namespace
 
-TEST_CASE("issue 14: timeout_s is one deadline for the whole attempt; a trickling receiver is cut") {
+TEST_CASE("issue 14: timeout_s is one deadline for the whole attempt, a trickling receiver is cut") {
   TrickleServer server;
   HttpWebhookSender sender(WebhookSenderOptions{});
   WebhookResult r = sender.Post("http://127.0.0.1:" + std::to_string(server.port()) + "/cb", {}, "{}",
@@ -103,13 +103,13 @@ TEST_CASE("issue 14: callbacks never reach the emulator's own port, whatever the
   for (const std::string host : {"127.0.0.1", "localhost", "127.1", "2130706433", "[::ffff:127.0.0.1]", "0.0.0.0"}) {
     INFO("host: " << host);
     WebhookResult r = sender.Post("http://" + host + ":" + port + "/_emulator/reset", {}, "{}",
-                                  std::chrono::milliseconds(500), 1024, /*allow_private_hosts=*/true);
+                                  std::chrono::milliseconds(10000), 1024, /*allow_private_hosts=*/true);
     CHECK(r.error == kConnectionRefused);  // the same words as a closed port
   }
   CHECK(rx.received() == 0);
   // Another local port is fine when private hosts are allowed.
   HttpWebhookSender other(WebhookSenderOptions{true, "", {rx.port() == 1 ? 2 : 1}});
-  CHECK(other.Post(rx.Url(), {}, "{}", std::chrono::milliseconds(2000), 1024, true).status == 200);
+  CHECK(other.Post(rx.Url(), {}, "{}", std::chrono::milliseconds(10000), 1024, true).status == 200);
   CHECK(rx.received() == 1);
 }
 
@@ -122,14 +122,14 @@ TEST_CASE("issue 14: private receivers are refused after resolving when they are
   // spellings resolve to loopback too.
   for (const std::string host : {"*", "localhost", "127.0.0.1", "127.1", "0x7f.1", "[::1]", "[::ffff:7f00:1]"}) {
     INFO("host: " << host);
-    WebhookResult r = sender.Post("http://" + host + ":" + port + "/x", {}, "{}", std::chrono::milliseconds(500), 1024,
+    WebhookResult r = sender.Post("http://" + host + ":" + port + "/x", {}, "{}", std::chrono::milliseconds(10000), 1024,
                                   /*allow_private_hosts=*/false);
     CHECK(r.status == 0);
     CHECK((r.error == kConnectionRefused || r.error.rfind("could not resolve host", 0) == 0));
   }
   CHECK(rx.received() == 0);
   // The closed-port wording is the same, so the log cannot be used to scan ports.
-  WebhookResult closed = sender.Post("http://127.0.0.1:1/x", {}, "{}", std::chrono::milliseconds(500), 1024, true);
+  WebhookResult closed = sender.Post("http://127.0.0.1:1/x", {}, "{}", std::chrono::milliseconds(10000), 1024, true);
   CHECK(closed.error == kConnectionRefused);
 }
 
@@ -149,12 +149,12 @@ TEST_CASE("IsForbiddenAddress: private only when not allowed, own ports on any l
   CHECK_FALSE(IsForbiddenAddress(reinterpret_cast<sockaddr*>(&a), 8080, DestinationRules{false, {8080}}, &why));
 }
 
-TEST_CASE("issue 14: one key's hanging receivers hold at most half the workers; in-flight attempts are listed") {
+TEST_CASE("issue 14: one key's hanging receivers hold at most half the workers, in-flight attempts are listed") {
   TestReceiver<> slow;
   TestReceiver<> good;
   REQUIRE(slow.ok());
   REQUIRE(good.ok());
-  slow.Hang(10000);
+  slow.Hang();
   VirtualClock clock(1700000000000);
   Scheduler scheduler(&clock);
   CallbackOptions options;  // 4 workers
@@ -175,7 +175,7 @@ TEST_CASE("issue 14: one key's hanging receivers hold at most half the workers; 
   CHECK(in_flight[0].deadline_us == 10000 * 1000);
   CHECK(dispatcher.InFlight("good-1").empty());
   slow.Release();
-  REQUIRE(dispatcher.WaitIdle(std::chrono::seconds(10)));
+  REQUIRE(dispatcher.WaitIdle(std::chrono::seconds(60)));
   CHECK(slow.received() == 8);
   dispatcher.Shutdown();
   scheduler.Shutdown();

@@ -50,7 +50,7 @@ TEST_CASE("CreateTask plans the timeline from the model's timing ranges") {
   CHECK(f.engine.task_count() == 50);
 }
 
-TEST_CASE("the same seed yields the same ids and durations; another seed differs") {
+TEST_CASE("the same seed yields the same ids and durations, another seed differs") {
   auto run = [](uint64_t seed) {
     Fixture f(seed);
     std::string out;

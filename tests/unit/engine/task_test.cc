@@ -32,7 +32,7 @@ TEST_CASE("Timeline derives state, update time and progress from the clock") {
   }
 }
 
-TEST_CASE("a failed timeline ends in kFailed with progress 0; a stuck one never ends") {
+TEST_CASE("a failed timeline ends in kFailed with progress 0, a stuck one never ends") {
   Timeline t{0, 10, 20, 30, TaskState::kFailed};
   CHECK(t.StateAt(29) == TaskState::kGenerating);
   CHECK(t.StateAt(30) == TaskState::kFailed);

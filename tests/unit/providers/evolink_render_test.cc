@@ -30,7 +30,7 @@ TEST_CASE("TaskObject at creation matches the seed's example shape") {
         R"J("user_group":"default"}})J");
 }
 
-TEST_CASE("TaskObject when completed lists results; when failed carries a task_error") {
+TEST_CASE("TaskObject when completed lists results, when failed carries a task_error") {
   auto done = TaskObject(Sample(), 1757169756000, "http://h:1", "vip", Words());
   CHECK(done["status"] == "completed");
   CHECK(done["progress"] == 100);

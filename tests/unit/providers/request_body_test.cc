@@ -57,7 +57,7 @@ TEST_CASE("ParseJsonObjectBody accepts a JSON object and names each way a body c
   }
 }
 
-TEST_CASE("nesting deeper than the limit is refused before parsing; strings do not count") {
+TEST_CASE("nesting deeper than the limit is refused before parsing, strings do not count") {
   RequestValidation limits;
   std::string deep_ok = "{\"a\":" + std::string(63, '[') + std::string(63, ']') + "}";
   CHECK(ParseJsonObjectBody(deep_ok, "application/json", limits).ok());
@@ -89,7 +89,7 @@ TEST_CASE("TruncatedJson cuts long values without splitting a UTF-8 character") 
   CHECK(utf == "\"é…");
 }
 
-TEST_CASE("issue 14: a number no double holds names its field; a NUL byte is refused wherever it is") {
+TEST_CASE("issue 14: a number no double holds names its field, a NUL byte is refused wherever it is") {
   struct Row {
     std::string body;
     std::string pointer;  // "" = the whole body (json rule)

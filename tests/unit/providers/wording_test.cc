@@ -31,7 +31,7 @@ messages: {success: ok}
 
 }  // namespace
 
-TEST_CASE("Wording: the first matching row wins; rules and flags narrow a row") {
+TEST_CASE("Wording: the first matching row wins, rules and flags narrow a row") {
   const Wording w = Parse(kTable);
   CHECK(w.ErrorFor(Status(Code::kNotFound, "x", Violation{"", "route", ""}), {}).status == 404);
   CHECK(w.ErrorFor(NotFound("x"), {}).message == "recordInfo is null");

@@ -22,7 +22,7 @@ const char* kRecord = R"({"code":200,"msg":"success","data":{"taskId":"d43f0d0ab
 
 }  // namespace
 
-TEST_CASE("drift: a faithful Apikley answer has no findings; each change is one finding at its pointer") {
+TEST_CASE("drift: a faithful Apikley answer has no findings, each change is one finding at its pointer") {
   auto apikley = ApikleySurface();
   const OpenApiOperation& query = Op(*apikley, "getTaskDetail");
   CHECK(CheckUpstreamAnswer(*apikley, query, 200, "application/json", kRecord).empty());
