@@ -169,6 +169,10 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     j["tasks"] = engine_->task_count();
     j["max_stored_tasks"] = engine_->options().max_stored_tasks;
     j["tasks_evicted"] = engine_->tasks_evicted();
+    j["stored_task_bytes"] = engine_->stored_task_bytes();
+    j["max_stored_bytes"] = engine_->options().max_stored_bytes;
+    j["tasks_evicted_by"] = {{"count", engine_->tasks_evicted() - engine_->tasks_evicted_for_bytes()},
+                             {"bytes", engine_->tasks_evicted_for_bytes()}};
     if (ctx_.state != nullptr) {
       const StateInfo s = ctx_.state->info();
       j["state"] = {{"dir", s.dir},

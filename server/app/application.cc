@@ -131,6 +131,7 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   engine_options.result_ttl_ms = c.result_ttl_s * 1000;
   engine_options.public_url = app->public_url_;
   engine_options.max_stored_tasks = c.max_stored_tasks;
+  engine_options.max_stored_bytes = c.max_stored_bytes;
   std::unique_ptr<Clock> clock;
   if (c.clock.mode == ClockMode::kVirtual) {
     clock = std::make_unique<VirtualClock>(c.clock.start_ms);

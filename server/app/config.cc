@@ -118,6 +118,7 @@ Config ConfigFromJson(const json& j) {
   c.validation.max_depth = j.at("validation").at("max_depth").get<int>();
   c.result_ttl_s = j.at("results").at("ttl_s").get<int64_t>();
   c.max_stored_tasks = j.at("tasks").at("max_stored").get<size_t>();
+  c.max_stored_bytes = j.at("tasks").at("max_stored_bytes").get<size_t>();
   c.admin_token = j.at("admin").at("token").get<std::string>();
   c.admin_protect_health = j.at("admin").at("protect_health").get<bool>();
   const json& journal = j.at("journal");
@@ -203,7 +204,7 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
   j["self_check"] = c.self_check;
   j["validation"] = {{"strict", c.validation.strict}, {"max_depth", c.validation.max_depth}};
   j["results"] = {{"ttl_s", c.result_ttl_s}};
-  j["tasks"] = {{"max_stored", c.max_stored_tasks}};
+  j["tasks"] = {{"max_stored", c.max_stored_tasks}, {"max_stored_bytes", c.max_stored_bytes}};
   ojson keys = ojson::object();
   for (const auto& [key, profile] : c.accounts.keys) keys[key] = KeyProfileToJson(profile, mask_secrets);
   j["accounts"] = {{"unlisted_keys", c.accounts.reject_unlisted_keys ? "reject" : "allow"},

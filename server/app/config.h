@@ -58,6 +58,7 @@ struct Config {
   ClockOptions clock;
   int64_t result_ttl_s = 0;
   size_t max_stored_tasks = 0;                // tasks.max_stored
+  size_t max_stored_bytes = 0;                // tasks.max_stored_bytes
   ApikleyOptions apikley;
   EvolinkOptions evolink;
   AccountOptions accounts;                    // key profiles; provider_limits from <provider>.rate_limits

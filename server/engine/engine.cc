@@ -17,7 +17,7 @@ Engine::Engine(EngineOptions options, std::unique_ptr<Clock> clock, AccountOptio
     : options_(std::move(options)),
       clock_(std::move(clock)),
       scheduler_(clock_.get()),
-      store_(options_.max_stored_tasks),
+      store_(options_.max_stored_tasks, options_.max_stored_bytes),
       configured_accounts_(std::move(accounts)),
       accounts_(configured_accounts_),
       scenarios_(std::move(scenario_catalog), options_.seed) {
@@ -82,7 +82,12 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
   const int64_t now = now_ms;
   const double price = spec.model != nullptr ? spec.model->price : 0;
   auto hold = HoldForChange();
-  if (!store_.MakeRoom(now)) return StoreFull();
+  // The stored task's strings, its id not made yet: at most 64 bytes in every id format.
+  const size_t footprint = StoredTask::kParts * 4 + 64 + spec.request_json.size() + spec.callback_url.size() +
+                           spec.callback_faults.size();
+  if (auto room = store_.MakeRoom(now, footprint); room != TaskStore::InsertResult::kInserted) {
+    return StoreFull(room, footprint);
+  }
   auto ticket = accounts_.Reserve(key, spec.provider, spec.reported_model, price, now);
   if (!ticket.ok()) return ticket.status();
   const uint64_t n = sequence_.fetch_add(1, std::memory_order_relaxed);
@@ -111,9 +116,9 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
     task.id = make_id(random, now);
     Task copy = task;
     const TaskStore::InsertResult inserted = store_.Insert(std::move(copy), now);
-    if (inserted == TaskStore::InsertResult::kFull) {
+    if (inserted == TaskStore::InsertResult::kFull || inserted == TaskStore::InsertResult::kFullBytes) {
       accounts_.Activate(task.owner_key, *ticket, "", now, TaskState::kFailed);  // refund
-      return StoreFull();
+      return StoreFull(inserted, TaskStore::FootprintOf(task));
     }
     if (inserted == TaskStore::InsertResult::kInserted) {
       accounts_.Activate(task.owner_key, *ticket, task.id, task.timeline.finished_ms, task.timeline.outcome);
@@ -144,11 +149,19 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
   return Internal("could not allocate a unique task id");
 }
 
-Status Engine::StoreFull() const {
-  return Status(Code::kResourceExhausted,
-                "the emulator keeps at most " + std::to_string(store_.max_stored()) +
-                    " tasks (tasks.max_stored) and every one of them is still running",
-                Violation{"", "store_full", ""});
+Status Engine::StoreFull(TaskStore::InsertResult why, size_t task_bytes) const {
+  std::string message;
+  if (why == TaskStore::InsertResult::kFull) {
+    message = "the emulator keeps at most " + std::to_string(store_.max_stored()) +
+              " tasks (tasks.max_stored) and every one of them is still running";
+  } else if (task_bytes > store_.max_bytes()) {
+    message = "this task's request and strings (" + std::to_string(task_bytes) + " bytes) are larger than the " +
+              std::to_string(store_.max_bytes()) + " bytes the emulator keeps for all tasks (tasks.max_stored_bytes)";
+  } else {
+    message = "the emulator keeps at most " + std::to_string(store_.max_bytes()) +
+              " bytes of tasks (tasks.max_stored_bytes) and the stored tasks that hold them are still running";
+  }
+  return Status(Code::kResourceExhausted, message, Violation{"", "store_full", ""});
 }
 
 void Engine::RecordEntered(const Task& task, TaskState state, int64_t at_ms) {

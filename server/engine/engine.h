@@ -168,14 +168,19 @@ class Engine {
   std::optional<Task> GetTask(std::string_view id) const { return store_.Get(id); }
 
   size_t task_count() const { return store_.size(); }
-  // Finished tasks evicted to keep the store within options().max_stored_tasks.
+  // Finished tasks evicted to keep the store within options().max_stored_tasks and
+  // max_stored_bytes, in all; and those evicted for bytes.
   uint64_t tasks_evicted() const { return store_.evicted(); }
+  uint64_t tasks_evicted_for_bytes() const { return store_.evicted_for_bytes(); }
+  // The variable bytes the stored tasks hold (what max_stored_bytes bounds).
+  size_t stored_task_bytes() const { return store_.bytes(); }
 
  private:
   Timeline PlanTimeline(const StageTiming& timing, double factor, Random& random, int64_t now_ms,
                         size_t prompt_chars = 0) const;
-  // kResourceExhausted (rule "store_full"): the store is full of running tasks.
-  Status StoreFull() const;
+  // kResourceExhausted (rule "store_full"): the store is full of running tasks, by count
+  // (kFull) or by bytes (kFullBytes) for a task of `task_bytes`.
+  Status StoreFull(TaskStore::InsertResult why, size_t task_bytes) const;
   bool watching() const { return journal_ != nullptr || observer_ != nullptr; }
   // Journals and counts `task` entering `state` at `at_ms`, and reports a finish.
   void RecordEntered(const Task& task, TaskState state, int64_t at_ms);

@@ -40,6 +40,7 @@ struct EngineOptions {
   int64_t result_ttl_ms = 86400000;     // result links answer 404 this long after completion (24 h)
   std::string public_url;               // base of result links, e.g. "http://127.0.0.1:8080"
   size_t max_stored_tasks = 1'000'000;  // tasks kept; the earliest finished are evicted past it
+  size_t max_stored_bytes = size_t{256} << 20;  // their request bodies and strings; likewise
 };
 
 }  // namespace imagine

@@ -47,6 +47,16 @@ bool InternTable::Find(std::string_view s, uint32_t* id) const {
   return true;
 }
 
+size_t StoredTask::VariableBytes() const {
+  size_t n = 0;
+  if (blob) n += static_cast<size_t>(GetU32(blob.get() + (kParts - 1) * 4));  // the end of the last part
+  if (extras) {
+    n += sizeof(TaskExtras) + extras->fail_reason.size() + extras->fail_code.size() + extras->fail_message.size() +
+         extras->scenario.size() + extras->progress_script.size() * sizeof(int);
+  }
+  return n;
+}
+
 std::string_view StoredTask::Part(int n) const {
   if (!blob) return {};
   return PackedField(blob.get(), kParts, n);

@@ -70,6 +70,9 @@ struct StoredTask {
   bool used = false;
 
   std::string_view id() const { return Part(0); }
+  // The bytes this record holds beyond its fixed fields: the packed strings (request body
+  // included) and the out-of-line extras. What tasks.max_stored_bytes bounds.
+  size_t VariableBytes() const;
   std::string_view request_json() const { return Part(1); }
   std::string_view callback_url() const { return Part(2); }
   std::string_view callback_faults() const { return Part(3); }

@@ -5,7 +5,16 @@ namespace {
 constexpr uint32_t kSlotMask = (1u << 26) - 1;
 }  // namespace
 
-TaskStore::TaskStore(size_t max_stored) : max_stored_(max_stored == 0 ? 1 : max_stored) {}
+TaskStore::TaskStore(size_t max_stored, size_t max_bytes)
+    : max_stored_(max_stored == 0 ? 1 : max_stored), max_bytes_(max_bytes == 0 ? 1 : max_bytes) {}
+
+size_t TaskStore::FootprintOf(const Task& t) {
+  size_t n = StoredTask::kParts * 4 + t.id.size() + t.request_json.size() + t.callback_url.size() + t.callback_faults.size();
+  const size_t extras = t.fail_reason.size() + t.fail_code.size() + t.fail_message.size() + t.scenario.size() +
+                        t.progress_script.size() * sizeof(int);
+  if (extras > 0 || t.not_ready_polls != 0 || t.results_expired) n += sizeof(TaskExtras) + extras;
+  return n;
+}
 
 TaskStore::~TaskStore() = default;
 
@@ -25,6 +34,7 @@ const StoredTask* TaskStore::Resolve(Shard& shard, uint32_t slot, uint32_t gen) 
 
 void TaskStore::EraseLocked(Shard& shard, uint32_t slot) {
   StoredTask& s = shard.At(slot);
+  bytes_.fetch_sub(s.VariableBytes(), std::memory_order_relaxed);
   shard.index.erase(s.id());
   shard.keys.Release(s.key);
   shard.models.Release(s.model);
@@ -43,7 +53,7 @@ void TaskStore::AddCandidate(int64_t finished_ms, uint32_t handle, uint32_t gen)
   candidates_.push(Candidate{finished_ms, handle, gen});
 }
 
-bool TaskStore::EvictOne(int64_t now_ms) {
+bool TaskStore::EvictOne(int64_t now_ms, bool for_bytes) {
   std::lock_guard<std::mutex> lock(evict_mu_);
   std::vector<Candidate> pending_report;  // finished, but its last state not reported yet
   bool evicted = false;
@@ -65,12 +75,31 @@ bool TaskStore::EvictOne(int64_t now_ms) {
     break;
   }
   for (const Candidate& c : pending_report) candidates_.push(c);
-  if (evicted) evicted_.fetch_add(1, std::memory_order_relaxed);
+  if (evicted) (for_bytes ? evicted_for_bytes_ : evicted_).fetch_add(1, std::memory_order_relaxed);
   return evicted;
 }
 
-bool TaskStore::MakeRoom(int64_t now_ms) {
-  return size_.load(std::memory_order_relaxed) < max_stored_ || EvictOne(now_ms);
+bool TaskStore::ClaimBytes(size_t bytes, int64_t now_ms) {
+  if (bytes > max_bytes_) return false;  // would not fit in an empty store
+  for (;;) {
+    size_t held = bytes_.load(std::memory_order_relaxed);
+    if (held + bytes <= max_bytes_) {
+      if (bytes_.compare_exchange_weak(held, held + bytes, std::memory_order_relaxed)) return true;
+      continue;
+    }
+    if (!EvictOne(now_ms, /*for_bytes=*/true)) return false;
+  }
+}
+
+TaskStore::InsertResult TaskStore::MakeRoom(int64_t now_ms, size_t bytes) {
+  while (size_.load(std::memory_order_relaxed) >= max_stored_) {
+    if (!EvictOne(now_ms, /*for_bytes=*/false)) return InsertResult::kFull;
+  }
+  if (bytes > max_bytes_) return InsertResult::kFullBytes;
+  while (bytes_.load(std::memory_order_relaxed) + bytes > max_bytes_) {
+    if (!EvictOne(now_ms, /*for_bytes=*/true)) return InsertResult::kFullBytes;
+  }
+  return InsertResult::kInserted;
 }
 
 TaskStore::InsertResult TaskStore::Insert(Task task, int64_t now_ms) {
@@ -81,7 +110,12 @@ TaskStore::InsertResult TaskStore::Insert(Task task, int64_t now_ms) {
       if (size_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) break;
       continue;
     }
-    if (!EvictOne(now_ms)) return InsertResult::kFull;
+    if (!EvictOne(now_ms, /*for_bytes=*/false)) return InsertResult::kFull;
+  }
+  const size_t claimed = FootprintOf(task);
+  if (!ClaimBytes(claimed, now_ms)) {
+    size_.fetch_sub(1, std::memory_order_relaxed);
+    return InsertResult::kFullBytes;
   }
   const size_t shard_index = ShardIndex(task.id);
   Shard& shard = shards_[shard_index];
@@ -90,6 +124,7 @@ TaskStore::InsertResult TaskStore::Insert(Task task, int64_t now_ms) {
     std::lock_guard<std::mutex> lock(shard.mu);
     if (shard.index.count(task.id) > 0) {
       size_.fetch_sub(1, std::memory_order_relaxed);
+      bytes_.fetch_sub(claimed, std::memory_order_relaxed);
       return InsertResult::kDuplicate;
     }
     uint32_t slot;
@@ -102,6 +137,7 @@ TaskStore::InsertResult TaskStore::Insert(Task task, int64_t now_ms) {
     }
     StoredTask& s = shard.At(slot);
     EncodeTask(task, shard.keys, shard.models, &s);
+    bytes_.fetch_add(s.VariableBytes() - claimed, std::memory_order_relaxed);  // exact (wraps back if smaller)
     shard.index.emplace(s.id(), slot);
     CountNotified(s.provider, s.notified, +1);
     handle = static_cast<uint32_t>(shard_index << 26) | slot;
@@ -158,6 +194,7 @@ bool TaskStore::Update(std::string_view id, const std::function<void(Task&)>& fn
     if (it == shard.index.end()) return false;
     const uint32_t slot = it->second;
     StoredTask& s = shard.At(slot);
+    const size_t old_bytes = s.VariableBytes();
     Task t = DecodeTask(s, shard.keys, shard.models);
     fn(t);
     const int64_t old_finish = s.timeline.finished_ms;
@@ -171,6 +208,7 @@ bool TaskStore::Update(std::string_view id, const std::function<void(Task&)>& fn
       EncodeTask(t, shard.keys, shard.models, &s);
       shard.index.emplace(s.id(), slot);
     }
+    bytes_.fetch_add(s.VariableBytes() - old_bytes, std::memory_order_relaxed);  // may shrink (wraps back)
     if (old_notified != s.notified || old_provider != s.provider) {
       CountNotified(old_provider, old_notified, -1);
       CountNotified(s.provider, s.notified, +1);

@@ -3,10 +3,12 @@
 // across I/O or rendering), so concurrent clients rarely contend.
 //
 // Memory: each task is a compact StoredTask (stored_task.h) in a chunked slot array;
-// the id index points into the record. At most `max_stored` tasks are kept: a new task
-// evicts the task that finished earliest (terminal at the insert's now, its last state
-// report done); running tasks are never evicted, and when only running tasks are left,
-// Insert answers kFull. Evictions are counted.
+// the id index points into the record. At most `max_stored` tasks, and at most
+// `max_bytes` bytes of their variable parts (request bodies, ids, URLs, failure words:
+// StoredTask::VariableBytes), are kept: a new task evicts the tasks that finished earliest
+// (terminal at the insert's now, their last state report done) until it fits; running
+// tasks are never evicted, and when only running tasks are left, Insert answers kFull
+// (count) or kFullBytes (bytes). Evictions are counted by reason.
 //
 // Counters kept as records change (no scans): tasks by provider and last reported state
 // (Task::notified), and every task in insertion order for newest-first listing.
@@ -32,6 +34,7 @@
 namespace imagine {
 
 constexpr size_t kDefaultMaxStoredTasks = 1'000'000;
+constexpr size_t kDefaultMaxStoredBytes = size_t{256} << 20;
 
 // A stored task seen without copying it (listing, counting); valid only inside the visit.
 struct TaskView {
@@ -44,16 +47,20 @@ struct TaskView {
 
 class TaskStore {
  public:
-  explicit TaskStore(size_t max_stored = kDefaultMaxStoredTasks);
+  explicit TaskStore(size_t max_stored = kDefaultMaxStoredTasks, size_t max_bytes = kDefaultMaxStoredBytes);
   ~TaskStore();
 
-  enum class InsertResult { kInserted, kDuplicate, kFull };
-  // Adds `task`, evicting finished tasks (terminal at `now_ms`) if the store is full.
+  // kFull: every stored task is running and the store holds max_stored of them; kFullBytes:
+  // the task does not fit within max_bytes (every other task is running, or it alone is larger).
+  enum class InsertResult { kInserted, kDuplicate, kFull, kFullBytes };
+  // Adds `task`, evicting finished tasks (terminal at `now_ms`) until it fits.
   InsertResult Insert(Task task, int64_t now_ms);
-  // True when an Insert at `now_ms` finds room (evicting a finished task now if the store
-  // is full); false when only running tasks are left, so a caller can refuse before
-  // charging anything.
-  bool MakeRoom(int64_t now_ms);
+  // kInserted when an Insert at `now_ms` of a task holding about `bytes` variable bytes
+  // finds room (evicting finished tasks now until it would fit), else kFull or kFullBytes:
+  // a caller can refuse before charging anything.
+  InsertResult MakeRoom(int64_t now_ms, size_t bytes);
+  // The variable bytes a task will hold once stored (StoredTask::VariableBytes of its record).
+  static size_t FootprintOf(const Task& task);
   // A copy of the task, or nullopt.
   std::optional<Task> Get(std::string_view id) const;
   // Runs `fn` on a copy of the stored task under its shard lock and stores the result;
@@ -63,7 +70,11 @@ class TaskStore {
   bool SetWatchTimer(std::string_view id, uint64_t timer);
   size_t size() const { return size_.load(std::memory_order_relaxed); }
   size_t max_stored() const { return max_stored_; }
-  uint64_t evicted() const { return evicted_.load(std::memory_order_relaxed); }
+  size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+  size_t max_bytes() const { return max_bytes_; }
+  // Finished tasks evicted, in all and those evicted to stay within max_bytes.
+  uint64_t evicted() const { return evicted_.load(std::memory_order_relaxed) + evicted_for_bytes_.load(std::memory_order_relaxed); }
+  uint64_t evicted_for_bytes() const { return evicted_for_bytes_.load(std::memory_order_relaxed); }
   // Calls `fn` on every task, shard by shard under each shard's lock; `fn` must be quick.
   void ForEach(const std::function<void(const Task&)>& fn) const;
   // Visits tasks newest first (insertion order) until `fn` returns false.
@@ -118,8 +129,10 @@ class TaskStore {
   size_t ShardIndex(std::string_view id) const;
   // Removes the record in `slot` of `shard` (lock held).
   void EraseLocked(Shard& shard, uint32_t slot);
-  // Evicts one evictable task; false when none is.
-  bool EvictOne(int64_t now_ms);
+  // Evicts one evictable task, counted as for bytes or for the count; false when none is.
+  bool EvictOne(int64_t now_ms, bool for_bytes);
+  // Reserves `bytes` of max_bytes_, evicting as needed; false when it cannot fit.
+  bool ClaimBytes(size_t bytes, int64_t now_ms);
   void AddCandidate(int64_t finished_ms, uint32_t handle, uint32_t gen);
   void CountNotified(Provider p, TaskState s, int delta);
   // Drops stale entries from order_ once they outnumber the live ones. Requires order_mu_.
@@ -128,10 +141,13 @@ class TaskStore {
   const StoredTask* Resolve(Shard& shard, uint32_t slot, uint32_t gen) const;
 
   const size_t max_stored_;
+  const size_t max_bytes_;
   std::function<void(std::string_view id)> on_evict_;
   mutable std::array<Shard, kShards> shards_;
   std::atomic<size_t> size_{0};
-  std::atomic<uint64_t> evicted_{0};
+  std::atomic<size_t> bytes_{0};  // sum of the records' VariableBytes (and claims in flight)
+  std::atomic<uint64_t> evicted_{0};            // to stay within max_stored
+  std::atomic<uint64_t> evicted_for_bytes_{0};  // to stay within max_bytes
   std::array<std::array<std::atomic<int64_t>, kTaskStateCount>, 2> by_notified_{};
 
   std::mutex evict_mu_;  // protects candidates_

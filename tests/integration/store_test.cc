@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "support/emulator_process.h"
 #include "support/test_configs.h"
@@ -57,7 +58,8 @@ TEST_CASE("Evolink: a full store evicts the earliest finished task, and refuses 
   CHECK(health["tasks_evicted"] == 1);
   CHECK(health["max_stored_tasks"] == 3);
   const std::string metrics = emu.Get("/_emulator/metrics").body;
-  CHECK(MetricValue(metrics, "imagine_tasks_evicted_total") == 1);
+  CHECK(MetricValue(metrics, "imagine_tasks_evicted_total{reason=\"count\"}") == 1);
+  CHECK(MetricValue(metrics, "imagine_tasks_evicted_total{reason=\"bytes\"}") == 0);
   CHECK(MetricValue(metrics, "imagine_tasks_max_stored") == 3);
   CHECK(emu.Get("/_emulator/tasks").json()["total"] == 3);
 
@@ -100,6 +102,68 @@ TEST_CASE("Apikley: an evicted task reads as unknown, a store of running tasks a
   CHECK(gone.json()["msg"] == "recordInfo is null");
   CHECK(emu.Get("/api/v1/jobs/recordInfo?taskId=" + ids[1], "key-apk").json()["code"] == 200);
   CHECK(emu.Get("/_emulator/health").json()["tasks_evicted"] == 1);
+}
+
+// Issue 22 §4: a request body with a large unknown field is stored whole, so a bound by count
+// alone let 3 000 such creates hold 2.7 GB. tasks.max_stored_bytes bounds the bytes.
+TEST_CASE("tasks.max_stored_bytes: big requests evict the earliest finished tasks, and are refused while the rest run") {
+  const std::string config =
+      WriteTempFile(std::string(kFixedTimingConfig) + "tasks: {max_stored_bytes: 200000}\n");
+  EmulatorProcess emu({"--config", config});
+  const std::string big = R"({"model":"grok-imagine-text-to-video","prompt":"x","x-pad":")" + std::string(60000, 'p') + R"("})";
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {  // 3 x ~60 KB fit in 200 000 bytes
+    Reply r = emu.Post("/v1/videos/generations", big, "key-big");
+    REQUIRE(r.status == 200);
+    ids.push_back(r.json()["id"]);
+    emu.Advance(1);
+  }
+  nlohmann::json health = emu.Get("/_emulator/health").json();
+  CHECK(health["tasks"] == 3);
+  CHECK(health["stored_task_bytes"].get<size_t>() > 180000);
+  CHECK(health["stored_task_bytes"].get<size_t>() <= 200000);
+  CHECK(health["max_stored_bytes"] == 200000);
+  const double before = emu.Get("/v1/credits", "key-big").json()["data"]["user"]["remaining_credits"].get<double>();
+
+  // A fourth does not fit while all three run: the rate-limit answer, nothing charged, nothing stored.
+  Reply full = emu.Post("/v1/videos/generations", big, "key-big");
+  CHECK(full.status == 429);
+  CHECK(full.json()["error"]["code"] == "rate_limit_exceeded");
+  CHECK(emu.Get("/v1/credits", "key-big").json()["data"]["user"]["remaining_credits"].get<double>() == before);
+  CHECK(emu.Get("/_emulator/health").json()["tasks"] == 3);
+  // Small tasks still fit in what is left.
+  REQUIRE(emu.Post("/v1/videos/generations", kEvo, "key-small").status == 200);
+
+  emu.Advance(8);  // 11 s after the first create: only ids[0] has finished
+  REQUIRE(emu.Post("/v1/videos/generations", big, "key-big").status == 200);
+  CHECK(emu.Get("/v1/tasks/" + ids[0], "key-big").status == 404);  // evicted for bytes
+  CHECK(emu.Get("/v1/tasks/" + ids[1], "key-big").status == 200);
+  health = emu.Get("/_emulator/health").json();
+  CHECK(health["tasks_evicted"] == 1);
+  CHECK(health["tasks_evicted_by"] == nlohmann::json{{"count", 0}, {"bytes", 1}});
+  CHECK(health["stored_task_bytes"].get<size_t>() <= 200000);
+  const std::string metrics = emu.Get("/_emulator/metrics").body;
+  CHECK(MetricValue(metrics, "imagine_tasks_evicted_total{reason=\"bytes\"}") == 1);
+  CHECK(MetricValue(metrics, "imagine_tasks_evicted_total{reason=\"count\"}") == 0);
+  CHECK(MetricValue(metrics, "imagine_tasks_max_stored_bytes") == 200000);
+  CHECK(MetricValue(metrics, "imagine_tasks_stored_bytes") == health["stored_task_bytes"].get<double>());
+}
+
+TEST_CASE("tasks.max_stored_bytes: a request larger than the whole bound is refused in the provider's words") {
+  const std::string config = WriteTempFile(std::string(kFixedTimingConfig) + "tasks: {max_stored_bytes: 4096}\n");
+  EmulatorProcess emu({"--config", config});
+  const std::string pad(5000, 'p');
+  Reply evo = emu.Post("/v1/videos/generations",
+                       R"({"model":"grok-imagine-text-to-video","prompt":"x","x-pad":")" + pad + R"("})", "k");
+  CHECK(evo.status == 429);
+  Reply apk = emu.Post("/api/v1/jobs/createTask",
+                       R"({"model":"grok-imagine/text-to-video","input":{"prompt":"x"},"x-pad":")" + pad + R"("})", "k");
+  CHECK(apk.json()["code"] == 429);
+  CHECK(emu.Get("/_emulator/health").json()["tasks"] == 0);
+  CHECK(emu.Post("/v1/videos/generations", kEvo, "k").status == 200);
+  auto [code, out] = RunToExit({"--config", WriteTempFile("tasks: {max_stored_bytes: 100}\n")});
+  CHECK(code != 0);
+  CHECK(out.find("tasks.max_stored_bytes: must be an integer from 4096 to 1099511627776 bytes") != std::string::npos);
 }
 
 TEST_CASE("tasks.max_stored: bounds checked in the config and on the command line") {

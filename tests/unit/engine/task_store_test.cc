@@ -86,7 +86,7 @@ TEST_CASE("the bound: the earliest finished goes first, running and unreported t
   REQUIRE(store.Insert(Make("a", 30), 0) == TaskStore::InsertResult::kInserted);
   REQUIRE(store.Insert(Make("b", 10), 0) == TaskStore::InsertResult::kInserted);
   REQUIRE(store.Insert(Make("c", kNever), 0) == TaskStore::InsertResult::kInserted);
-  CHECK_FALSE(store.MakeRoom(5));  // nothing has finished at 5
+  CHECK(store.MakeRoom(5, 0) == TaskStore::InsertResult::kFull);  // nothing has finished at 5
   CHECK(store.Insert(Make("d", 40), 5) == TaskStore::InsertResult::kFull);
   CHECK(store.size() == 3);
   CHECK(store.Insert(Make("d", 40), 35) == TaskStore::InsertResult::kInserted);
@@ -155,6 +155,49 @@ TEST_CASE("journal: headers are cut like bodies, and the bytes held stay under m
   CHECK(got.back().request_body.size() < 1100);
   journal.Clear("k");
   CHECK(journal.bytes() == 0);
+}
+
+}  // namespace
+}  // namespace imagine
+
+namespace imagine {
+namespace {
+
+TEST_CASE("issue 22: the store is bounded in bytes too, and counts what it holds exactly") {
+  TaskStore store(1000, 10'000);
+  Task a = Make("a", 100);
+  a.request_json = std::string(4000, 'a');
+  Task b = Make("b", 200);
+  b.request_json = std::string(4000, 'b');
+  REQUIRE(store.Insert(a, 0) == TaskStore::InsertResult::kInserted);
+  CHECK(store.bytes() == TaskStore::FootprintOf(a));
+  REQUIRE(store.Insert(b, 0) == TaskStore::InsertResult::kInserted);
+  CHECK(store.bytes() == TaskStore::FootprintOf(a) + TaskStore::FootprintOf(b));
+  Task c = Make("c", 300);
+  c.request_json = std::string(4000, 'c');
+  // Both running at 50: no room for c's bytes, and nothing was stored or counted.
+  CHECK(store.MakeRoom(50, TaskStore::FootprintOf(c)) == TaskStore::InsertResult::kFullBytes);
+  CHECK(store.Insert(c, 50) == TaskStore::InsertResult::kFullBytes);
+  CHECK(store.size() == 2);
+  CHECK(store.bytes() == TaskStore::FootprintOf(a) + TaskStore::FootprintOf(b));
+  // At 150 a has finished: it goes for c's bytes, counted as evicted for bytes.
+  REQUIRE(store.Insert(c, 150) == TaskStore::InsertResult::kInserted);
+  CHECK_FALSE(store.Get("a"));
+  CHECK(store.evicted() == 1);
+  CHECK(store.evicted_for_bytes() == 1);
+  CHECK(store.bytes() == TaskStore::FootprintOf(b) + TaskStore::FootprintOf(c));
+  // Failure words change the count; removal gives every byte back.
+  REQUIRE(store.Update("b", [](Task& t) { t.fail_message = std::string(100, 'f'); }));
+  CHECK(store.bytes() == TaskStore::FootprintOf(*store.Get("b")) + TaskStore::FootprintOf(c));
+  REQUIRE(store.Remove("b"));
+  REQUIRE(store.Remove("c"));
+  CHECK(store.bytes() == 0);
+  // One task larger than the whole bound never fits.
+  Task huge = Make("huge", 100);
+  huge.request_json = std::string(20'000, 'h');
+  CHECK(store.Insert(huge, 0) == TaskStore::InsertResult::kFullBytes);
+  CHECK(store.size() == 0);
+  CHECK(store.bytes() == 0);
 }
 
 }  // namespace
