@@ -10,9 +10,9 @@
 namespace imagine {
 
 struct RetryPolicy {
-  // Network timeout of one attempt, in emulated milliseconds. On a RealClock the real
-  // timeout is timeout_ms / time_scale (at least 1 ms); on a VirtualClock it is used as is.
-  // cpp-httplib applies it to the connect, to each write and to each read separately.
+  // Timeout of one attempt, in real milliseconds whatever the clock (a sped-up clock does
+  // not shrink it): one deadline for the whole attempt — name lookup, connect, request,
+  // answer (callbacks/http_exchange.cc).
   int64_t timeout_ms = 10000;
   // Emulated delay before each retry, measured from the end of the failed attempt:
   // entry i is the wait before attempt i + 2. Empty = a single attempt.

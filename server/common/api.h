@@ -1,6 +1,6 @@
-// Transport-neutral request and response types. The HTTP layer converts cpp-httplib's
-// objects into these, so dialects and admin handlers never include an HTTP library.
-// An ApiRequest borrows from the transport's request and lives only during one call.
+// Transport-neutral request and response types. The HTTP front end (http/http_server.cc)
+// converts each parsed request into these, so dialects and admin handlers never see the
+// transport. An ApiRequest borrows from the parsed request and lives only during one call.
 #ifndef IMAGINE_COMMON_API_H_
 #define IMAGINE_COMMON_API_H_
 

@@ -1,6 +1,7 @@
 // Scheduler: timers on the emulator's Clock. Anything that must happen at a given
-// emulated moment (a callback delivery, a retry) is scheduled here; task states are
-// derived lazily from time and need no timers.
+// emulated moment is scheduled here: a running task's next state report (one timer per
+// running task, which journals the change and sends the finish callback), a callback retry.
+// A task's state itself is derived from its timeline and the clock, never stored.
 //
 // With a RealClock a background thread fires timers as (scaled) time reaches them.
 // With a VirtualClock nothing fires until Advance(), which moves the clock through every

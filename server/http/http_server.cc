@@ -95,13 +95,9 @@ void HttpServer::Observe(const ParsedRequest& req, const std::string& request_id
   record.operation = route != nullptr ? std::string_view(route->operation_id) : std::string_view();
   record.surface = route != nullptr ? route->surface : SurfaceForPath(req.path);
   record.api_key = api_key;
-  // Only what the client sent: cpp-httplib 0.11 adds the connection's addresses (and, on
-  // an exception, EXCEPTION_WHAT) to the request's headers.
-  static constexpr std::string_view kLibraryHeaders[] = {"REMOTE_ADDR", "REMOTE_PORT", "LOCAL_ADDR", "LOCAL_PORT",
-                                                         "EXCEPTION_WHAT"};
+  // Exactly what the client sent (the front end adds no headers of its own), the key masked.
   record.headers.reserve(req.headers.size());
   for (const auto& [k, v] : req.headers) {
-    if (std::find(std::begin(kLibraryHeaders), std::end(kLibraryHeaders), k) != std::end(kLibraryHeaders)) continue;
     record.headers.emplace_back(k, EqualsNoCase(k, "authorization") ? MaskAuthorization(v) : v);
   }
   record.body = req.body;

@@ -8,11 +8,11 @@
 namespace imagine {
 namespace {
 
-// Request headers the receiver does not pass on: the connection's, and cpp-httplib's own
-// pseudo-headers (REMOTE_ADDR, ...). The sender sets Host and Content-Length again.
+// Request headers the receiver does not pass on: the connection's. The sender sets Host and
+// Content-Length again.
 bool IsHopHeader(std::string_view name) {
   for (const char* h : {"host", "content-length", "transfer-encoding", "connection", "keep-alive", "expect",
-                        "accept-encoding", "remote_addr", "remote_port", "local_addr", "local_port"}) {
+                        "accept-encoding"}) {
     if (EqualsNoCase(name, h)) return true;
   }
   return false;

@@ -7,12 +7,11 @@
 namespace imagine {
 namespace {
 
-// Request headers not passed upstream: the connection's, cpp-httplib's pseudo-headers
-// (REMOTE_ADDR, ...), Accept-Encoding (the answer is checked, so it must not be
-// compressed) and the emulator's own X-Emulator-* controls.
+// Request headers not passed upstream: the connection's, Accept-Encoding (the answer is
+// checked, so it must not be compressed) and the emulator's own X-Emulator-* controls.
 bool IsLocalHeader(std::string_view name) {
   for (const char* h : {"host", "content-length", "transfer-encoding", "connection", "keep-alive", "expect",
-                        "accept-encoding", "remote_addr", "remote_port", "local_addr", "local_port"}) {
+                        "accept-encoding"}) {
     if (EqualsNoCase(name, h)) return true;
   }
   return StartsWithNoCase(name, "x-emulator-");

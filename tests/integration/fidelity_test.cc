@@ -121,7 +121,7 @@ TEST_CASE("the journal and HAR list only the headers the client sent") {
   nlohmann::json entry = f.emu.Get("/_emulator/journal?kind=request").json()["entries"][0];
   std::set<std::string> names;
   for (const auto& [name, value] : entry["request_headers"].items()) names.insert(name);
-  // What httplib's client sends, exactly; nothing the server library adds (REMOTE_ADDR, ...).
+  // What httplib's client sends, exactly; the front end adds nothing.
   CHECK(names == std::set<std::string>{"Accept", "Authorization", "Connection", "Content-Length", "Content-Type",
                                        "Host", "User-Agent", "X-Trace"});
   nlohmann::json har = f.emu.Get("/_emulator/journal.har").json();
