@@ -248,8 +248,9 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     return Json(201, ScenarioRuleToJson(*rule));
   };
   h["clearScenarioRules"] = [this](ApiRequest&) {
-    const size_t removed = engine_->ClearScenarioRules();
-    return Json(200, nlohmann::ordered_json{{"removed", removed}});
+    auto removed = engine_->ClearScenarioRules();
+    if (!removed.ok()) return RenderError(removed.status());
+    return Json(200, nlohmann::ordered_json{{"removed", *removed}});
   };
   h["getKey"] = [this](ApiRequest& req) { return KeyAccount(std::string(req.PathParam("key"))); };
   h["putKey"] = [this](ApiRequest& req) {
@@ -267,7 +268,8 @@ std::map<std::string, Handler> AdminApi::Handlers() {
         return RenderError(InvalidArgument(armed.status().message(), Violation{"/default_scenario", "scenario", ""}));
       }
     }
-    engine_->SetKeyProfile(key, std::move(profile));
+    Status set = engine_->SetKeyProfile(key, std::move(profile));
+    if (!set.ok()) return RenderError(set);
     return KeyAccount(key);
   };
   AddTaskHandlers(&h);
@@ -288,9 +290,9 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     const std::string id(req.PathParam("id"));
     char* end = nullptr;
     const unsigned long long n = std::strtoull(id.c_str(), &end, 10);
-    if (id.empty() || *end != '\0' || !engine_->RemoveScenarioRule(n)) {
-      return RenderError(NotFound("no scenario rule " + id));
-    }
+    if (id.empty() || *end != '\0') return RenderError(NotFound("no scenario rule " + id));
+    Status removed = engine_->RemoveScenarioRule(n);
+    if (!removed.ok()) return RenderError(removed);
     return Json(200, nlohmann::ordered_json{{"removed", 1}});
   };
   for (auto& [operation, handler] : h) {
