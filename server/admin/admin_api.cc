@@ -164,13 +164,14 @@ std::map<std::string, Handler> AdminApi::Handlers() {
   std::map<std::string, Handler> h;
   h["getHealth"] = [this](ApiRequest&) {
     nlohmann::ordered_json j;
-    j["status"] = "ok";
+    const std::optional<StateInfo> state = ctx_.state != nullptr ? std::optional<StateInfo>(ctx_.state->info()) : std::nullopt;
+    j["status"] = state && state->degraded() ? "degraded" : "ok";
     j["version"] = IMAGINE_VERSION;
     j["tasks"] = engine_->task_count();
     j["max_stored_tasks"] = engine_->options().max_stored_tasks;
     j["tasks_evicted"] = engine_->tasks_evicted();
-    if (ctx_.state != nullptr) {
-      const StateInfo s = ctx_.state->info();
+    if (state) {
+      const StateInfo& s = *state;
       j["state"] = {{"dir", s.dir},
                     {"fsync", FsyncPolicyName(s.fsync)},
                     {"restored_tasks", s.restored_tasks},
@@ -179,7 +180,9 @@ std::map<std::string, Handler> AdminApi::Handlers() {
                     {"generation", s.generation},
                     {"log_bytes", s.log_bytes},
                     {"snapshots", s.snapshots},
-                    {"write_errors", s.write_errors}};
+                    {"write_errors", s.write_errors},
+                    {"write_error", s.write_error},
+                    {"compaction_error", s.compaction_error}};
     }
     if (ctx_.self_check != nullptr && ctx_.self_check->enabled()) {
       j["self_check"] = {{"checked", ctx_.self_check->checked()}, {"violations", ctx_.self_check->violations()}};
