@@ -164,7 +164,8 @@ std::map<std::string, Handler> AdminApi::Handlers() {
   std::map<std::string, Handler> h;
   h["getHealth"] = [this](ApiRequest&) {
     nlohmann::ordered_json j;
-    j["status"] = "ok";
+    const std::optional<StateInfo> state = ctx_.state != nullptr ? std::optional<StateInfo>(ctx_.state->info()) : std::nullopt;
+    j["status"] = state && state->degraded() ? "degraded" : "ok";
     j["version"] = IMAGINE_VERSION;
     j["tasks"] = engine_->task_count();
     j["max_stored_tasks"] = engine_->options().max_stored_tasks;
@@ -173,8 +174,8 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     j["max_stored_bytes"] = engine_->options().max_stored_bytes;
     j["tasks_evicted_by"] = {{"count", engine_->tasks_evicted() - engine_->tasks_evicted_for_bytes()},
                              {"bytes", engine_->tasks_evicted_for_bytes()}};
-    if (ctx_.state != nullptr) {
-      const StateInfo s = ctx_.state->info();
+    if (state) {
+      const StateInfo& s = *state;
       j["state"] = {{"dir", s.dir},
                     {"fsync", FsyncPolicyName(s.fsync)},
                     {"restored_tasks", s.restored_tasks},
@@ -183,7 +184,9 @@ std::map<std::string, Handler> AdminApi::Handlers() {
                     {"generation", s.generation},
                     {"log_bytes", s.log_bytes},
                     {"snapshots", s.snapshots},
-                    {"write_errors", s.write_errors}};
+                    {"write_errors", s.write_errors},
+                    {"write_error", s.write_error},
+                    {"compaction_error", s.compaction_error}};
     }
     if (ctx_.self_check != nullptr && ctx_.self_check->enabled()) {
       j["self_check"] = {{"checked", ctx_.self_check->checked()}, {"violations", ctx_.self_check->violations()}};
@@ -252,8 +255,9 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     return Json(201, ScenarioRuleToJson(*rule));
   };
   h["clearScenarioRules"] = [this](ApiRequest&) {
-    const size_t removed = engine_->ClearScenarioRules();
-    return Json(200, nlohmann::ordered_json{{"removed", removed}});
+    auto removed = engine_->ClearScenarioRules();
+    if (!removed.ok()) return RenderError(removed.status());
+    return Json(200, nlohmann::ordered_json{{"removed", *removed}});
   };
   h["getKey"] = [this](ApiRequest& req) { return KeyAccount(std::string(req.PathParam("key"))); };
   h["putKey"] = [this](ApiRequest& req) {
@@ -271,7 +275,8 @@ std::map<std::string, Handler> AdminApi::Handlers() {
         return RenderError(InvalidArgument(armed.status().message(), Violation{"/default_scenario", "scenario", ""}));
       }
     }
-    engine_->SetKeyProfile(key, std::move(profile));
+    Status set = engine_->SetKeyProfile(key, std::move(profile));
+    if (!set.ok()) return RenderError(set);
     return KeyAccount(key);
   };
   AddTaskHandlers(&h);
@@ -292,9 +297,9 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     const std::string id(req.PathParam("id"));
     char* end = nullptr;
     const unsigned long long n = std::strtoull(id.c_str(), &end, 10);
-    if (id.empty() || *end != '\0' || !engine_->RemoveScenarioRule(n)) {
-      return RenderError(NotFound("no scenario rule " + id));
-    }
+    if (id.empty() || *end != '\0') return RenderError(NotFound("no scenario rule " + id));
+    Status removed = engine_->RemoveScenarioRule(n);
+    if (!removed.ok()) return RenderError(removed);
     return Json(200, nlohmann::ordered_json{{"removed", 1}});
   };
   for (auto& [operation, handler] : h) {

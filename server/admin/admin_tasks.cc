@@ -138,15 +138,15 @@ void AdminApi::AddTaskHandlers(std::map<std::string, Handler>* h) {
     const std::string key = body->value("key", "");
     std::vector<std::string> ids = key.empty() ? std::vector<std::string>{} : engine_->TaskIdsOf(key);
     const std::set<std::string> forgotten(ids.begin(), ids.end());
-    size_t removed = engine_->Reset(key);
+    auto removed = engine_->Reset(key, /*restore_configured=*/key.empty());
+    if (!removed.ok()) return RenderError(removed.status());
     ctx_.journal->Clear(key);
     if (key.empty()) {
       ctx_.callbacks->ClearAttempts();
-      engine_->RestoreConfigured();
     } else {
       ctx_.callbacks->ClearAttempts([&forgotten](const CallbackAttempt& a) { return forgotten.count(a.task_id) == 0; });
     }
-    return AdminJson(200, nlohmann::ordered_json{{"removed_tasks", removed}});
+    return AdminJson(200, nlohmann::ordered_json{{"removed_tasks", *removed}});
   };
 }
 

@@ -1,5 +1,6 @@
 #include "app/application.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -146,7 +147,9 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   Engine* engine = app->engine_.get();
   IMAGINE_RETURN_IF_ERROR(engine->Configure(c.scenario_rules, c.chaos));
   if (!c.state.dir.empty()) {  // restores the engine; changes are logged from the end of Create on
-    auto state = StateDir::Open(c.state, engine);
+    StateOptions state_options = c.state;
+    if (const char* fault = std::getenv("IMAGINE_STATE_FAULT_FILE_FOR_TEST")) state_options.fault_file_for_test = fault;
+    auto state = StateDir::Open(state_options, engine);
     if (!state.ok()) return state.status();
     app->state_ = std::move(state).value();
   }

@@ -128,11 +128,11 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
         record["charge"] = {ticket->id, ticket->counter, ticket->price, ticket->at_ms, ticket->burst, ticket->hourly};
         if (spec.scenario != nullptr && spec.scenario->rule_id != 0) record["rule"] = spec.scenario->rule_id;
         if (spec.scenario != nullptr && spec.scenario->from_chaos) record["chaos_draws"] = scenarios_.chaos_draws() + 1;
-        Status logged = LogRecord(record, &position);
+        Status logged = WriteChange(record, &position);
         if (!logged.ok()) {  // not kept, so not answered: undo the insert and the charge
           store_.Remove(task.id);
           accounts_.Reschedule(task.owner_key, task.id, now, TaskState::kFailed);
-          return Internal("the task could not be written to the state directory: " + logged.message());
+          return logged;
         }
       }
       if (spec.scenario != nullptr) scenarios_.Commit(*spec.scenario);
@@ -228,6 +228,7 @@ StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::functio
   const int64_t now = clock_->NowMs();
   bool found = false;
   bool terminal = false;
+  Task before;
   Task changed;
   store_.Update(id, [&](Task& t) {
     found = true;
@@ -235,6 +236,7 @@ StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::functio
       terminal = true;
       return;
     }
+    before = t;
     change(t, now);
     if (t.watch_timer != 0) scheduler_.Cancel(t.watch_timer);
     t.watch_timer = 0;
@@ -243,7 +245,19 @@ StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::functio
   if (!found) return NotFound("no task " + std::string(id));
   if (terminal) return Status(Code::kFailedPrecondition, "task " + std::string(id) + " has already finished");
   accounts_.Reschedule(changed.owner_key, changed.id, changed.timeline.finished_ms, changed.timeline.outcome);
-  LogAndRelease({{"t", "update"}, {"task", TaskToStateJson(changed)}}, hold);
+  Status logged = LogAndRelease({{"t", "update"}, {"task", TaskToStateJson(changed)}}, hold, [&] {
+    store_.Update(id, [&](Task& t) {  // what the change set, back as it was
+      t.timeline = before.timeline;
+      t.fail_reason = before.fail_reason;
+      t.fail_code = before.fail_code;
+      t.fail_message = before.fail_message;
+    });
+    accounts_.Reschedule(before.owner_key, before.id, before.timeline.finished_ms, before.timeline.outcome);
+  });
+  if (!logged.ok()) {
+    if (watching()) ArmWatch(before);  // its watch was cancelled with the change
+    return logged;
+  }
   if (watching()) ReportTransitions(changed.id);
   return *store_.Get(changed.id);
 }
@@ -371,8 +385,13 @@ std::map<TaskState, size_t> Engine::CountByState(int64_t now_ms) const {
   return counts;
 }
 
-size_t Engine::Reset(std::string_view key) {
+StatusOr<size_t> Engine::Reset(std::string_view key, bool restore_configured) {
   auto hold = HoldForChange();
+  // Written first: what a reset forgets has no undo.
+  nlohmann::json record = {{"t", "reset"}, {"key", key}};
+  if (restore_configured) record["configured"] = true;
+  uint64_t position = 0;
+  IMAGINE_RETURN_IF_ERROR(WriteChange(record, &position));
   std::vector<Scheduler::TimerId> timers;
   size_t removed = store_.RemoveIf([&](const Task& t) {
     if (!key.empty() && t.owner_key != key) return false;
@@ -387,7 +406,8 @@ size_t Engine::Reset(std::string_view key) {
   } else {
     accounts_.Reset(key);
   }
-  LogAndRelease({{"t", "reset"}, {"key", key}}, hold);
+  if (restore_configured) RestoreConfiguredUnlogged();
+  ReleaseAndSync(hold, position);
   return removed;
 }
 

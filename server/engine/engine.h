@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -82,11 +83,12 @@ class Engine {
   bool ConsumeNotReadyPoll(std::string_view id);
 
   // Run-time changes, made through the engine so that a state directory keeps them (each
-  // is one record of the StateLog, when one is set).
-  void SetKeyProfile(const std::string& key, KeyProfile profile);
+  // is one record of the StateLog, when one is set). Each one whose record cannot be written
+  // is not made (or undone) and refused: kInternal, rule "state_dir" (see SetStateLog).
+  Status SetKeyProfile(const std::string& key, KeyProfile profile);
   StatusOr<ScenarioRule> AddScenarioRule(ScenarioRule rule);
-  bool RemoveScenarioRule(uint64_t id);
-  size_t ClearScenarioRules();  // returns how many were removed
+  Status RemoveScenarioRule(uint64_t id);  // kNotFound for an unknown id
+  StatusOr<size_t> ClearScenarioRules();   // how many were removed
   Status SetChaos(std::map<std::string, double> chaos);
   // Scenarios::Select, keeping the chaos draw it uses.
   StatusOr<std::optional<ArmedScenario>> SelectScenario(const ScenarioContext& ctx);
@@ -98,15 +100,17 @@ class Engine {
   // kFailedPrecondition on a virtual clock. Precondition: scale > 0.
   Status SetTimeScale(double scale);
   // At start-up: the scenario rules and chaos of the config (checked; kInvalidArgument
-  // names the bad one). RestoreConfigured puts them and the configured key profiles back.
+  // names the bad one). Reset(key, /*restore_configured=*/true) puts them and the configured
+  // key profiles back.
   Status Configure(const std::vector<ScenarioRule>& rules, const std::map<std::string, double>& chaos);
-  void RestoreConfigured();
 
   // The state directory (server/state/, --state-dir). With a log set, every change above,
   // every create, admin action, state reported, poll counted, eviction and reset is
-  // appended to it as one record (engine/state_records.h) before the call returns; a create
-  // that cannot be written is undone and refused (kInternal). Set once, before serving,
-  // after restoring.
+  // appended to it as one record (engine/state_records.h) before the call returns. A change
+  // that is answered (a create, an admin action on a task, a profile, a scenario rule, chaos,
+  // the clock, a reset) and whose record cannot be written is not made, or undone, and
+  // refused: kInternal, Violation rule "state_dir", value and message saying why (the
+  // StateLog's words name the file). Set once, before serving, after restoring.
   void SetStateLog(StateLog* log) { state_log_ = log; }
   // Restoring, before SetStateLog, SetJournal and SetObserver: applies one record of a
   // snapshot or a log, in the order written. kInvalidArgument says what does not read.
@@ -157,8 +161,9 @@ class Engine {
   // The ids of `key`'s tasks.
   std::vector<std::string> TaskIdsOf(std::string_view key) const;
 
-  // Forgets tasks and usage: everything (key empty) or one key's. Returns tasks removed.
-  size_t Reset(std::string_view key);
+  // Forgets tasks and usage: everything (key empty) or one key's; with `restore_configured`
+  // also puts the config's scenario rules, chaos and key profiles back. Returns tasks removed.
+  StatusOr<size_t> Reset(std::string_view key, bool restore_configured = false);
 
   // The task `id` if it exists, belongs to `provider` and was created with `owner_key`;
   // otherwise kNotFound (another key's task is indistinguishable from a missing one).
@@ -190,15 +195,25 @@ class Engine {
   void ReportTransitions(const std::string& id);
   // A shared hold on state changes while a log is set (WriteStateSnapshot takes it whole).
   std::shared_lock<std::shared_mutex> HoldForChange() const;
-  // Appends `record` to the state log (Ok without one); `position` for StateLog::Sync.
+  // Appends `record` to the state log (Ok without one); `position` for StateLog::Sync. For
+  // records no answer waits on (states reported, polls, evictions, scenario commits).
   Status LogRecord(const nlohmann::json& record, uint64_t* position = nullptr);
+  // The one way an answered change reaches the log: LogRecord, and when the record cannot be
+  // written, the refusal every such change returns (kInternal, rule "state_dir"). The caller
+  // then leaves, or puts, everything as it was. Ok without a log.
+  Status WriteChange(const nlohmann::json& record, uint64_t* position);
   // Syncs the log up to `position` (fsync: always); no-op without a log.
   void SyncLog(uint64_t position);
-  // The end of an answered change: appends `record`, lets go of `hold` (so a sync never holds
-  // back a snapshot) and syncs as the policy says. Without a log, only lets go.
-  void LogAndRelease(const nlohmann::json& record, std::shared_lock<std::shared_mutex>& hold);
-  // The record of a clock move: emulated now, wall time and speed.
-  nlohmann::json ClockRecord() const;
+  // Lets go of `hold` (so a sync never holds back a snapshot), then syncs up to `position`.
+  void ReleaseAndSync(std::shared_lock<std::shared_mutex>& hold, uint64_t position);
+  // The end of an answered change made under `hold`: WriteChange(record); if it fails, runs
+  // `undo` (still under the hold) and returns the refusal. Lets go of `hold` and syncs either way.
+  Status LogAndRelease(const nlohmann::json& record, std::shared_lock<std::shared_mutex>& hold,
+                       const std::function<void()>& undo);
+  // The record of a clock move: emulated now (`now_ms`), wall time and speed.
+  nlohmann::json ClockRecord(int64_t now_ms) const;
+  // Puts the config's scenario rules, chaos and key profiles back (Reset, a "configured" record).
+  void RestoreConfiguredUnlogged();
   // Applies `change` to a running task's timeline now; the shared body of the admin actions.
   StatusOr<Task> ChangeRunningTask(std::string_view id, const std::function<void(Task&, int64_t now)>& change);
 
@@ -213,6 +228,9 @@ class Engine {
   std::map<std::string, double> configured_chaos_;
   StateLog* state_log_ = nullptr;
   mutable std::shared_mutex state_mu_;  // shared by each logged change, whole for a snapshot
+  // Held by AdvanceClock from its record through the advance (whose timers take state_mu_
+  // shared), and by WriteStateSnapshot before state_mu_: no snapshot falls between the two.
+  std::mutex clock_advance_mu_;
   std::atomic<uint64_t> sequence_{0};  // numbers tasks for their random streams
   Journal* journal_ = nullptr;
   TaskObserver* observer_ = nullptr;

@@ -36,31 +36,50 @@ Status Engine::LogRecord(const nlohmann::json& record, uint64_t* position) {
   return Status::Ok();
 }
 
+Status Engine::WriteChange(const nlohmann::json& record, uint64_t* position) {
+  Status written = LogRecord(record, position);
+  if (written.ok()) return written;
+  const std::string why = written.message();
+  return Status(Code::kInternal, "the change could not be written to the state directory, so it was not made: " + why,
+                Violation{"", "state_dir", why});
+}
+
 void Engine::SyncLog(uint64_t position) {
   if (state_log_ != nullptr && position != 0) state_log_->Sync(position);
 }
 
-void Engine::LogAndRelease(const nlohmann::json& record, std::shared_lock<std::shared_mutex>& hold) {
-  uint64_t position = 0;
-  LogRecord(record, &position);
+void Engine::ReleaseAndSync(std::shared_lock<std::shared_mutex>& hold, uint64_t position) {
   if (hold.owns_lock()) hold.unlock();
   SyncLog(position);
 }
 
-nlohmann::json Engine::ClockRecord() const {
+Status Engine::LogAndRelease(const nlohmann::json& record, std::shared_lock<std::shared_mutex>& hold,
+                             const std::function<void()>& undo) {
+  uint64_t position = 0;
+  Status written = WriteChange(record, &position);
+  if (!written.ok() && undo) undo();
+  ReleaseAndSync(hold, position);
+  return written;
+}
+
+nlohmann::json Engine::ClockRecord(int64_t now_ms) const {
   return {{"t", "clock"},
-          {"now", clock_->NowMs()},
+          {"now", now_ms},
           {"wall", WallNowMs()},
           {"scale", clock_->time_scale()},
           {"virtual", clock_->is_virtual()}};
 }
 
-void Engine::SetKeyProfile(const std::string& key, KeyProfile profile) {
+Status Engine::SetKeyProfile(const std::string& key, KeyProfile profile) {
   auto hold = HoldForChange();
   const int64_t now = clock_->NowMs();
-  nlohmann::json record = {{"t", "profile"}, {"key", key}, {"profile", ProfileToState(profile)}, {"at", now}};
+  // Written first: setting a profile settles the key's balance, which has no exact undo.
+  uint64_t position = 0;
+  IMAGINE_RETURN_IF_ERROR(
+      WriteChange({{"t", "profile"}, {"key", key}, {"profile", ProfileToState(profile)}, {"at", now}}, &position));
   accounts_.SetProfile(key, std::move(profile), now);
-  LogAndRelease(record, hold);
+  ReleaseAndSync(hold, position);
+  return Status::Ok();
 }
 
 StatusOr<ScenarioRule> Engine::AddScenarioRule(ScenarioRule rule) {
@@ -69,32 +88,38 @@ StatusOr<ScenarioRule> Engine::AddScenarioRule(ScenarioRule rule) {
   if (!added.ok()) return added;
   nlohmann::json j = ScenarioRuleToJson(*added);
   j["times"] = added->times;
-  LogAndRelease({{"t", "rule"}, {"rule", j}}, hold);
+  const uint64_t id = added->id;
+  IMAGINE_RETURN_IF_ERROR(LogAndRelease({{"t", "rule"}, {"rule", j}}, hold, [&] { scenarios_.RemoveRule(id); }));
   return added;
 }
 
-bool Engine::RemoveScenarioRule(uint64_t id) {
+Status Engine::RemoveScenarioRule(uint64_t id) {
   auto hold = HoldForChange();
-  if (!scenarios_.RemoveRule(id)) return false;
-  LogAndRelease({{"t", "unrule"}, {"id", id}}, hold);
-  return true;
+  std::optional<ScenarioRule> removed;
+  for (const ScenarioRule& r : scenarios_.rules()) {
+    if (r.id == id) removed = r;
+  }
+  if (!removed || !scenarios_.RemoveRule(id)) return NotFound("no scenario rule " + std::to_string(id));
+  return LogAndRelease({{"t", "unrule"}, {"id", id}}, hold, [&] { scenarios_.RestoreRule(*removed); });
 }
 
-size_t Engine::ClearScenarioRules() {
+StatusOr<size_t> Engine::ClearScenarioRules() {
   auto hold = HoldForChange();
-  const size_t removed = scenarios_.rules().size();
+  const std::vector<ScenarioRule> removed = scenarios_.rules();
   scenarios_.ClearRules();
-  LogAndRelease({{"t", "rules_cleared"}}, hold);
-  return removed;
+  IMAGINE_RETURN_IF_ERROR(LogAndRelease({{"t", "rules_cleared"}}, hold, [&] {
+    for (const ScenarioRule& r : removed) scenarios_.RestoreRule(r);
+  }));
+  return removed.size();
 }
 
 Status Engine::SetChaos(std::map<std::string, double> chaos) {
   auto hold = HoldForChange();
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [name, p] : chaos) j[name] = p;
+  std::map<std::string, double> before = scenarios_.chaos();
   IMAGINE_RETURN_IF_ERROR(scenarios_.SetChaos(std::move(chaos)));
-  LogAndRelease({{"t", "chaos"}, {"chaos", j}}, hold);
-  return Status::Ok();
+  return LogAndRelease({{"t", "chaos"}, {"chaos", j}}, hold, [&] { scenarios_.SetChaos(std::move(before)); });
 }
 
 StatusOr<std::optional<ArmedScenario>> Engine::SelectScenario(const ScenarioContext& ctx) {
@@ -117,20 +142,30 @@ void Engine::CommitScenario(const ArmedScenario& armed) {
 }
 
 Status Engine::AdvanceClock(int64_t ms) {
-  IMAGINE_RETURN_IF_ERROR(scheduler_.Advance(ms));
-  auto hold = HoldForChange();
-  LogAndRelease(ClockRecord(), hold);
-  return Status::Ok();
+  // Timers that fired cannot be unfired: the clock's record is written first, at the time the
+  // advance reaches, and no snapshot falls between it and the advance (clock_advance_mu_).
+  if (ms < 0 || !clock_->is_virtual()) return scheduler_.Advance(ms);  // refused; nothing moves
+  std::lock_guard<std::mutex> advancing(clock_advance_mu_);
+  {
+    auto hold = HoldForChange();
+    uint64_t position = 0;
+    IMAGINE_RETURN_IF_ERROR(WriteChange(ClockRecord(clock_->NowMs() + ms), &position));
+    ReleaseAndSync(hold, position);
+  }
+  return scheduler_.Advance(ms);
 }
 
 Status Engine::SetTimeScale(double scale) {
   auto* real = dynamic_cast<RealClock*>(clock_.get());
   if (real == nullptr) return Status(Code::kFailedPrecondition, "the clock is virtual; it has no time scale");
   auto hold = HoldForChange();
+  const double before = real->time_scale();
   real->SetTimeScale(scale);
   scheduler_.Wake();
-  LogAndRelease(ClockRecord(), hold);
-  return Status::Ok();
+  return LogAndRelease(ClockRecord(clock_->NowMs()), hold, [&] {
+    real->SetTimeScale(before);
+    scheduler_.Wake();
+  });
 }
 
 Status Engine::Configure(const std::vector<ScenarioRule>& rules, const std::map<std::string, double>& chaos) {
@@ -145,23 +180,22 @@ Status Engine::Configure(const std::vector<ScenarioRule>& rules, const std::map<
   return Status::Ok();
 }
 
-void Engine::RestoreConfigured() {
-  auto hold = HoldForChange();
+void Engine::RestoreConfiguredUnlogged() {
   accounts_.RestoreProfiles(configured_accounts_);
   scenarios_.ClearRules();
   for (const ScenarioRule& rule : configured_rules_) scenarios_.AddRule(rule);
   scenarios_.SetChaos(configured_chaos_);
-  LogAndRelease({{"t", "configured"}}, hold);
 }
 
 Status Engine::WriteStateSnapshot(const std::function<Status(const std::string& record)>& emit,
                                   const std::function<Status()>& rotate) {
+  std::lock_guard<std::mutex> no_advance(clock_advance_mu_);
   std::unique_lock<std::shared_mutex> pause(state_mu_);
   Status first = Status::Ok();
   auto put = [&](const nlohmann::json& record) {
     if (first.ok()) first = emit(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   };
-  put(ClockRecord());
+  put(ClockRecord(clock_->NowMs()));
   put({{"t", "sequence"}, {"next", sequence_.load()}});
   put({{"t", "scenarios"}, {"state", scenarios_.ExportState()}});
   const int64_t now = clock_->NowMs();
@@ -228,9 +262,9 @@ Status Engine::ApplyStateRecord(const nlohmann::json& r) {
     } else if (kind == "evict") {
       store_.Remove(r.at("id").get<std::string>());
     } else if (kind == "reset") {
-      Reset(r.at("key").get<std::string>());
-    } else if (kind == "configured") {
-      RestoreConfigured();
+      IMAGINE_RETURN_IF_ERROR(Reset(r.at("key").get<std::string>(), r.value("configured", false)).status());
+    } else if (kind == "configured") {  // older logs wrote it apart from its reset
+      RestoreConfiguredUnlogged();
     } else if (kind == "profile") {
       CheckStateNumbers(r.at("profile"));  // the config's converter reads its integers unchecked
       KeyProfile profile = KeyProfileFromJson(r.at("profile"));

@@ -129,7 +129,7 @@ class Scenarios {
   // next rule id, chaos and the chaos draws used, as JSON; ImportState replaces them all.
   nlohmann::json ExportState() const;
   Status ImportState(const nlohmann::json& state);
-  // Puts back a rule as AddRule returned it (same id, same matches left).
+  // Puts back a rule as AddRule returned it (same id, same matches left), in its place by id.
   void RestoreRule(const ScenarioRule& rule);
   // Chaos draws used so far (every create draws once while chaos is set), and the replay of
   // a recorded count (never moves it back).

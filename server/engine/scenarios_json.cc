@@ -89,7 +89,10 @@ void Scenarios::ReplayChaosDraws(uint64_t draws) {
 
 void Scenarios::RestoreRule(const ScenarioRule& rule) {
   std::lock_guard<std::mutex> lock(mu_);
-  rules_.push_back(rule);
+  // In its place among the others (rules match in the order they were added, by id): a rule
+  // put back after a refused delete keeps its precedence.
+  auto after = std::find_if(rules_.begin(), rules_.end(), [&](const ScenarioRule& r) { return r.id > rule.id; });
+  rules_.insert(after, rule);
   next_rule_id_ = std::max(next_rule_id_, rule.id + 1);
 }
 

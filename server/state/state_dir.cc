@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -90,7 +91,31 @@ StateDir::~StateDir() {
     log = log_;
   }
   if (log && options_.fsync != FsyncPolicy::kOff) ::fdatasync(log->fd);
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flocks
+  if (dir_lock_fd_ >= 0) ::close(dir_lock_fd_);
+}
+
+bool StateDir::Write(int fd, const char* data, size_t size) const {
+  if (!options_.fault_file_for_test.empty() && ::access(options_.fault_file_for_test.c_str(), F_OK) == 0) {
+    errno = ENOSPC;
+    return false;
+  }
+  return WriteAll(fd, data, size);
+}
+
+Status StateDir::Lock() {
+  const std::string& dir = options_.dir;
+  const Status in_use(Code::kUnavailable, "state.dir: " + dir + " is in use by another imagine-emu (it holds the directory's lock)");
+  // The directory itself: its LOCK file can be removed while we run, the directory cannot be
+  // swapped from under an open descriptor.
+  dir_lock_fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_lock_fd_ < 0) return InvalidArgument("state.dir: cannot open " + dir + ": " + ErrnoText());
+  if (::flock(dir_lock_fd_, LOCK_EX | LOCK_NB) != 0) return in_use;
+  // LOCK too: the one an emulator of an earlier version takes.
+  lock_fd_ = ::open(PathOf("LOCK").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) return InvalidArgument("state.dir: cannot write in " + dir + ": " + ErrnoText());
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) return in_use;
+  return Status::Ok();
 }
 
 std::string StateDir::PathOf(const std::string& name) const { return options_.dir + "/" + name; }
@@ -105,13 +130,15 @@ StatusOr<std::unique_ptr<StateDir>> StateDir::Open(const StateOptions& options, 
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return InvalidArgument("state.dir: " + dir + " is not a directory");
   }
-  state->lock_fd_ = ::open(state->PathOf("LOCK").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (state->lock_fd_ < 0) return InvalidArgument("state.dir: cannot write in " + dir + ": " + ErrnoText());
-  if (::flock(state->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    return Status(Code::kUnavailable, "state.dir: " + dir + " is in use by another imagine-emu (its LOCK is held)");
-  }
+  IMAGINE_RETURN_IF_ERROR(state->Lock());
   IMAGINE_RETURN_IF_ERROR(state->Restore());
-  IMAGINE_RETURN_IF_ERROR(state->Compact());
+  // A state that reads is served even without room for a new snapshot (after a full disk):
+  // the replayed log takes the changes, the background thread writes the snapshot later.
+  if (!state->CompactAndNote()) {
+    Status reopened = state->ReopenReplayedLog();
+    if (!reopened.ok()) return Internal(state->info_.compaction_error + "; " + reopened.message());
+    state->compact_wanted_ = true;
+  }
   state->background_ = std::thread([s = state.get()] { s->RunBackground(); });
   return state;
 }
@@ -128,17 +155,19 @@ Status StateDir::ReplayFile(const std::string& path, bool is_log, uint64_t* reco
     ++number;
     const bool complete = !in.eof();  // getline stopped at a '\n'
     const bool has_next = static_cast<bool>(std::getline(in, next));
-    const bool last = !has_next;
     const std::string where = path + ":" + std::to_string(number) + ": ";
+    if (!complete && is_log) {  // no newline: cut short by a kill, so never answered
+      info_.torn_tail = true;
+      Log(LogLevel::kWarn, "state: " + where + "the last record is incomplete; ignored (its change was not answered)");
+      break;
+    }
+    // A complete line that does not read is damage wherever it is: a kill cannot write a
+    // newline after a record it cut short.
     nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
     if (!complete || record.is_discarded()) {
-      if (is_log && last) {  // cut short by the kill: it was never answered
-        info_.torn_tail = true;
-        Log(LogLevel::kWarn, "state: " + where + "the last record is incomplete; ignored (its change was not answered)");
-        break;
-      }
       return InvalidArgument("state: " + where + "not a JSON record" + (is_log ? "" : " (the snapshot is damaged)"));
     }
+    if (is_log) replayed_log_bytes_ += line.size() + 1;
     const auto t = record.is_object() ? record.find("t") : record.end();
     const std::string kind = record.is_object() && t != record.end() && t->is_string() ? t->get<std::string>() : "";
     if (kind == "snapshot") {
@@ -194,8 +223,8 @@ Status StateDir::Compact() {
     buffer += record;
     buffer += '\n';
     ++count;
-    if (buffer.size() >= (1u << 20)) {
-      if (!WriteAll(fd, buffer.data(), buffer.size())) failed = true;
+    if (buffer.size() >= (1u << 20) && !failed) {
+      if (!Write(fd, buffer.data(), buffer.size())) failed = true;
       bytes += buffer.size();
       buffer.clear();
     }
@@ -213,7 +242,7 @@ Status StateDir::Compact() {
         if (count == 0) IMAGINE_RETURN_IF_ERROR(put(header.dump()));
         const uint64_t records = count - 1;
         IMAGINE_RETURN_IF_ERROR(put(nlohmann::json{{"t", "end"}, {"records", records}}.dump()));
-        if (!WriteAll(fd, buffer.data(), buffer.size())) return Internal("state: cannot write " + tmp + ": " + ErrnoText());
+        if (!Write(fd, buffer.data(), buffer.size())) return Internal("state: cannot write " + tmp + ": " + ErrnoText());
         bytes += buffer.size();
         if (options_.fsync != FsyncPolicy::kOff && ::fsync(fd) != 0) {
           return Internal("state: cannot sync " + tmp + ": " + ErrnoText());
@@ -247,29 +276,83 @@ Status StateDir::Compact() {
   return Status::Ok();
 }
 
-StatusOr<uint64_t> StateDir::Append(const std::string& record) {
+bool StateDir::CompactAndNote() {
+  Status compacted = Compact();
+  std::string note;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!compacted.ok()) {
+      if (info_.compaction_error.empty()) {
+        note = compacted.message() + " (no new snapshot; the log keeps every change, and the snapshot is retried every second)";
+      }
+      info_.compaction_error = compacted.message();
+    } else if (!info_.compaction_error.empty()) {
+      note = "state: a new snapshot of " + options_.dir + " is written again";
+      info_.compaction_error.clear();
+    }
+  }
+  if (!note.empty()) Log(compacted.ok() ? LogLevel::kInfo : LogLevel::kError, note);
+  return compacted.ok();
+}
+
+Status StateDir::ReopenReplayedLog() {
+  auto log = std::make_shared<LogFile>();
+  const std::string path = PathOf(LogName(generation_));
+  log->fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log->fd < 0) return Internal("state: cannot open " + path + ": " + ErrnoText());
+  // A torn tail goes: the next record must start on a line of its own.
+  if (::ftruncate(log->fd, static_cast<off_t>(replayed_log_bytes_)) != 0) {
+    return Internal("state: cannot cut the torn tail of " + path + ": " + ErrnoText());
+  }
+  struct stat st {};
+  const bool has_snapshot = ::stat(PathOf(kSnapshot).c_str(), &st) == 0;
   std::lock_guard<std::mutex> lock(mu_);
-  if (!log_) return Internal("the state log is not open");
-  std::string line = record;
-  line += '\n';
-  if (!WriteAll(log_->fd, line.data(), line.size())) {
-    const std::string why = ErrnoText();
-    if (::ftruncate(log_->fd, static_cast<off_t>(log_bytes_)) != 0) {  // no half record stays behind
-      Log(LogLevel::kError, "state: cannot cut a half-written record from the log: " + ErrnoText());
+  log_ = std::move(log);
+  log_bytes_ = replayed_log_bytes_;
+  snapshot_bytes_ = has_snapshot ? static_cast<uint64_t>(st.st_size) : 0;
+  info_.generation = generation_;
+  return Status::Ok();
+}
+
+StatusOr<uint64_t> StateDir::Append(const std::string& record) {
+  std::string note;  // logged after the lock: once when writes start failing, once when they work again
+  StatusOr<uint64_t> appended = [&]() -> StatusOr<uint64_t> {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!log_) return Internal("the state log is not open");
+    std::string line = record;
+    line += '\n';
+    if (!Write(log_->fd, line.data(), line.size())) {
+      const std::string why = ErrnoText();
+      if (::ftruncate(log_->fd, static_cast<off_t>(log_bytes_)) != 0) {  // no half record stays behind
+        Log(LogLevel::kError, "state: cannot cut a half-written record from the log: " + ErrnoText());
+      }
+      const std::string error = "cannot append to " + PathOf(LogName(generation_)) + ": " + why;
+      if (info_.write_error.empty()) {
+        write_errors_before_episode_ = info_.write_errors;
+        note = "state: " + error + "; every change is refused (and undone) until a write succeeds again";
+      }
+      ++info_.write_errors;
+      info_.write_error = error;
+      return Internal(error);
     }
-    ++info_.write_errors;
-    return Internal("cannot append to " + PathOf(LogName(generation_)) + ": " + why);
-  }
-  log_bytes_ += line.size();
-  written_ += line.size();
-  if (log_bytes_ > options_.compact_bytes && log_bytes_ > snapshot_bytes_) {
-    std::lock_guard<std::mutex> wake_lock(wake_mu_);
-    if (!compact_wanted_) {
-      compact_wanted_ = true;
-      wake_.notify_all();
+    if (!info_.write_error.empty()) {
+      note = "state: writes to " + options_.dir + " succeed again (" +
+             std::to_string(info_.write_errors - write_errors_before_episode_) + " changes were refused meanwhile)";
+      info_.write_error.clear();
     }
-  }
-  return written_;
+    log_bytes_ += line.size();
+    written_ += line.size();
+    if (log_bytes_ > options_.compact_bytes && log_bytes_ > snapshot_bytes_) {
+      std::lock_guard<std::mutex> wake_lock(wake_mu_);
+      if (!compact_wanted_) {
+        compact_wanted_ = true;
+        wake_.notify_all();
+      }
+    }
+    return written_;
+  }();
+  if (!note.empty()) Log(appended.ok() ? LogLevel::kInfo : LogLevel::kError, note);
+  return appended;
 }
 
 void StateDir::Sync(uint64_t position) {
@@ -287,16 +370,21 @@ void StateDir::Sync(uint64_t position) {
 }
 
 void StateDir::RunBackground() {
+  using SteadyClock = std::chrono::steady_clock;
+  SteadyClock::time_point retry_at{};  // after a failed compaction, the next one waits a second
   std::unique_lock<std::mutex> lock(wake_mu_);
   while (!stopping_) {
-    wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_ || compact_wanted_; });
+    wake_.wait_for(lock, std::chrono::milliseconds(100),
+                   [&] { return stopping_ || (compact_wanted_ && SteadyClock::now() >= retry_at); });
     if (stopping_) break;
-    const bool compact = compact_wanted_;
+    const bool compact = compact_wanted_ && SteadyClock::now() >= retry_at;
     lock.unlock();
+    bool compacted = false;
     if (compact) {
-      Status s = Compact();
-      if (!s.ok()) Log(LogLevel::kError, s.message());
-    } else if (options_.fsync == FsyncPolicy::kBatch) {
+      compacted = CompactAndNote();  // syncs everything written so far when it succeeds
+      if (!compacted) retry_at = SteadyClock::now() + std::chrono::seconds(1);
+    }
+    if (!compacted && options_.fsync == FsyncPolicy::kBatch) {
       std::shared_ptr<LogFile> log;
       uint64_t upto;
       {
@@ -308,7 +396,7 @@ void StateDir::RunBackground() {
       if (log && synced_ < upto && ::fdatasync(log->fd) == 0) synced_ = upto;
     }
     lock.lock();
-    if (compact) compact_wanted_ = false;
+    if (compacted) compact_wanted_ = false;
   }
 }
 

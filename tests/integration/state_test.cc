@@ -3,8 +3,8 @@
 // was answered comes back with the same id, owner, provider, state and result links, and
 // each key's credits add up. Run-time profiles, scenario rules (with the matches they have
 // left), the virtual clock and the id sequence come back too; a torn last record is
-// ignored, a damaged file refuses to start with its file:line, a directory in use is
-// refused.
+// ignored, a damaged file (a complete last line that does not read included) refuses to
+// start with its file:line, a directory in use is refused (its LOCK removed or not).
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -356,6 +356,33 @@ TEST_CASE("a state directory in use by another emulator is refused") {
   auto [code, out] = RunToExit({"--clock", "virtual", "--state-dir", dir, "--port", "0"});
   CHECK(code != 0);
   CHECK(out.find("is in use by another imagine-emu") != std::string::npos);
+}
+
+TEST_CASE("issue 22: a complete last line that does not read refuses to start with its file and line") {
+  const std::string dir = FreshDir();
+  const std::string config = WriteTempFile(kFixedTimingConfig);
+  {
+    EmulatorProcess emu({"--config", config, "--state-dir", dir});
+    emu.Post("/v1/videos/generations", kEvo, "k");
+    emu.Stop(SIGKILL);
+  }
+  {  // newline-terminated: no kill writes that, so it is damage, not a torn write
+    std::ofstream log(dir + "/log-1.jsonl", std::ios::app);
+    log << "{\"t\":\"task\",\"seq\":9,\"task\":{\"id\":\"half\n";
+  }
+  auto [code, out] = RunToExit({"--config", config, "--state-dir", dir, "--port", "0"});
+  CHECK(code == 2);
+  CHECK(out.find(dir + "/log-1.jsonl:2: not a JSON record") != std::string::npos);
+}
+
+TEST_CASE("issue 22: removing LOCK does not let a second emulator onto a directory in use") {
+  const std::string dir = FreshDir();
+  EmulatorProcess first({"--clock", "virtual", "--state-dir", dir});
+  REQUIRE(::unlink((dir + "/LOCK").c_str()) == 0);
+  auto [code, out] = RunToExit({"--clock", "virtual", "--state-dir", dir, "--port", "0"});
+  CHECK(code == 2);
+  CHECK(out.find("is in use by another imagine-emu") != std::string::npos);
+  CHECK(first.Get("/_emulator/health").json()["status"] == "ok");
 }
 
 TEST_CASE("a small compact_bytes compacts the log into snapshots while serving, and nothing is lost") {

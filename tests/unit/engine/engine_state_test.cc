@@ -1,9 +1,12 @@
 // The engine's state records: what one engine logs while it runs, and the snapshot it
 // writes, rebuild an identical engine (tasks, balances, rules, clock, id sequence), and a
-// create whose record cannot be written is undone. No files: a StateLog kept in memory.
+// change whose record cannot be written is undone and refused, whatever its kind (issue 22
+// §3). No files: a StateLog kept in memory.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -90,7 +93,7 @@ TEST_CASE("replaying an engine's log rebuilds the same engine, and so does its s
   for (int i = 0; i < 6; ++i) REQUIRE(live.CreateTask(spec(i % 2 ? "a" : "b"), &CountingId).ok());
   KeyProfile rich;
   rich.credits = 50;
-  live.SetKeyProfile("c", rich);
+  REQUIRE(live.SetKeyProfile("c", rich).ok());
   REQUIRE(live.CreateTask(spec("c"), &CountingId).ok());
   ScenarioRule rule;
   rule.scenario = "fail";
@@ -114,7 +117,7 @@ TEST_CASE("replaying an engine's log rebuilds the same engine, and so does its s
   REQUIRE(live.CancelTask(first_of_a).ok());
   REQUIRE(live.CreateTask(spec("b"), &CountingId).ok());
   REQUIRE(live.AdvanceClock(25'000).ok());
-  live.Reset("b");
+  REQUIRE(live.Reset("b").ok());
   REQUIRE(live.CreateTask(spec("a"), &CountingId).ok());
   CHECK(live.accounts().BalanceOf("a", live.NowMs()).used == 3 * 3);  // 3 of a's 4 tasks kept their price
   CHECK(live.accounts().BalanceOf("c", live.NowMs()).remaining == 47);  // the failed one was refunded
@@ -162,10 +165,109 @@ TEST_CASE("a create whose record cannot be written is undone and refused") {
   log.fail = true;
   auto refused = f.engine.CreateTask(f.Spec("a"), &CountingId);
   CHECK(refused.status().code() == Code::kInternal);
+  CHECK(refused.status().violation().rule == "state_dir");
   CHECK(refused.status().message().find("disk full") != std::string::npos);
   CHECK(f.engine.task_count() == 1);
   const Balance b = f.engine.accounts().BalanceOf("a", f.engine.NowMs());
   CHECK(b.used == 3);  // the refused create's price came back
+}
+
+// Counts the tasks the engine reports finished.
+class FinishCounter : public TaskObserver {
+ public:
+  void OnTaskFinished(const Task&, int64_t) override { ++finished; }
+  std::atomic<int> finished{0};
+};
+
+// Fingerprint, plus what it leaves out that a change below touches.
+std::string FullFingerprint(Engine& e) {
+  std::string out = Fingerprint(e) + "timers " + std::to_string(e.scheduler().pending()) + "\n";  // a task's watch
+  for (const auto& [name, p] : e.scenarios().chaos()) out += "chaos " + name + " " + std::to_string(p) + "\n";
+  for (const char* key : {"a", "b", "c"}) out += std::string(key) + " group " + e.accounts().ProfileFor(key)->user_group + "\n";
+  return out;
+}
+
+TEST_CASE("issue 22: every answered change whose record cannot be written is undone and refused") {
+  struct Change {
+    const char* name;
+    std::function<Status(Engine&, const std::string& running, uint64_t rule)> make;
+  };
+  KeyProfile rich;
+  rich.credits = 50;
+  rich.user_group = "vip";
+  ScenarioRule new_rule;
+  new_rule.scenario = "fail";
+  new_rule.key = "b";
+  const std::vector<Change> changes = {
+      {"complete", [](Engine& e, const std::string& id, uint64_t) { return e.CompleteTask(id).status(); }},
+      {"fail", [](Engine& e, const std::string& id, uint64_t) { return e.FailTask(id, "", "", "").status(); }},
+      {"cancel", [](Engine& e, const std::string& id, uint64_t) { return e.CancelTask(id).status(); }},
+      {"advance a task", [](Engine& e, const std::string& id, uint64_t) { return e.AdvanceTask(id).status(); }},
+      {"put a key profile", [&](Engine& e, const std::string&, uint64_t) { return e.SetKeyProfile("c", rich); }},
+      {"add a scenario rule", [&](Engine& e, const std::string&, uint64_t) { return e.AddScenarioRule(new_rule).status(); }},
+      {"delete a scenario rule", [](Engine& e, const std::string&, uint64_t rule) { return e.RemoveScenarioRule(rule); }},
+      {"clear the scenario rules", [](Engine& e, const std::string&, uint64_t) { return e.ClearScenarioRules().status(); }},
+      {"set chaos", [](Engine& e, const std::string&, uint64_t) { return e.SetChaos({{"fail", 0.5}}); }},
+      {"advance the clock", [](Engine& e, const std::string&, uint64_t) { return e.AdvanceClock(60'000); }},
+      {"reset a key", [](Engine& e, const std::string&, uint64_t) { return e.Reset("a").status(); }},
+      {"reset everything", [](Engine& e, const std::string&, uint64_t) { return e.Reset("", true).status(); }},
+  };
+  for (const Change& change : changes) {
+    SUBCASE(change.name) {
+      MemoryLog log;
+      Fixture run;
+      Engine live(Fixture::Options(), std::make_unique<VirtualClock>(1'000'000), {}, Catalog());
+      FinishCounter finishes;
+      live.SetObserver(&finishes);
+      live.SetStateLog(&log);
+      auto created = live.CreateTask(run.Spec("a"), &CountingId);
+      REQUIRE(created.ok());
+      ScenarioRule rule;
+      rule.scenario = "fail";
+      rule.key = "c";
+      rule.times = 3;
+      auto added = live.AddScenarioRule(rule);
+      REQUIRE(added.ok());
+      rule.key = "b";
+      REQUIRE(live.AddScenarioRule(rule).ok());  // after the one deleted: a refused delete keeps their order
+      const std::string before = FullFingerprint(live);
+      const size_t records = log.records.size();
+
+      log.fail = true;
+      const Status refused = change.make(live, created->id, added->id);
+      CHECK(refused.code() == Code::kInternal);
+      CHECK(refused.violation().rule == "state_dir");
+      CHECK(refused.message() == "the change could not be written to the state directory, so it was not made: disk full");
+      CHECK(FullFingerprint(live) == before);  // nothing of it stays
+      CHECK(log.records.size() == records);
+
+      log.fail = false;  // room again: the same change is made and kept
+      CHECK(change.make(live, created->id, added->id).ok());
+      CHECK(FullFingerprint(live) != before);
+      CHECK(live.AdvanceClock(60'000).ok());
+      CHECK(finishes.finished == (std::string(change.name).find("reset") == 0 ? 0 : 1));
+      Engine replayed(Fixture::Options(), std::make_unique<VirtualClock>(5), {}, Catalog());
+      for (const std::string& r : log.records) CHECK(replayed.ApplyStateRecord(nlohmann::json::parse(r)).ok());
+      CHECK(FullFingerprint(replayed) == FullFingerprint(live));
+    }
+  }
+}
+
+TEST_CASE("issue 22: a time-scale change whose record cannot be written is undone and refused") {
+  MemoryLog log;
+  Engine live(Fixture::Options(), std::make_unique<RealClock>(1.0, 1'000'000));
+  live.SetStateLog(&log);
+  log.fail = true;
+  const Status refused = live.SetTimeScale(50);
+  CHECK(refused.code() == Code::kInternal);
+  CHECK(refused.violation().rule == "state_dir");
+  CHECK(live.clock().time_scale() == 1.0);
+  CHECK(log.records.empty());
+  log.fail = false;
+  REQUIRE(live.SetTimeScale(50).ok());
+  CHECK(live.clock().time_scale() == 50.0);
+  REQUIRE(log.records.size() == 1);
+  CHECK(nlohmann::json::parse(log.records[0])["scale"] == 50.0);
 }
 
 TEST_CASE("every record kind of the fuzz seed reads back (so the fuzzer starts from valid records)") {
