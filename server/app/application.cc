@@ -185,7 +185,11 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   app->activity_ = std::make_unique<Activity>(activity, engine, app->journal_.get(), app->metrics_.get(),
                                               app->callbacks_.get());
 
-  if (c.inputs.fetch) app->image_fetcher_ = std::make_unique<HttpImageFetcher>(c.inputs);
+  if (c.inputs.fetch) {
+    ImageFetchOptions inputs = c.inputs;
+    inputs.own_ports.push_back(app->port());  // input images never come from the emulator itself
+    app->image_fetcher_ = std::make_unique<HttpImageFetcher>(inputs);
+  }
   // The providers are served through their ProxySurfaces (recordings, proxy mode), so
   // the registry mounts them on a router of its own that is not served.
   Router unserved;
