@@ -89,6 +89,22 @@ std::optional<ApiResponse> WriteGuard(const ApiRequest& req) {
   return std::nullopt;
 }
 
+// DNS rebinding: a page on r.example whose name now resolves to 127.0.0.1 is same-origin
+// with the emulator in the browser's eyes (Host and Origin both say r.example), so only the
+// Host name tells it apart. Reads are refused too: the page could read the journal, the
+// config and the tasks.
+std::optional<ApiResponse> HostGuard(const ApiRequest& req, const HostAllowList& allowed) {
+  const std::string_view host = req.Header("Host");
+  if (allowed.Allows(host)) return std::nullopt;
+  return GuardError(403, "permission_denied",
+                    "Host \"" + std::string(host.substr(0, 200)) +
+                        "\" is not a name of this emulator, so the control API does not answer it (a guard against "
+                        "DNS rebinding): it answers localhost, *.localhost, IP addresses, the host of "
+                        "server.public_url and the names in server.allowed_hosts. To allow this name, add it there "
+                        "(--allowed-hosts, IMAGINE_EMU_ALLOWED_HOSTS; \".example.com\" allows a domain and its "
+                        "subdomains)");
+}
+
 }  // namespace
 
 ApiResponse AdminJson(int status, const nlohmann::ordered_json& body) {
@@ -303,8 +319,10 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     return Json(200, nlohmann::ordered_json{{"removed", 1}});
   };
   for (auto& [operation, handler] : h) {
-    if (operation == "getDashboard" || (operation == "getHealth" && !options_.protect_health)) continue;
-    handler = [this, inner = std::move(handler)](ApiRequest& req) {
+    const bool open = operation == "getDashboard" || (operation == "getHealth" && !options_.protect_health);
+    handler = [this, open, inner = std::move(handler)](ApiRequest& req) {
+      if (auto refused = HostGuard(req, options_.allowed_hosts)) return *refused;
+      if (open) return inner(req);
       if (auto refused = WriteGuard(req)) return *refused;
       Status allowed = Authorize(req);
       return allowed.ok() ? inner(req) : RenderError(allowed);

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "admin/host_allow_list.h"
 #include "admin/metrics.h"
 #include "callbacks/callback_dispatcher.h"
 #include "engine/engine.h"
@@ -36,6 +37,8 @@ struct AdminOptions {
   bool protect_health = false;                // the token guards GET health too (probes need it then)
   nlohmann::ordered_json effective_config;    // GET /_emulator/config (secrets already masked)
   std::vector<ServedDocument> documents;      // the documents the emulator runs on
+  HostAllowList allowed_hosts;                // Host names answered (server.allowed_hosts and the
+                                              // public_url's host; loopback and IPs always)
 };
 
 // What the control API reads and steers; every pointer must outlive the API.
@@ -54,7 +57,8 @@ class AdminApi final : public ApiSurface {
   static StatusOr<std::unique_ptr<AdminApi>> Create(AdminOptions options, AdminContext context);
 
   const OpenApiDocument& spec() const override { return *spec_; }
-  // Every handler checks the admin token first, but the dashboard page's (a browser cannot
+  // Every handler first refuses a Host that is not the emulator's own (403, DNS rebinding;
+  // options.allowed_hosts), then checks the admin token, but the dashboard page's (a browser cannot
   // send a header when it opens a page, and the page holds nothing secret; its API calls
   // carry the token) and, unless protect_health, health's (container probes).
   std::map<std::string, Handler> Handlers() override;

@@ -6,7 +6,9 @@
 
 #include "admin/admin_api.h"
 #include "app/result_routes.h"
+#include "common/log.h"
 #include "common/resources.h"
+#include "common/url.h"
 #include "providers/registry.h"
 #include "spec/embedded_documents.h"
 
@@ -58,6 +60,18 @@ StatusOr<std::vector<ServedDocument>> ServedDocuments(const std::vector<std::uni
                                  json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)});
   }
   return out;
+}
+
+// The Host names the control API answers: server.allowed_hosts, the host of the public URL
+// (result links and the dashboard are reached under it) and the bind host when it is a name.
+HostAllowList AllowedHosts(const Config& c, const std::string& public_url) {
+  std::vector<std::string> names = c.server.allowed_hosts;
+  auto own = [&names](std::string_view name) {  // exactly this name (never "all" or a ".domain")
+    if (!name.empty() && name != kAllowAllHosts && name.front() != '.') names.emplace_back(name);
+  };
+  if (auto url = SplitUrl(public_url); url.ok()) own(url->host);
+  own(c.server.host);
+  return HostAllowList(names);
 }
 
 // Proxy mode and recordings (config section proxy:): the hub, the callback receiver, the
@@ -174,7 +188,11 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   app->activity_ = std::make_unique<Activity>(activity, engine, app->journal_.get(), app->metrics_.get(),
                                               app->callbacks_.get());
 
-  if (c.inputs.fetch) app->image_fetcher_ = std::make_unique<HttpImageFetcher>(c.inputs);
+  if (c.inputs.fetch) {
+    ImageFetchOptions inputs = c.inputs;
+    inputs.own_ports.push_back(app->port());  // input images never come from the emulator itself
+    app->image_fetcher_ = std::make_unique<HttpImageFetcher>(inputs);
+  }
   // The providers are served through their ProxySurfaces (recordings, proxy mode), so
   // the registry mounts them on a router of its own that is not served.
   Router unserved;
@@ -187,7 +205,11 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
                                     &app->proxy_sender_, &app->fronts_));
   for (const auto& front : app->fronts_) IMAGINE_RETURN_IF_ERROR(app->router_.Mount(front.get()));
   if (app->proxy_->capture != nullptr) IMAGINE_RETURN_IF_ERROR(app->router_.Add(app->proxy_->capture->Route()));
-  AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), {}};
+  AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), {}, AllowedHosts(c, app->public_url_)};
+  if (admin_options.allowed_hosts.allows_all() && c.admin_token.empty()) {
+    Log(LogLevel::kWarn, "server.allowed_hosts: all — the control API answers any Host name, so a web page can "
+                         "reach it through DNS rebinding; set an admin token (--admin-token) or list the names");
+  }
   auto documents = ServedDocuments(app->providers_);
   if (!documents.ok()) return documents.status();
   admin_options.documents = std::move(documents).value();

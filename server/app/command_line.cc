@@ -9,7 +9,7 @@
 namespace imagine {
 namespace {
 
-enum class FlagKind { kSwitch, kText, kNumber, kBool };
+enum class FlagKind { kSwitch, kText, kNumber, kBool, kList };  // kList: comma-separated, blanks trimmed
 
 struct FlagSpec {
   const char* flag;     // without leading dashes
@@ -32,6 +32,8 @@ constexpr FlagSpec kFlags[] = {
      "must be a number > 0 (got {got})"},
     {"public-url", "IMAGINE_EMU_PUBLIC_URL", FlagKind::kText, "/server/public_url", true,
      "must start with http:// or https:// (got {got})"},
+    {"allowed-hosts", "IMAGINE_EMU_ALLOWED_HOSTS", FlagKind::kList, "/server/allowed_hosts", false,
+     "must be host names, .domains (a domain and its subdomains) or all, comma-separated (got {got})"},
     {"log-level", "IMAGINE_EMU_LOG_LEVEL", FlagKind::kText, "/log_level", false,
      "must be debug, info, warn, error or off (got {got})"},
     {"self-check", "IMAGINE_EMU_SELF_CHECK", FlagKind::kBool, "/self_check", false,
@@ -59,6 +61,20 @@ Status Refused(const FlagSpec& spec, const std::string& origin, const std::strin
 // `text` as the JSON value a flag of `kind` gives; what does not read as its kind stays
 // text, so the schema refuses it.
 nlohmann::json Typed(FlagKind kind, const std::string& text) {
+  if (kind == FlagKind::kList) {
+    nlohmann::json list = nlohmann::json::array();
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t comma = text.find(',', start);
+      if (comma == std::string::npos) comma = text.size();
+      const size_t first = text.find_first_not_of(" \t", start);
+      const size_t last = text.find_last_not_of(" \t", comma - 1);
+      list.push_back(first < comma && last != std::string::npos && last >= first ? text.substr(first, last - first + 1)
+                                                                                : std::string());
+      start = comma + 1;
+    }
+    return list;
+  }
   if (kind == FlagKind::kBool) {
     if (text == "1" || text == "true") return true;
     if (text == "0" || text == "false") return false;
@@ -107,6 +123,8 @@ Status SetValue(CommandLine* cl, const FlagSpec& spec, const std::string& value,
     std::string v = value;
     while (!v.empty() && v.back() == '/') v.pop_back();
     cl->public_url = v;
+  } else if (name == "allowed-hosts") {
+    cl->allowed_hosts = typed.get<std::vector<std::string>>();
   } else if (name == "log-level") {
     cl->log_level = value;
   } else if (name == "admin-token") {
@@ -213,6 +231,7 @@ Status ApplyCommandLine(const CommandLine& cl, Config* config) {
   if (cl.clock) config->clock.mode = *cl.clock;
   if (cl.time_scale) config->clock.time_scale = *cl.time_scale;
   if (cl.public_url) config->server.public_url = *cl.public_url;
+  if (cl.allowed_hosts) config->server.allowed_hosts = *cl.allowed_hosts;
   if (cl.log_level) config->log_level = *cl.log_level;
   if (cl.self_check) config->self_check = *cl.self_check;
   if (cl.admin_token) config->admin_token = *cl.admin_token;
@@ -246,6 +265,9 @@ Options (each also read from the environment variable shown):
                        (IMAGINE_EMU_CLOCK; default real)
   --time-scale X       real clock only: X emulated seconds per real second (IMAGINE_EMU_TIME_SCALE)
   --public-url URL     base of result links (IMAGINE_EMU_PUBLIC_URL; default http://HOST:PORT)
+  --allowed-hosts A,B  Host names the control API answers besides localhost, IP addresses, the
+                       bind host and public_url's host (DNS-rebinding guard): name, .domain (and
+                       its subdomains) or all (IMAGINE_EMU_ALLOWED_HOSTS; default none)
   --log-level L        debug | info | warn | error | off (IMAGINE_EMU_LOG_LEVEL; default info)
   --admin-token TOKEN  require "Authorization: Bearer TOKEN" on /_emulator/ routes (IMAGINE_EMU_ADMIN_TOKEN)
   --log-format F       text | json: one line per request (IMAGINE_EMU_LOG_FORMAT; default text)

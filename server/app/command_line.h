@@ -25,6 +25,7 @@ struct CommandLine {
   std::optional<ClockMode> clock;
   std::optional<double> time_scale;
   std::optional<std::string> public_url;
+  std::optional<std::vector<std::string>> allowed_hosts;  // --allowed-hosts a,b
   std::optional<std::string> log_level;
   std::optional<bool> self_check;
   std::optional<std::string> admin_token;

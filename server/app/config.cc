@@ -101,6 +101,7 @@ Config ConfigFromJson(const json& j) {
   c.server.port = server.at("port").get<int>();
   c.server.public_url = server.at("public_url").get<std::string>();
   while (!c.server.public_url.empty() && c.server.public_url.back() == '/') c.server.public_url.pop_back();
+  c.server.allowed_hosts = server.at("allowed_hosts").get<std::vector<std::string>>();
   c.server.threads = server.at("threads").get<int>();
   c.server.keep_alive_max_requests = server.at("keep_alive_max_requests").get<int>();
   c.server.keep_alive_timeout_s = server.at("keep_alive_timeout_s").get<int>();
@@ -190,6 +191,7 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
   j["server"] = {{"host", c.server.host},
                  {"port", c.server.port},
                  {"public_url", c.server.public_url},
+                 {"allowed_hosts", c.server.allowed_hosts},
                  {"threads", c.server.threads},
                  {"keep_alive_max_requests", c.server.keep_alive_max_requests},
                  {"keep_alive_timeout_s", c.server.keep_alive_timeout_s},

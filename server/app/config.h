@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -34,6 +35,8 @@ struct ServerOptions {
   std::string host;            // bind address
   int port = 0;                // 0 = any free port
   std::string public_url;      // base of result links; "" = http://<host>:<bound port>
+  std::vector<std::string> allowed_hosts;  // Host names the control API answers besides its own
+                                           // ("name", ".domain", "all"; admin/host_allow_list.h)
   int threads = 0;             // request threads
   int keep_alive_max_requests = 0;
   int keep_alive_timeout_s = 0;

@@ -2,8 +2,9 @@
 
 #include <chrono>
 
+#include "callbacks/callback_destination.h"
 #include "callbacks/webhook_sender.h"
-#include "common/url.h"
+#include "common/log.h"
 #include "http/bounded_client.h"
 
 namespace imagine {
@@ -37,11 +38,18 @@ InputImageCheck HttpImageFetcher::Fetch(std::string_view url_in, bool allow_priv
   for (int hop = 0;; ++hop) {
     auto target = ParseCallbackUrl(url);
     if (!target.ok()) return Failed(kImageUnreachable, "invalid URL " + url + ": " + target.status().message());
-    if (!allow_private && IsPrivateHost(target->host)) {
-      return Failed(kImageUnreachable, "the image host " + target->host + " is a loopback or private address");
+    // Resolve once, check every address, connect only to a checked one (as callbacks do).
+    std::string why;
+    auto addresses = ResolveChecked(resolver_, target->host, target->port, deadline,
+                                    DestinationRules{allow_private, options_.own_ports}, &why);
+    if (!addresses.ok()) {
+      if (addresses.status().code() == Code::kPermissionDenied) {
+        Log(LogLevel::kWarn, "inputs: refused to fetch " + url.substr(0, 300) + ": " + why);
+      }
+      return Failed(kImageUnreachable, addresses.status().message());
     }
     const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return Failed(kImageUnreachable, "timeout");
+    if (left.count() <= 0) return Failed(kImageUnreachable, kTimeout);
     BoundedSendOptions send;  // one hop: redirects are followed here, so every hop's host is checked
     send.https = target->https;
     send.host = target->host;
@@ -74,14 +82,23 @@ InputImageCheck HttpImageFetcher::Fetch(std::string_view url_in, bool allow_priv
       return Clock::now() < deadline;
     };
     httplib::Response res;
-    const BoundedSendResult sent = SendBounded(send, req, &res);
+    BoundedSendResult sent;
+    for (size_t i = 0; i < addresses->size(); ++i) {  // the next address only when this one took no connection
+      send.connect_address = (*addresses)[i].text;
+      res = httplib::Response();
+      sent = SendBounded(send, req, &res);
+      if (sent.ok || !sent.failure.empty() || sent.error != httplib::Error::Connection) break;
+    }
     if (!sent.failure.empty()) return Failed(kImageUnreachable, sent.failure);
     if (too_large) {
       return Failed(kImageTooLarge, "the image is larger than " + std::to_string(options_.max_bytes) + " bytes");
     }
     if (!sent.ok) {
-      return Failed(kImageUnreachable,
-                    Clock::now() >= deadline ? "timeout" : "HTTP client error: " + httplib::to_string(sent.error));
+      // One text for a closed port, an unreachable host and a refused address.
+      if (Clock::now() >= deadline) return Failed(kImageUnreachable, kTimeout);
+      return Failed(kImageUnreachable, sent.error == httplib::Error::Connection
+                                           ? std::string(kConnectionRefused)
+                                           : "HTTP client error: " + httplib::to_string(sent.error));
     }
     if (res.status >= 300 && res.status < 400 && res.has_header("Location")) {
       if (hop >= options_.max_redirects) {

@@ -22,9 +22,12 @@ std::string AddressText(const sockaddr* addr) {
   return text;
 }
 
-// The IPv4 address inside an IPv4-mapped IPv6 address, else the address itself.
+// The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or IPv4-compatible (::a.b.c.d)
+// IPv6 address, as inet_ntop writes them, else the address itself.
 std::string Unmapped(const std::string& text) {
-  if (text.rfind("::ffff:", 0) == 0 && text.find('.') != std::string::npos) return text.substr(7);
+  if (text.find('.') == std::string::npos) return text;
+  if (text.rfind("::ffff:", 0) == 0) return text.substr(7);
+  if (text.rfind("::", 0) == 0 && text.find(':', 2) == std::string::npos) return text.substr(2);
   return text;
 }
 
@@ -43,12 +46,13 @@ bool IsLocalInterfaceAddress(const std::string& text) {
 }  // namespace
 
 bool IsForbiddenAddress(const sockaddr* addr, int port, const DestinationRules& rules, std::string* why) {
-  const std::string text = Unmapped(AddressText(addr));
+  const std::string raw = AddressText(addr);
+  const std::string text = Unmapped(raw);
   if (text.empty()) {
     if (why != nullptr) *why = "not an IP address";
     return true;
   }
-  const bool private_address = IsPrivateHost(text);
+  const bool private_address = IsPrivateHost(raw);  // judges a mapped or compatible address as IPv6 and IPv4
   if (!rules.allow_private && private_address) {
     if (why != nullptr) *why = text + " is a loopback, private or link-local address";
     return true;

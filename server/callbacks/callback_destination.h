@@ -1,10 +1,11 @@
-// Where a callback may connect: the receiver's host is resolved once, every address it
-// resolves to is checked against the rules (private addresses when they are not allowed,
-// and always the emulator's own listening address), and the sender connects to exactly
-// the addresses that were checked — so a name cannot pass the check and then reach
-// another address ("https://*:PORT/x", DNS rebinding). Pure functions but for the
-// resolver and getifaddrs; thread-safe. The lookup runs under the attempt's deadline
-// (host_resolver.h).
+// Where a request made on a client's behalf may connect — the one policy of callbacks
+// (HttpWebhookSender) and input images (app/http_image_fetcher.cc): the host is resolved
+// once, every address it resolves to is checked against the rules (private addresses when
+// they are not allowed, and always the emulator's own listening address), and the caller
+// connects to exactly the addresses that were checked — so a name cannot pass the check
+// and then reach another address ("https://*:PORT/x", DNS rebinding). Pure functions but
+// for the resolver and getifaddrs; thread-safe. The lookup runs under the caller's
+// deadline (host_resolver.h).
 #ifndef IMAGINE_CALLBACKS_CALLBACK_DESTINATION_H_
 #define IMAGINE_CALLBACKS_CALLBACK_DESTINATION_H_
 

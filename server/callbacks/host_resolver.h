@@ -3,7 +3,8 @@
 // module may block longer), so a name is looked up on a helper thread and the caller stops
 // waiting at its deadline; the lookup finishes on its own and its thread exits. Helper
 // threads are bounded (max_lookups): a caller waits for a free one under the same
-// deadline. Numeric hosts are parsed inline. Used by HttpWebhookSender; thread-safe.
+// deadline. Numeric hosts are parsed inline. Used by HttpWebhookSender and
+// HttpImageFetcher (app/); thread-safe.
 #ifndef IMAGINE_CALLBACKS_HOST_RESOLVER_H_
 #define IMAGINE_CALLBACKS_HOST_RESOLVER_H_
 

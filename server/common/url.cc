@@ -138,22 +138,28 @@ bool IsPrivateHost(std::string_view host) {
   in_addr v4{};
   // inet_aton also reads the short and numeric forms a client would connect to.
   if (inet_aton(h.c_str(), &v4) == 1) {
-    uint32_t a = ntohl(v4.s_addr);
-    return (a >> 24) == 127 || (a >> 24) == 10 || (a >> 24) == 0 || (a >> 20) == 0xAC1 ||  // 172.16/12
-           (a >> 16) == 0xC0A8 || (a >> 16) == 0xA9FE;                                    // 192.168/16, 169.254/16
+    const uint32_t a = ntohl(v4.s_addr);
+    return (a >> 24) == 127 || (a >> 24) == 10 || (a >> 24) == 0 ||  // loopback, private, "this network"
+           (a >> 20) == 0xAC1 || (a >> 16) == 0xC0A8 ||               // 172.16/12, 192.168/16
+           (a >> 16) == 0xA9FE ||                                     // 169.254/16 link-local
+           (a >> 22) == 0x191 ||                                      // 100.64/10 shared (CGNAT, cloud metadata)
+           (a >> 17) == 0x6309 ||                                     // 198.18/15 benchmarking
+           (a >> 28) == 0xF;                                          // 240/4 reserved, broadcast
   }
   in6_addr v6{};
   if (inet_pton(AF_INET6, h.c_str(), &v6) == 1) {
     const unsigned char* b = v6.s6_addr;
     static const unsigned char kZero[16] = {};
-    bool loopback_or_any = std::memcmp(b, kZero, 15) == 0 && (b[15] == 1 || b[15] == 0);
+    // ::/96 holds :: and ::1 and the IPv4-compatible addresses (::a.b.c.d, deprecated by
+    // RFC 4291 §2.5.5.1): none is a host anyone should reach.
+    const bool compatible_or_loopback = std::memcmp(b, kZero, 12) == 0;
     bool mapped_v4 = std::memcmp(b, kZero, 10) == 0 && b[10] == 0xff && b[11] == 0xff;
     if (mapped_v4) {
       char text[INET_ADDRSTRLEN];
       inet_ntop(AF_INET, b + 12, text, sizeof text);
       return IsPrivateHost(text);
     }
-    return loopback_or_any || (b[0] & 0xFE) == 0xFC || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80);
+    return compatible_or_loopback || (b[0] & 0xFE) == 0xFC || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80);
   }
   return false;
 }

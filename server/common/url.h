@@ -39,10 +39,12 @@ StatusOr<UrlParts> SplitUrl(std::string_view url);
 // ["#" fragment], every character allowed where it stands): JSON Schema's format "uri".
 bool IsAbsoluteUri(std::string_view url);
 
-// True for `localhost` and literal loopback, private, link-local and unique-local
-// addresses (127/8, 10/8, 172.16/12, 192.168/16, 169.254/16, 0/8, ::1, ::, fc00::/7,
-// fe80::/10), also in the short and numeric IPv4 forms a client would connect to ("127.1",
-// "2130706433", "0x7f.1") and as IPv4-mapped IPv6. Host names are not resolved.
+// True for `localhost` and literal loopback, private, link-local, unique-local, shared,
+// benchmarking and reserved addresses (127/8, 10/8, 172.16/12, 192.168/16, 169.254/16,
+// 0/8, 100.64/10, 198.18/15, 240/4, ::/96 — ::1, :: and the IPv4-compatible ::a.b.c.d —,
+// fc00::/7, fe80::/10), also in the short and numeric IPv4 forms a client would connect to
+// ("127.1", "2130706433", "0x7f.1") and as IPv4-mapped IPv6. Host names are not resolved:
+// what a name resolves to is checked address by address (callbacks/callback_destination.h).
 bool IsPrivateHost(std::string_view host);
 
 }  // namespace imagine

@@ -37,6 +37,7 @@ BoundedSendResult SendBounded(const BoundedSendOptions& options, httplib::Reques
   client->set_follow_location(false);
   client->set_url_encode(false);
   client->set_decompress(options.decompress);
+  if (!options.connect_address.empty()) client->set_hostname_addr_map({{options.host, options.connect_address}});
   try {
     result.ok = client->send(req, *res, result.error);
   } catch (const std::exception& e) {

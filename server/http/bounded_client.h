@@ -18,8 +18,11 @@ namespace imagine {
 
 struct BoundedSendOptions {
   bool https = false;
-  std::string host;  // without brackets for IPv6 literals
+  std::string host;  // without brackets for IPv6 literals; the Host header, SNI and certificate name
   int port = 0;
+  // "" = cpp-httplib resolves `host`; else the numeric address connected to, instead of
+  // any lookup (a caller that checked it: callbacks/callback_destination.h ResolveChecked).
+  std::string connect_address;
   bool verify_tls = true;          // verify the server's certificate chain and host name
   std::string ca_file;             // PEM bundle trusted besides the system store; "" = none
   bool ca_file_must_load = true;   // false: a ca_file that does not load is passed over

@@ -170,7 +170,7 @@ TEST_CASE("pipelined requests in one write are each answered, in order") {
     std::string batch;
     for (int i = 0; i < count; ++i) {
       batch += i % 3 == 1 ? Post("/v1/videos/generations", kEvolinkCreate)
-                          : "GET /_emulator/health?n=" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+                          : "GET /_emulator/health?n=" + std::to_string(i) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     }
     REQUIRE(s.Send(batch));
     int in_order = 0;
@@ -305,7 +305,7 @@ TEST_CASE("limits hold: chunked bodies, header count, conflicting Content-Length
 TEST_CASE("HEAD is answered like GET without a body, Connection: close is honoured") {
   EmulatorProcess emu;
   Socket s(emu.port());
-  s.Send("HEAD /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  s.Send("HEAD /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
   std::string all;
   char buf[4096];
   for (ssize_t n; (n = ::recv(s.fd(), buf, sizeof buf, 0)) > 0;) all.append(buf, static_cast<size_t>(n));

@@ -4,6 +4,10 @@
 // the same way without fetching. Fixed stage timings: queuing ends 3 s after creation.
 #include <doctest/doctest.h>
 
+#include <netdb.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <thread>
 
@@ -279,6 +283,57 @@ TEST_CASE("--inputs-fetch and IMAGINE_EMU_INPUTS_FETCH set inputs.fetch, a bad v
   auto [code, out] = RunToExit({"--inputs-fetch", "yes"});
   CHECK(code == 2);
   CHECK(out == "imagine-emu: --inputs-fetch: must be off or on (got \"yes\")\n");
+}
+
+TEST_CASE("issue 22: an input image on the emulator's own port is refused like a closed port, whatever the host spells") {
+  EmulatorProcess emu({"--config", Config(true, true)});  // loopback images allowed, on both providers
+  const std::string port = std::to_string(emu.port());
+  // Before: the control API's JSON was fetched (image_invalid), telling the open port from a closed one.
+  for (const std::string& host : {std::string("127.0.0.1"), std::string("localhost"), std::string("[::ffff:127.0.0.1]"),
+                                  std::string("127.1")}) {
+    INFO(host);
+    emu.Post("/_emulator/reset", "{}");
+    Reply a = CreateApikley(emu, "http://" + host + ":" + port + "/_emulator/config");
+    Reply e = CreateEvolink(emu, "http://" + host + ":" + port + "/_emulator/config");
+    REQUIRE(a.json()["code"] == 200);
+    REQUIRE(e.status == 200);
+    CheckOutcome(emu, a.json()["data"]["taskId"], e.json()["id"], "image_unreachable");
+  }
+}
+
+TEST_CASE("issue 22: a host name that resolves to loopback is refused at fetch time where loopback images are") {
+  // The machine's own name, when it resolves to loopback only (Debian's /etc/hosts: 127.0.1.1).
+  char name[256] = {};
+  REQUIRE(::gethostname(name, sizeof name - 1) == 0);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* list = nullptr;
+  bool loopback_only = ::getaddrinfo(name, "80", &hints, &list) == 0;
+  for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+    loopback_only = loopback_only && ai->ai_family == AF_INET &&
+                    (ntohl(reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (list != nullptr) ::freeaddrinfo(list);
+  if (!loopback_only || std::string(name) == "localhost") {
+    MESSAGE("skipped: this machine's name (" << name << ") does not resolve to loopback only; "
+            "unit/HttpImageFetcher covers it with an injected lookup");
+    return;
+  }
+  ImageServer<> images;
+  EmulatorProcess emu({"--config", Config(true, false)});
+  const std::string url = "http://" + std::string(name) + images.Url("/cat.png").substr(std::string("http://127.0.0.1").size());
+  Reply e = CreateEvolink(emu, url);  // the name is not private as written: accepted at create
+  Reply a = CreateApikley(emu, url);  // Apikley fetches loopback images
+  INFO(url << "\n" << e.body);
+  REQUIRE(e.status == 200);
+  REQUIRE(a.json()["code"] == 200);
+  emu.Advance(3);
+  // Before: cpp-httplib resolved the name again and fetched the image from loopback (completed).
+  nlohmann::json task = TaskOf(emu, e.json()["id"]);
+  CHECK(task["status"] == "failed");
+  CHECK(task["error"]["message"] == EvolinkWords("image_unreachable"));
+  emu.Advance(7);
+  CHECK(RecordOf(emu, a.json()["data"]["taskId"])["state"] == "success");
 }
 
 }  // namespace imagine::testing

@@ -1,6 +1,7 @@
 // Issue 14 §2/§3: callbacks never reach the emulator's own port nor (when not allowed)
 // private addresses whatever the URL's host spells, one deadline cuts a trickling receiver,
 // in-flight attempts are visible, and keys share workers and queue slots fairly.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -147,6 +148,44 @@ TEST_CASE("IsForbiddenAddress: private only when not allowed, own ports on any l
   CHECK_FALSE(IsForbiddenAddress(reinterpret_cast<sockaddr*>(&a), 8081, DestinationRules{true, {8080}}, &why));
   a.sin_addr.s_addr = htonl(0x08080808);  // 8.8.8.8: not local, not private
   CHECK_FALSE(IsForbiddenAddress(reinterpret_cast<sockaddr*>(&a), 8080, DestinationRules{false, {8080}}, &why));
+}
+
+TEST_CASE("issue 22: IsForbiddenAddress refuses the same ranges as IsPrivateHost, at the address level") {
+  struct Row {
+    const char* address;
+    bool is_private;
+  };
+  const Row rows[] = {
+      {"100.100.100.200", true}, {"100.64.0.1", true},  {"198.18.0.1", true},   {"198.19.255.254", true},
+      {"240.0.0.1", true},       {"255.255.255.255", true}, {"::127.0.0.1", true}, {"::10.0.0.1", true},
+      {"::ffff:100.64.0.1", true}, {"::ffff:198.18.0.1", true}, {"127.0.0.1", true}, {"::1", true},
+      {"::8.8.8.8", true},
+      {"100.128.0.1", false},    {"198.20.0.1", false}, {"8.8.8.8", false},     {"2001:db8::1", false},
+  };
+  for (const Row& row : rows) {
+    INFO(std::string(row.address));
+    sockaddr_storage storage{};
+    if (std::string(row.address).find(':') != std::string::npos) {
+      auto* a6 = reinterpret_cast<sockaddr_in6*>(&storage);
+      a6->sin6_family = AF_INET6;
+      REQUIRE(inet_pton(AF_INET6, row.address, &a6->sin6_addr) == 1);
+    } else {
+      auto* a4 = reinterpret_cast<sockaddr_in*>(&storage);
+      a4->sin_family = AF_INET;
+      REQUIRE(inet_pton(AF_INET, row.address, &a4->sin_addr) == 1);
+    }
+    std::string why;
+    CHECK(IsForbiddenAddress(reinterpret_cast<sockaddr*>(&storage), 80, DestinationRules{false, {}}, &why) ==
+          row.is_private);
+    CHECK_FALSE(IsForbiddenAddress(reinterpret_cast<sockaddr*>(&storage), 80, DestinationRules{true, {}}, &why));
+  }
+  // The emulator's own port on loopback, spelled IPv4-compatible, is its own listening address.
+  sockaddr_in6 compat{};
+  compat.sin6_family = AF_INET6;
+  REQUIRE(inet_pton(AF_INET6, "::127.0.0.1", &compat.sin6_addr) == 1);
+  std::string why;
+  CHECK(IsForbiddenAddress(reinterpret_cast<sockaddr*>(&compat), 8080, DestinationRules{true, {8080}}, &why));
+  CHECK(why == "127.0.0.1:8080 is the emulator's own listening address");
 }
 
 TEST_CASE("issue 14: one key's hanging receivers hold at most half the workers, in-flight attempts are listed") {

@@ -41,6 +41,33 @@ TEST_CASE("IsPrivateHost covers loopback, private, link-local and unique-local r
   }
 }
 
+TEST_CASE("issue 22: IsPrivateHost covers shared, benchmarking and reserved IPv4 and IPv4-compatible IPv6") {
+  struct Row {
+    const char* host;
+    bool is_private;
+  };
+  const Row rows[] = {
+      // 100.64.0.0/10, carrier-grade NAT / shared address space (100.100.100.200 is a cloud's metadata service)
+      {"100.64.0.0", true},        {"100.100.100.200", true},     {"100.127.255.255", true},
+      {"100.63.255.255", false},   {"100.128.0.0", false},
+      // 198.18.0.0/15, benchmarking
+      {"198.18.0.1", true},        {"198.19.255.255", true},      {"198.17.255.255", false},
+      {"198.20.0.0", false},
+      // 240.0.0.0/4, reserved (and the broadcast address)
+      {"240.0.0.1", true},         {"255.255.255.255", true},     {"239.255.255.255", false},
+      // the short and numeric forms of the same addresses
+      {"1684301000", true},        {"0xc6.0x12.0.1", true},
+      // IPv4-compatible IPv6 (::a.b.c.d, deprecated by RFC 4291): never a host to reach
+      {"::127.0.0.1", true},       {"::7f00:1", true},            {"::10.0.0.1", true},
+      {"::8.8.8.8", true},         {"::ffff:100.100.100.200", true}, {"::ffff:198.18.0.1", true},
+      {"::ffff:240.0.0.1", true},  {"2001:db8::127.0.0.1", false},
+  };
+  for (const Row& row : rows) {
+    INFO(std::string(row.host));
+    CHECK(IsPrivateHost(row.host) == row.is_private);
+  }
+}
+
 TEST_CASE("SplitUrl takes a URL apart without judging its characters") {
   auto p = SplitUrl("HTTPS://u:p@[::1]:8443/a b?x=1#frag");
   REQUIRE(p.ok());
