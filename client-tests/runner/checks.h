@@ -2,7 +2,8 @@
 // code and output, and the emulator's journal (what it actually sent and when) — with a
 // one-line reason when it fails or does not apply. A check with nothing to judge is a skip
 // with its reason, never a pass; a failure that follows from an earlier one (a client that
-// never retried gets no result) is blamed on the cause only. Pure functions; thread-safe.
+// never retried gets no result) is blamed on the cause only. The checks themselves are the
+// rows of check_table.cc; this is their driver. Pure functions; thread-safe.
 #ifndef IMAGINE_CLIENT_TESTS_RUNNER_CHECKS_H_
 #define IMAGINE_CLIENT_TESTS_RUNNER_CHECKS_H_
 
