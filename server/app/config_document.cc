@@ -104,6 +104,22 @@ std::string Annotation(const std::string& pointer, const char* key) {
   return text != nullptr && text->is_string() ? text->get<std::string>() : "";
 }
 
+// The keys the mapping at `pointer` declares (its properties and those of its allOf and $ref
+// members), in alphabetical order, comma-separated; "" when it declares none.
+std::string DeclaredKeys(const std::string& pointer) {
+  const json* node = SchemaAt(pointer);
+  if (node == nullptr) return "";
+  std::set<std::string> keys;
+  for (const json* n : View(node)) {
+    if (auto props = n->find("properties"); props != n->end() && props->is_object()) {
+      for (const auto& [key, value] : props->items()) keys.insert(key);
+    }
+  }
+  std::string out;
+  for (const std::string& key : keys) out += (out.empty() ? "" : ", ") + key;
+  return out;
+}
+
 bool Replaces(const std::string& pointer) {
   const json* node = SchemaAt(pointer);
   if (node == nullptr) return false;
@@ -300,8 +316,10 @@ Status ConfigDocument::Describe(const std::string& pointer, const std::string& k
     return message;
   };
   if (keyword == "additionalProperties") {
-    text = Annotation(Parent(pointer), "x-unknown-key-message");
-    if (text.empty()) text = validator_message + (value.empty() ? "" : " (got " + value + ")");
+    // Said from the schema itself (additionalProperties: false and the declared properties).
+    const std::string keys = DeclaredKeys(Parent(pointer));
+    text = keys.empty() ? validator_message + (value.empty() ? "" : " (got " + value + ")")
+                        : "unknown key (expected one of: " + keys + ")";
   } else if (keyword == "required") {
     text = validator_message;
   } else if (std::string own = Annotation(pointer, "x-message"); !own.empty()) {

@@ -3,7 +3,7 @@
 // IMAGINE_EMU_* variables and flags) that remember where each value came from, so that an
 // error names the file, the line and the key: "<file>:<line>: <key.path>: <problem>".
 // The schema gives every key's type, bounds and default, and the words of its errors
-// (x-message, x-unknown-key-message); the few checks a schema cannot state (a range's
+// (x-message; an unknown key's message lists the mapping's declared keys); the few checks a schema cannot state (a range's
 // min <= max) are in CheckCrossField(). Not thread-safe; used at start-up only.
 //
 //   ConfigDocument doc;
