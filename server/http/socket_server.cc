@@ -379,7 +379,9 @@ bool SocketServer::Serve(Conn& c) {
     // Answer every complete request in the buffer, in order (pipelining).
     while (true) {
       RequestParser::Result r = c.parser.Feed(c.in);
+      if (r != RequestParser::Result::kError) c.in.erase(0, c.parser.consumed());  // body and framing are not kept
       if (r == RequestParser::Result::kNeedMore) {
+        if (!c.parser.started()) c.request_started_ms = 0;  // only empty lines: still between requests
         if (c.parser.wants_continue() && !c.continue_sent) {
           c.continue_sent = true;
           if (!Write(c, "HTTP/1.1 100 Continue\r\n\r\n")) return false;
@@ -409,7 +411,6 @@ bool SocketServer::Serve(Conn& c) {
         a = HttpAnswer{500, {{"Content-Type", "application/json"}}, R"({"error":"internal error"})"};
       }
       if (!Write(c, Serialize(a, head, close))) return false;
-      c.in.erase(0, c.parser.consumed());
       if (c.in.empty() && c.in.capacity() > kReadChunk) std::string().swap(c.in);  // an idle connection keeps no big buffer
       c.parser.Reset();
       c.continue_sent = false;
