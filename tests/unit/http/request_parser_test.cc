@@ -146,7 +146,7 @@ void CheckRows(const std::vector<Row>& rows) {
     const HttpLimits limits = row.limits_small ? Small() : HttpLimits{};
     for (size_t piece : {size_t{0}, size_t{1}, size_t{7}}) {
       Outcome got = Parse(row.wire, limits, piece);
-      INFO(row.what << " (pieces of " << piece << "): " << got.Describe());
+      INFO(std::string(row.what) << " (pieces of " << piece << "): " << got.Describe());
       CHECK(got.status == row.status);
       CHECK(got.requests == row.requests);
       if (row.status == 0) CHECK(got.pending == 0);  // nothing left waiting (no 408 later)
