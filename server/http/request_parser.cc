@@ -147,10 +147,14 @@ class RequestParser::Impl final : public http::basic_parser<true> {
     return body.size();
   }
 
-  void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, boost::beast::error_code&) override {}
+  void on_chunk_header_impl(std::uint64_t size, boost::beast::string_view, boost::beast::error_code&) override {
+    owner_->data_left_ = size;
+  }
 
-  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, boost::beast::error_code&) override {
+  std::size_t on_chunk_body_impl(std::uint64_t remain, boost::beast::string_view body,
+                                 boost::beast::error_code&) override {
     owner_->request_.body.append(body.data(), body.size());
+    owner_->data_left_ = remain - body.size();
     return body.size();
   }
 
@@ -177,9 +181,8 @@ void RequestParser::Reset() {
   first_line_ = true;
   prev_cr_ = false;
   head_end_seen_ = false;
-  tail_scanned_ = 0;
-  tail_prev_cr_ = false;
   framing_bytes_ = 0;
+  data_left_ = 0;
   host_count_ = 0;
   host_bad_ = false;
   has_length_ = false;
@@ -200,16 +203,21 @@ RequestParser::Result RequestParser::Fail(int status, std::string message) {
   return Result::kError;
 }
 
-RequestParser::Result RequestParser::ScanHead(std::string_view rest) {
+size_t RequestParser::ScanHead(std::string_view rest, int* status, std::string* message) {
+  auto refuse = [&](int code, std::string why) {
+    *status = code;
+    *message = std::move(why);
+    return scan_pos_;
+  };
   for (; scan_pos_ < rest.size() && !head_end_seen_; ++scan_pos_) {
     const char c = rest[scan_pos_];
     // Beast alone: its header limit applies to the request line and the fields apart.
     if (++head_bytes_ > limits_.max_header_bytes) {
-      return Fail(431, "the request headers are larger than " + std::to_string(limits_.max_header_bytes) + " bytes");
+      return refuse(431, "the request headers are larger than " + std::to_string(limits_.max_header_bytes) + " bytes");
     }
     if (c == '\n') {
       // Beast alone: a bare LF is not a line end, so the head never ends (a stall).
-      if (!prev_cr_) return Fail(400, "a line ends with a bare LF (HTTP/1.1 lines end with CRLF)");
+      if (!prev_cr_) return refuse(400, "a line ends with a bare LF (HTTP/1.1 lines end with CRLF)");
       if (line_len_ == 1 && !first_line_) head_end_seen_ = true;
       first_line_ = false;
       line_len_ = 0;
@@ -218,34 +226,44 @@ RequestParser::Result RequestParser::ScanHead(std::string_view rest) {
     }
     if (line_len_ == 0 && !first_line_ && (c == ' ' || c == '\t')) {
       // Beast alone: obs-fold is joined into the value (RFC 9112 §5.2: reject or replace).
-      return Fail(400, "a header line may not start with whitespace (obsolete line folding)");
+      return refuse(400, "a header line may not start with whitespace (obsolete line folding)");
     }
     prev_cr_ = c == '\r';
     ++line_len_;
     if (first_line_ && line_len_ > limits_.max_target + 64) {
-      return Fail(414, "the request line is longer than " + std::to_string(limits_.max_target) + " bytes");
+      return refuse(414, "the request line is longer than " + std::to_string(limits_.max_target) + " bytes");
     }
+  }
+  return rest.size();
+}
+
+RequestParser::Result RequestParser::CheckFramingTail(std::string_view tail) {
+  for (size_t i = 0; i < tail.size(); ++i) {
+    if (tail[i] != '\n' || (i > 0 && tail[i - 1] == '\r')) continue;
+    // Beast alone: a chunk line or trailer that ends in a bare LF waits for a CRLF. What
+    // Beast would say of the line ended there (e.g. a size over the limit) comes first, as
+    // when the line does reach a CRLF later: the answer does not depend on how the bytes
+    // were split.
+    std::string ended(tail.substr(0, i));
+    ended += "\r\n";
+    size_t ignored = 0;
+    if (int ec = PutAll(ended, &ignored); ec != 0 && error_status_ == 0) return FailBeast(ec, ended);
+    return Fail(400, "a chunk line or trailer ends with a bare LF");
   }
   return Result::kNeedMore;
 }
 
-RequestParser::Result RequestParser::CheckFramingTail(std::string_view tail, bool fresh) {
-  if (fresh) {
-    tail_scanned_ = 0;
-    tail_prev_cr_ = false;
+int RequestParser::PutAll(std::string_view bytes, size_t* used) {
+  *used = 0;
+  while (*used < bytes.size() && !impl_->is_done() && error_status_ == 0) {
+    boost::beast::error_code ec;
+    const size_t n = impl_->put(boost::asio::const_buffer(bytes.data() + *used, bytes.size() - *used), ec);
+    *used += n;
+    if (ec == http::error::need_more) return 0;
+    if (ec) return ec.value();
+    if (n == 0) return 0;
   }
-  for (; tail_scanned_ < tail.size(); ++tail_scanned_) {
-    const char c = tail[tail_scanned_];
-    // Beast alone: a chunk line or trailer that ends in a bare LF waits for a CRLF.
-    if (c == '\n' && !tail_prev_cr_) return Fail(400, "a chunk line or trailer ends with a bare LF");
-    tail_prev_cr_ = c == '\r';
-  }
-  // Beast alone: a chunk-size line or trailer is kept whole until it ends, whatever its size.
-  if (framing_bytes_ + tail.size() > limits_.max_header_bytes) {
-    return Fail(413, "the chunked body's framing (size lines, extensions, trailers) is larger than " +
-                         std::to_string(limits_.max_header_bytes) + " bytes");
-  }
-  return Result::kNeedMore;
+  return 0;
 }
 
 RequestParser::Result RequestParser::FailBeast(int beast_error, std::string_view rest) {
@@ -255,9 +273,14 @@ RequestParser::Result RequestParser::FailBeast(int beast_error, std::string_view
     case http::error::body_limit:
       return Fail(413, "request body is larger than the " + std::to_string(limits_.max_body) + "-byte limit");
     case http::error::bad_version: {
-      std::string_view line = rest.substr(0, rest.find('\r'));
-      std::string_view version = line.substr(line.rfind(' ') + 1);
-      if (LooksLikeVersion(version)) return Fail(505, "only HTTP/1.1 and HTTP/1.0 are served");
+      // Beast refuses "HTTP/d.d" other than 1.0 and 1.1 from those 8 bytes alone, so the
+      // answer is read from them alone (the same however the bytes arrive).
+      const size_t sp1 = rest.find(' ');
+      const size_t sp2 = sp1 == std::string_view::npos ? sp1 : rest.find(' ', sp1 + 1);
+      std::string_view version = sp2 == std::string_view::npos ? std::string_view() : rest.substr(sp2 + 1, 8);
+      if (LooksLikeVersion(version) && version != "HTTP/1.0" && version != "HTTP/1.1") {
+        return Fail(505, "only HTTP/1.1 and HTTP/1.0 are served");
+      }
       return Fail(400, "the request line must be METHOD TARGET HTTP/1.1");
     }
     case http::error::bad_method:
@@ -298,32 +321,45 @@ RequestParser::Result RequestParser::Feed(std::string_view in) {
     if (consumed_ == in.size() || (in.size() - consumed_ == 1 && in[consumed_] == '\r')) return Result::kNeedMore;
     started_ = true;
   }
-  bool consumed_framing = false;
-  while (consumed_ < in.size()) {
+  while (consumed_ < in.size() && !impl_->is_done()) {
     std::string_view rest = in.substr(consumed_);
     const bool in_body = impl_->is_header_done();
-    if (!in_body && ScanHead(rest) == Result::kError) return Result::kError;
+    const bool chunked = in_body && impl_->chunked();
+    int refused = 0;
+    std::string why;
+    size_t allowed = rest.size();
+    if (!in_body) {
+      // Beast sees only the bytes before the first one refused here, so that its own
+      // errors come first exactly when they concern earlier bytes (split-independent).
+      allowed = ScanHead(rest, &refused, &why);
+    } else if (chunked) {
+      // Beast alone: no limit on a chunk-size line or trailers. Framing beyond
+      // max_header_bytes is never given to it: the body's data still expected, then
+      // whatever framing allowance is left.
+      allowed = static_cast<size_t>(std::min<uint64_t>(rest.size(), data_left_ + limits_.max_header_bytes - framing_bytes_));
+    }
     const size_t body_before = request_.body.size();
     boost::beast::error_code ec;
-    const size_t used = impl_->put(boost::asio::const_buffer(rest.data(), rest.size()), ec);
+    const size_t used = impl_->put(boost::asio::const_buffer(rest.data(), allowed), ec);
     consumed_ += used;
     scan_pos_ = scan_pos_ > used ? scan_pos_ - used : 0;
-    if (in_body && impl_->chunked()) {
-      framing_bytes_ += used - (request_.body.size() - body_before);
-      if (used > 0) consumed_framing = true;
-    }
+    if (chunked) framing_bytes_ += used - (request_.body.size() - body_before);
     if (error_status_ != 0) return Result::kError;  // a check around Beast refused
-    if (ec == http::error::need_more) break;
-    if (ec) return FailBeast(ec.value(), rest);
-    if (impl_->is_done()) {
-      if (impl_->chunked() && framing_bytes_ > limits_.max_header_bytes) {
-        return CheckFramingTail(std::string_view(), false);
+    if (ec && ec != http::error::need_more) return FailBeast(ec.value(), rest);
+    if (impl_->is_done()) return Result::kRequest;
+    if (ec == http::error::need_more || used == 0) {
+      if (refused != 0) return Fail(refused, why);
+      if (!chunked) break;
+      const std::string_view tail = rest.substr(used, allowed - used);
+      if (CheckFramingTail(tail) == Result::kError) return Result::kError;
+      if (allowed < rest.size()) {
+        return Fail(413, "the chunked body's framing (size lines, extensions, trailers) is larger than " +
+                             std::to_string(limits_.max_header_bytes) + " bytes");
       }
-      return Result::kRequest;
+      break;
     }
-    if (used == 0) break;
   }
-  if (impl_->is_header_done() && impl_->chunked()) return CheckFramingTail(in.substr(consumed_), consumed_framing);
+  if (impl_->is_done()) return Result::kRequest;
   return Result::kNeedMore;
 }
 

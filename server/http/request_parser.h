@@ -12,6 +12,7 @@
 #define IMAGINE_HTTP_REQUEST_PARSER_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -75,10 +76,15 @@ class RequestParser {
   class Impl;  // the Beast parser and its callbacks
   friend class Impl;
   Result Fail(int status, std::string message);
-  // The bytes before the end of the head, checked before Beast sees them.
-  Result ScanHead(std::string_view rest);
-  // The unconsumed framing of a chunked body, checked after Beast stopped at it.
-  Result CheckFramingTail(std::string_view tail, bool fresh);
+  // Checks the head's bytes from scan_pos_ on, before Beast sees them. Returns how many
+  // bytes of `rest` are fine; when fewer than all, *status and *message say why the next
+  // one is refused.
+  size_t ScanHead(std::string_view rest, int* status, std::string* message);
+  // Gives Beast `bytes` (at most one step of parsing per call) until it needs more,
+  // finishes or refuses; returns Beast's error code value (0 for none or need-more).
+  int PutAll(std::string_view bytes, size_t* used);
+  // The unconsumed framing of a chunked body after Beast stopped at it.
+  Result CheckFramingTail(std::string_view tail);
   Result FailBeast(int beast_error, std::string_view rest);
 
   HttpLimits limits_;
@@ -96,10 +102,8 @@ class RequestParser {
   bool first_line_ = true;
   bool prev_cr_ = false;
   bool head_end_seen_ = false;
-  // Framing tail scan (CheckFramingTail).
-  size_t tail_scanned_ = 0;
-  bool tail_prev_cr_ = false;
   size_t framing_bytes_ = 0;   // chunk framing consumed so far
+  uint64_t data_left_ = 0;     // bytes of the current chunk's data Beast still expects
   // What the header callbacks saw (request_parser.cc's checks around Beast).
   int host_count_ = 0;
   bool host_bad_ = false;
