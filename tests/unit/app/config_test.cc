@@ -145,6 +145,7 @@ TEST_CASE("the defaults stated in the config schema are the components' own defa
   CHECK(c.server.keep_alive_max_requests == http.keep_alive_max_requests);
   CHECK(c.server.keep_alive_timeout_s == http.keep_alive_timeout_s);
   CHECK(c.server.read_timeout_s == http.read_timeout_s);
+  CHECK(c.server.write_timeout_s == http.write_timeout_s);
   CHECK(c.server.body_limit_bytes == http.body_limit_bytes);
   const RequestValidation validation;
   CHECK(c.validation.max_depth == validation.max_depth);
