@@ -149,12 +149,14 @@ class RequestParser::Impl final : public http::basic_parser<true> {
 
   void on_chunk_header_impl(std::uint64_t size, boost::beast::string_view, boost::beast::error_code&) override {
     owner_->data_left_ = size;
+    owner_->expect_crlf_ = false;
   }
 
   std::size_t on_chunk_body_impl(std::uint64_t remain, boost::beast::string_view body,
                                  boost::beast::error_code&) override {
     owner_->request_.body.append(body.data(), body.size());
     owner_->data_left_ = remain - body.size();
+    if (owner_->data_left_ == 0) owner_->expect_crlf_ = true;
     return body.size();
   }
 
@@ -183,6 +185,12 @@ void RequestParser::Reset() {
   head_end_seen_ = false;
   framing_bytes_ = 0;
   data_left_ = 0;
+  expect_crlf_ = false;
+  fr_pos_ = 0;
+  fr_line_start_ = 0;
+  fr_line_no_ = 0;
+  fr_prev_cr_ = false;
+  fr_last_chunk_ = false;
   host_count_ = 0;
   host_bad_ = false;
   has_length_ = false;
@@ -234,34 +242,42 @@ size_t RequestParser::ScanHead(std::string_view rest, int* status, std::string* 
       return refuse(414, "the request line is longer than " + std::to_string(limits_.max_target) + " bytes");
     }
   }
-  return rest.size();
+  return head_end_seen_ ? scan_pos_ : rest.size();  // the head's bytes, not the body's
 }
 
-RequestParser::Result RequestParser::CheckFramingTail(std::string_view tail) {
-  for (size_t i = 0; i < tail.size(); ++i) {
-    if (tail[i] != '\n' || (i > 0 && tail[i - 1] == '\r')) continue;
-    // Beast alone: a chunk line or trailer that ends in a bare LF waits for a CRLF. What
-    // Beast would say of the line ended there (e.g. a size over the limit) comes first, as
-    // when the line does reach a CRLF later: the answer does not depend on how the bytes
-    // were split.
-    std::string ended(tail.substr(0, i));
-    ended += "\r\n";
-    size_t ignored = 0;
-    if (int ec = PutAll(ended, &ignored); ec != 0 && error_status_ == 0) return FailBeast(ec, ended);
-    return Fail(400, "a chunk line or trailer ends with a bare LF");
-  }
-  return Result::kNeedMore;
-}
-
-int RequestParser::PutAll(std::string_view bytes, size_t* used) {
-  *used = 0;
-  while (*used < bytes.size() && !impl_->is_done() && error_status_ == 0) {
-    boost::beast::error_code ec;
-    const size_t n = impl_->put(boost::asio::const_buffer(bytes.data() + *used, bytes.size() - *used), ec);
-    *used += n;
-    if (ec == http::error::need_more) return 0;
-    if (ec) return ec.value();
-    if (n == 0) return 0;
+size_t RequestParser::ScanFraming(std::string_view rest, int* status, std::string* message) {
+  auto refuse = [&](int code, std::string why) {
+    *status = code;
+    *message = std::move(why);
+    return size_t{0};
+  };
+  // Line 0 is the CRLF ending the previous chunk's data, when one is due.
+  const size_t size_line = expect_crlf_ ? 1 : 0;
+  for (; fr_pos_ < rest.size(); ++fr_pos_) {
+    if (framing_bytes_ + fr_pos_ + 1 > limits_.max_header_bytes) {
+      return refuse(413, "the chunked body's framing (size lines, extensions, trailers) is larger than " +
+                             std::to_string(limits_.max_header_bytes) + " bytes");
+    }
+    const char c = rest[fr_pos_];
+    if (c == '\n') {
+      // Beast alone: a bare LF does not end a chunk line or trailer, so it waits for a CRLF.
+      if (!fr_prev_cr_) return refuse(400, "a chunk line or trailer ends with a bare LF");
+      const std::string_view line = rest.substr(fr_line_start_, fr_pos_ - 1 - fr_line_start_);
+      fr_prev_cr_ = false;
+      fr_line_start_ = fr_pos_ + 1;
+      if (fr_line_no_ == size_line) {
+        const std::string_view digits = line.substr(0, line.find_first_not_of("0123456789abcdefABCDEF"));
+        fr_last_chunk_ = !digits.empty() && digits.find_first_not_of('0') == std::string_view::npos;
+        if (!fr_last_chunk_) return fr_pos_ + 1;  // a chunk-size line: the unit is complete
+      } else if (fr_line_no_ > size_line && line.empty()) {
+        return fr_pos_ + 1;  // the empty line after the last chunk's trailers
+      }
+      ++fr_line_no_;
+      continue;
+    }
+    if (fr_prev_cr_) return refuse(400, "a CR in chunk framing must be followed by LF");
+    if (fr_line_no_ == 0 && expect_crlf_ && c != '\r') return refuse(400, "a chunk's data must end with CRLF");
+    fr_prev_cr_ = c == '\r';
   }
   return 0;
 }
@@ -329,14 +345,24 @@ RequestParser::Result RequestParser::Feed(std::string_view in) {
     std::string why;
     size_t allowed = rest.size();
     if (!in_body) {
-      // Beast sees only the bytes before the first one refused here, so that its own
-      // errors come first exactly when they concern earlier bytes (split-independent).
+      // Beast gets the head only once it is whole and passed these checks: after a
+      // "need more" it waits for the end of the head before parsing again, so feeding it
+      // pieces would make the answer depend on how the bytes were split.
       allowed = ScanHead(rest, &refused, &why);
+      if (refused != 0) return Fail(refused, why);
+      if (!head_end_seen_) break;
+      // Exactly the head: Beast's verdict on it cannot depend on what follows.
     } else if (chunked) {
-      // Beast alone: no limit on a chunk-size line or trailers. Framing beyond
-      // max_header_bytes is never given to it: the body's data still expected, then
-      // whatever framing allowance is left.
-      allowed = static_cast<size_t>(std::min<uint64_t>(rest.size(), data_left_ + limits_.max_header_bytes - framing_bytes_));
+      if (data_left_ > 0) {
+        allowed = static_cast<size_t>(std::min<uint64_t>(rest.size(), data_left_));
+      } else {
+        // Beast alone: no limit on a chunk-size line or trailers, bare LFs make it wait,
+        // and it reads a line's end before its start (so its answer would depend on what
+        // had arrived). It gets each framing unit whole, once checked here.
+        allowed = ScanFraming(rest, &refused, &why);
+        if (refused != 0) return Fail(refused, why);
+        if (allowed == 0) break;
+      }
     }
     const size_t body_before = request_.body.size();
     boost::beast::error_code ec;
@@ -345,17 +371,22 @@ RequestParser::Result RequestParser::Feed(std::string_view in) {
     scan_pos_ = scan_pos_ > used ? scan_pos_ - used : 0;
     if (chunked) framing_bytes_ += used - (request_.body.size() - body_before);
     if (error_status_ != 0) return Result::kError;  // a check around Beast refused
-    if (ec && ec != http::error::need_more) return FailBeast(ec.value(), rest);
+    if (ec && ec != http::error::need_more) return FailBeast(ec.value(), rest.substr(0, allowed));
     if (impl_->is_done()) return Result::kRequest;
-    if (ec == http::error::need_more || used == 0) {
-      if (refused != 0) return Fail(refused, why);
-      if (!chunked) break;
-      const std::string_view tail = rest.substr(used, allowed - used);
-      if (CheckFramingTail(tail) == Result::kError) return Result::kError;
-      if (allowed < rest.size()) {
-        return Fail(413, "the chunked body's framing (size lines, extensions, trailers) is larger than " +
-                             std::to_string(limits_.max_header_bytes) + " bytes");
-      }
+    if (chunked && data_left_ == 0 && used > 0) {  // a framing unit taken: scan the next from its start
+      fr_pos_ = 0;
+      fr_line_start_ = 0;
+      fr_line_no_ = 0;
+      fr_prev_cr_ = false;
+      fr_last_chunk_ = false;
+    }
+    if (ec == http::error::need_more || used < allowed) {
+      // Beast alone: a whole head or framing unit it still wants more of is malformed (a
+      // version shorter than "HTTP/1.1", which it reads as 8 bytes whatever follows; a
+      // chunk extension's quoted string not closed before the CRLF, which it would
+      // re-read, charging the chunk's size against the body limit each time).
+      if (!in_body) return Fail(400, "the request line must be METHOD TARGET HTTP/1.1");
+      if (chunked) return Fail(400, "a chunk-size line must be SIZE[;NAME[=VALUE]]... CRLF");
       break;
     }
   }

@@ -80,11 +80,11 @@ class RequestParser {
   // bytes of `rest` are fine; when fewer than all, *status and *message say why the next
   // one is refused.
   size_t ScanHead(std::string_view rest, int* status, std::string* message);
-  // Gives Beast `bytes` (at most one step of parsing per call) until it needs more,
-  // finishes or refuses; returns Beast's error code value (0 for none or need-more).
-  int PutAll(std::string_view bytes, size_t* used);
-  // The unconsumed framing of a chunked body after Beast stopped at it.
-  Result CheckFramingTail(std::string_view tail);
+  // Checks the chunk framing at the front of `rest` (the CRLF after the last chunk's
+  // data, a chunk-size line, or the last chunk's line and trailers) from fr_pos_ on,
+  // before Beast sees it. Returns the length of the complete framing unit, 0 while it is
+  // incomplete, or sets *status and *message.
+  size_t ScanFraming(std::string_view rest, int* status, std::string* message);
   Result FailBeast(int beast_error, std::string_view rest);
 
   HttpLimits limits_;
@@ -104,6 +104,13 @@ class RequestParser {
   bool head_end_seen_ = false;
   size_t framing_bytes_ = 0;   // chunk framing consumed so far
   uint64_t data_left_ = 0;     // bytes of the current chunk's data Beast still expects
+  bool expect_crlf_ = false;   // a chunk's data ended: its CRLF comes next
+  // Framing scan (ScanFraming), resumed where it stopped; reset when Beast takes a unit.
+  size_t fr_pos_ = 0;
+  size_t fr_line_start_ = 0;
+  size_t fr_line_no_ = 0;
+  bool fr_prev_cr_ = false;
+  bool fr_last_chunk_ = false;
   // What the header callbacks saw (request_parser.cc's checks around Beast).
   int host_count_ = 0;
   bool host_bad_ = false;

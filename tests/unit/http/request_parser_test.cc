@@ -128,6 +128,17 @@ std::vector<Row> Rfc9112Rows() {
        {"POST /a abcde"}},
       {"pipelined: body, then a second request", kPost + "Content-Length: 2\r\n\r\n{}GET /b HTTP/1.0\r\n\r\n", 0,
        {"POST /a {}", "GET /b "}},
+      // Found by fuzz_request_parser's split differential: each gave one answer fed whole
+      // and another fed byte by byte.
+      {"obs-fold after a version not served (the head's checks come first)",
+       "GET / HTTP/2.0\r\nHost: h\r\nX: a\r\n b\r\n\r\n", 400, {}},
+      {"a version shorter than 8 bytes at the end of the head", "GET /a H\r\n\r\n{}\r\n", 400, {}},
+      {"a quoted chunk extension not closed before the CRLF",
+       kChunked + "2;q=\"a\r\nbc\r\n0\r\n\r\n", 400, {}, true},
+      {"a bare LF, then a stray CR, in a chunk-size line over the limit", kChunked + "158a\nxx\rxx\r\n", 400, {},
+       true},
+      {"a bare LF in a chunk-size line over the limit", kChunked + "ffff;a\nb\r\n", 400, {}, true},
+      {"a CR not followed by LF in a trailer", kChunked + "0\r\nT: 1\rX\r\n\r\n", 400, {}},
       // Limits (the small set: 64-byte body, 4 headers, 256-byte head, 64-byte target).
       {"Content-Length over the body limit", kPost + "Content-Length: 65\r\n\r\n", 413, {}, true},
       {"a chunk over the body limit", kChunked + "41\r\n", 413, {}, true},
