@@ -21,7 +21,12 @@
 //  - chunk framing: Beast has no limit on a chunk-size line or on trailers and keeps
 //    them until complete; here all framing of one body counts against max_header_bytes;
 //  - Expect: 100-continue on HTTP/1.0 is ignored (no 1xx to HTTP/1.0, RFC 9110 §15.2);
-//  - status codes: 414 for a long target, 505 for a well-formed other version.
+//  - status codes: 414 for a long target, 505 for a well-formed other version;
+//  - the same answer however the bytes are split (fuzz_request_parser checks it): Beast
+//    reads some things ahead of others (after a "need more" it waits for the whole
+//    head; it finds a chunk line's end before reading its size), so it is handed the
+//    head, and each chunk-framing unit, only whole and once the checks above passed
+//    byte by byte. A whole unit it still wants more of is malformed (400).
 
 namespace imagine {
 namespace http = boost::beast::http;
