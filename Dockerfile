@@ -16,7 +16,7 @@ FROM ${BUILD_IMAGE} AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       g++ make cmake pkg-config dpkg-dev file \
-      libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev \
+      libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev libboost-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -13,8 +13,14 @@
 // state directory (--state-dir, state.fsync P), and the last line gives its ratio to the
 // emulator without one.
 //
+// With --binary PATH (repeatable) each round runs those imagine-emu binaries instead of the
+// emulator built into this program (same config, --port 0, pinned the same way): keep a copy
+// of an older build/imagine-emu and compare it with the new one in one run. The last lines
+// then give each binary's medians and its ratios to the first binary.
+//
 //   build/bench_load [--connections 32] [--seconds 10] [--runs 3] [--warmup 1] [--threads N (server.threads)]
 //                  [--state-fsync always|batch|off] [--port P: drive a server already listening on 127.0.0.1:P instead]
+//                  [--binary OLD --binary NEW]
 #include <httplib.h>
 
 #include <arpa/inet.h>
@@ -93,6 +99,7 @@ void PinTo(int cpu) {
 std::string g_config = kBenchConfig;  // plus --threads
 std::string g_state_fsync;            // --state-fsync: "" = no state-directory run
 std::string g_state_dir;              // the next emulator child's state directory ("" = none)
+std::string g_binary;                 // the next emulator child's binary ("" = this program's own emulator)
 
 [[noreturn]] void RunEmulator(int port_pipe) {
   imagine::SetLogLevel(imagine::LogLevel::kOff);
@@ -128,7 +135,40 @@ struct Child {
   int port = -1;
 };
 
+// Execs `g_binary` with the bench config on an ephemeral port, pinned to `cpu`, and reads
+// the port from its "listening on http://HOST:PORT" line.
+Child StartBinary(int cpu) {
+  char path[] = "/tmp/bench_load_XXXXXX.yaml";
+  int fd = mkstemps(path, 5);
+  if (fd < 0 || write(fd, g_config.data(), g_config.size()) < 0) return {};
+  close(fd);
+  int out[2];
+  if (pipe(out) != 0) return {};
+  std::fflush(stdout);
+  Child c;
+  c.pid = fork();
+  if (c.pid == 0) {
+    PinTo(cpu);
+    dup2(out[1], 1);
+    close(out[0]);
+    close(out[1]);
+    execl(g_binary.c_str(), g_binary.c_str(), "--config", path, "--port", "0", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  std::string line;
+  char ch;
+  while (line.find('\n') == std::string::npos && read(out[0], &ch, 1) == 1) line.push_back(ch);
+  close(out[0]);  // later output goes nowhere (log_level: off prints none)
+  unlink(path);
+  const size_t at = line.find("listening on http://");
+  const size_t colon = at == std::string::npos ? at : line.find(':', at + 20);
+  c.port = colon == std::string::npos ? -1 : std::atoi(line.c_str() + colon + 1);
+  return c;
+}
+
 Child StartServer(bool emulator, int cpu) {
+  if (emulator && !g_binary.empty()) return StartBinary(cpu);
   int fds[2];
   if (pipe(fds) != 0) return {};
   std::fflush(stdout);
@@ -340,6 +380,49 @@ double Median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
+// --binary: the baseline and each binary, round after round; medians and ratios to the first.
+int CompareBinaries(const std::vector<std::string>& binaries, int connections, double warmup, double seconds,
+                    int runs) {
+  std::vector<int> cpus = AllowedCpus();
+  const int server_cpu = cpus.size() >= 2 ? cpus[0] : -1;
+  if (cpus.size() >= 2) PinTo(cpus[1]);
+  std::printf("bench_load: %d keep-alive connections, %gs (+%gs warm-up) x %d runs, binaries:", connections, seconds,
+              warmup, runs);
+  for (const std::string& b : binaries) std::printf(" %s", b.c_str());
+  std::printf("\n");
+  std::vector<std::vector<Result>> results(binaries.size() + 1);
+  long bad = 0;
+  for (int run = 1; run <= runs; ++run) {
+    for (size_t v = 0; v <= binaries.size(); ++v) {
+      g_binary = v == 0 ? "" : binaries[v - 1];
+      Result r = RunOne(v > 0, server_cpu, connections, warmup, seconds);
+      std::printf("  run %d %-40s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  peak RSS %6.1f MiB  non-2xx %ld\n", run,
+                  v == 0 ? "baseline" : binaries[v - 1].c_str(), r.rps, r.p50_ms, r.p99_ms, r.rss_mib, r.bad);
+      std::fflush(stdout);
+      results[v].push_back(r);
+      if (v > 0) bad += r.bad;
+    }
+  }
+  auto med = [](const std::vector<Result>& v, double Result::*field) {
+    std::vector<double> x;
+    for (const Result& r : v) x.push_back(r.*field);
+    return Median(x);
+  };
+  for (size_t v = 0; v <= binaries.size(); ++v) {
+    std::printf("median %-40s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  peak RSS %6.1f MiB\n",
+                v == 0 ? "baseline" : binaries[v - 1].c_str(), med(results[v], &Result::rps),
+                med(results[v], &Result::p50_ms), med(results[v], &Result::p99_ms), med(results[v], &Result::rss_mib));
+  }
+  const double rps0 = med(results[1], &Result::rps), p99_0 = med(results[1], &Result::p99_ms);
+  for (size_t v = 2; v <= binaries.size(); ++v) {
+    std::printf("ratio %s/%s: throughput %.2fx, p99 %.2fx\n", binaries[v - 1].c_str(), binaries[0].c_str(),
+                rps0 > 0 ? med(results[v], &Result::rps) / rps0 : 0.0,
+                p99_0 > 0 ? med(results[v], &Result::p99_ms) / p99_0 : 0.0);
+  }
+  std::printf("non-2xx answers to valid requests: %ld\n", bad);
+  return bad == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -347,6 +430,7 @@ int main(int argc, char** argv) {
   double seconds = 10, warmup = 1;
   int runs = 3;
   int external = 0;
+  std::vector<std::string> binaries;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--connections")) connections = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
@@ -355,7 +439,9 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--port")) external = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--threads")) g_config += std::string("server: {threads: ") + argv[i + 1] + "}\n";
     if (!std::strcmp(argv[i], "--state-fsync")) g_state_fsync = argv[i + 1];
+    if (!std::strcmp(argv[i], "--binary")) binaries.push_back(argv[i + 1]);
   }
+  if (!binaries.empty()) return CompareBinaries(binaries, connections, warmup, seconds, runs);
   signal(SIGPIPE, SIG_IGN);
   if (external > 0) {  // drive a server started elsewhere (e.g. taskset -c 0 imagine-emu) with the emulator's mix
     for (int run = 1; run <= runs; ++run) {

@@ -134,6 +134,7 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   http.keep_alive_max_requests = c.server.keep_alive_max_requests;
   http.keep_alive_timeout_s = c.server.keep_alive_timeout_s;
   http.read_timeout_s = c.server.read_timeout_s;
+  http.write_timeout_s = c.server.write_timeout_s;
   http.body_limit_bytes = c.server.body_limit_bytes;
   // Bind first: the default public URL needs the bound port. Everything else is set before Run().
   app->self_check_ = std::make_unique<SelfCheck>(c.self_check);

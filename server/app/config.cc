@@ -106,6 +106,7 @@ Config ConfigFromJson(const json& j) {
   c.server.keep_alive_max_requests = server.at("keep_alive_max_requests").get<int>();
   c.server.keep_alive_timeout_s = server.at("keep_alive_timeout_s").get<int>();
   c.server.read_timeout_s = server.at("read_timeout_s").get<int>();
+  c.server.write_timeout_s = server.at("write_timeout_s").get<int>();
   c.server.body_limit_bytes = server.at("body_limit_bytes").get<size_t>();
   const json& clock = j.at("clock");
   c.clock.mode = clock.at("mode") == "virtual" ? ClockMode::kVirtual : ClockMode::kReal;
@@ -196,6 +197,7 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
                  {"keep_alive_max_requests", c.server.keep_alive_max_requests},
                  {"keep_alive_timeout_s", c.server.keep_alive_timeout_s},
                  {"read_timeout_s", c.server.read_timeout_s},
+                 {"write_timeout_s", c.server.write_timeout_s},
                  {"body_limit_bytes", c.server.body_limit_bytes}};
   j["clock"] = {{"mode", c.clock.mode == ClockMode::kVirtual ? "virtual" : "real"},
                 {"time_scale", JsonNumber(c.clock.time_scale)},

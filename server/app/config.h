@@ -41,6 +41,7 @@ struct ServerOptions {
   int keep_alive_max_requests = 0;
   int keep_alive_timeout_s = 0;
   int read_timeout_s = 0;
+  int write_timeout_s = 0;
   size_t body_limit_bytes = 0;
 };
 

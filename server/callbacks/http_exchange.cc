@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "callbacks/response_reader.h"
 #include "common/text.h"
 
 namespace imagine {
@@ -193,111 +194,6 @@ class Connection {
   SSL* ssl_ = nullptr;
 };
 
-// The response framing once its head is read.
-struct Head {
-  int status = 0;
-  bool chunked = false;
-  bool has_length = false;
-  size_t length = 0;
-  bool no_body = false;
-};
-
-bool ParseHead(std::string_view head, Head* out) {
-  // "HTTP/1.x SSS reason"
-  if (head.size() < 12 || head.substr(0, 7) != "HTTP/1." || head[8] != ' ') return false;
-  int status = 0;
-  for (size_t i = 9; i < 12; ++i) {
-    if (head[i] < '0' || head[i] > '9') return false;
-    status = status * 10 + (head[i] - '0');
-  }
-  out->status = status;
-  out->no_body = status == 204 || status == 304 || (status >= 100 && status < 200);
-  size_t pos = head.find('\n');
-  while (pos != std::string_view::npos && pos + 1 < head.size()) {
-    const size_t end = head.find('\n', pos + 1);
-    std::string_view line = head.substr(pos + 1, end == std::string_view::npos ? std::string_view::npos : end - pos - 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    const size_t colon = line.find(':');
-    if (colon != std::string_view::npos) {
-      std::string_view name = line.substr(0, colon);
-      std::string_view value = line.substr(colon + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-      if (EqualsNoCase(name, "transfer-encoding") && value.size() >= 7 &&
-          EqualsNoCase(value.substr(value.size() - 7), "chunked")) {
-        out->chunked = true;
-      } else if (EqualsNoCase(name, "content-length")) {
-        size_t n = 0;
-        if (value.empty() || value.size() > 18) return false;
-        for (char c : value) {
-          if (c < '0' || c > '9') return false;
-          n = n * 10 + static_cast<size_t>(c - '0');
-        }
-        out->has_length = true;
-        out->length = n;
-      }
-    }
-    pos = end;
-  }
-  return true;
-}
-
-// Incremental chunked decoding over `buf` (consumed bytes are erased). True once complete.
-class Dechunker {
- public:
-  // false with *error on malformed framing.
-  bool Feed(std::string* buf, std::string* body, size_t max_body, bool* done, std::string* error) {
-    for (;;) {
-      if (state_ == kSize || state_ == kTrailer) {
-        const size_t nl = buf->find('\n');
-        if (nl == std::string::npos) {
-          if (buf->size() > 4096) return Fail(error);
-          return true;
-        }
-        std::string line = buf->substr(0, nl);
-        buf->erase(0, nl + 1);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (state_ == kTrailer) {
-          if (line.empty()) {
-            *done = true;
-            return true;
-          }
-          continue;
-        }
-        line = line.substr(0, line.find(';'));
-        if (line.empty() || line.size() > 15) return Fail(error);
-        char* end = nullptr;
-        left_ = std::strtoull(line.c_str(), &end, 16);
-        if (*end != '\0') return Fail(error);
-        state_ = left_ == 0 ? kTrailer : kData;
-        continue;
-      }
-      if (state_ == kData) {
-        const size_t take = std::min<size_t>(left_, buf->size());
-        if (body->size() < max_body) body->append(*buf, 0, std::min(take, max_body - body->size()));
-        buf->erase(0, take);
-        left_ -= take;
-        if (left_ > 0) return true;
-        state_ = kDataEnd;
-      }
-      if (state_ == kDataEnd) {
-        const size_t nl = buf->find('\n');
-        if (nl == std::string::npos) return buf->size() <= 2 || Fail(error);
-        buf->erase(0, nl + 1);
-        state_ = kSize;
-      }
-    }
-  }
-
- private:
-  static bool Fail(std::string* error) {
-    *error = "malformed chunked response";
-    return false;
-  }
-  enum State { kSize, kData, kDataEnd, kTrailer } state_ = kSize;
-  unsigned long long left_ = 0;
-};
-
 }  // namespace
 
 ExchangeResult Exchange(const CheckedAddress& address, const ExchangeOptions& options, const std::string& request) {
@@ -312,18 +208,18 @@ ExchangeResult Exchange(const CheckedAddress& address, const ExchangeOptions& op
     return result;
   }
   std::string buf;
-  Head head;
+  ResponseHead head;
   // The head (interim 1xx responses are skipped).
   for (;;) {
     const size_t end = buf.find("\r\n\r\n");
     if (end != std::string::npos) {
-      if (!ParseHead(std::string_view(buf).substr(0, end + 2), &head)) {
+      if (!ParseResponseHead(std::string_view(buf).substr(0, end + 2), &head)) {
         result.error = "malformed response";
         return result;
       }
       buf.erase(0, end + 4);
       if (head.status >= 100 && head.status < 200) {
-        head = Head{};
+        head = ResponseHead{};
         continue;
       }
       break;

@@ -51,6 +51,7 @@ HttpServer::HttpServer(HttpServerOptions options, const Router* router, SelfChec
   so.keep_alive_max_requests = options_.keep_alive_max_requests;
   so.keep_alive_timeout_s = options_.keep_alive_timeout_s;
   so.read_timeout_s = options_.read_timeout_s;
+  so.write_timeout_s = options_.write_timeout_s;
   so.listen_backlog = options_.listen_backlog;
   so.limits.max_body = options_.body_limit_bytes;
   server_ = std::make_unique<SocketServer>(

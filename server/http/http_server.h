@@ -30,6 +30,7 @@ struct HttpServerOptions {
   int keep_alive_max_requests = 100000;
   int keep_alive_timeout_s = 30;
   int read_timeout_s = 10;
+  int write_timeout_s = 30;           // an answer not taken whole by then closes the connection
   size_t body_limit_bytes = 1 << 20;  // larger bodies get the surface's kPayloadTooLarge error
   int listen_backlog = 4096;          // pending connections
 };

@@ -4,7 +4,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -27,6 +26,7 @@ constexpr size_t kLingerBytes = 1 << 20;  // ... and how much of it
 constexpr int kRetireMs = 30000;         // an extra worker idle this long exits
 constexpr size_t kReadChunk = 65536;
 constexpr int kReadsPerTurn = 16;        // then the connection goes to the back of the queue
+constexpr int kRequestsPerTurn = 16;     // pipelined requests answered per event, then the same
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -88,11 +88,17 @@ struct SocketServer::Conn {
   size_t served = 0;
   int64_t request_started_ms = 0;  // first byte of the request being read; 0 = between requests
   bool continue_sent = false;
+  std::string out;          // answer bytes the client has not taken yet
+  size_t out_off = 0;       // ... from here on
+  int64_t write_started_ms = 0;  // when `out` first had to wait; 0 = nothing waits
+  bool close_after_out = false;  // once `out` is sent: FIN and linger (error answer, Connection: close)
+  bool more_buffered = false;    // c.in may hold complete requests not answered this turn
   bool lingering = false;  // answered an error; draining input until the peer closes
   size_t drained = 0;
   bool registered = false;  // in the epoll set
   std::atomic<int64_t> deadline_ms{0};
   std::atomic<bool> armed{false};  // waiting in the epoll set (no worker owns it)
+  std::atomic<bool> wants_write{false};  // armed for EPOLLOUT (an answer waits for room)
   std::atomic<bool> timed_out{false};
 };
 
@@ -101,6 +107,7 @@ SocketServer::SocketServer(SocketServerOptions options, Handler handler, ErrorRe
 
 SocketServer::~SocketServer() {
   Stop();
+  LogRefusedEpisode();
   std::unique_lock<std::mutex> lock(workers_mu_);
   workers_cv_.wait(lock, [this] { return live_workers_ == 0; });
   lock.unlock();
@@ -249,16 +256,20 @@ void SocketServer::Accept() {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if ((errno == EMFILE || errno == ENFILE) && spare_fd_ >= 0) {
         // Out of file descriptors: take the connection with the spare one and close it, so
-        // the client hears a refusal instead of waiting in the backlog forever.
+        // the client hears a refusal instead of waiting in the backlog forever. Counted,
+        // and logged once when the episode ends (was: one warning per refusal).
         ::close(spare_fd_);
         int dropped = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (dropped >= 0) ::close(dropped);
+        if (dropped >= 0) {
+          ::close(dropped);
+          refused_in_episode_.fetch_add(1);
+        }
         spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-        Log(LogLevel::kWarn, "out of file descriptors: a connection was refused");
         continue;
       }
       break;  // EAGAIN: the backlog is empty
     }
+    LogRefusedEpisode();  // a descriptor was free again: the episode, if any, is over
     int yes = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     Conn* c = new Conn(fd, options_.limits);
@@ -276,9 +287,25 @@ void SocketServer::Accept() {
   epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, &listen);
 }
 
+void SocketServer::LogRefusedEpisode() {
+  const uint64_t refused = refused_in_episode_.exchange(0);
+  if (refused == 0) return;
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  Log(LogLevel::kWarn, "out of file descriptors: " + std::to_string(refused) + " connection" +
+                           (refused == 1 ? " was" : "s were") + " refused (open-files limit " +
+                           std::to_string(lim.rlim_cur) + ")");
+}
+
 void SocketServer::Arm(Conn& c) {
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  // An answer waiting for room: wake on EPOLLOUT only (EPOLLHUP and EPOLLERR always come;
+  // EPOLLRDHUP would fire again and again for a client that half-closed and still reads).
+  // Requests left for the next turn: EPOLLOUT fires as soon as there is room, which is
+  // at once unless an answer is already waiting.
+  const bool write = !c.out.empty() || c.more_buffered;
+  c.wants_write.store(write);
+  ev.events = write ? EPOLLOUT | EPOLLONESHOT : EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
   ev.data.ptr = &c;
   const int op = c.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
   c.registered = true;
@@ -302,27 +329,64 @@ void SocketServer::Sweep() {
   for (Conn* c : conns_) {
     const int64_t deadline = c->deadline_ms.load();
     if (deadline == 0 || now < deadline || !c->armed.load() || c->timed_out.exchange(true)) continue;
-    ::shutdown(c->fd, SHUT_RD);  // wakes the connection's event; its worker sees timed_out
+    // Wakes the connection's event; its worker sees timed_out. A connection waiting for
+    // EPOLLOUT wakes only on a full shutdown (EPOLLHUP), and is closed anyway.
+    ::shutdown(c->fd, c->wants_write.load() ? SHUT_RDWR : SHUT_RD);
   }
 }
 
-bool SocketServer::Write(Conn& c, const std::string& bytes) {
-  size_t off = 0;
-  while (off < bytes.size()) {
-    ssize_t n = ::send(c.fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+SocketServer::Flush SocketServer::FlushOut(Conn& c) {
+  while (c.out_off < c.out.size()) {
+    ssize_t n = ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
     if (n > 0) {
-      off += static_cast<size_t>(n);
+      c.out_off += static_cast<size_t>(n);
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      pollfd p{c.fd, POLLOUT, 0};
-      if (::poll(&p, 1, options_.read_timeout_s * 1000) <= 0) return false;  // the client stopped reading
-      continue;
+      if (c.write_started_ms == 0) c.write_started_ms = NowMs();
+      return Flush::kWait;
     }
-    return false;
+    return Flush::kFailed;
   }
-  return true;
+  if (c.out.capacity() > kReadChunk) {
+    std::string().swap(c.out);  // an idle connection keeps no big buffer
+  } else {
+    c.out.clear();
+  }
+  c.out_off = 0;
+  c.write_started_ms = 0;
+  return Flush::kDone;
+}
+
+bool SocketServer::Send(Conn& c, std::string bytes) {
+  if (c.out.empty()) {
+    c.out = std::move(bytes);
+    c.out_off = 0;
+  } else {
+    c.out += bytes;
+  }
+  return FlushOut(c) != Flush::kFailed;
+}
+
+void SocketServer::StartLinger(Conn& c) {
+  // Close gracefully: send FIN now, drain what the client is still sending (closing with
+  // unread input would reset the connection and could destroy the answer).
+  ::shutdown(c.fd, SHUT_WR);
+  c.lingering = true;
+  c.close_after_out = false;
+  c.in.clear();
+  c.deadline_ms.store(NowMs() + kLingerMs);
+}
+
+void SocketServer::SetDeadline(Conn& c) {
+  if (c.lingering) return;  // set by StartLinger
+  if (!c.out.empty()) {
+    c.deadline_ms.store(c.write_started_ms + options_.write_timeout_s * 1000LL);
+  } else {
+    c.deadline_ms.store(c.request_started_ms != 0 ? c.request_started_ms + options_.read_timeout_s * 1000LL
+                                                  : NowMs() + options_.keep_alive_timeout_s * 1000LL);
+  }
 }
 
 std::string SocketServer::Serialize(const HttpAnswer& answer, bool head, bool close) const {
@@ -353,15 +417,27 @@ std::string SocketServer::Serialize(const HttpAnswer& answer, bool head, bool cl
 
 bool SocketServer::Serve(Conn& c) {
   if (c.timed_out.load()) {
+    if (!c.out.empty()) return false;  // the answer was not taken within write_timeout_s
     if (c.request_started_ms != 0 && !c.lingering) {
       HttpAnswer a = render_error_(408, "the request was not complete within " + std::to_string(options_.read_timeout_s) +
                                             " s (read_timeout_s)", c.parser.request());
-      Write(c, Serialize(a, false, true));
+      Send(c, Serialize(a, false, true));  // what the socket takes now; the connection closes anyway
     }
     return false;
   }
+  if (!c.out.empty()) {  // woken by room to send
+    const Flush f = FlushOut(c);
+    if (f == Flush::kFailed) return false;
+    if (f == Flush::kWait) {
+      SetDeadline(c);
+      return true;
+    }
+  }
+  if (c.close_after_out) StartLinger(c);
+  // Requests pipelined behind the answer just finished were read already.
+  if (!c.lingering && !ServeBuffered(c)) return false;
   char buf[kReadChunk];
-  for (int round = 0; round < kReadsPerTurn; ++round) {
+  for (int round = 0; round < kReadsPerTurn && c.out.empty() && !c.more_buffered; ++round) {
     ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
     if (n == 0) return false;  // the peer closed; every complete request was answered
     if (n < 0) {
@@ -376,57 +452,59 @@ bool SocketServer::Serve(Conn& c) {
     }
     if (c.request_started_ms == 0) c.request_started_ms = NowMs();
     c.in.append(buf, static_cast<size_t>(n));
-    // Answer every complete request in the buffer, in order (pipelining).
-    while (true) {
-      RequestParser::Result r = c.parser.Feed(c.in);
-      if (r == RequestParser::Result::kNeedMore) {
-        if (c.parser.wants_continue() && !c.continue_sent) {
-          c.continue_sent = true;
-          if (!Write(c, "HTTP/1.1 100 Continue\r\n\r\n")) return false;
-        }
-        break;
-      }
-      if (r == RequestParser::Result::kError) {
-        HttpAnswer a = render_error_(c.parser.error_status(), c.parser.error_message(), c.parser.request());
-        if (!Write(c, Serialize(a, false, true))) return false;
-        // Close gracefully: send FIN now, drain what the client is still sending (closing
-        // with unread input would reset the connection and could destroy the answer).
-        ::shutdown(c.fd, SHUT_WR);
-        c.lingering = true;
-        c.in.clear();
-        c.deadline_ms.store(NowMs() + kLingerMs);
-        return true;
-      }
-      ParsedRequest& req = c.parser.request();
-      ++c.served;
-      const bool close = !req.keep_alive || c.served >= static_cast<size_t>(options_.keep_alive_max_requests) ||
-                         stopping_.load();
-      const bool head = req.method == "HEAD";
-      HttpAnswer a;
-      try {
-        a = handler_(req);
-      } catch (...) {  // the handler renders its own errors; this only keeps the worker alive
-        a = HttpAnswer{500, {{"Content-Type", "application/json"}}, R"({"error":"internal error"})"};
-      }
-      if (!Write(c, Serialize(a, head, close))) return false;
-      c.in.erase(0, c.parser.consumed());
-      if (c.in.empty() && c.in.capacity() > kReadChunk) std::string().swap(c.in);  // an idle connection keeps no big buffer
-      c.parser.Reset();
-      c.continue_sent = false;
-      c.request_started_ms = c.in.empty() ? 0 : NowMs();
-      if (close) {
-        ::shutdown(c.fd, SHUT_WR);
-        c.lingering = true;
-        c.in.clear();
-        c.deadline_ms.store(NowMs() + kLingerMs);
-        return true;
-      }
-    }
+    if (!ServeBuffered(c)) return false;
     if (static_cast<size_t>(n) < sizeof buf) break;
   }
-  if (!c.lingering) {
-    c.deadline_ms.store(c.request_started_ms != 0 ? c.request_started_ms + options_.read_timeout_s * 1000LL
-                                                  : NowMs() + options_.keep_alive_timeout_s * 1000LL);
+  SetDeadline(c);
+  return true;
+}
+
+bool SocketServer::ServeBuffered(Conn& c) {
+  // Answer every complete request in the buffer, in order (pipelining), while nothing
+  // waits to be sent: a slow reader's next requests wait in c.in. At most
+  // kRequestsPerTurn per event, so that one pipelining client never holds a worker long.
+  c.more_buffered = false;
+  for (int served = 0; c.out.empty() && !c.lingering; ++served) {
+    if (served == kRequestsPerTurn) {
+      c.more_buffered = true;
+      return true;
+    }
+    RequestParser::Result r = c.parser.Feed(c.in);
+    if (r != RequestParser::Result::kError) c.in.erase(0, c.parser.consumed());  // body and framing are not kept
+    if (r == RequestParser::Result::kNeedMore) {
+      if (!c.parser.started()) c.request_started_ms = 0;  // only empty lines: still between requests
+      if (c.parser.wants_continue() && !c.continue_sent) {
+        c.continue_sent = true;
+        if (!Send(c, "HTTP/1.1 100 Continue\r\n\r\n")) return false;
+      }
+      return true;
+    }
+    if (r == RequestParser::Result::kError) {
+      HttpAnswer a = render_error_(c.parser.error_status(), c.parser.error_message(), c.parser.request());
+      c.in.clear();
+      c.close_after_out = true;
+      if (!Send(c, Serialize(a, false, true))) return false;
+      if (c.out.empty()) StartLinger(c);
+      return true;
+    }
+    ParsedRequest& req = c.parser.request();
+    ++c.served;
+    const bool close = !req.keep_alive || c.served >= static_cast<size_t>(options_.keep_alive_max_requests) ||
+                       stopping_.load();
+    const bool head = req.method == "HEAD";
+    HttpAnswer a;
+    try {
+      a = handler_(req);
+    } catch (...) {  // the handler renders its own errors; this only keeps the worker alive
+      a = HttpAnswer{500, {{"Content-Type", "application/json"}}, R"({"error":"internal error"})"};
+    }
+    if (c.in.empty() && c.in.capacity() > kReadChunk) std::string().swap(c.in);  // an idle connection keeps no big buffer
+    c.parser.Reset();
+    c.continue_sent = false;
+    c.request_started_ms = c.in.empty() ? 0 : NowMs();
+    c.close_after_out = close;
+    if (!Send(c, Serialize(a, head, close))) return false;
+    if (close && c.out.empty()) StartLinger(c);
   }
   return true;
 }

@@ -3,11 +3,16 @@
 // epoll set, not threads. Worker threads wait on the set; the one that takes a
 // connection's event (EPOLLONESHOT: one owner at a time) reads what arrived, feeds the
 // RequestParser and, for each complete request — several when the client pipelines —
-// calls the handler and writes the answer, in order. Workers are started on demand when
-// all are busy (a handler that blocks never holds up other connections) and retire when
-// idle. A sweeper closes idle keep-alive connections after keep_alive_timeout_s and
-// answers 408 to a request not complete read_timeout_s after its first byte. An error
-// answer (limit crossed, malformed request) closes the connection.
+// calls the handler and writes the answer, in order. An answer the client does not take
+// at once stays with the connection, which goes back to the set to wait for room
+// (EPOLLOUT): a slow reader costs its unsent bytes, never a worker; requests pipelined
+// behind it wait. Workers are started on demand when all are busy (a handler that blocks
+// never holds up other connections) and retire when idle. A sweeper closes idle
+// keep-alive connections after keep_alive_timeout_s, answers 408 to a request not
+// complete read_timeout_s after its first byte and closes a connection whose answer was
+// not taken whole write_timeout_s after it first had to wait. An error answer (limit
+// crossed, malformed request) closes the connection. Running out of file descriptors
+// refuses connections and logs one warning per episode, with the count, when it ends.
 #ifndef IMAGINE_HTTP_SOCKET_SERVER_H_
 #define IMAGINE_HTTP_SOCKET_SERVER_H_
 
@@ -32,6 +37,7 @@ struct SocketServerOptions {
   int keep_alive_max_requests = 100000;
   int keep_alive_timeout_s = 30;  // an idle connection is closed after this
   int read_timeout_s = 10;        // a request must be complete this long after its first byte
+  int write_timeout_s = 30;       // an answer must be taken whole this long after it first had to wait
   int listen_backlog = 4096;
   HttpLimits limits;
 };
@@ -70,9 +76,22 @@ class SocketServer {
   void Worker(bool core);
   void StartWorker(bool core);
   void Accept();
-  // Serves what arrived on `c`; returns false when the connection is to be closed.
+  enum class Flush { kDone, kWait, kFailed };
+  // Serves what arrived on `c` (or the room to send it); returns false when the
+  // connection is to be closed.
   bool Serve(Conn& c);
-  bool Write(Conn& c, const std::string& bytes);
+  // Answers the requests complete in c.in, in order, while no answer waits to be sent.
+  // False when the connection failed.
+  bool ServeBuffered(Conn& c);
+  // Queues `bytes` behind any unsent answer and sends what the socket takes now.
+  // False when the connection failed.
+  bool Send(Conn& c, std::string bytes);
+  // Sends what it can of c.out without waiting.
+  Flush FlushOut(Conn& c);
+  // After the last answer: FIN now, then drain the client's input for a while.
+  void StartLinger(Conn& c);
+  void SetDeadline(Conn& c);
+  void LogRefusedEpisode();
   std::string Serialize(const HttpAnswer& answer, bool head, bool close) const;
   void Arm(Conn& c);
   void Close(Conn* c);
@@ -94,6 +113,10 @@ class SocketServer {
   int live_workers_ = 0;
   std::atomic<int> idle_workers_{0};
   std::atomic<uint64_t> completed_{0};  // events handled, to tell busy workers from stuck ones
+
+  // Connections refused for want of a descriptor since the last one accepted (only the
+  // worker that holds the listening socket's event touches it; atomic for the handover).
+  std::atomic<uint64_t> refused_in_episode_{0};
 
   std::mutex conns_mu_;  // protects conns_ and the sweeper's look at each
   std::unordered_set<Conn*> conns_;

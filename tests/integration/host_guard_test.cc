@@ -91,7 +91,10 @@ TEST_CASE("issue 22: a DNS-rebinding request (foreign Host, matching Origin) get
   for (const char* other : {"R.EXAMPLE", "localhost.r.example", "127.0.0.1.nip.io:80", "localhost:80@r.example",
                             "[::1", "2130706433", "0x7f.1", "a:b:c"}) {
     INFO(std::string(other));
-    CHECK(GetWithHost(emu, "/_emulator/tasks", other).status == 403);
+    // Refused: 403 by the guard, or 400 by the request parser when the Host is not even a
+    // valid host[:port] (RFC 9112 §3.2).
+    const int status = GetWithHost(emu, "/_emulator/tasks", other).status;
+    CHECK((status == 403 || status == 400));
   }
   // Provider routes answer any Host, as the real providers do.
   Reply created = emu.Request("POST", "/v1/videos/generations", kCreate,
