@@ -45,8 +45,8 @@ TEST_CASE("a bad flag exits non-zero with one clear line") {
   };
   const Row rows[] = {
       {{"--prot", "1"}, "imagine-emu: unknown flag --prot (see --help)\n"},
-      {{"--port", "99999"}, "imagine-emu: --port: must be a port from 0 to 65535 (got \"99999\")\n"},
-      {{"--clock", "fast"}, "imagine-emu: --clock: must be real or virtual (got \"fast\")\n"},
+      {{"--port", "99999"}, "imagine-emu: --port: must be an integer from 0 to 65535 (got \"99999\")\n"},
+      {{"--clock", "fast"}, "imagine-emu: --clock: must be one of real | virtual (got \"fast\")\n"},
       {{"--time-scale", "0"}, "imagine-emu: --time-scale: must be a number > 0 (got \"0\")\n"},
       {{"--clock", "virtual", "--time-scale", "5"},
        "imagine-emu: --time-scale applies to --clock real only; a virtual clock moves via POST "
@@ -68,7 +68,7 @@ TEST_CASE("a bad flag exits non-zero with one clear line") {
   const int code = run.first;
   const std::string out = run.second;
   CHECK(code == 2);
-  CHECK(out == "imagine-emu: IMAGINE_EMU_PORT: must be a port from 0 to 65535 (got \"http\")\n");
+  CHECK(out == "imagine-emu: IMAGINE_EMU_PORT: must be an integer from 0 to 65535 (got \"http\")\n");
 }
 
 TEST_CASE("a bad config file names the file, line and key") {
