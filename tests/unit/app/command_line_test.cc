@@ -138,13 +138,31 @@ TEST_CASE("--proxy takes provider=URL pairs and --drift-report a file, both reac
         "--proxy: must be apikley=URL,evolink=URL (any of them, each once; got \"openai=https://x\")");
 }
 
+TEST_CASE("a flag for a config key is declared by its x-flag alone: --max-stored-bytes") {
+  // schemas/config.schema.yaml: tasks.max_stored_bytes has x-flag {name: max-stored-bytes, ...}
+  // and nothing else in the code names the flag.
+  auto cl = Parse({"--max-stored-bytes", "65536"});
+  REQUIRE(cl.ok());
+  CHECK(Applied(*cl).max_stored_bytes == 65536);
+  CHECK(Applied(*Parse({}, {{"IMAGINE_EMU_MAX_STORED_BYTES", "8192"}})).max_stored_bytes == 8192);
+  CHECK(Parse({"--max-stored-bytes=1"}).status().message() ==
+        "--max-stored-bytes: must be an integer from 4096 to 1099511627776 bytes (got \"1\")");
+  CHECK(UsageText().find("--max-stored-bytes N") != std::string::npos);
+  CHECK(FlagTableMarkdown().find("| `--max-stored-bytes N` | `IMAGINE_EMU_MAX_STORED_BYTES` | `268435456` |") !=
+        std::string::npos);
+}
+
 TEST_CASE("README's flag table is the one schemas/config.schema.yaml makes") {
   std::ifstream in(IMAGINE_SOURCE_DIR "/README.md", std::ios::binary);
   std::stringstream readme;
   readme << in.rdbuf();
-  REQUIRE(readme.str().find("| flag | environment | default | meaning |") != std::string::npos);
-  INFO("run scripts/build readme-flags to write this table into README.md:\n" << FlagTableMarkdown());
-  CHECK(WithFlagTable(readme.str()) == readme.str());
+  const std::string text = readme.str();
+  const size_t start = text.find("| flag | environment | default | meaning |");
+  REQUIRE(start != std::string::npos);
+  const size_t end = text.find("\n\n", start);
+  INFO("scripts/build readme-flags writes the generated table into README.md");
+  CHECK(text.substr(start, end + 1 - start) == FlagTableMarkdown());
+  CHECK(WithFlagTable(text) == text);
 }
 
 TEST_CASE("WithFlagTable replaces the table only") {
