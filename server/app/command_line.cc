@@ -106,6 +106,7 @@ StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args,
 }
 
 Status ApplyCommandLine(const CommandLine& cl, Config* config) {
+  if (cl.layers.empty()) return Status::Ok();
   Config merged = *config;
   IMAGINE_RETURN_IF_ERROR(ApplyConfigLayers(cl.layers, &merged));
   for (const ConfigLayer& layer : cl.layers) {

@@ -161,6 +161,10 @@ StatusOr<std::vector<FlagSpec>> SchemaFlags() {
   static const StatusOr<std::vector<FlagSpec>> kFlags = []() -> StatusOr<std::vector<FlagSpec>> {
     std::vector<FlagSpec> flags;
     IMAGINE_RETURN_IF_ERROR(Collect(ConfigDocument::SchemaJson(), "", &flags));
+    std::set<std::string> names = {"help", "version", "config"};  // command_line.cc's own
+    for (const FlagSpec& f : flags) {
+      if (!names.insert(f.name).second) return Internal("schemas/config.schema.yaml: two flags are named --" + f.name);
+    }
     std::stable_sort(flags.begin(), flags.end(), [](const FlagSpec& a, const FlagSpec& b) { return a.order < b.order; });
     return flags;
   }();

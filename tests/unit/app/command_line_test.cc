@@ -2,9 +2,13 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include "app/config_document.h"
+#include "app/flag_table.h"
 
 namespace imagine {
 namespace {
@@ -163,6 +167,24 @@ TEST_CASE("README's flag table is the one schemas/config.schema.yaml makes") {
   INFO("scripts/build readme-flags writes the generated table into README.md");
   CHECK(text.substr(start, end + 1 - start) == FlagTableMarkdown());
   CHECK(WithFlagTable(text) == text);
+}
+
+TEST_CASE("the schema's x-flag annotations make a well-formed table") {
+  auto flags = SchemaFlags();
+  REQUIRE(flags.ok());
+  CHECK(flags->size() == 19);
+  for (const FlagSpec& f : *flags) {
+    INFO(f.name);
+    CHECK(ConfigDocument::SchemaFor(f.pointer).ok());
+    CHECK(f.env.rfind("IMAGINE_EMU_", 0) == 0);
+    CHECK_FALSE(f.help.empty());
+  }
+  const auto port = std::find_if(flags->begin(), flags->end(), [](const FlagSpec& f) { return f.name == "port"; });
+  REQUIRE(port != flags->end());
+  CHECK(port->pointer == "/server/port");
+  CHECK(port->env == "IMAGINE_EMU_PORT");
+  CHECK(port->kind == FlagKind::kNumber);
+  CHECK(port->default_text == "`8080`");
 }
 
 TEST_CASE("WithFlagTable replaces the table only") {
