@@ -119,7 +119,9 @@ TEST_CASE("issue 22: with the state directory unwritable every change is refused
     health = emu.Get("/_emulator/health").json();
     CHECK(health["status"] == "ok");
     CHECK(health["state"]["write_error"] == "");
-    // The log says why once for the episode, and once that it is over.
+    // The log says why once for the episode, and once that it is over. The process's output is
+    // read by another thread: wait until the second line has arrived, then count.
+    CHECK(PollUntil([&] { return Count(emu.output(), "succeed again (10 changes were refused meanwhile)") >= 1; }));
     CHECK(Count(emu.output(), "every change is refused (and undone) until a write succeeds again") == 1);
     CHECK(Count(emu.output(), "succeed again (10 changes were refused meanwhile)") == 1);
     emu.Stop(SIGKILL);

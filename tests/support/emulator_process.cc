@@ -114,6 +114,9 @@ EmulatorProcess::EmulatorProcess(std::vector<std::string> args, std::map<std::st
       if (out->text.size() < (8u << 20)) out->text.append(buf, static_cast<size_t>(n));
     }
     close(fd);
+    std::lock_guard<std::mutex> lock(out->mu);
+    out->closed = true;
+    out->cv.notify_all();
   }).detach();
   std::smatch m;
   bool found = std::regex_search(startup_line_, m, std::regex("listening on http://[^:]+:([0-9]+)"));
@@ -157,6 +160,10 @@ int EmulatorProcess::Stop(int sig) {
   kill(pid_, sig);
   int status = WaitWithTimeout(pid_, 30000);
   pid_ = -1;
+  // The process is gone; its last lines may still be in the pipe. Wait for the reader to drain
+  // it, so output() after Stop() is whole (the cap only ends a hang).
+  std::unique_lock<std::mutex> lock(output_->mu);
+  output_->cv.wait_for(lock, std::chrono::seconds(60), [this] { return output_->closed; });
   return status;
 }
 

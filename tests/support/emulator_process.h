@@ -12,6 +12,7 @@
 #include <httplib.h>
 #include <sys/types.h>
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,15 +55,18 @@ class EmulatorProcess {
   int Stop(int sig = 15);
   const std::string& startup_line() const { return startup_line_; }
   pid_t pid() const { return pid_; }
-  // Everything the process wrote to stdout and stderr so far.
+  // Everything the process wrote to stdout and stderr so far; after Stop(), everything it
+  // wrote (Stop waits for the reader to reach end of file).
   std::string output() const;
   // The process's resident set size in KiB (VmRSS), or -1.
   long RssKib() const;
 
  private:
   struct Output {
-    std::mutex mu;  // protects text
+    std::mutex mu;  // protects text and closed
+    std::condition_variable cv;  // closed became true
     std::string text;
+    bool closed = false;  // the reader saw end of file: every byte the process wrote is in text
   };
   pid_t pid_ = -1;
   int port_ = 0;
