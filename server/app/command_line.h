@@ -1,11 +1,13 @@
-// The imagine-emu command line: flags, their IMAGINE_EMU_* environment twins, and how
-// they override the config (flag > environment > --config file > embedded default).
-// Pure functions; thread-safe.
+// The imagine-emu command line. The flags that set a config key, and their IMAGINE_EMU_*
+// environment twins, are declared once, as x-flag on the key in schemas/config.schema.yaml
+// (app/flag_table.h); each given value becomes one more config layer, merged over the config
+// (flag > environment > --config file > embedded default). Only --help/-h, --version and
+// --config (which names the file) are written here. --help and README's flag table are made
+// from the same table. Pure functions; thread-safe.
 #ifndef IMAGINE_APP_COMMAND_LINE_H_
 #define IMAGINE_APP_COMMAND_LINE_H_
 
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,40 +20,34 @@ namespace imagine {
 struct CommandLine {
   bool help = false;
   bool version = false;
-  std::optional<std::string> host;
-  std::optional<int> port;
-  std::optional<std::string> config_path;
-  std::optional<uint64_t> seed;
-  std::optional<ClockMode> clock;
-  std::optional<double> time_scale;
-  std::optional<std::string> public_url;
-  std::optional<std::vector<std::string>> allowed_hosts;  // --allowed-hosts a,b
-  std::optional<std::string> log_level;
-  std::optional<bool> self_check;
-  std::optional<std::string> admin_token;
-  std::optional<std::string> log_format;
-  std::optional<std::string> inputs_fetch;  // off | on
-  std::optional<std::string> schemas_dir;
-  std::optional<size_t> max_stored_tasks;
-  std::optional<std::map<std::string, std::string>> proxy;  // --proxy: provider -> upstream URL
-  std::optional<std::string> drift_report;
-  std::optional<std::string> state_dir;
-  std::optional<std::string> state_fsync;
+  std::optional<std::string> config_path;  // --config / IMAGINE_EMU_CONFIG
+  // One layer per flag or variable given, each checked against its key's schema: the
+  // environment's first, then the flags' (later layers win).
+  std::vector<ConfigLayer> layers;
 };
 
 // Reads `args` (without the program name) and, for flags not given, the environment
-// through `getenv`. Each value is checked against the bounds of the config key it sets
-// (schemas/config.schema.yaml), the same check a config file gets. kInvalidArgument
-// naming the flag (or variable) on an unknown flag, a missing or a bad value.
+// through `getenv`. Each value is checked against the schema of the config key it sets, the
+// same check a config file gets, and refused in the key's own words (x-message).
+// kInvalidArgument naming the flag (or variable) on an unknown flag, a missing or a bad value;
+// kInternal when the schema's x-flag annotations are malformed.
 StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args,
                                        const std::function<const char*(const char*)>& getenv);
 
-// Writes the given options over `config` and checks combinations that conflict
-// (--time-scale with --clock virtual). kInvalidArgument on a conflict.
+// Merges the layers over `config` and checks combinations that conflict (--time-scale with
+// --clock virtual). kInvalidArgument on a conflict; `config` is unchanged on any error.
 Status ApplyCommandLine(const CommandLine& cl, Config* config);
 
 // The --help text.
 std::string UsageText();
+
+// README's flag table (header, one row per flag, the --help/--version row), from the same table.
+std::string FlagTableMarkdown();
+
+// `readme` with its flag table (the lines from "| flag | environment | default | meaning |" to
+// the first line not starting with "|") replaced by FlagTableMarkdown(); unchanged without one.
+// README.md is made with it (tools/readme_flag_table.cc) and a test checks it is.
+std::string WithFlagTable(const std::string& readme);
 
 }  // namespace imagine
 

@@ -266,6 +266,13 @@ Status ApplyConfigJson(const nlohmann::json& layer, std::string_view source, Con
   });
 }
 
+Status ApplyConfigLayers(const std::vector<ConfigLayer>& layers, Config* config) {
+  return Reapply(config, [&](ConfigDocument* doc) {
+    for (const ConfigLayer& layer : layers) doc->MergeJson(layer.value, ConfigDocument::Origin{layer.source, 0, true, layer.text});
+    return Status::Ok();
+  });
+}
+
 StatusOr<Config> LoadConfig(const std::string& path) {
   ConfigDocument doc;
   auto embedded = FindResource("fixtures/default-config.yaml");

@@ -98,6 +98,17 @@ Status ApplyConfigYaml(std::string_view text, std::string_view source, Config* c
 // of `config`, checked like a file.
 Status ApplyConfigJson(const nlohmann::json& layer, std::string_view source, Config* config);
 
+// One value given outside a file, e.g. by a flag: {"server":{"port":9000}} from "--port".
+struct ConfigLayer {
+  std::string source;     // "--port", "IMAGINE_EMU_PORT"
+  std::string text;       // the value as given
+  nlohmann::json value;   // JSON in the schema's shape
+};
+
+// Writes `layers` on top of `config`, each after the one before (a later one wins), checked
+// like a file; an error names the layer's source. `config` is unchanged on any error.
+Status ApplyConfigLayers(const std::vector<ConfigLayer>& layers, Config* config);
+
 // The embedded default config, then the file at `path` ("" = none) on top.
 StatusOr<Config> LoadConfig(const std::string& path);
 

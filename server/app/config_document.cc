@@ -253,6 +253,17 @@ StatusOr<std::shared_ptr<const spec::Validator>> ConfigDocument::SchemaFor(const
   return compiled;
 }
 
+Status ConfigDocument::CheckValue(const std::string& pointer, const nlohmann::json& value, const std::string& got) {
+  auto schema = SchemaFor(pointer);
+  if (!schema.ok()) return schema.status();
+  std::vector<spec::ValidationError> errors;
+  if ((*schema)->Validate(value, &errors)) return Status::Ok();
+  std::string text = Annotation(pointer, "x-message");
+  if (text.empty()) return InvalidArgument(errors.empty() ? "not valid (got " + got + ")" : errors.front().message);
+  if (const size_t slot = text.find("{got}"); slot != std::string::npos) text.replace(slot, 5, got);
+  return InvalidArgument(text);
+}
+
 Status ConfigDocument::MergeYaml(std::string_view text, std::string_view source) {
   YAML::Node root;
   try {

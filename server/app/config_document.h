@@ -39,6 +39,10 @@ class ConfigDocument {
   // The part of the schema that describes the value at `pointer` (e.g. "/server/port"),
   // compiled; kInvalidArgument when the schema has no such key.
   static StatusOr<std::shared_ptr<const spec::Validator>> SchemaFor(const std::string& pointer);
+  // Checks `value` against the schema of the key at `pointer` alone. kInvalidArgument with just
+  // the problem in the key's own words (x-message, {got} = `got`; else the validator's) when it
+  // does not satisfy it; kInvalidArgument/kInternal as SchemaFor when there is no such key.
+  static Status CheckValue(const std::string& pointer, const nlohmann::json& value, const std::string& got);
 
   // Merges a YAML document on top: mappings merge key by key, other values (and mappings
   // the schema marks x-merge: replace) replace. kInvalidArgument

@@ -165,7 +165,7 @@ TEST_CASE("issue 22: server.allowed_hosts, --allowed-hosts and the host of serve
           std::string::npos);
     auto [flag_code, flag_out] = RunToExit({"--allowed-hosts", "emulator,a b"});
     CHECK(flag_code == 2);
-    CHECK(flag_out.find("--allowed-hosts: must be host names") != std::string::npos);
+    CHECK(flag_out.find("--allowed-hosts: must be a list of host names, .domains or all (got \"emulator,a b\")") != std::string::npos);
   }
 }
 

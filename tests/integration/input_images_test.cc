@@ -282,7 +282,7 @@ TEST_CASE("--inputs-fetch and IMAGINE_EMU_INPUTS_FETCH set inputs.fetch, a bad v
   CHECK(plain.Get("/_emulator/config").json()["inputs"]["fetch"] == "off");
   auto [code, out] = RunToExit({"--inputs-fetch", "yes"});
   CHECK(code == 2);
-  CHECK(out == "imagine-emu: --inputs-fetch: must be off or on (got \"yes\")\n");
+  CHECK(out == "imagine-emu: --inputs-fetch: must be one of off | on (got \"yes\")\n");
 }
 
 TEST_CASE("issue 22: an input image on the emulator's own port is refused like a closed port, whatever the host spells") {

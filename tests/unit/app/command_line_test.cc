@@ -2,7 +2,13 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <fstream>
 #include <map>
+#include <sstream>
+
+#include "app/config_document.h"
+#include "app/flag_table.h"
 
 namespace imagine {
 namespace {
@@ -14,32 +20,50 @@ StatusOr<CommandLine> Parse(std::vector<std::string> args, std::map<std::string,
   });
 }
 
+// The embedded default config with the command line's layers over it.
+Config Applied(const CommandLine& cl) {
+  auto config = LoadConfig("");
+  REQUIRE(config.ok());
+  REQUIRE(ApplyCommandLine(cl, &*config).ok());
+  return *config;
+}
+
 }  // namespace
 
 TEST_CASE("every flag is read in both --flag value and --flag=value forms") {
   auto cl = Parse({"--host", "0.0.0.0", "--port=9000", "--config", "c.yaml", "--seed", "5", "--clock=virtual",
-                   "--public-url", "https://emu.test/", "--log-level", "debug"});
+                   "--public-url", "https://emu.test/", "--log-level", "debug", "--self-check"});
   REQUIRE(cl.ok());
-  CHECK(*cl->host == "0.0.0.0");
-  CHECK(*cl->port == 9000);
   CHECK(*cl->config_path == "c.yaml");
-  CHECK(*cl->seed == 5);
-  CHECK(*cl->clock == ClockMode::kVirtual);
-  CHECK(*cl->public_url == "https://emu.test");
-  CHECK(*cl->log_level == "debug");
-  CHECK_FALSE(cl->time_scale.has_value());
+  CHECK(cl->layers.size() == 7);  // one per flag that sets a key
+  CHECK(cl->layers[1].source == "--port");
+  CHECK(cl->layers[1].value == nlohmann::json::parse(R"({"server":{"port":9000}})"));
+  const Config c = Applied(*cl);
+  CHECK(c.server.host == "0.0.0.0");
+  CHECK(c.server.port == 9000);
+  CHECK(c.seed == 5);
+  CHECK(c.clock.mode == ClockMode::kVirtual);
+  CHECK(c.server.public_url == "https://emu.test");
+  CHECK(c.log_level == "debug");
+  CHECK(c.self_check);
+  CHECK(c.clock.time_scale == 1.0);  // not given: the default's
   CHECK(Parse({"--help"})->help);
   CHECK(Parse({"--version"})->version);
 }
 
 TEST_CASE("environment variables fill flags that were not given, flags win") {
   auto cl = Parse({"--port", "1"}, {{"IMAGINE_EMU_PORT", "2"}, {"IMAGINE_EMU_TIME_SCALE", "10"},
-                                     {"IMAGINE_EMU_HOST", "::1"}, {"IMAGINE_EMU_LOG_LEVEL", "warn"}});
+                                     {"IMAGINE_EMU_HOST", "::1"}, {"IMAGINE_EMU_LOG_LEVEL", "warn"},
+                                     {"IMAGINE_EMU_SELF_CHECK", "1"}, {"IMAGINE_EMU_ALLOWED_HOSTS", "a.test, .b.test"}});
   REQUIRE(cl.ok());
-  CHECK(*cl->port == 1);
-  CHECK(*cl->time_scale == 10.0);
-  CHECK(*cl->host == "::1");
-  CHECK(*cl->log_level == "warn");
+  const Config c = Applied(*cl);
+  CHECK(c.server.port == 1);
+  CHECK(c.clock.time_scale == 10.0);
+  CHECK(c.server.host == "::1");
+  CHECK(c.log_level == "warn");
+  CHECK(c.self_check);
+  CHECK(c.server.allowed_hosts == std::vector<std::string>{"a.test", ".b.test"});
+  CHECK(cl->layers.back().source == "--port");  // the flags' layers come last: they win
 }
 
 TEST_CASE("bad flags and values are refused with the flag's name") {
@@ -54,9 +78,13 @@ TEST_CASE("bad flags and values are refused with the flag's name") {
       {{"--seed"}, "--seed needs a value"},
       {{"--seed", "-1"}, "--seed: must be a non-negative integer (got \"-1\")"},
       {{"--time-scale", "fast"}, "--time-scale: must be a number > 0 (got \"fast\")"},
-      {{"--public-url", "emu.test"}, "--public-url: must start with http:// or https:// (got \"emu.test\")"},
-      {{"--log-level", "loud"}, "--log-level: must be debug, info, warn, error or off (got \"loud\")"},
-      {{"--host", ""}, "--host: needs a host name or address"},
+      {{"--public-url", "emu.test"}, "--public-url: must be \"\" or start with http:// or https:// (got \"emu.test\")"},
+      {{"--public-url", ""}, "--public-url: must not be empty"},
+      {{"--log-level", "loud"}, "--log-level: must be debug | info | warn | error | off (got \"loud\")"},
+      {{"--host", ""}, "--host: must be a host name or address (got \"\")"},
+      {{"--max-stored-tasks", "0"}, "--max-stored-tasks: must be an integer from 1 to 100000000 (got \"0\")"},
+      {{"--self-check=1"}, "--self-check takes no value"},
+      {{"--config", ""}, "--config: needs a file path"},
   };
   for (const Row& row : rows) {
     auto cl = Parse(row.args);
@@ -65,44 +93,104 @@ TEST_CASE("bad flags and values are refused with the flag's name") {
     CHECK(cl.status().message() == row.message);
   }
   CHECK(Parse({}, {{"IMAGINE_EMU_CLOCK", "slow"}}).status().message() ==
-        "IMAGINE_EMU_CLOCK: must be real or virtual (got \"slow\")");
+        "IMAGINE_EMU_CLOCK: must be one of real | virtual (got \"slow\")");
+  CHECK(Parse({}, {{"IMAGINE_EMU_SELF_CHECK", "yes"}}).status().message() ==
+        "IMAGINE_EMU_SELF_CHECK: must be true or false (got \"yes\")");
 }
 
 TEST_CASE("ApplyCommandLine overrides the config and refuses conflicting combinations") {
-  Config config;
+  auto config = LoadConfig("");
+  REQUIRE(config.ok());
   auto cl = Parse({"--port", "0", "--seed", "3", "--clock", "real", "--time-scale", "4"});
-  REQUIRE(ApplyCommandLine(*cl, &config).ok());
-  CHECK(config.server.port == 0);
-  CHECK(config.seed == 3);
-  CHECK(config.clock.time_scale == 4.0);
+  REQUIRE(ApplyCommandLine(*cl, &*config).ok());
+  CHECK(config->server.port == 0);
+  CHECK(config->seed == 3);
+  CHECK(config->clock.time_scale == 4.0);
 
-  Config virtual_config;
+  Config virtual_config = *LoadConfig("");
   virtual_config.clock.mode = ClockMode::kVirtual;
   auto scale_only = Parse({"--time-scale", "4"});
-  CHECK(ApplyCommandLine(*scale_only, &virtual_config).code() == Code::kInvalidArgument);
-  Config fresh;
+  CHECK(ApplyCommandLine(*scale_only, &virtual_config).message() ==
+        "--time-scale applies to --clock real only; a virtual clock moves via POST /_emulator/clock/advance");
+  CHECK(virtual_config.clock.time_scale == 1.0);  // unchanged on an error
+  Config fresh = *LoadConfig("");
   CHECK(ApplyCommandLine(*Parse({"--clock", "virtual", "--time-scale", "2"}), &fresh).code() == Code::kInvalidArgument);
   CHECK(ApplyCommandLine(*Parse({"--clock", "virtual"}), &fresh).ok());
+  CHECK(fresh.clock.mode == ClockMode::kVirtual);
 }
-
 
 TEST_CASE("--proxy takes provider=URL pairs and --drift-report a file, both reach the proxy config") {
   auto cl = Parse({"--proxy", "apikley=https://api.kie.test,evolink=https://api.evolink.test/x", "--drift-report=d.json"});
   REQUIRE(cl.ok());
-  CHECK(cl->proxy->at("apikley") == "https://api.kie.test");
-  CHECK(cl->proxy->at("evolink") == "https://api.evolink.test/x");
+  CHECK(cl->layers[0].value == nlohmann::json::parse(
+                                   R"({"proxy":{"apikley":"https://api.kie.test","evolink":"https://api.evolink.test/x"}})"));
   auto config = LoadConfig("");
   REQUIRE(config.ok());
   CHECK(config->proxy.apikley.empty());  // proxy mode is off unless asked for
   CHECK_FALSE(config->proxy.allow_http);
   CHECK(ApplyCommandLine(*cl, &*config).ok());
   CHECK(config->proxy.apikley == "https://api.kie.test");
+  CHECK(config->proxy.evolink == "https://api.evolink.test/x");
   CHECK(config->proxy.drift_report == "d.json");
-  CHECK(Parse({}, {{"IMAGINE_EMU_PROXY", "evolink=https://e.test"}})->proxy->at("evolink") == "https://e.test");
-  for (const char* bad : {"apikley", "apikley=", "openai=https://x", "apikley=https://a,apikley=https://b", ""}) {
+  CHECK(Applied(*Parse({}, {{"IMAGINE_EMU_PROXY", "evolink=https://e.test"}})).proxy.evolink == "https://e.test");
+  for (const char* bad : {"apikley", "apikley=", "openai=https://x", "apikley=https://a,apikley=https://b", "",
+                          "allow_http=true"}) {
     INFO(bad);
     CHECK(Parse({"--proxy", bad}).status().code() == Code::kInvalidArgument);
   }
+  CHECK(Parse({"--proxy", "openai=https://x"}).status().message() ==
+        "--proxy: must be apikley=URL,evolink=URL (any of them, each once; got \"openai=https://x\")");
+}
+
+TEST_CASE("a flag for a config key is declared by its x-flag alone: --max-stored-bytes") {
+  // schemas/config.schema.yaml: tasks.max_stored_bytes has x-flag {name: max-stored-bytes, ...}
+  // and nothing else in the code names the flag.
+  auto cl = Parse({"--max-stored-bytes", "65536"});
+  REQUIRE(cl.ok());
+  CHECK(Applied(*cl).max_stored_bytes == 65536);
+  CHECK(Applied(*Parse({}, {{"IMAGINE_EMU_MAX_STORED_BYTES", "8192"}})).max_stored_bytes == 8192);
+  CHECK(Parse({"--max-stored-bytes=1"}).status().message() ==
+        "--max-stored-bytes: must be an integer from 4096 to 1099511627776 bytes (got \"1\")");
+  CHECK(UsageText().find("--max-stored-bytes N") != std::string::npos);
+  CHECK(FlagTableMarkdown().find("| `--max-stored-bytes N` | `IMAGINE_EMU_MAX_STORED_BYTES` | `268435456` |") !=
+        std::string::npos);
+}
+
+TEST_CASE("README's flag table is the one schemas/config.schema.yaml makes") {
+  std::ifstream in(IMAGINE_SOURCE_DIR "/README.md", std::ios::binary);
+  std::stringstream readme;
+  readme << in.rdbuf();
+  const std::string text = readme.str();
+  const size_t start = text.find("| flag | environment | default | meaning |");
+  REQUIRE(start != std::string::npos);
+  const size_t end = text.find("\n\n", start);
+  INFO("scripts/build readme-flags writes the generated table into README.md");
+  CHECK(text.substr(start, end + 1 - start) == FlagTableMarkdown());
+  CHECK(WithFlagTable(text) == text);
+}
+
+TEST_CASE("the schema's x-flag annotations make a well-formed table") {
+  auto flags = SchemaFlags();
+  REQUIRE(flags.ok());
+  CHECK(flags->size() == 19);
+  for (const FlagSpec& f : *flags) {
+    INFO(f.name);
+    CHECK(ConfigDocument::SchemaFor(f.pointer).ok());
+    CHECK(f.env.rfind("IMAGINE_EMU_", 0) == 0);
+    CHECK_FALSE(f.help.empty());
+  }
+  const auto port = std::find_if(flags->begin(), flags->end(), [](const FlagSpec& f) { return f.name == "port"; });
+  REQUIRE(port != flags->end());
+  CHECK(port->pointer == "/server/port");
+  CHECK(port->env == "IMAGINE_EMU_PORT");
+  CHECK(port->kind == FlagKind::kNumber);
+  CHECK(port->default_text == "`8080`");
+}
+
+TEST_CASE("WithFlagTable replaces the table only") {
+  const std::string doc = "# x\n\n| flag | environment | default | meaning |\n|---|\n| old |\n\nafter\n";
+  CHECK(WithFlagTable(doc) == "# x\n\n" + FlagTableMarkdown() + "\nafter\n");
+  CHECK(WithFlagTable("no table\n") == "no table\n");
 }
 
 }  // namespace imagine
