@@ -381,7 +381,10 @@ void SocketServer::StartLinger(Conn& c) {
 
 void SocketServer::SetDeadline(Conn& c) {
   if (c.lingering) return;  // set by StartLinger
-  if (!c.out.empty()) {
+  if (!c.out.empty() || c.more_buffered) {
+    // Waiting for room to send: an answer, or the pipelined requests behind answers the
+    // socket took whole but has not passed on yet (EPOLLOUT comes only when there is room).
+    if (c.write_started_ms == 0) c.write_started_ms = NowMs();
     c.deadline_ms.store(c.write_started_ms + options_.write_timeout_s * 1000LL);
   } else {
     c.deadline_ms.store(c.request_started_ms != 0 ? c.request_started_ms + options_.read_timeout_s * 1000LL
@@ -417,7 +420,7 @@ std::string SocketServer::Serialize(const HttpAnswer& answer, bool head, bool cl
 
 bool SocketServer::Serve(Conn& c) {
   if (c.timed_out.load()) {
-    if (!c.out.empty()) return false;  // the answer was not taken within write_timeout_s
+    if (!c.out.empty() || c.more_buffered) return false;  // answers not taken within write_timeout_s
     if (c.request_started_ms != 0 && !c.lingering) {
       HttpAnswer a = render_error_(408, "the request was not complete within " + std::to_string(options_.read_timeout_s) +
                                             " s (read_timeout_s)", c.parser.request());

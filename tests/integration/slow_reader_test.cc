@@ -8,12 +8,15 @@
 #include <sys/socket.h>
 
 #include <fstream>
+#include <cstdio>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "support/emulator_process.h"
 #include "support/raw_socket.h"
+#include "support/test_receiver.h"
 
 namespace imagine::testing {
 namespace {
@@ -44,7 +47,60 @@ int SlowReader(int port) {
   return fd;
 }
 
+// The state of the emulator's side of the connection from `client_port` to its `server_port`
+// in the kernel's TCP table (hex, "01" = established), or "" when it is gone.
+std::string ServerSideState(int server_port, int client_port) {
+  std::ifstream in("/proc/net/tcp");
+  std::string line;
+  char local[16], remote[16];
+  std::snprintf(local, sizeof local, ":%04X", server_port);
+  std::snprintf(remote, sizeof remote, ":%04X", client_port);
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string sl, local_address, rem_address, state;
+    fields >> sl >> local_address >> rem_address >> state;
+    if (local_address.size() > 5 && rem_address.size() > 5 &&
+        local_address.compare(local_address.size() - 5, 5, local) == 0 &&
+        rem_address.compare(rem_address.size() - 5, 5, remote) == 0) {
+      return state;
+    }
+  }
+  return "";
+}
+
+int LocalPort(int fd) {
+  sockaddr_in addr{};
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  return ntohs(addr.sin_port);
+}
+
 }  // namespace
+
+TEST_CASE("issue 22: a client that does not take its answer within server.write_timeout_s is disconnected") {
+  EmulatorProcess emu({"--clock", "virtual", "--config", WriteTempFile("server: {write_timeout_s: 1, read_timeout_s: 600}\n")});
+  std::string requests;
+  for (int i = 0; i < 128; ++i) requests += "GET /_emulator/openapi/evolink.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  const int fd = SlowReader(emu.port());
+  REQUIRE(fd >= 0);
+  REQUIRE(::send(fd, requests.data(), requests.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(requests.size()));
+  pollfd p{fd, POLLIN, 0};
+  REQUIRE(::poll(&p, 1, kRawAnswerTimeoutS * 1000) == 1);  // the answers have started
+  // The event: the emulator gives the connection up (its side leaves "established").
+  const int client_port = LocalPort(fd);
+  CHECK(PollUntil([&] { return ServerSideState(emu.port(), client_port) != "01"; }));
+  // What arrived is less than the 128 answers: the rest was never sent.
+  size_t received = 0;
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) received += static_cast<size_t>(n);
+  const size_t one = emu.Get("/_emulator/openapi/evolink.json").body.size();
+  INFO("received " << received << " bytes of 128 answers of " << one);
+  CHECK(received < 128 * one);
+  ::close(fd);
+  // The emulator still answers.
+  CHECK(emu.Get("/_emulator/health").status == 200);
+}
 
 TEST_CASE("issue 22: 50 clients that never read their large answers hold no worker thread each") {
   EmulatorProcess emu;
