@@ -123,8 +123,7 @@ TEST_CASE("slow and silent clients do not delay a normal request") {
     for (Socket& s : slow) s.Send("a");  // one byte each, the slowloris way
     Socket normal(emu.port());
     REQUIRE(normal.Send(Post("/v1/videos/generations", kEvolinkCreate)));
-    REQUIRE(Status(normal.ReadResponse()) == 200);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    REQUIRE(Status(normal.ReadResponse()) == 200);  // each round's answer paces the next trickle
   }
 }
 
