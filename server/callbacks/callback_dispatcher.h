@@ -26,6 +26,9 @@
 #include <utility>
 #include <vector>
 
+#include "callbacks/callback_attempt.h"
+#include "callbacks/callback_request.h"
+#include "callbacks/in_flight_attempts.h"
 #include "callbacks/retry_policy.h"
 #include "callbacks/webhook_faults.h"
 #include "callbacks/webhook_sender.h"
@@ -34,63 +37,6 @@
 #include "engine/scheduler.h"
 
 namespace imagine {
-
-inline constexpr const char* kCallbackUserAgent = "imagine-emu-callbacks/1";
-inline constexpr size_t kMaxRecordedResponseBytes = 1024;
-
-// One webhook to deliver (per-call options: each task brings its own policy and faults).
-struct CallbackRequest {
-  std::string task_id;
-  std::string provider;  // "apikley" | "evolink" (recorded only)
-  std::string url;       // http:// or https://
-  std::string body;      // JSON payload, sent as-is with Content-Type: application/json
-  // Non-empty: sign with Kie's scheme (api-reference 1.6) — X-Webhook-Timestamp is the Unix
-  // seconds of the emulated clock at the attempt, X-Webhook-Signature is
-  // base64(HMAC-SHA256(task_id + "." + timestamp, hmac_key)). Each attempt is signed anew.
-  std::string hmac_key;
-  RetryPolicy policy;
-  WebhookFaults faults;
-  // Whose callback it is (the task's owner key): workers and queue slots are shared
-  // fairly between keys (see CallbackOptions). "" is a key like any other.
-  std::string key;
-  // false: loopback, private and link-local receivers are refused at connect time, after
-  // resolving the host (Evolink's rule). The emulator's own listening port is never reached.
-  bool allow_private_hosts = true;
-};
-
-// An attempt being made now (GET /_emulator/callbacks lists them).
-struct InFlightAttempt {
-  std::string task_id, provider, url;
-  int delivery = 1;
-  int attempt = 1;
-  int64_t sent_at_ms = 0;     // as CallbackAttempt::sent_at_ms
-  int64_t elapsed_us = 0;     // real time since the attempt started
-  int64_t deadline_us = 0;    // its real-time deadline (timeout_s), from the start
-};
-
-// One recorded attempt (or one dropped delivery).
-struct CallbackAttempt {
-  uint64_t seq = 0;  // global order of recording, from 1
-  std::string task_id, provider, url;
-  int delivery = 1;  // 1, or 2 for the duplicate copy
-  int attempt = 1;   // 1-based within a delivery
-  // Emulated time of the attempt. On a VirtualClock this is the instant the attempt fell
-  // due (the network takes no emulated time there, so a run repeats exactly however the
-  // test advances); on a RealClock, the clock when the attempt started.
-  int64_t sent_at_ms = 0;
-  std::vector<std::pair<std::string, std::string>> request_headers;  // as set by us, in order
-  std::string request_body;
-  int status = 0;             // HTTP status; 0 when no response
-  std::string response_body;  // truncated to kMaxRecordedResponseBytes
-  int64_t latency_us = 0;     // real time the attempt took
-  std::string error;          // "" or one line: "timeout", "connection refused", "TLS: ...", "invalid URL: ..."
-  // "delivered"      — the receiver answered 2xx;
-  // "failed"         — non-2xx, timeout, connection/TLS error or invalid URL;
-  // "forced_failure" — 2xx, but the fail_first fault counted it as failed;
-  // "dropped"        — the drop fault: nothing was sent.
-  std::string outcome;
-  bool will_retry = false;  // a next attempt of this delivery is scheduled
-};
 
 struct CallbackOptions {
   // --- Delivery threads
