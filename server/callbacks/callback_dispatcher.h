@@ -28,6 +28,7 @@
 
 #include "callbacks/callback_attempt.h"
 #include "callbacks/callback_request.h"
+#include "callbacks/fair_queue.h"
 #include "callbacks/in_flight_attempts.h"
 #include "callbacks/retry_policy.h"
 #include "callbacks/webhook_faults.h"
@@ -58,10 +59,6 @@ struct CallbackOptions {
   // The emulator's listening ports: callbacks never connect to them on a local address.
   std::vector<int> own_ports;
 };
-
-// Workers one key may occupy at once: half of them, rounded up. A key's other ready
-// callbacks wait in its own queue; keys take turns (round robin) for free workers.
-inline int PerKeyWorkers(int workers) { return workers <= 1 ? 1 : (workers + 1) / 2; }
 
 // Checks the options once at start-up: workers >= 1, queue_capacity >= 1, ca_file loadable.
 Status CheckCallbackOptions(const CallbackOptions& options);
