@@ -128,11 +128,17 @@ Status CompileParameters(const nlohmann::json& root, const nlohmann::json& item,
 StatusOr<std::shared_ptr<const OpenApiDocument>> OpenApiDocument::Parse(std::string_view yaml_text,
                                                                         std::string_view source_name,
                                                                         const DocumentResolver& resolver) {
-  auto doc = std::make_shared<OpenApiDocument>();
-  doc->source_name_ = std::string(source_name);
   auto parsed = spec::ParseYamlDocument(yaml_text, source_name);
   if (!parsed.ok()) return parsed.status();
-  doc->document_ = std::move(parsed).value();
+  return FromJson(std::move(parsed).value(), source_name, resolver);
+}
+
+StatusOr<std::shared_ptr<const OpenApiDocument>> OpenApiDocument::FromJson(nlohmann::json document,
+                                                                           std::string_view source_name,
+                                                                           const DocumentResolver& resolver) {
+  auto doc = std::make_shared<OpenApiDocument>();
+  doc->source_name_ = std::string(source_name);
+  doc->document_ = std::move(document);
   if (doc->document_.is_object()) {
     IMAGINE_RETURN_IF_ERROR(BundleExternalRefs(doc->document_, resolver, doc->source_name_));
   }

@@ -57,6 +57,10 @@ class OpenApiDocument {
   static StatusOr<std::shared_ptr<const OpenApiDocument>> Parse(std::string_view yaml_text,
                                                                 std::string_view source_name,
                                                                 const DocumentResolver& resolver = nullptr);
+  // The same from a document already parsed (e.g. an embedded one, parsed once).
+  static StatusOr<std::shared_ptr<const OpenApiDocument>> FromJson(nlohmann::json document,
+                                                                   std::string_view source_name,
+                                                                   const DocumentResolver& resolver = nullptr);
 
   const std::vector<OpenApiOperation>& operations() const { return operations_; }
   // The operation with this operationId, or null.
