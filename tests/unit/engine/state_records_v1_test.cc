@@ -205,6 +205,18 @@ TEST_CASE("issue 25: the state directory an emulator of format version 1 wrote r
   CHECK(Fingerprint(again, keys) == Fingerprint(restored, keys));
 }
 
+TEST_CASE("issue 25: the fuzz seed of every record kind in format 2 reads back as its format-1 twin does") {
+  const std::string seeds = std::string(IMAGINE_SOURCE_DIR) + "/tests/fuzz/state/";
+  Engine from_v1(Options(), std::make_unique<VirtualClock>(5), {}, Catalog());
+  Engine from_v2(Options(), std::make_unique<VirtualClock>(5), {}, Catalog());
+  Restore(from_v1, ReadLines(seeds + "every-kind.jsonl"));
+  const std::vector<json> v2 = ReadLines(seeds + "every-kind-v2.jsonl");
+  CHECK(v2.size() == 19);
+  Restore(from_v2, v2);
+  CHECK(from_v2.scenarios().chaos_draws() == 2);
+  CHECK(Fingerprint(from_v2, {"a", "b", "c"}) == Fingerprint(from_v1, {"a", "b", "c"}));
+}
+
 TEST_CASE("issue 25: a positional array that does not match format version 1 is refused with its field and rule") {
   const std::string task =
       R"({"id":"x1","provider":"evolink","key":"a","model":"m","request":"{}","output":{"kind":"video","count":1,)"
