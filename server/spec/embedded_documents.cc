@@ -24,6 +24,15 @@ StatusOr<nlohmann::json> LoadEmbeddedJson(const std::string& name) {
   return found->second;  // a copy: callers change their document
 }
 
+StatusOr<nlohmann::json> LoadEmbeddedSchema(const std::string& name) {
+  auto doc = LoadEmbeddedJson(name);
+  if (!doc.ok()) return doc.status();
+  // Other documents are named relative to schemas/, where they all live.
+  IMAGINE_RETURN_IF_ERROR(
+      BundleExternalRefs(*doc, [](const std::string& other) { return LoadEmbeddedJson("schemas/" + other); }, name));
+  return doc;
+}
+
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadEmbeddedSpec(const std::string& name) {
   auto doc = LoadEmbeddedJson(name);
   if (!doc.ok()) return doc.status().code() == Code::kNotFound ? Internal(doc.status().message()) : doc.status();
