@@ -43,7 +43,7 @@ size_t CreateTasks(Engine& engine, size_t tasks, Make make) {
       std::fprintf(stderr, "create %zu failed: %s\n", i, created.status().message().c_str());
       return i;
     }
-    if (i % 1000 == 999) (void)engine.scheduler().Advance(500);  // ~2 000 creates per emulated second
+    if (i % 1000 == 999) (void)engine.AdvanceClock(500);  // ~2 000 creates per emulated second
   }
   return tasks;
 }

@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
     return t;
   });
   if (created != tasks) return 1;
-  (void)engine.scheduler().Advance(5'000);  // the newest ~20 000 are still running
+  (void)engine.AdvanceClock(5'000);  // the newest ~20 000 are still running
   std::printf("stored tasks: %zu\n", engine.task_count());
   for (const char* name : {"succeeded", "generating", "failed"}) {
     imagine::Engine::TaskFilter f;

@@ -83,15 +83,15 @@ RunResult RunOnce(size_t tasks, size_t keys) {
       t.make_id = apikley ? &apikley_id : &evolink_id;
       return t;
     });
-    (void)engine->scheduler().Advance(3'600'000);  // everything finishes; timers fire and go
+    (void)engine->AdvanceClock(3'600'000);  // everything finishes; timers fire and go
     // Settle the accounts' reservations as a balance query would.
-    for (const std::string& k : key_names) (void)engine->accounts().BalanceOf(k, engine->NowMs());
+    for (const std::string& k : key_names) (void)engine->BalanceOf(k, engine->NowMs());
     result.stored = engine->task_count();
     const size_t n = std::max<size_t>(1, result.stored);
     result.heap_per_task = double(MallocInUse() - heap_before_create) / double(n);
     result.rss_per_task = double(RssBytes() - rss_before_create) / double(n);
     std::printf("tasks %zu  stored %zu  pending timers %zu  rss %.1f B/task  heap %.1f B/task\n", tasks, result.stored,
-                engine->scheduler().pending(), result.rss_per_task, result.heap_per_task);
+                engine->timers().pending(), result.rss_per_task, result.heap_per_task);
     std::fflush(stdout);
   }
   (void)rss0;

@@ -169,7 +169,7 @@ StatusOr<nlohmann::json> AdminApi::Params(const ApiRequest& req, std::string_vie
 }
 
 ApiResponse AdminApi::KeyAccount(const std::string& key) const {
-  Balance balance = engine_->accounts().BalanceOf(key, engine_->NowMs());
+  Balance balance = engine_->BalanceOf(key, engine_->NowMs());
   nlohmann::ordered_json j;
   j["key"] = key;
   j["profile"] = KeyProfileToJson(*engine_->accounts().ProfileFor(key));
@@ -215,7 +215,7 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     j["mode"] = engine_->clock().is_virtual() ? "virtual" : "real";
     j["now_ms"] = engine_->NowMs();
     j["time_scale"] = engine_->clock().time_scale();
-    j["pending_timers"] = engine_->scheduler().pending();
+    j["pending_timers"] = engine_->timers().pending();
     return j;
   };
   h["getClock"] = [clock_json](ApiRequest&) { return Json(200, clock_json()); };

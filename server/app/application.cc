@@ -189,7 +189,7 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   app->metrics_ = std::make_unique<Metrics>();
   CallbackOptions callbacks = c.callbacks;
   callbacks.own_ports.push_back(app->port());  // callbacks never reach the emulator itself
-  app->callbacks_ = std::make_unique<CallbackDispatcher>(callbacks, &engine->clock(), &engine->scheduler());
+  app->callbacks_ = std::make_unique<CallbackDispatcher>(callbacks, &engine->clock(), &engine->timers());
   ActivityOptions activity;
   activity.log_format = c.log_json ? LogFormat::kJson : LogFormat::kText;
   for (const auto& [name, p] : c.providers) activity.callback_policies[InternProvider(name)] = p.callbacks;
@@ -255,7 +255,7 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
 
 Application::~Application() {
   Stop();
-  if (engine_) engine_->scheduler().Shutdown();
+  if (engine_) engine_->StopTimers();
   if (callbacks_) callbacks_->Shutdown();
   if (engine_) engine_->SetStateLog(nullptr);
   state_.reset();  // stops compacting and syncs the log

@@ -49,7 +49,7 @@ Status CheckCallbackOptions(const CallbackOptions& options) {
   return HttpWebhookSender(WebhookSenderOptions{options.verify_tls, options.ca_file, {}}).CheckCaFile();
 }
 
-CallbackDispatcher::CallbackDispatcher(CallbackOptions options, Clock* clock, Scheduler* scheduler,
+CallbackDispatcher::CallbackDispatcher(CallbackOptions options, const Clock* clock, Timers* scheduler,
                                        std::unique_ptr<const WebhookSender> sender)
     : options_(Clamped(std::move(options))),
       clock_(clock),

@@ -39,7 +39,8 @@
 #include "callbacks/webhook_sender.h"
 #include "common/status.h"
 #include "engine/clock.h"
-#include "engine/scheduler.h"
+#include "engine/clock.h"
+#include "engine/timers.h"
 
 namespace imagine {
 
@@ -73,7 +74,7 @@ class CallbackDispatcher {
   // Starts the worker threads. `sender` null means an HttpWebhookSender built from the
   // options (tests pass a fake). Invalid options are clamped (workers, capacity) or logged
   // (ca_file); use CheckCallbackOptions to refuse them instead.
-  CallbackDispatcher(CallbackOptions options, Clock* clock, Scheduler* scheduler,
+  CallbackDispatcher(CallbackOptions options, const Clock* clock, Timers* scheduler,
                      std::unique_ptr<const WebhookSender> sender = nullptr);
   ~CallbackDispatcher();  // Shutdown()
 
@@ -146,7 +147,7 @@ class CallbackDispatcher {
   int64_t NowFor(int64_t virtual_ms) const { return clock_->is_virtual() ? virtual_ms : clock_->NowMs(); }
 
   const CallbackOptions options_;
-  Clock* const clock_;
+  const Clock* const clock_;
   std::unique_ptr<const WebhookSender> sender_;  // set in the constructor, then read-only
 
   // The parts; each locks itself. Only two locks ever nest: DeliveryTimers' lock, then the

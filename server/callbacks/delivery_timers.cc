@@ -14,9 +14,9 @@ struct DeliveryTimers::State : std::enable_shared_from_this<DeliveryTimers::Stat
 
   // Runs `fire` (with mu held) when the clock reaches `due_ms`, unless Stop() came first.
   // Requires mu held: then the timer cannot fire before its token is in `live`.
-  void ScheduleLocked(Scheduler* scheduler, int64_t due_ms, std::function<void(State&)> fire) {
+  void ScheduleLocked(Timers* scheduler, int64_t due_ms, std::function<void(State&)> fire) {
     const uint64_t token = next_token++;
-    Scheduler::TimerId id = scheduler->ScheduleAt(
+    Timers::TimerId id = scheduler->ScheduleAt(
         due_ms, [self = shared_from_this(), token, fire = std::move(fire)] { self->Fire(token, fire); });
     live.emplace(token, id);
   }
@@ -41,13 +41,13 @@ struct DeliveryTimers::State : std::enable_shared_from_this<DeliveryTimers::Stat
   const Ready ready;
   mutable std::mutex mu;  // protects every field below; held while a timer fires
   bool stopped = false;
-  std::unordered_map<uint64_t, Scheduler::TimerId> live;  // pending timers by token
+  std::unordered_map<uint64_t, Timers::TimerId> live;  // pending timers by token
   uint64_t next_token = 1;
   std::map<int64_t, WorkItem> batches;  // open out_of_order batches by due instant, in adding order
   size_t waiting = 0;                   // deliveries behind a timer or in an open batch
 };
 
-DeliveryTimers::DeliveryTimers(Scheduler* scheduler, Ready ready)
+DeliveryTimers::DeliveryTimers(Timers* scheduler, Ready ready)
     : scheduler_(scheduler), state_(std::make_shared<State>(std::move(ready))) {}
 
 DeliveryTimers::~DeliveryTimers() { Stop(); }
@@ -81,7 +81,7 @@ size_t DeliveryTimers::waiting() const {
 }
 
 void DeliveryTimers::Stop() {
-  std::vector<Scheduler::TimerId> ids;
+  std::vector<Timers::TimerId> ids;
   {
     std::lock_guard<std::mutex> lock(state_->mu);  // waits for a timer firing now
     if (state_->stopped) return;
@@ -91,7 +91,7 @@ void DeliveryTimers::Stop() {
     state_->batches.clear();
     state_->waiting = 0;
   }
-  for (Scheduler::TimerId id : ids) scheduler_->Cancel(id);
+  for (Timers::TimerId id : ids) scheduler_->Cancel(id);
 }
 
 }  // namespace imagine

@@ -12,7 +12,8 @@
 #include <memory>
 
 #include "callbacks/callback_delivery.h"
-#include "engine/scheduler.h"
+#include "engine/clock.h"
+#include "engine/timers.h"
 
 namespace imagine {
 
@@ -22,7 +23,7 @@ class DeliveryTimers {
 
   // `scheduler` must outlive this object. `ready` runs on the thread that fires the timer,
   // under this object's lock: it may take one leaf lock and must not call this object.
-  DeliveryTimers(Scheduler* scheduler, Ready ready);
+  DeliveryTimers(Timers* scheduler, Ready ready);
   ~DeliveryTimers();  // Stop()
 
   DeliveryTimers(const DeliveryTimers&) = delete;
@@ -46,7 +47,7 @@ class DeliveryTimers {
 
  private:
   struct State;  // shared with the Scheduler's timers, which may outlive this object
-  Scheduler* const scheduler_;
+  Timers* const scheduler_;
   const std::shared_ptr<State> state_;
 };
 

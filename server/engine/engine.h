@@ -5,7 +5,7 @@
 //
 //   Engine engine(options, std::make_unique<VirtualClock>(0));
 //   StatusOr<Task> t = engine.CreateTask(params, &MakeApikleyId);
-//   engine.scheduler().Advance(20'000);           // virtual clock only
+//   engine.AdvanceClock(20'000);                  // virtual clock only
 //   StatusOr<Task> found = engine.FindTask(request.provider, key, t->id);
 #ifndef IMAGINE_ENGINE_ENGINE_H_
 #define IMAGINE_ENGINE_ENGINE_H_
@@ -62,10 +62,20 @@ class Engine {
          std::vector<ScenarioDef> scenario_catalog = {});
   ~Engine();
 
-  Clock& clock() { return *clock_; }
-  Scheduler& scheduler() { return scheduler_; }
-  Accounts& accounts() { return accounts_; }
-  Scenarios& scenarios() { return scenarios_; }
+  // Read-only views of the engine's parts: every change that the state log must record goes
+  // through the Engine's own methods (AdvanceClock, SetKeyProfile, AddScenarioRule, ...), so
+  // nothing outside can reach a part's mutators. Timers may be scheduled and cancelled (they
+  // are not state: each is re-made from the tasks on restore), but the clock does not move
+  // through them.
+  const Clock& clock() const { return *clock_; }
+  Timers& timers() { return scheduler_; }
+  const Accounts& accounts() const { return accounts_; }
+  const Scenarios& scenarios() const { return scenarios_; }
+  // The key's balance now (settles what finished tasks charged; see Accounts::BalanceOf).
+  Balance BalanceOf(std::string_view key, int64_t now_ms) { return accounts_.BalanceOf(key, now_ms); }
+  Balance BalanceOf(KeyContext& key, int64_t now_ms) { return accounts_.BalanceOf(key, now_ms); }
+  // Stops the timer thread; pending timers never fire (at shutdown, before the callbacks).
+  void StopTimers() { scheduler_.Shutdown(); }
   const EngineOptions& options() const { return options_; }
   int64_t NowMs() const { return clock_->NowMs(); }
 

@@ -22,12 +22,12 @@
 
 #include "common/status.h"
 #include "engine/clock.h"
+#include "engine/timers.h"
 
 namespace imagine {
 
-class Scheduler {
+class Scheduler final : public Timers {
  public:
-  using TimerId = uint64_t;
 
   // `clock` must outlive the scheduler. Starts the timer thread for a RealClock.
   explicit Scheduler(Clock* clock);
@@ -37,9 +37,9 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
 
   // Runs `fn` once the clock reaches `due_ms` (at once, on the next firing pass, if already due).
-  TimerId ScheduleAt(int64_t due_ms, std::function<void()> fn);
+  TimerId ScheduleAt(int64_t due_ms, std::function<void()> fn) override;
   // Removes a pending timer; false if it already fired or never existed.
-  bool Cancel(TimerId id);
+  bool Cancel(TimerId id) override;
 
   // Virtual clock only: moves the clock forward by `ms` (>= 0), firing every timer that
   // falls due on the way, in order, with the clock set to each timer's due time.
@@ -49,7 +49,7 @@ class Scheduler {
   // Wakes the timer thread so it recomputes its deadline (after a time-scale change).
   void Wake();
 
-  size_t pending() const;
+  size_t pending() const override;
 
   // Stops the timer thread; pending timers never fire. Idempotent.
   void Shutdown();

@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const imagine::Task& t : engine.ListTasks(all, &total)) {
     (void)t.timeline.ProgressAt(engine.NowMs());
     (void)imagine::ScriptedProgress(t.timeline, t.progress_script, engine.NowMs());
-    (void)engine.accounts().BalanceOf(t.owner_key, engine.NowMs());
+    (void)engine.BalanceOf(t.owner_key, engine.NowMs());
   }
   (void)engine.CountByState(engine.NowMs());
   imagine::ModelOptions model;

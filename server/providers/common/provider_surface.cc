@@ -243,7 +243,7 @@ ApiResponse ProviderSurface::Query(ApiRequest& req) {
 ApiResponse ProviderSurface::Credits(ApiRequest& req) {
   auto caller = Authenticate(req);
   if (!caller.ok()) return RenderError(caller.status(), document_.credits_operation);
-  const Balance balance = engine_->accounts().BalanceOf(caller->key, caller->now_ms);
+  const Balance balance = engine_->BalanceOf(caller->key, caller->now_ms);
   return dialect_->RenderCredits(balance, ContextFor(*caller));
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/scheduler.h"
 #include "callbacks/callback_dispatcher.h"
 
 namespace imagine {

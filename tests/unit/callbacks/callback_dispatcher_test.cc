@@ -1,3 +1,4 @@
+#include "engine/scheduler.h"
 #include "callbacks/callback_dispatcher.h"
 
 #include <doctest/doctest.h>

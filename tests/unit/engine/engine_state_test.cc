@@ -66,7 +66,7 @@ std::string Fingerprint(Engine& e) {
     out += TaskToStateJson(t).dump() + " state=" + TaskStateName(t.timeline.StateAt(e.NowMs())) + "\n";
   }
   for (const char* key : {"a", "b", "c"}) {
-    Balance b = e.accounts().BalanceOf(key, e.NowMs());
+    Balance b = e.BalanceOf(key, e.NowMs());
     out += std::string(key) + ": " + std::to_string(b.remaining) + "/" + std::to_string(b.used) + " " +
            std::to_string(e.accounts().ProfileFor(key)->credits) + "\n";
   }
@@ -119,8 +119,8 @@ TEST_CASE("replaying an engine's log rebuilds the same engine, and so does its s
   REQUIRE(live.AdvanceClock(25'000).ok());
   REQUIRE(live.Reset("b").ok());
   REQUIRE(live.CreateTask(spec("a"), &CountingId).ok());
-  CHECK(live.accounts().BalanceOf("a", live.NowMs()).used == 3 * 3);  // 3 of a's 4 tasks kept their price
-  CHECK(live.accounts().BalanceOf("c", live.NowMs()).remaining == 47);  // the failed one was refunded
+  CHECK(live.BalanceOf("a", live.NowMs()).used == 3 * 3);  // 3 of a's 4 tasks kept their price
+  CHECK(live.BalanceOf("c", live.NowMs()).remaining == 47);  // the failed one was refunded
   REQUIRE(live.scenarios().rules().size() == 1);
   CHECK(live.scenarios().rules()[0].times == 2);
 
@@ -168,7 +168,7 @@ TEST_CASE("a create whose record cannot be written is undone and refused") {
   CHECK(refused.status().violation().rule == "state_dir");
   CHECK(refused.status().message().find("disk full") != std::string::npos);
   CHECK(f.engine.task_count() == 1);
-  const Balance b = f.engine.accounts().BalanceOf("a", f.engine.NowMs());
+  const Balance b = f.engine.BalanceOf("a", f.engine.NowMs());
   CHECK(b.used == 3);  // the refused create's price came back
 }
 
@@ -181,7 +181,7 @@ class FinishCounter : public TaskObserver {
 
 // Fingerprint, plus what it leaves out that a change below touches.
 std::string FullFingerprint(Engine& e) {
-  std::string out = Fingerprint(e) + "timers " + std::to_string(e.scheduler().pending()) + "\n";  // a task's watch
+  std::string out = Fingerprint(e) + "timers " + std::to_string(e.timers().pending()) + "\n";  // a task's watch
   for (const auto& [name, p] : e.scenarios().chaos()) out += "chaos " + name + " " + std::to_string(p) + "\n";
   for (const char* key : {"a", "b", "c"}) out += std::string(key) + " group " + e.accounts().ProfileFor(key)->user_group + "\n";
   return out;
@@ -284,7 +284,7 @@ TEST_CASE("every record kind of the fuzz seed reads back (so the fuzzer starts f
     ++n;
   }
   CHECK(n == 19);
-  CHECK(with_slow.accounts().BalanceOf("c", with_slow.NowMs()).remaining == 5);
+  CHECK(with_slow.BalanceOf("c", with_slow.NowMs()).remaining == 5);
   CHECK(with_slow.scenarios().chaos_draws() == 2);  // the last line replaces the scenarios state whole
   CHECK(with_slow.scenarios().rules().size() == 1);
   CHECK(with_slow.task_count() == 0);  // x1 evicted, x2 reset with key b

@@ -60,7 +60,7 @@ std::string Fingerprint(Engine& e, const std::vector<std::string>& keys) {
   size_t total = 0;
   for (const Task& t : e.ListTasks(all, &total)) out += TaskToStateJson(t).dump() + "\n";
   for (const std::string& key : keys) {
-    const Balance b = e.accounts().BalanceOf(key, e.NowMs());
+    const Balance b = e.BalanceOf(key, e.NowMs());
     out += key + ": " + std::to_string(b.remaining) + "/" + std::to_string(b.used) + "\n";
   }
   out += e.scenarios().ExportState().dump() + "\n";
@@ -176,7 +176,7 @@ TEST_CASE("issue 25: the state directory an emulator of format version 1 wrote r
   Restore(restored, lines);
   CHECK(restored.task_count() == 8);
   CHECK(restored.NowMs() == 1760000007500);
-  const Balance vip = restored.accounts().BalanceOf("vip", restored.NowMs());
+  const Balance vip = restored.BalanceOf("vip", restored.NowMs());
   CHECK(vip.remaining == 27);  // what that emulator showed (expected.json keys.vip.balance)
   CHECK(vip.used == 15);
   REQUIRE(restored.scenarios().rules().size() == 1);
