@@ -22,7 +22,7 @@ struct RouteEntry {
   std::string operation_id;  // for logs and the journal
   const ApiSurface* surface = nullptr;  // renders errors and owns the spec; null for plain routes
   Handler handler;
-  std::string base;          // the mount base the route is under ("" = the root); see ApiSurface::MountBases
+  std::string base = {};     // the mount base the route is under ("" = the root); see ApiSurface::MountBases
 };
 
 class Router {
