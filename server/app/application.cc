@@ -216,7 +216,7 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   app->proxy_ = std::make_unique<ProxyHub>();
   IMAGINE_RETURN_IF_ERROR(WireProxy(c, app->public_url_, engine, app->providers_, app->proxy_.get(), app->port(),
                                     &app->proxy_sender_, &app->fronts_));
-  for (const auto& front : app->fronts_) IMAGINE_RETURN_IF_ERROR(app->router_.Mount(front.get()));
+  for (const auto& front : app->fronts_) IMAGINE_RETURN_IF_ERROR(app->router_.MountAtBases(front.get()));
   if (app->proxy_->capture != nullptr) IMAGINE_RETURN_IF_ERROR(app->router_.Add(app->proxy_->capture->Route()));
   AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), {}, AllowedHosts(c, app->public_url_)};
   if (admin_options.allowed_hosts.allows_all() && c.admin_token.empty()) {

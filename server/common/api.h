@@ -19,6 +19,7 @@ struct ApiRequest {
 
   std::string_view method;
   std::string_view path;
+  std::string_view base;  // the route's mount base ("" = the root, "/xai"): path minus it is the document's path
   std::string_view body;
   std::string_view request_id;
   const QueryMap* query = nullptr;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/api.h"
 #include "common/status.h"
@@ -28,6 +29,10 @@ class ApiSurface {
   virtual std::string_view name() const = 0;
   // Paths under this prefix that match no route get this surface's not-found answer.
   virtual std::string_view path_prefix() const = 0;
+  // Where its routes are mounted: each base ("" = the root, "/xai" = under /xai) is put
+  // before every path of spec() (and before path_prefix()). A provider is served under
+  // /<its name> and, unless another provider has its paths, at the root too.
+  virtual std::vector<std::string> MountBases() const { return {""}; }
   // Renders an engine Status (auth failure, unknown route, body too large, internal
   // error, ...) in this surface's envelope.
   virtual ApiResponse RenderError(const Status& status) const = 0;

@@ -77,9 +77,19 @@ void HttpServer::Stop() {
   if (server_) server_->Stop();
 }
 
+void HttpServer::set_surfaces(std::vector<const ApiSurface*> surfaces) {
+  prefixes_.clear();
+  for (const ApiSurface* d : surfaces) {
+    for (const std::string& base : d->MountBases()) prefixes_.emplace_back(base + std::string(d->path_prefix()), d);
+  }
+  // The longest prefix first: /xai/v1/ is xAI's even though /v1/ would be Evolink's.
+  std::stable_sort(prefixes_.begin(), prefixes_.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+}
+
 const ApiSurface* HttpServer::SurfaceForPath(std::string_view path) const {
-  for (const ApiSurface* d : surfaces_) {
-    if (path.substr(0, d->path_prefix().size()) == d->path_prefix()) return d;
+  for (const auto& [prefix, d] : prefixes_) {
+    if (path.substr(0, prefix.size()) == prefix) return d;
   }
   return nullptr;
 }
@@ -148,6 +158,7 @@ HttpAnswer HttpServer::Handle(ParsedRequest& req) {
   ApiRequest api;
   api.method = req.method;
   api.path = req.path;
+  api.base = route.base;
   api.body = req.body;
   api.request_id = request_id;
   api.query = &req.params;

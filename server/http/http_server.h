@@ -61,9 +61,9 @@ class HttpServer {
   // Binds the listening socket. kUnavailable "cannot listen on HOST:PORT: <reason>" on failure.
   Status Bind();
   int port() const { return port_; }
-  // The surfaces that render errors for paths under their prefixes; they must outlive
-  // the server. Precondition: called before Run().
-  void set_surfaces(std::vector<const ApiSurface*> surfaces) { surfaces_ = std::move(surfaces); }
+  // The surfaces that render errors for paths under their prefixes (each mount base's);
+  // they must outlive the server. Precondition: called before Run().
+  void set_surfaces(std::vector<const ApiSurface*> surfaces);
   void set_request_observer(RequestObserver observer) { request_observer_ = std::move(observer); }
   // Serves until Stop(). Precondition: Bind() succeeded.
   void Run();
@@ -80,7 +80,7 @@ class HttpServer {
   HttpServerOptions options_;
   const Router* router_;
   SelfCheck* self_check_;
-  std::vector<const ApiSurface*> surfaces_;
+  std::vector<std::pair<std::string, const ApiSurface*>> prefixes_;  // mount base + path prefix, longest first
   RequestObserver request_observer_;
   std::unique_ptr<SocketServer> server_;
   int port_ = -1;

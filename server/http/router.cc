@@ -25,7 +25,12 @@ bool IsParam(std::string_view seg) { return seg.size() > 2 && seg.front() == '{'
 
 }  // namespace
 
-Status Router::Mount(ApiSurface* surface) {
+Status Router::MountAtBases(ApiSurface* surface) {
+  for (const std::string& base : surface->MountBases()) IMAGINE_RETURN_IF_ERROR(Mount(surface, base));
+  return Status::Ok();
+}
+
+Status Router::Mount(ApiSurface* surface, std::string_view base) {
   std::map<std::string, Handler> handlers = surface->Handlers();
   const OpenApiDocument& spec = surface->spec();
   for (const OpenApiOperation& op : spec.operations()) {
@@ -34,7 +39,7 @@ Status Router::Mount(ApiSurface* surface) {
       return InvalidArgument(spec.source_name() + ": operation '" + op.operation_id + "' has no handler");
     }
     IMAGINE_RETURN_IF_ERROR(
-        Add(RouteEntry{op.method, op.path, op.operation_id, surface, it->second}));
+        Add(RouteEntry{op.method, std::string(base) + op.path, op.operation_id, surface, it->second, std::string(base)}));
     handlers.erase(it);
   }
   if (!handlers.empty()) {

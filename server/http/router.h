@@ -18,17 +18,21 @@ namespace imagine {
 
 struct RouteEntry {
   std::string method;        // "GET", "POST", ...
-  std::string path;          // "/v1/tasks/{task_id}"
+  std::string path;          // "/v1/tasks/{task_id}", the mount base included ("/evolink/v1/...")
   std::string operation_id;  // for logs and the journal
   const ApiSurface* surface = nullptr;  // renders errors and owns the spec; null for plain routes
   Handler handler;
+  std::string base = {};     // the mount base the route is under ("" = the root); see ApiSurface::MountBases
 };
 
 class Router {
  public:
-  // Adds one route per operation of `surface`'s spec, bound to the handler of the same
-  // operationId. Fails when an operation has no handler or a handler no operation.
-  Status Mount(ApiSurface* surface);
+  // Adds one route per operation of `surface`'s spec at `base` + its path, bound to the
+  // handler of the same operationId. Fails when an operation has no handler or a handler no
+  // operation, or a route is taken.
+  Status Mount(ApiSurface* surface, std::string_view base = {});
+  // Mount() under each of the surface's MountBases().
+  Status MountAtBases(ApiSurface* surface);
 
   // Adds a route; kInvalidArgument when the same method and path is already taken.
   Status Add(RouteEntry entry);

@@ -4,6 +4,7 @@
 #include "providers/apikley/apikley_dialect.h"
 #include "providers/evolink/evolink_dialect.h"
 #include "providers/provider_catalog.h"
+#include "providers/xai/xai_dialect.h"
 
 namespace imagine {
 namespace {
@@ -30,12 +31,31 @@ std::unique_ptr<const Dialect> MakeEvolink(const ProviderSettings& s) {
   return MakeEvolinkDialect(o);
 }
 
+std::unique_ptr<const Dialect> MakeXai(const ProviderSettings& s) {
+  XaiOptions o;
+  o.provider = s.provider;
+  o.allow_private_images = s.section.value("allow_private_images", false);
+  o.models = s.models;
+  o.validation = s.validation;
+  const nlohmann::json per_second = s.section.value("per_second", nlohmann::json::object());
+  for (auto it = per_second.begin(); it != per_second.end(); ++it) {
+    XaiPerSecond rate;
+    rate.price = it->value("price", 0.0);
+    const nlohmann::json total = it->value("total_s", nlohmann::json::array({0, 0}));
+    rate.total_min_s = total.at(0).get<double>();
+    rate.total_max_s = total.at(1).get<double>();
+    o.per_second[it.key() == "720p" ? 720 : 480] = rate;
+  }
+  return MakeXaiDialect(o);
+}
+
 }  // namespace
 
 std::vector<ProviderPlugin> BuiltinProviderPlugins() {
   return {
       {"apikley", "schemas/apikley.openapi.yaml", "", MakeApikley},
       {"evolink", "schemas/evolink.openapi.yaml", "", MakeEvolink},
+      {"xai", "schemas/xai.openapi.yaml", "", MakeXai},
   };
 }
 

@@ -68,6 +68,7 @@ struct RenderContext {
   std::string_view public_url;
   const KeyProfile& profile;
   const Wording& words;
+  int64_t result_ttl_ms = 0;  // how long result links last after completion (tasks.result_ttl_s)
 };
 
 // Implemented once per provider; ProviderSurface calls it at the steps where providers

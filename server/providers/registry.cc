@@ -91,7 +91,7 @@ StatusOr<std::vector<std::unique_ptr<ProviderSurface>>> RegisterProviders(const 
     if (!spec.ok()) return spec.status();
     auto surface = ProviderSurface::Create(std::move(dialect), std::move(spec).value(), engine, options.image_fetcher);
     if (!surface.ok()) return surface.status();
-    IMAGINE_RETURN_IF_ERROR(router->Mount(surface->get()));
+    IMAGINE_RETURN_IF_ERROR(router->MountAtBases(surface->get()));
     surfaces.push_back(std::move(surface).value());
   }
   if (!unused.empty()) {

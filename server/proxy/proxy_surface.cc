@@ -117,7 +117,9 @@ ApiResponse ProxySurface::Forward(const OpenApiOperation& op, ApiRequest& req) c
 
   UpstreamRequest up;
   up.method = std::string(req.method);
-  up.target = std::string(req.path) + QueryString(req);
+  // The document's path: a route under a mount base (/evolink/v1/...) is the upstream's /v1/...
+  const std::string_view path = req.path.substr(req.base.size());
+  up.target = std::string(path) + QueryString(req);
   for (const auto& [k, v] : req.headers) {
     if (!IsLocalHeader(k)) up.headers.emplace_back(std::string(k), std::string(v));
   }
@@ -140,7 +142,7 @@ ApiResponse ProxySurface::Forward(const OpenApiOperation& op, ApiRequest& req) c
   check.direction = DriftDirection::kResponse;
   hub_->drift.Record(check, CheckUpstreamAnswer(*inner_, op, reply.status, reply.content_type, reply.body),
                      clock_->NowMs());
-  hub_->recorder.Add(RecordedAnswer{req.api_key, provider, op.operation_id, up.method, std::string(req.path),
+  hub_->recorder.Add(RecordedAnswer{req.api_key, provider, op.operation_id, up.method, std::string(path),
                                     reply.status, reply.content_type, reply.body, clock_->NowMs()});
   out.status = reply.status;
   out.body = std::move(reply.body);

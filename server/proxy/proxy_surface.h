@@ -42,6 +42,7 @@ class ProxySurface final : public ApiSurface {
   std::map<std::string, Handler> Handlers() override;
   std::string_view name() const override { return inner_->name(); }
   std::string_view path_prefix() const override { return inner_->path_prefix(); }
+  std::vector<std::string> MountBases() const override { return inner_->MountBases(); }
   ApiResponse RenderError(const Status& status) const override { return inner_->RenderError(status); }
   // Upstream and replayed answers are the provider's, not the emulator's: --self-check
   // accepts them (the drift findings judge them); the emulator's own go by the provider's.

@@ -82,7 +82,7 @@ TEST_CASE("the control API, metrics, journal and config know the third provider"
   const std::string id = Create(emu, R"({"model":"acme-video-1","prompt":"kite","webhook_url":")" + rx.Url() + R"("})");
 
   nlohmann::json version = emu.Get("/_emulator/version").json();
-  CHECK(version["providers"] == nlohmann::json::array({"apikley", "evolink", "acme"}));
+  CHECK(version["providers"] == nlohmann::json::array({"apikley", "evolink", "xai", "acme"}));
 
   nlohmann::json listed = emu.Get("/_emulator/tasks?provider=acme").json();
   REQUIRE(listed["tasks"].size() == 1);

@@ -25,12 +25,22 @@ StatusOr<DialectDocument> ReadDialectDocument(const OpenApiDocument& spec,
   if (ext == doc.end() || !ext->is_object()) return bad("", "is required (a mapping)");
   DialectDocument d;
   if (!StringAt(*ext, "path_prefix", &d.path_prefix)) return bad("path_prefix", "must be a string");
+  if (auto root = ext->find("serve_at_root"); root != ext->end()) {
+    if (!root->is_boolean()) return bad("serve_at_root", "must be true or false");
+    d.serve_at_root = root->get<bool>();
+  }
+  if (auto data = ext->find("image_data_uris"); data != ext->end()) {
+    if (!data->is_boolean()) return bad("image_data_uris", "must be true or false");
+    d.image_data_uris = data->get<bool>();
+  }
   auto ops = ext->find("operations");
   if (ops == ext->end() || !ops->is_object() || !StringAt(*ops, "create", &d.create_operation) ||
-      !StringAt(*ops, "query", &d.query_operation) || !StringAt(*ops, "credits", &d.credits_operation)) {
-    return bad("operations", "must name the create, query and credits operationIds");
+      !StringAt(*ops, "query", &d.query_operation) ||
+      (ops->contains("credits") && !StringAt(*ops, "credits", &d.credits_operation))) {
+    return bad("operations", "must name the create and query operationIds (and credits, if any)");
   }
   for (const std::string* op : {&d.create_operation, &d.query_operation, &d.credits_operation}) {
+    if (op->empty() && op == &d.credits_operation) continue;
     if (spec.Find(*op) == nullptr) return bad("operations", "no operation '" + *op + "' in the document");
   }
   auto fields = ext->find("create_fields");
@@ -46,13 +56,15 @@ StatusOr<DialectDocument> ReadDialectDocument(const OpenApiDocument& spec,
       return bad("error_schema", "must name a schema under components/schemas");
     }
   }
-  if (auto empty = ext->find("empty_as_absent"); empty != ext->end()) {
-    if (!empty->is_array()) return bad("empty_as_absent", "must be a list of JSON pointers");
-    for (const nlohmann::json& pointer : *empty) {
+  for (auto [key, list] : {std::pair{"empty_as_absent", &d.empty_as_absent}, std::pair{"null_as_absent", &d.null_as_absent}}) {
+    auto given = ext->find(key);
+    if (given == ext->end()) continue;
+    if (!given->is_array()) return bad(key, "must be a list of JSON pointers");
+    for (const nlohmann::json& pointer : *given) {
       if (!pointer.is_string() || pointer.get_ref<const std::string&>().rfind('/', 0) != 0) {
-        return bad("empty_as_absent", "must be a list of JSON pointers such as /callback_url");
+        return bad(key, "must be a list of JSON pointers such as /callback_url");
       }
-      d.empty_as_absent.push_back(pointer.get<std::string>());
+      list->push_back(pointer.get<std::string>());
     }
   }
   std::string pattern;

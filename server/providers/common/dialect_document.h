@@ -7,12 +7,17 @@
 //
 //   x-emulator-dialect:
 //     path_prefix: /v1/
-//     operations: {create: createVideoGeneration, query: getTaskDetail, credits: getCredits}
+//     serve_at_root: true                # optional: false = only under /<provider name>/
+//     operations: {create: createVideoGeneration, query: getTaskDetail, credits: getCredits}  # credits optional
 //     create_fields: {prompt: /prompt, callback_url: /callback_url, image_urls: /image_urls}
+//                                        # callback_url '' = no callbacks; image_urls may point
+//                                        # at a list of URLs or at one URL string
+//     image_data_uris: false             # optional: true = an input image may be a data: URI
 //     task_id: task-unified-{unix_seconds}-{alnum:8}     # see id_format.h
 //     query_task_id: {in: path, name: task_id, malformed_rule: invalid_task_id}
 //     error_schema: ErrorResponse        # optional
 //     empty_as_absent: [/callback_url]   # optional: fields whose "" means "not given"
+//     null_as_absent: [/model]           # optional: fields whose null means "not given"
 //     errors: [...]  failures: {...}  messages: {...}   # see wording.h
 #ifndef IMAGINE_PROVIDERS_COMMON_DIALECT_DOCUMENT_H_
 #define IMAGINE_PROVIDERS_COMMON_DIALECT_DOCUMENT_H_
@@ -32,12 +37,16 @@ namespace imagine {
 
 struct DialectDocument {
   std::string path_prefix;     // paths under it that match no route get this provider's 404
-  std::string create_operation, query_operation, credits_operation;  // operationIds
+  bool serve_at_root = true;   // false: served only under /<provider name> (another provider has its paths)
+  std::string create_operation, query_operation;  // operationIds
+  std::string credits_operation;  // "" = the provider has no balance route
   std::string prompt_pointer;        // JSON pointer of the prompt in a create body
-  std::string callback_url_pointer;  // JSON pointer of the callback URL in a create body
-  std::string image_urls_pointer;    // JSON pointer of the input image URL list; "" = none
+  std::string callback_url_pointer;  // JSON pointer of the callback URL in a create body; "" = no callbacks
+  std::string image_urls_pointer;    // JSON pointer of the input image URL list, or of one URL string; "" = none
+  bool image_data_uris = false;      // an input image may be a data:image/...;base64, URI (checked at create)
   std::string error_schema;    // components/schemas name of every error answer; "" = by HTTP status
   std::vector<std::string> empty_as_absent;  // JSON pointers of optional fields where "" = absent
+  std::vector<std::string> null_as_absent;   // JSON pointers of optional fields where null = absent
   IdFormat task_id;            // how task ids look
   // Where a status query names its task: a query parameter or a path parameter `name`.
   // Absent: kInvalidArgument with missing_rule; not shaped like task_id: with

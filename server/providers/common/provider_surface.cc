@@ -2,6 +2,7 @@
 
 #include "common/log.h"
 #include "common/url.h"
+#include "providers/common/data_uri.h"
 #include "providers/common/scenario_gate.h"
 
 namespace imagine {
@@ -33,6 +34,16 @@ void DropEmptyStrings(const std::vector<std::string>& pointers, nlohmann::json& 
   }
 }
 
+// Removes each optional field of `pointers` whose value is null ("string | null" fields).
+void DropNulls(const std::vector<std::string>& pointers, nlohmann::json& body) {
+  for (const std::string& pointer : pointers) {
+    const nlohmann::json::json_pointer p(pointer);
+    if (!body.contains(p) || !body.at(p).is_null()) continue;
+    nlohmann::json& parent = body.at(p.parent_pointer());
+    if (parent.is_object()) parent.erase(p.back());
+  }
+}
+
 }  // namespace
 
 struct ProviderSurface::Caller {
@@ -51,6 +62,7 @@ StatusOr<std::unique_ptr<ProviderSurface>> ProviderSurface::Create(std::unique_p
       nlohmann::json::json_pointer check(*pointer);  // throws on a malformed pointer
     }
     for (const std::string& pointer : document->empty_as_absent) nlohmann::json::json_pointer check(pointer);
+    for (const std::string& pointer : document->null_as_absent) nlohmann::json::json_pointer check(pointer);
     return std::unique_ptr<ProviderSurface>(
         new ProviderSurface(std::move(dialect), std::move(spec), std::move(document).value(), engine, fetcher));
   } catch (const nlohmann::json::exception& e) {
@@ -68,11 +80,22 @@ ProviderSurface::ProviderSurface(std::unique_ptr<const Dialect> dialect, std::sh
       fetcher_(fetcher) {}
 
 std::map<std::string, Handler> ProviderSurface::Handlers() {
-  return {
+  std::map<std::string, Handler> handlers = {
       {document_.create_operation, [this](ApiRequest& r) { return Create(r); }},
       {document_.query_operation, [this](ApiRequest& r) { return Query(r); }},
-      {document_.credits_operation, [this](ApiRequest& r) { return Credits(r); }},
   };
+  if (!document_.credits_operation.empty()) {
+    handlers[document_.credits_operation] = [this](ApiRequest& r) { return Credits(r); };
+  }
+  return handlers;
+}
+
+std::vector<std::string> ProviderSurface::MountBases() const {
+  const std::string own = "/" + std::string(name());
+  // A document whose paths are already under /<name>/ (tests/providers/acme) is its own base.
+  if (document_.path_prefix.compare(0, own.size() + 1, own + "/") == 0) return {""};
+  if (!document_.serve_at_root) return {own};
+  return {"", own};
 }
 
 ApiResponse ProviderSurface::RenderError(const Status& status, std::string_view operation) const {
@@ -91,7 +114,8 @@ std::shared_ptr<const spec::Validator> ProviderSurface::ResponseSchema(std::stri
 
 std::string ProviderSurface::CallbackBody(const Task& task, int64_t now_ms) const {
   std::shared_ptr<const KeyProfile> owner = engine_->accounts().ProfileFor(task.owner_key);
-  return dialect_->CallbackBody(task, RenderContext{now_ms, engine_->options().public_url, *owner, document_.words});
+  return dialect_->CallbackBody(task, RenderContext{now_ms, engine_->options().public_url, *owner, document_.words,
+                                                    engine_->options().result_ttl_ms});
 }
 
 StatusOr<ProviderSurface::Caller> ProviderSurface::Authenticate(ApiRequest& req) const {
@@ -104,7 +128,8 @@ StatusOr<ProviderSurface::Caller> ProviderSurface::Authenticate(ApiRequest& req)
 }
 
 RenderContext ProviderSurface::ContextFor(const Caller& caller) const {
-  return RenderContext{caller.now_ms, engine_->options().public_url, *caller.key.profile, document_.words};
+  return RenderContext{caller.now_ms, engine_->options().public_url, *caller.key.profile, document_.words,
+                       engine_->options().result_ttl_ms};
 }
 
 StatusOr<std::string> ProviderSurface::ValidateBody(nlohmann::json& body) const {
@@ -132,17 +157,27 @@ StatusOr<std::string> ProviderSurface::ValidateBody(nlohmann::json& body) const 
 Status ProviderSurface::CheckImageUrls(const nlohmann::json& body) const {
   if (document_.image_urls_pointer.empty()) return Status::Ok();
   const nlohmann::json::json_pointer pointer(document_.image_urls_pointer);
-  if (!body.contains(pointer) || !body.at(pointer).is_array()) return Status::Ok();
-  const nlohmann::json& urls = body.at(pointer);
-  for (size_t i = 0; i < urls.size(); ++i) {
-    if (!urls[i].is_string()) continue;  // the schema refused it already
-    auto url = SplitUrl(urls[i].get_ref<const std::string&>());
+  if (!body.contains(pointer)) return Status::Ok();
+  const nlohmann::json& given = body.at(pointer);
+  // A list of URLs (image_urls[i]) or one URL string (image.url).
+  const bool one = given.is_string();
+  if (!one && !given.is_array()) return Status::Ok();  // the schema refused it already
+  for (size_t i = 0; i < (one ? 1 : given.size()); ++i) {
+    const nlohmann::json& item = one ? given : given[i];
+    if (!item.is_string()) continue;  // the schema refused it already
+    const std::string where = one ? document_.image_urls_pointer : document_.image_urls_pointer + "/" + std::to_string(i);
+    const std::string& text = item.get_ref<const std::string&>();
+    if (document_.image_data_uris && IsDataUri(text)) {
+      IMAGINE_RETURN_IF_ERROR(CheckImageDataUri(text, where));
+      continue;
+    }
+    auto url = SplitUrl(text);
     const bool web = url.ok() && (EqualsNoCase(url->scheme, "http") || EqualsNoCase(url->scheme, "https")) &&
                      url->has_authority && !url->host.empty();
     if (!web) {
-      return InvalidArgument("must be an http or https URL with a host",
-                             Violation{document_.image_urls_pointer + "/" + std::to_string(i), "image_url_http",
-                                       TruncatedJson(urls[i])});
+      return InvalidArgument(document_.image_data_uris ? "must be an http or https URL with a host, or a data:image/ URI"
+                                                       : "must be an http or https URL with a host",
+                             Violation{where, "image_url_http", TruncatedJson(item)});
     }
   }
   return Status::Ok();
@@ -150,8 +185,10 @@ Status ProviderSurface::CheckImageUrls(const nlohmann::json& body) const {
 
 std::string ProviderSurface::FetchInputImage(const nlohmann::json& body, const std::string& task_hint) const {
   if (fetcher_ == nullptr || document_.image_urls_pointer.empty()) return "";
-  const std::string& url = StringAt(body, document_.image_urls_pointer + "/0");
-  if (url.empty()) return "";
+  const nlohmann::json::json_pointer pointer(document_.image_urls_pointer);
+  const bool one = body.contains(pointer) && body.at(pointer).is_string();
+  const std::string& url = StringAt(body, one ? document_.image_urls_pointer : document_.image_urls_pointer + "/0");
+  if (url.empty() || IsDataUri(url)) return "";  // a data: URI was checked at create
   InputImageCheck check = fetcher_->Fetch(url, traits_.allow_private_images);
   if (check.reason.empty()) return "";
   Log(LogLevel::kInfo, std::string(ProviderName(traits_.provider)) + " input image " + url + " (" + task_hint +
@@ -181,6 +218,7 @@ ApiResponse ProviderSurface::Create(ApiRequest& req) {
   if (!body.ok()) return RenderError(body.status(), op);
   nlohmann::json& request = body.value();
   DropEmptyStrings(document_.empty_as_absent, request);
+  DropNulls(document_.null_as_absent, request);
   // 3. schema
   auto model = ValidateBody(request);
   if (!model.ok()) return RenderError(model.status(), op);

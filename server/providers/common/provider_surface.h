@@ -49,6 +49,9 @@ class ProviderSurface final : public ApiSurface {
   std::map<std::string, Handler> Handlers() override;
   std::string_view name() const override { return ProviderName(traits_.provider); }
   std::string_view path_prefix() const override { return document_.path_prefix; }
+  // The root (unless the document's serve_at_root is false) and /<name>; just the root
+  // when the document's paths are already under /<name>/.
+  std::vector<std::string> MountBases() const override;
   ApiResponse RenderError(const Status& status) const override { return RenderError(status, {}); }
   // The same as answered by `operation` (its own rows of the wording table come first).
   ApiResponse RenderError(const Status& status, std::string_view operation) const;
@@ -59,7 +62,8 @@ class ProviderSurface final : public ApiSurface {
  private:
   ProviderSurface(std::unique_ptr<const Dialect> dialect, std::shared_ptr<const OpenApiDocument> spec,
                   DialectDocument document, Engine* engine, const ImageFetcher* fetcher);
-  // The input image URLs must be http(s) URLs with a host (rule image_url_http).
+  // The input image URLs must be http(s) URLs with a host (rule image_url_http), or, where
+  // the document allows them, data:image/ URIs of a usable image (rule image_data_uri).
   Status CheckImageUrls(const nlohmann::json& body) const;
   // With a fetcher: the failure reason of the request's first input image ("" = usable or none).
   std::string FetchInputImage(const nlohmann::json& body, const std::string& task_hint) const;

@@ -1,5 +1,6 @@
 #include "providers/common/wording.h"
 
+#include "common/text.h"
 #include "providers/common/request_body.h"
 
 namespace imagine {
@@ -95,7 +96,11 @@ const ErrorWords& Wording::ErrorFor(const Status& status, const std::set<std::st
 
 std::string Wording::MessageFor(const ErrorWords& words, const Status& status) {
   if (status.violation().rule == "scenario" && !status.message().empty()) return status.message();
-  if (!words.message.empty()) return Replace(words.message, "{value}", status.violation().value);
+  if (!words.message.empty()) {
+    std::string text = Replace(words.message, "{value}", status.violation().value);
+    text = Replace(text, "{field}", PointerToFieldPath(status.violation().pointer));
+    return Replace(text, "{detail}", status.message());
+  }
   return DescribeViolation(status);
 }
 

@@ -62,7 +62,8 @@ class Wording {
   const ErrorWords& ErrorFor(const Status& status, const std::set<std::string>& flags,
                              std::string_view operation = {}) const;
   // The text for `status` under `words`: a scenario's own message, else the row's message
-  // (with {value} filled in), else "<field>: <message> (got <value>)".
+  // (with {value}, {field} — the field's path, e.g. image.url — and {detail} — the Status's
+  // own message — filled in), else "<field>: <message> (got <value>)".
   static std::string MessageFor(const ErrorWords& words, const Status& status);
 
   // The words of a failed task: its own overrides, else those of its reason, else the

@@ -69,7 +69,7 @@ TEST_CASE("config errors name the source, the line and the key") {
       {"colck: {}\n",
        "t.yaml:1: colck: unknown key (expected one of: accounts, admin, apikley, callbacks, clock, evolink, inputs, "
        "journal, log_format, log_level, proxy, results, scenarios, schemas, seed, self_check, server, state, tasks, "
-       "validation)"},
+       "validation, xai)"},
       {"clock:\n  time_scale: 0\n", "t.yaml:2: clock.time_scale: must be a number > 0 (got \"0\")"},
       {"accounts:\n  keys:\n    k: {user_group: gold}\n",
        "t.yaml:3: accounts.keys.k.user_group: must be one of: default, vip (got \"gold\")"},
