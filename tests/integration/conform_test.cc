@@ -335,6 +335,35 @@ TEST_CASE("--help documents every option, --version prints the version") {
   CHECK(version.out == std::string("imagine-conform ") + IMAGINE_VERSION + "\n");
 }
 
+// Issue 24: `--client my_client.py` (no ./) ran every scenario with bash's exit 127, printed a
+// 600-line report and exited 1. A client that cannot start is one set-up error line, exit 2.
+TEST_CASE("a client that cannot start is one set-up error line and exit 2, before any scenario") {
+  TempDir dir;
+  std::ofstream(dir.path / "my_client.py") << "#!/usr/bin/env python3\nprint('hello')\n";
+  std::ofstream(dir.path / "not_executable.sh") << "#!/bin/sh\n";
+  fs::permissions(dir.path / "my_client.py", fs::perms::owner_all, fs::perm_options::add);
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--client", "my_client.py"},
+       "my_client.py is not a command on PATH; to run the file in the working directory, give its path: "
+       "--client \"./my_client.py\""},
+      {{"--client", "IMAGINE_X=1 my_client.py --fast"}, "--client \"IMAGINE_X=1 ./my_client.py --fast\""},
+      {{"--client", "no-such-program-xyz --flag"}, "no-such-program-xyz is not a command on PATH, nor a file in"},
+      {{"--client", "./missing.py"}, "./missing.py does not exist (looked in the working directory)"},
+      {{"--client", "./not_executable.sh"}, "./not_executable.sh is not executable (chmod +x ./not_executable.sh)"},
+  };
+  for (const auto& [args, message] : cases) {
+    std::vector<std::string> full = args;
+    full.insert(full.end(), {"--provider", "apikley"});
+    Result r = Conform(full, dir.path);
+    INFO(args[1], "\nstdout: ", r.out, "\nstderr: ", r.err);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.rfind("imagine-conform: set-up error: --client cannot start: ", 0) == 0);
+    CHECK(r.err.find(message) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+}
+
 TEST_CASE("every bad value gets one clear line and exit 2, never an exception") {
   TempDir empty;
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
