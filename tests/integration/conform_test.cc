@@ -1,5 +1,5 @@
 // The imagine-conform command line, run as a user runs it: from the user's own directory,
-// relocated next to its bundled clients, with good and bad values, and the README's CI snippet
+// relocated next to its bundled clients, with good and bad values, and docs/conformance.md's CI snippet
 // as written. (The whole catalog over every bundled client runs as the conformance_self_test_*
 // CTest tests.)
 #include <doctest/doctest.h>
@@ -263,11 +263,11 @@ TEST_CASE("a client with ordinary 1 s timings passes the whole catalog in --timi
   CHECK(r.out.find("pass gives_up_on_stuck") != std::string::npos);
 }
 
-// The GitHub Actions snippet of the README's "Test your client" section: its conformance step
+// The GitHub Actions snippet of docs/conformance.md: its conformance step
 // runs as written, with IMAGINE_EMU pointing at this build and ./my-client a bundled client.
-TEST_CASE("the README's CI snippet runs as written") {
-  const std::string readme = Slurp(fs::path(IMAGINE_SOURCE_DIR) / "README.md");
-  const size_t section = readme.find("## Test your client");
+TEST_CASE("docs/conformance.md's CI snippet runs as written") {
+  const std::string readme = Slurp(fs::path(IMAGINE_SOURCE_DIR) / "docs" / "conformance.md");
+  const size_t section = readme.find("# Test your client");
   REQUIRE(section != std::string::npos);
   const size_t yaml = readme.find("```yaml\n", section);
   REQUIRE(yaml != std::string::npos);
