@@ -355,7 +355,8 @@ TEST_CASE("a client that cannot start is one set-up error line and exit 2, befor
     std::vector<std::string> full = args;
     full.insert(full.end(), {"--provider", "apikley"});
     Result r = Conform(full, dir.path);
-    INFO(args[1], "\nstdout: ", r.out, "\nstderr: ", r.err);
+    const std::string client = args[1];  // INFO captures by reference; clang refuses a structured binding there
+    INFO(client, "\nstdout: ", r.out, "\nstderr: ", r.err);
     CHECK(r.code == 2);
     CHECK(r.out.empty());
     CHECK(r.err.rfind("imagine-conform: set-up error: --client cannot start: ", 0) == 0);
