@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
   const imagine::IdFactory make_id = [](imagine::Random& r, int64_t) { return r.Chars(32, "0123456789abcdef", 16); };
   const size_t created = imagine::bench::CreateTasks(engine, tasks, [&](size_t i) {
     imagine::bench::BenchTask t;
-    t.spec.provider = i % 2 == 0 ? imagine::Provider::kApikley : imagine::Provider::kEvolink;
+    t.spec.provider = imagine::InternProvider(i % 2 == 0 ? "apikley" : "evolink");
     t.spec.owner_key = "key-" + std::to_string(i % 100);
     t.spec.model = &model;
     t.spec.reported_model = model.name;

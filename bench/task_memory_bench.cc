@@ -69,7 +69,7 @@ RunResult RunOnce(size_t tasks, size_t keys) {
     imagine::bench::CreateTasks(*engine, tasks, [&](size_t i) {
       imagine::bench::BenchTask t;
       const bool apikley = i % 2 == 0;
-      t.spec.provider = apikley ? imagine::Provider::kApikley : imagine::Provider::kEvolink;
+      t.spec.provider = imagine::InternProvider(apikley ? "apikley" : "evolink");
       t.spec.owner_key = key_names[i % keys];
       t.spec.model = apikley ? &i2v : &t2v;
       t.spec.reported_model = t.spec.model->name;

@@ -96,7 +96,7 @@ class Session::InProcess {
     c.clock.mode = ClockMode::kReal;
     c.clock.time_scale = time_scale;
     c.seed = 1;
-    c.evolink.allow_private_callbacks = true;
+    c.providers["evolink"].section["allow_private_callbacks"] = true;
     c.journal.capacity = 200000;
     c.log_level = "warn";
     SetLogLevel(LogLevel::kWarn);

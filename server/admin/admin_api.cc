@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "admin/admin_spec.h"
+#include "providers/provider_catalog.h"
 #include "spec/parameters.h"
 #include "engine/accounts_json.h"
 #include "engine/scenarios_json.h"
@@ -232,7 +233,10 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     }
     return Json(200, clock_json());
   };
-  h["getVersion"] = [](ApiRequest&) { return Json(200, nlohmann::ordered_json{{"name", "imagine-emu"}, {"version", IMAGINE_VERSION}}); };
+  h["getVersion"] = [](ApiRequest&) {
+    return Json(200, nlohmann::ordered_json{
+                         {"name", "imagine-emu"}, {"version", IMAGINE_VERSION}, {"providers", ProviderNamesInCatalog()}});
+  };
   h["getConfig"] = [this](ApiRequest&) { return Json(200, options_.effective_config); };
   h["advanceClock"] = [this, clock_json](ApiRequest& req) {
     auto body = Body(req, "advanceClock");
@@ -306,8 +310,10 @@ std::map<std::string, Handler> AdminApi::Handlers() {
       r.body = d.body;
       return r;
     }
-    return RenderError(NotFound("no document " + std::string(req.PathParam("document")) +
-                                " (served: admin, apikley, evolink and config.schema, as .yaml or .json)"));
+    std::string served;
+    for (const std::string& name : AdminServedDocumentNames()) served += (served.empty() ? "" : ", ") + name;
+    return RenderError(NotFound("no document " + std::string(req.PathParam("document")) + " (served: " + served +
+                                ", as .yaml or .json)"));
   };
   h["deleteScenarioRule"] = [this](ApiRequest& req) {
     const std::string id(req.PathParam("id"));

@@ -181,7 +181,7 @@ void AdminApi::AddJournalHandlers(std::map<std::string, Handler>* h) {
     for (const auto& [state, n] : engine_->CountByState(now)) by_state[TaskStateName(state)] = static_cast<double>(n);
     Metrics::Family entered{"imagine_task_states_entered_total", "Task state transitions, by provider and new state.",
                             "counter", {}};
-    for (Provider p : {Provider::kApikley, Provider::kEvolink}) {
+    for (Provider p : AllProviders()) {
       std::map<std::string, uint64_t> by_name;  // sorted by state name, as before
       const auto counts = engine_->StatesEntered(p);
       for (size_t st = 0; st < counts.size(); ++st) {

@@ -1,12 +1,47 @@
 #include "admin/admin_spec.h"
 
+#include "providers/provider_catalog.h"
 #include "spec/embedded_documents.h"
+#include "spec/enum_markers.h"
 #include "spec/json_schema.h"
 
 namespace imagine {
 
+namespace {
+
+// An embedded document with its `x-enum: providers` and `x-enum: documents` filled in.
+StatusOr<nlohmann::json> WithProviderEnums(const std::string& resource) {
+  auto doc = LoadEmbeddedJson(resource);
+  if (!doc.ok()) return doc.status();
+  const std::vector<std::string> providers = ProviderNamesInCatalog();
+  std::vector<std::string> documents;
+  for (const std::string& base : AdminServedDocumentNames()) {
+    documents.push_back(base + ".yaml");
+    documents.push_back(base + ".json");
+  }
+  spec::FillEnumMarkers(&doc.value(), "providers", providers);
+  spec::FillEnumMarkers(&doc.value(), "documents", documents);
+  return doc;
+}
+
+}  // namespace
+
+std::vector<std::string> AdminServedDocumentNames() {
+  std::vector<std::string> names = {"admin"};
+  for (const std::string& p : ProviderNamesInCatalog()) names.push_back(p);
+  names.emplace_back("config.schema");
+  return names;
+}
+
 StatusOr<std::shared_ptr<const OpenApiDocument>> AdminSpec() {
-  static const StatusOr<std::shared_ptr<const OpenApiDocument>> kSpec = LoadEmbeddedSpec("schemas/admin.openapi.yaml");
+  static const StatusOr<std::shared_ptr<const OpenApiDocument>> kSpec =
+      []() -> StatusOr<std::shared_ptr<const OpenApiDocument>> {
+    auto doc = WithProviderEnums("schemas/admin.openapi.yaml");
+    if (!doc.ok()) return doc.status();
+    // Other documents are named relative to schemas/, where they all live.
+    return OpenApiDocument::Parse(doc->dump(), "schemas/admin.openapi.yaml",
+                                  [](const std::string& other) { return WithProviderEnums("schemas/" + other); });
+  }();
   return kSpec;
 }
 

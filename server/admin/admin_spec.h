@@ -4,14 +4,20 @@
 #define IMAGINE_ADMIN_ADMIN_SPEC_H_
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "spec/openapi.h"
 
 namespace imagine {
 
-// The embedded admin OpenAPI document, loaded once.
+// The names of the documents GET /_emulator/openapi/{document} serves (without .yaml/.json):
+// admin, each provider's, config.schema.
+std::vector<std::string> AdminServedDocumentNames();
+
+// The embedded admin OpenAPI document, loaded once, its provider enums filled in.
 StatusOr<std::shared_ptr<const OpenApiDocument>> AdminSpec();
 
 // Validates `value` against components/schemas/<schema> of the admin document, applying

@@ -92,7 +92,7 @@ void AdminApi::AddTaskHandlers(std::map<std::string, Handler>* h) {
     if (!params.ok()) return RenderError(params.status());
     const nlohmann::json& p = *params;
     Engine::TaskFilter f;
-    if (p.contains("provider")) f.provider = p["provider"] == "apikley" ? Provider::kApikley : Provider::kEvolink;
+    if (p.contains("provider")) f.provider = FindProvider(p["provider"].get<std::string>());  // an enum of the document
     f.key = p.value("key", "");
     f.model = p.value("model", "");
     if (p.contains("state")) f.state = ParseState(p["state"].get<std::string>());

@@ -38,8 +38,8 @@ void Activity::SubmitCallback(const Task& task) {
   request.body = provider->second->CallbackBody(task, engine_->NowMs());
   request.hmac_key = profile->webhook_hmac_key;
   request.key = task.owner_key;
-  auto allowed = options_.callback_private_allowed.find(task.provider);
-  request.allow_private_hosts = allowed == options_.callback_private_allowed.end() || allowed->second;
+  // Whether receivers on loopback/private hosts are allowed (checked again after resolving).
+  request.allow_private_hosts = provider->second->allow_private_callbacks();
   auto policy = options_.callback_policies.find(task.provider);
   request.policy = policy != options_.callback_policies.end() ? policy->second : RetryPolicy{};
   const std::string& faults = !task.callback_faults.empty() ? task.callback_faults : profile->callback_faults;

@@ -23,9 +23,7 @@ enum class LogFormat { kText, kJson };
 
 struct ActivityOptions {
   LogFormat log_format = LogFormat::kText;
-  std::map<Provider, RetryPolicy> callback_policies;  // Evolink 10 s / +1,+2,+4 s; Apikley one attempt
-  // Providers whose callbacks may reach loopback/private receivers (checked after resolving).
-  std::map<Provider, bool> callback_private_allowed;  // absent = allowed
+  std::map<Provider, RetryPolicy> callback_policies;  // callbacks.<provider>; absent = one attempt
 };
 
 class Activity final : public TaskObserver {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "admin/admin_api.h"
+#include "app/config_document.h"
 #include "app/result_routes.h"
 #include "common/log.h"
 #include "common/resources.h"
@@ -27,14 +28,18 @@ std::string DefaultPublicUrl(const std::string& host, int port) {
 // provider's as loaded (from schemas.dir, with published models grafted in), else embedded.
 StatusOr<std::vector<ServedDocument>> ServedDocuments(const std::vector<std::unique_ptr<ProviderSurface>>& providers) {
   std::vector<ServedDocument> out;
-  for (const char* name : {"admin", "apikley", "evolink", "config.schema"}) {
-    const std::string base(name);
-    const std::string resource = base == "config.schema" ? "schemas/config.schema.yaml" : "schemas/" + base + ".openapi.yaml";
+  std::vector<std::string> names = {"admin"};
+  for (const auto& p : providers) names.emplace_back(p->name());
+  names.emplace_back("config.schema");
+  for (const std::string& base : names) {
+    std::string resource = base == "config.schema" ? "schemas/config.schema.yaml" : "schemas/" + base + ".openapi.yaml";
+    if (const ProviderPlugin* plugin = FindProviderPlugin(base)) resource = plugin->document;
     const OpenApiDocument* loaded = nullptr;
     for (const auto& p : providers) {
       if (p->name() == base) loaded = &p->spec();
     }
-    if (loaded != nullptr && (loaded->source_name() != resource || loaded->document().contains("x-emulator-published"))) {
+    const bool from_file = loaded != nullptr && (loaded->source_name() != resource || resource.front() == '/');
+    if (from_file || (loaded != nullptr && loaded->document().contains("x-emulator-published"))) {
       std::ifstream in(loaded->source_name(), std::ios::binary);
       std::stringstream file;
       if (!loaded->document().contains("x-emulator-published") && in) file << in.rdbuf();
@@ -47,9 +52,7 @@ StatusOr<std::vector<ServedDocument>> ServedDocuments(const std::vector<std::uni
     if (!text) return Internal(resource + " is not embedded in this build");
     nlohmann::json json;
     if (base == "config.schema") {
-      auto doc = LoadEmbeddedJson(resource);
-      if (!doc.ok()) return doc.status();
-      json = std::move(doc).value();
+      json = ConfigDocument::SchemaJson();  // with the keys and enums of every provider
     } else {
       auto doc = LoadEmbeddedSpec(resource);  // external $refs bundled in
       if (!doc.ok()) return doc.status();
@@ -107,7 +110,8 @@ Status WireProxy(const Config& c, const std::string& public_url, Engine* engine,
     }
   }
   for (const auto& p : providers) {
-    const std::string& url = p->provider() == Provider::kApikley ? c.proxy.apikley : c.proxy.evolink;
+    auto configured = c.providers.find(std::string(p->name()));
+    const std::string url = configured != c.providers.end() ? configured->second.upstream : "";
     std::unique_ptr<UpstreamClient> client;
     if (!url.empty()) {
       auto made = MakeHttpUpstreamClient("config: proxy." + std::string(p->name()), url, upstream);
@@ -183,9 +187,7 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   app->callbacks_ = std::make_unique<CallbackDispatcher>(callbacks, &engine->clock(), &engine->scheduler());
   ActivityOptions activity;
   activity.log_format = c.log_json ? LogFormat::kJson : LogFormat::kText;
-  activity.callback_policies[Provider::kApikley] = c.apikley_callbacks;
-  activity.callback_policies[Provider::kEvolink] = c.evolink_callbacks;
-  activity.callback_private_allowed[Provider::kEvolink] = c.evolink.allow_private_callbacks;
+  for (const auto& [name, p] : c.providers) activity.callback_policies[InternProvider(name)] = p.callbacks;
   app->activity_ = std::make_unique<Activity>(activity, engine, app->journal_.get(), app->metrics_.get(),
                                               app->callbacks_.get());
 
@@ -197,8 +199,13 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   // The providers are served through their ProxySurfaces (recordings, proxy mode), so
   // the registry mounts them on a router of its own that is not served.
   Router unserved;
-  auto providers = RegisterProviders(
-      ProviderOptions{c.apikley, c.evolink, c.validation, app->image_fetcher_.get(), c.schemas}, engine, &unserved);
+  ProviderOptions provider_options{{}, c.validation, app->image_fetcher_.get(), c.schemas};
+  for (const auto& [name, p] : c.providers) {
+    ProviderSettings& settings = provider_options.providers[name];
+    settings.section = p.section;
+    settings.models = p.models;
+  }
+  auto providers = RegisterProviders(provider_options, engine, &unserved);
   if (!providers.ok()) return providers.status();
   app->providers_ = std::move(providers).value();
   app->proxy_ = std::make_unique<ProxyHub>();

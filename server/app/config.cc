@@ -11,6 +11,7 @@
 #include "common/resources.h"
 #include "engine/accounts_json.h"
 #include "engine/scenarios_json.h"
+#include "providers/provider_catalog.h"
 
 namespace imagine {
 namespace {
@@ -37,6 +38,12 @@ ojson PolicyToJson(const RetryPolicy& p) {
   ojson retries = ojson::array();
   for (int64_t d : p.retry_delays_ms) retries.push_back(JsonNumber(Seconds(d)));
   return ojson{{"timeout_s", JsonNumber(Seconds(p.timeout_ms))}, {"retries_s", std::move(retries)}};
+}
+
+// The schema's default of callbacks.<provider>: what a partly written policy falls back to.
+RetryPolicy DefaultPolicy(const std::string& provider) {
+  const json& node = ConfigDocument::SchemaJson()["properties"]["callbacks"]["properties"][provider];
+  return PolicyFromJson(node.is_object() ? node.value("default", json::object()) : json::object(), RetryPolicy{});
 }
 
 std::map<std::string, ModelOptions> ModelsFromJson(const json& j) {
@@ -133,8 +140,6 @@ Config ConfigFromJson(const json& j) {
   c.callbacks.queue_capacity = callbacks.at("queue_capacity").get<size_t>();
   c.callbacks.verify_tls = callbacks.at("verify_tls").get<bool>();
   c.callbacks.ca_file = callbacks.at("ca_file").get<std::string>();
-  c.apikley_callbacks = PolicyFromJson(callbacks.at("apikley"), ApikleyRetryPolicy());
-  c.evolink_callbacks = PolicyFromJson(callbacks.at("evolink"), EvolinkRetryPolicy());
   const json& accounts = j.at("accounts");
   c.accounts.reject_unlisted_keys = accounts.at("unlisted_keys") == "reject";
   c.accounts.default_profile = KeyProfileFromJson(accounts.at("default"));
@@ -143,18 +148,16 @@ Config ConfigFromJson(const json& j) {
   }
   for (const json& rule : j.at("scenarios").at("rules")) c.scenario_rules.push_back(ScenarioRuleFromJson(rule));
   c.chaos = j.at("scenarios").at("chaos").get<std::map<std::string, double>>();
-  const json& apikley = j.at("apikley");
-  c.apikley.http_status =
-      apikley.at("http_status") == "mirror_code" ? ApikleyHttpStatus::kMirrorCode : ApikleyHttpStatus::kAlways200;
-  c.apikley.unknown_task =
-      apikley.at("unknown_task") == "not_found" ? ApikleyUnknownTask::kNotFound : ApikleyUnknownTask::kRecordInfoNull;
-  c.apikley.models = ModelsFromJson(apikley.at("models"));
-  c.accounts.provider_limits[Provider::kApikley] = RateLimitsFromJson(apikley.at("rate_limits"));
-  const json& evolink = j.at("evolink");
-  c.evolink.allow_private_callbacks = evolink.at("allow_private_callbacks").get<bool>();
-  c.evolink.allow_private_images = evolink.at("allow_private_images").get<bool>();
-  c.evolink.models = ModelsFromJson(evolink.at("models"));
-  c.accounts.provider_limits[Provider::kEvolink] = RateLimitsFromJson(evolink.at("rate_limits"));
+  for (const std::string& name : ProviderNamesInCatalog()) {
+    ProviderConfig& p = c.providers[name];
+    p.section = j.at(name);
+    p.models = ModelsFromJson(p.section.at("models"));
+    p.section.erase("models");       // kept once, in `models`
+    p.section.erase("rate_limits");  // kept once, in accounts.provider_limits
+    c.accounts.provider_limits[InternProvider(name)] = RateLimitsFromJson(j.at(name).at("rate_limits"));
+    p.callbacks = PolicyFromJson(callbacks.at(name), DefaultPolicy(name));
+    p.upstream = j.at("proxy").at(name).get<std::string>();
+  }
   const json& inputs = j.at("inputs");
   c.inputs.fetch = inputs.at("fetch") == "on";
   c.inputs.timeout_s = inputs.at("timeout_s").get<double>();
@@ -165,8 +168,6 @@ Config ConfigFromJson(const json& j) {
   c.schemas.dir = j.at("schemas").at("dir").get<std::string>();
   c.schemas.models = j.at("schemas").at("models").get<std::map<std::string, std::string>>();
   const json& proxy = j.at("proxy");
-  c.proxy.apikley = proxy.at("apikley").get<std::string>();
-  c.proxy.evolink = proxy.at("evolink").get<std::string>();
   c.proxy.allow_http = proxy.at("allow_http").get<bool>();
   c.proxy.capture_callbacks = proxy.at("capture_callbacks").get<bool>();
   c.proxy.timeout_ms = Ms(proxy.at("timeout_s").get<double>());
@@ -184,8 +185,8 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
   auto secret = [mask_secrets](const std::string& s) {
     return s.empty() || !mask_secrets ? s : std::string("********");
   };
-  auto limits = [&c](Provider p) {
-    auto it = c.accounts.provider_limits.find(p);
+  auto limits = [&c](const std::string& name) {
+    auto it = c.accounts.provider_limits.find(InternProvider(name));
     return it == c.accounts.provider_limits.end() ? ojson::object() : RateLimitsToJson(it->second);
   };
   ojson j;
@@ -227,30 +228,26 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
   j["callbacks"] = {{"workers", c.callbacks.workers},
                     {"queue_capacity", c.callbacks.queue_capacity},
                     {"verify_tls", c.callbacks.verify_tls},
-                    {"ca_file", c.callbacks.ca_file},
-                    {"apikley", PolicyToJson(c.apikley_callbacks)},
-                    {"evolink", PolicyToJson(c.evolink_callbacks)}};
-  j["apikley"] = {{"http_status", c.apikley.http_status == ApikleyHttpStatus::kMirrorCode ? "mirror_code" : "always_200"},
-                  {"unknown_task", c.apikley.unknown_task == ApikleyUnknownTask::kNotFound ? "not_found" : "record_info_null"},
-                  {"rate_limits", limits(Provider::kApikley)},
-                  {"models", ModelsToJson(c.apikley.models)}};
-  j["evolink"] = {{"allow_private_callbacks", c.evolink.allow_private_callbacks},
-                  {"allow_private_images", c.evolink.allow_private_images},
-                  {"rate_limits", limits(Provider::kEvolink)},
-                  {"models", ModelsToJson(c.evolink.models)}};
+                    {"ca_file", c.callbacks.ca_file}};
+  for (const auto& [name, p] : c.providers) {
+    j["callbacks"][name] = PolicyToJson(p.callbacks);
+    ojson section = ojson::parse(p.section.dump());
+    section["rate_limits"] = limits(name);
+    section["models"] = ModelsToJson(p.models);
+    j[name] = std::move(section);
+  }
   j["inputs"] = {{"fetch", c.inputs.fetch ? "on" : "off"},
                  {"timeout_s", JsonNumber(c.inputs.timeout_s)},
                  {"max_redirects", c.inputs.max_redirects},
                  {"max_bytes", c.inputs.max_bytes}};
   j["schemas"] = {{"dir", c.schemas.dir}, {"models", c.schemas.models}};
-  j["proxy"] = {{"apikley", c.proxy.apikley},
-                {"evolink", c.proxy.evolink},
-                {"allow_http", c.proxy.allow_http},
+  j["proxy"] = {{"allow_http", c.proxy.allow_http},
                 {"capture_callbacks", c.proxy.capture_callbacks},
                 {"timeout_s", JsonNumber(Seconds(c.proxy.timeout_ms))},
                 {"body_limit_bytes", c.proxy.body_limit_bytes},
                 {"drift_report", c.proxy.drift_report},
                 {"replay_file", c.proxy.replay_file}};
+  for (const auto& [name, p] : c.providers) j["proxy"][name] = p.upstream;
   j["state"] = {{"dir", c.state.dir}, {"fsync", FsyncPolicyName(c.state.fsync)}, {"compact_bytes", c.state.compact_bytes}};
   return j;
 }
@@ -278,6 +275,11 @@ StatusOr<Config> LoadConfig(const std::string& path) {
   auto embedded = FindResource("fixtures/default-config.yaml");
   if (!embedded) return Internal("the default config is not embedded in this build");
   IMAGINE_RETURN_IF_ERROR(doc.MergeYaml(*embedded, "default-config.yaml (embedded)"));
+  for (const ProviderPlugin& plugin : ProviderPlugins()) {  // the defaults of providers a build adds
+    if (!plugin.default_config.empty()) {
+      IMAGINE_RETURN_IF_ERROR(doc.MergeYaml(plugin.default_config, "the " + plugin.name + " provider's default config"));
+    }
+  }
   if (!path.empty()) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return InvalidArgument("cannot read config file " + path);

@@ -19,8 +19,6 @@
 #include "engine/journal.h"
 #include "engine/scenarios.h"
 #include "providers/registry.h"
-#include "providers/apikley/apikley_options.h"
-#include "providers/evolink/evolink_options.h"
 #include "proxy/proxy_options.h"
 #include "state/state_dir.h"
 
@@ -53,6 +51,15 @@ struct ClockOptions {
   int64_t start_ms = 0;   // emulated start instant; 0 = wall time
 };
 
+// What every provider has in the config, whichever provider it is (the catalog's providers,
+// providers/provider_catalog.h). Its rate limits go to AccountOptions::provider_limits.
+struct ProviderConfig {
+  nlohmann::json section = nlohmann::json::object();  // `<name>:` as resolved; the dialect reads its own keys
+  std::map<std::string, ModelOptions> models;           // `<name>.models`
+  RetryPolicy callbacks;                                // `callbacks.<name>`
+  std::string upstream;                                 // `proxy.<name>`: its live API ('' = emulate it)
+};
+
 struct Config {
   uint64_t seed = 0;             // 0 = choose one at start-up
   std::string log_level;         // debug | info | warn | error | off
@@ -63,8 +70,7 @@ struct Config {
   int64_t result_ttl_s = 0;
   size_t max_stored_tasks = 0;                // tasks.max_stored
   size_t max_stored_bytes = 0;                // tasks.max_stored_bytes
-  ApikleyOptions apikley;
-  EvolinkOptions evolink;
+  std::map<std::string, ProviderConfig> providers;  // by provider name: every provider of the catalog
   AccountOptions accounts;                    // key profiles; provider_limits from <provider>.rate_limits
   std::vector<ScenarioRule> scenario_rules;   // scenarios.rules
   std::map<std::string, double> chaos;        // scenarios.chaos: name -> probability per create
@@ -73,8 +79,6 @@ struct Config {
   bool log_json = false;                      // log_format: json (one JSON object per line)
   JournalOptions journal;
   CallbackOptions callbacks;
-  RetryPolicy apikley_callbacks;              // callbacks.apikley
-  RetryPolicy evolink_callbacks;              // callbacks.evolink
   ImageFetchOptions inputs;                   // inputs (verify_tls / ca_file from callbacks)
   SchemaSources schemas;                      // schemas.dir, schemas.models
   ProxyOptions proxy;                         // proxy: (off unless an upstream URL is set)

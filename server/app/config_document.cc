@@ -7,7 +7,9 @@
 #include <set>
 #include <vector>
 
+#include "app/provider_config_schema.h"
 #include "common/text.h"
+#include "providers/provider_catalog.h"
 #include "spec/embedded_documents.h"
 #include "spec/yaml_json.h"
 
@@ -228,7 +230,9 @@ std::string ConfigKeyPath(std::string_view pointer) {
 const nlohmann::json& ConfigDocument::SchemaJson() {
   static const json kSchema = [] {
     auto doc = LoadEmbeddedJson("schemas/config.schema.yaml");
-    return doc.ok() ? std::move(doc).value() : json();
+    if (!doc.ok()) return json();
+    AddProviderKeys(&doc.value(), ProviderNamesInCatalog());
+    return std::move(doc).value();
   }();
   return kSchema;
 }

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "callbacks/callback_dispatcher.h"
+#include "callbacks/callback_attempt.h"
 
 namespace imagine {
 

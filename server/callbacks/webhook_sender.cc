@@ -82,19 +82,25 @@ StatusOr<CallbackUrl> ParseCallbackUrl(std::string_view url) {
 }
 
 HttpWebhookSender::HttpWebhookSender(WebhookSenderOptions options, LookupFunction lookup)
-    : options_(std::move(options)), resolver_(std::move(lookup)) {
-  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-  if (ctx == nullptr) {
-    tls_error_ = "TLS: cannot create a TLS context";
-    return;
-  }
-  tls_.reset(ctx, SSL_CTX_free);
-  if (options_.verify_tls) {
-    SSL_CTX_set_default_verify_paths(ctx);
-    if (!options_.ca_file.empty() && SSL_CTX_load_verify_locations(ctx, options_.ca_file.c_str(), nullptr) != 1) {
-      tls_error_ = "TLS: cannot load CA file " + options_.ca_file;
+    : options_(std::move(options)), resolver_(std::move(lookup)) {}
+
+SSL_CTX* HttpWebhookSender::Tls(std::string* error) const {
+  std::call_once(tls_once_, [this] {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    if (ctx == nullptr) {
+      tls_error_ = "TLS: cannot create a TLS context";
+      return;
     }
-  }
+    tls_.reset(ctx, SSL_CTX_free);
+    if (options_.verify_tls) {
+      SSL_CTX_set_default_verify_paths(ctx);
+      if (!options_.ca_file.empty() && SSL_CTX_load_verify_locations(ctx, options_.ca_file.c_str(), nullptr) != 1) {
+        tls_error_ = "TLS: cannot load CA file " + options_.ca_file;
+      }
+    }
+  });
+  *error = tls_error_;
+  return tls_error_.empty() ? tls_.get() : nullptr;
 }
 
 Status HttpWebhookSender::CheckCaFile() const {
@@ -126,10 +132,8 @@ WebhookResult HttpWebhookSender::Post(std::string_view url, const WebhookHeaders
   }
   const CallbackUrl& target = *parsed;
   if (timeout.count() < 1000) timeout = std::chrono::microseconds(1000);
-  if (target.https && !tls_error_.empty()) {
-    result.error = tls_error_;
-    return finish();
-  }
+  SSL_CTX* tls = nullptr;
+  if (target.https && (tls = Tls(&result.error)) == nullptr) return finish();
 
   // Resolve once, check every address, connect only to what was checked.
   DestinationRules rules{allow_private_hosts, options_.own_ports};
@@ -158,7 +162,7 @@ WebhookResult HttpWebhookSender::Post(std::string_view url, const WebhookHeaders
   ExchangeOptions exchange;
   exchange.host = target.host;
   exchange.host_is_ip = ip_literal;
-  exchange.tls = target.https ? tls_.get() : nullptr;
+  exchange.tls = tls;
   exchange.verify_tls = options_.verify_tls;
   exchange.deadline = start + timeout;
   exchange.max_body_bytes = max_body_bytes;

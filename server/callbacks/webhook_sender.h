@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -86,10 +87,15 @@ class HttpWebhookSender final : public WebhookSender {
                      bool allow_private_hosts) const override;
 
  private:
+  // The TLS context, made at the first HTTPS attempt (loading the system's CA bundle takes
+  // ~30 ms, which start-up does not pay); null with *error set when it cannot be made.
+  SSL_CTX* Tls(std::string* error) const;
+
   WebhookSenderOptions options_;
-  HostResolver resolver_;         // names are looked up under the attempt's deadline
-  std::shared_ptr<SSL_CTX> tls_;  // shared by every HTTPS attempt (OpenSSL allows it)
-  std::string tls_error_;         // why HTTPS attempts cannot be made, "" when they can
+  HostResolver resolver_;                // names are looked up under the attempt's deadline
+  mutable std::once_flag tls_once_;      // guards the making of tls_ and tls_error_
+  mutable std::shared_ptr<SSL_CTX> tls_;  // shared by every HTTPS attempt (OpenSSL allows it)
+  mutable std::string tls_error_;        // why HTTPS attempts cannot be made, "" when they can
 };
 
 }  // namespace imagine

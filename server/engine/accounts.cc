@@ -129,7 +129,7 @@ StatusOr<Accounts::Ticket> Accounts::Reserve(KeyContext& key, Provider provider,
   const ModelLimit model_limit = found != limits.models.end() ? found->second : ModelLimit{};
   // The slots and creations a model's limits count (see LimitScope).
   const std::string counter = limits.scope == LimitScope::kPerKey
-                                  ? "*" + std::to_string(static_cast<int>(provider))
+                                  ? "*" + std::to_string(provider.index())
                                   : model;
   const std::string counted = limits.scope == LimitScope::kPerKey ? "tasks" : model;
 

@@ -165,7 +165,7 @@ Status Engine::StoreFull(TaskStore::InsertResult why, size_t task_bytes) const {
 }
 
 void Engine::RecordEntered(const Task& task, TaskState state, int64_t at_ms) {
-  entered_[static_cast<size_t>(task.provider)][static_cast<size_t>(state)].fetch_add(1, std::memory_order_relaxed);
+  entered_[task.provider.index()][static_cast<size_t>(state)].fetch_add(1, std::memory_order_relaxed);
   if (journal_ != nullptr) {
     JournalEntry e;
     e.kind = JournalEntry::Kind::kState;
@@ -188,7 +188,7 @@ void Engine::RecordEntered(const Task& task, TaskState state, int64_t at_ms) {
 std::array<uint64_t, kTaskStateCount> Engine::StatesEntered(Provider provider) const {
   std::array<uint64_t, kTaskStateCount> out{};
   for (size_t s = 0; s < kTaskStateCount; ++s) {
-    out[s] = entered_[static_cast<size_t>(provider)][s].load(std::memory_order_relaxed);
+    out[s] = entered_[provider.index()][s].load(std::memory_order_relaxed);
   }
   return out;
 }
@@ -322,8 +322,8 @@ std::vector<Task> Engine::ListTasks(const TaskFilter& f, size_t* total) const {
     } else {
       const auto by_state = store_.CountByNotified();
       size_t n = 0;
-      for (size_t p = 0; p < 2; ++p) {
-        if (f.provider && static_cast<size_t>(*f.provider) != p) continue;
+      for (size_t p = 0; p < kMaxProviders; ++p) {
+        if (f.provider && f.provider->index() != p) continue;
         for (size_t st = 0; st < kTaskStateCount; ++st) {
           if (!f.state || static_cast<size_t>(*f.state) == st) n += by_state[p][st];
         }
@@ -373,7 +373,8 @@ std::map<TaskState, size_t> Engine::CountByState(int64_t now_ms) const {
   if (watching()) {  // every state a task enters is reported, and counted by the store
     const auto by_state = store_.CountByNotified();
     for (size_t st = 0; st < kTaskStateCount; ++st) {
-      const size_t n = by_state[0][st] + by_state[1][st];
+      size_t n = 0;
+      for (size_t p = 0; p < kMaxProviders; ++p) n += by_state[p][st];
       if (n > 0) counts[static_cast<TaskState>(st)] = n;
     }
     return counts;

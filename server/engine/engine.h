@@ -6,7 +6,7 @@
 //   Engine engine(options, std::make_unique<VirtualClock>(0));
 //   StatusOr<Task> t = engine.CreateTask(params, &MakeApikleyId);
 //   engine.scheduler().Advance(20'000);           // virtual clock only
-//   StatusOr<Task> found = engine.FindTask(Provider::kApikley, key, t->id);
+//   StatusOr<Task> found = engine.FindTask(request.provider, key, t->id);
 #ifndef IMAGINE_ENGINE_ENGINE_H_
 #define IMAGINE_ENGINE_ENGINE_H_
 
@@ -42,7 +42,7 @@ using IdFactory = std::function<std::string(Random& random, int64_t now_ms)>;
 
 // Everything a dialect decided about a new task.
 struct NewTask {
-  Provider provider = Provider::kApikley;
+  Provider provider;
   std::string owner_key;
   const ModelOptions* model = nullptr;  // timing and price; must outlive the call
   std::string reported_model;           // model name to show in responses
@@ -234,7 +234,7 @@ class Engine {
   std::atomic<uint64_t> sequence_{0};  // numbers tasks for their random streams
   Journal* journal_ = nullptr;
   TaskObserver* observer_ = nullptr;
-  std::array<std::array<std::atomic<uint64_t>, kTaskStateCount>, 2> entered_{};  // [provider][state]
+  std::array<std::array<std::atomic<uint64_t>, kTaskStateCount>, kMaxProviders> entered_{};  // [provider][state]
 };
 
 }  // namespace imagine

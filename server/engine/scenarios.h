@@ -85,7 +85,7 @@ struct ScenarioRule {
 
 // What a request looks like to the selector.
 struct ScenarioContext {
-  Provider provider = Provider::kApikley;
+  Provider provider;
   Endpoint endpoint = Endpoint::kCreate;
   std::string_view key;
   std::string_view model;

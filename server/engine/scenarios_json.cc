@@ -9,7 +9,9 @@ namespace imagine {
 ScenarioRule ScenarioRuleFromJson(const nlohmann::json& j) {
   ScenarioRule r;
   r.scenario = j.value("scenario", "");
-  if (j.contains("provider")) r.provider = j["provider"] == "apikley" ? Provider::kApikley : Provider::kEvolink;
+  // The schemas allow only registered names; a name no provider has (a state directory
+  // written by a build with another provider) matches no request rather than every one.
+  if (j.contains("provider")) r.provider = FindProvider(j["provider"].get<std::string>()).value_or(Provider{255});
   if (j.contains("endpoint")) r.endpoint = j["endpoint"] == "create" ? Endpoint::kCreate : Endpoint::kQuery;
   r.key = j.value("key", "");
   r.model = j.value("model", "");

@@ -74,8 +74,9 @@ StatusOr<Task> TaskFromStateJson(const nlohmann::json& j) {
     t.id = j.at("id").get<std::string>();
     field = "provider";
     const std::string provider = j.at("provider").get<std::string>();
-    if (provider != "apikley" && provider != "evolink") return InvalidArgument("task.provider: unknown provider " + provider);
-    t.provider = provider == "apikley" ? Provider::kApikley : Provider::kEvolink;
+    const std::optional<Provider> registered = FindProvider(provider);
+    if (!registered) return InvalidArgument("task.provider: unknown provider " + provider);
+    t.provider = *registered;
     field = "key";
     t.owner_key = j.at("key").get<std::string>();
     field = "model";

@@ -63,7 +63,7 @@ struct StoredTask {
   int32_t output_count = 1;
   int32_t quality_p = 480;
   int32_t duration_s = 6;
-  Provider provider = Provider::kApikley;
+  Provider provider;
   TaskState notified = TaskState::kWaiting;
   MediaKind output_kind = MediaKind::kVideo;
   bool upscaled = false;

@@ -4,8 +4,6 @@
 
 namespace imagine {
 
-const char* ProviderName(Provider p) { return p == Provider::kApikley ? "apikley" : "evolink"; }
-
 const char* TaskStateName(TaskState s) {
   switch (s) {
     case TaskState::kWaiting: return "waiting";

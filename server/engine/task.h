@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
+#include "engine/provider.h"
+
 namespace imagine {
 
-enum class Provider : uint8_t { kApikley = 0, kEvolink = 1 };
-const char* ProviderName(Provider p);
 
 // Neutral lifecycle. Apikley shows these as waiting/queuing/generating/success/fail;
 // Evolink as pending (waiting+queuing)/processing/completed/failed.
@@ -61,7 +61,7 @@ struct OutputSpec {
 
 struct Task {
   std::string id;
-  Provider provider = Provider::kApikley;
+  Provider provider;
   std::string owner_key;     // the API key that created it; other keys cannot see it
   std::string model;         // model name as the provider reports it
   std::string request_json;  // the accepted request, defaults applied, compact JSON (Apikley's `param`)

@@ -23,7 +23,7 @@ size_t TaskStore::ShardIndex(std::string_view id) const { return std::hash<std::
 TaskStore::Shard& TaskStore::ShardFor(std::string_view id) const { return shards_[ShardIndex(id)]; }
 
 void TaskStore::CountNotified(Provider p, TaskState s, int delta) {
-  by_notified_[static_cast<size_t>(p)][static_cast<size_t>(s)].fetch_add(delta, std::memory_order_relaxed);
+  by_notified_[p.index()][static_cast<size_t>(s)].fetch_add(delta, std::memory_order_relaxed);
 }
 
 const StoredTask* TaskStore::Resolve(Shard& shard, uint32_t slot, uint32_t gen) const {
@@ -290,9 +290,9 @@ void TaskStore::ForEachOldestFirst(const std::function<void(const Task&)>& fn) c
   }
 }
 
-std::array<std::array<uint64_t, kTaskStateCount>, 2> TaskStore::CountByNotified() const {
-  std::array<std::array<uint64_t, kTaskStateCount>, 2> out{};
-  for (size_t p = 0; p < 2; ++p) {
+std::array<std::array<uint64_t, kTaskStateCount>, kMaxProviders> TaskStore::CountByNotified() const {
+  std::array<std::array<uint64_t, kTaskStateCount>, kMaxProviders> out{};
+  for (size_t p = 0; p < kMaxProviders; ++p) {
     for (size_t s = 0; s < kTaskStateCount; ++s) {
       out[p][s] = static_cast<uint64_t>(std::max<int64_t>(0, by_notified_[p][s].load(std::memory_order_relaxed)));
     }

@@ -91,7 +91,7 @@ class TaskStore {
   void SetEvictionListener(std::function<void(std::string_view id)> fn) { on_evict_ = std::move(fn); }
 
   // Stored tasks by provider and last reported state ([provider][TaskState]).
-  std::array<std::array<uint64_t, kTaskStateCount>, 2> CountByNotified() const;
+  std::array<std::array<uint64_t, kTaskStateCount>, kMaxProviders> CountByNotified() const;
   // Stored tasks of one key / one model name.
   size_t CountOfKey(std::string_view key) const;
   size_t CountOfModel(std::string_view model) const;
@@ -148,7 +148,7 @@ class TaskStore {
   std::atomic<size_t> bytes_{0};  // sum of the records' VariableBytes (and claims in flight)
   std::atomic<uint64_t> evicted_{0};            // to stay within max_stored
   std::atomic<uint64_t> evicted_for_bytes_{0};  // to stay within max_bytes
-  std::array<std::array<std::atomic<int64_t>, kTaskStateCount>, 2> by_notified_{};
+  std::array<std::array<std::atomic<int64_t>, kTaskStateCount>, kMaxProviders> by_notified_{};
 
   std::mutex evict_mu_;  // protects candidates_
   std::priority_queue<Candidate, std::vector<Candidate>, std::greater<Candidate>> candidates_;

@@ -38,6 +38,7 @@ struct RuleContext {
   int64_t now_ms = 0;            // the request's instant
   const Engine* engine = nullptr;  // for rules that look tasks up; may be null in tests
   std::optional<Task> source;    // set by a rule that resolves the task the request refers to
+  Provider provider;             // the provider the request came through
 };
 
 struct Rule {
@@ -75,7 +76,7 @@ class Dialect {
  public:
   // The data half.
   struct Traits {
-    Provider provider = Provider::kApikley;
+    Provider provider;
     std::string spec_resource;   // the embedded OpenAPI document, e.g. "schemas/apikley.openapi.yaml"
     std::string models_section;  // the config map of `models`, named in start-up errors
     std::map<std::string, ModelOptions> models;  // by model name; every model of the spec needs one
@@ -83,6 +84,7 @@ class Dialect {
     std::vector<Rule> rules;             // run in order after schema validation
     std::set<std::string> wording_flags;  // the `when` flags of the error table that hold
     bool allow_private_images = true;     // fetch input images from loopback/private hosts
+    bool allow_private_callbacks = true;  // deliver callbacks to loopback/private hosts
   };
 
   explicit Dialect(Traits traits) : traits_(std::move(traits)) {}

@@ -6,8 +6,6 @@
 #include <sstream>
 
 #include "common/resources.h"
-#include "providers/apikley/apikley_dialect.h"
-#include "providers/evolink/evolink_dialect.h"
 #include "spec/published_model.h"
 #include "spec/yaml_json.h"
 
@@ -33,6 +31,8 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(const std::str
   std::string text, name = resource;
   if (!sources.dir.empty() && ReadFile(sources.dir + "/" + base, &text)) {
     name = sources.dir + "/" + base;
+  } else if (!resource.empty() && resource[0] == '/') {
+    if (!ReadFile(resource, &text)) return InvalidArgument(resource + ": cannot read the provider's document");
   } else {
     auto embedded = FindResource(resource);
     if (!embedded) return Internal(resource + " is not embedded in this build");
@@ -64,19 +64,14 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(const std::str
 }
 
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name) {
-  return LoadEmbeddedSpec("schemas/" + std::string(provider_name) + ".openapi.yaml");
+  const ProviderPlugin* plugin = FindProviderPlugin(provider_name);
+  if (plugin == nullptr) return NotFound("no provider " + std::string(provider_name));
+  std::set<std::string> unused;
+  return LoadProviderSpec(plugin->document, SchemaSources{}, &unused);
 }
 
 StatusOr<std::vector<std::unique_ptr<ProviderSurface>>> RegisterProviders(const ProviderOptions& options,
                                                                           Engine* engine, Router* router) {
-  ApikleyOptions apikley = options.apikley;
-  apikley.validation = options.validation;
-  EvolinkOptions evolink = options.evolink;
-  evolink.validation = options.validation;
-  std::vector<std::unique_ptr<const Dialect>> dialects;
-  dialects.push_back(MakeApikleyDialect(std::move(apikley)));
-  dialects.push_back(MakeEvolinkDialect(evolink));
-
   if (const std::string& dir = options.schemas.dir; !dir.empty()) {
     struct stat st{};
     if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -86,8 +81,16 @@ StatusOr<std::vector<std::unique_ptr<ProviderSurface>>> RegisterProviders(const 
   std::set<std::string> unused;
   for (const auto& [model, file] : options.schemas.models) unused.insert(model);
   std::vector<std::unique_ptr<ProviderSurface>> surfaces;
-  for (auto& dialect : dialects) {
-    auto spec = LoadProviderSpec(dialect->traits().spec_resource, options.schemas, &unused);
+  for (const ProviderPlugin& plugin : ProviderPlugins()) {
+    auto given = options.providers.find(plugin.name);
+    ProviderSettings settings = given != options.providers.end() ? given->second : ProviderSettings{};
+    settings.provider = InternProvider(plugin.name);
+    settings.validation = options.validation;
+    std::unique_ptr<const Dialect> dialect = plugin.make(settings);
+    if (dialect == nullptr || dialect->traits().provider != settings.provider) {
+      return Internal("provider " + plugin.name + ": its factory must make a dialect with the id it was given");
+    }
+    auto spec = LoadProviderSpec(plugin.document, options.schemas, &unused);
     if (!spec.ok()) return spec.status();
     auto surface = ProviderSurface::Create(std::move(dialect), std::move(spec).value(), engine, options.image_fetcher);
     if (!surface.ok()) return surface.status();

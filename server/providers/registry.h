@@ -1,6 +1,7 @@
-// The one place where providers are registered: builds each provider's dialect, loads its
-// embedded OpenAPI document, wraps both in the shared request flow (ProviderSurface) and
-// adds one route per operation of the document to the router. Called once at start-up.
+// Serves the providers of the catalog (provider_catalog.h): builds each provider's dialect
+// from its settings, loads its OpenAPI document, wraps both in the shared request flow
+// (ProviderSurface) and adds one route per operation of the document to the router.
+// Called once at start-up.
 #ifndef IMAGINE_PROVIDERS_REGISTRY_H_
 #define IMAGINE_PROVIDERS_REGISTRY_H_
 
@@ -12,9 +13,8 @@
 
 #include "engine/engine.h"
 #include "http/router.h"
-#include "providers/apikley/apikley_options.h"
 #include "providers/common/provider_surface.h"
-#include "providers/evolink/evolink_options.h"
+#include "providers/provider_catalog.h"
 #include "spec/embedded_documents.h"
 
 namespace imagine {
@@ -25,11 +25,10 @@ struct SchemaSources {
   std::map<std::string, std::string> models;  // model -> its published per-model document (a file)
 };
 
-// What the providers are told at start-up (config sections apikley:, evolink:, validation:).
+// What the providers are told at start-up (each provider's config section, validation:).
 struct ProviderOptions {
-  ApikleyOptions apikley;
-  EvolinkOptions evolink;
-  RequestValidation validation;  // both providers
+  std::map<std::string, ProviderSettings> providers;  // by name; `provider` is filled in here
+  RequestValidation validation;  // every provider
   const ImageFetcher* image_fetcher = nullptr;  // inputs.fetch: on; must outlive the surfaces
   SchemaSources schemas;
 };
@@ -39,12 +38,12 @@ struct ProviderOptions {
 StatusOr<std::vector<std::unique_ptr<ProviderSurface>>> RegisterProviders(const ProviderOptions& options,
                                                                           Engine* engine, Router* router);
 
-// The embedded OpenAPI document of a provider ("schemas/<name>.openapi.yaml").
+// The OpenAPI document of the catalog's provider `provider_name` as built in (no schemas.dir).
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name);
 
-// The document of the provider whose embedded one is `resource` ("schemas/<name>.openapi.yaml"),
-// from `sources`: <dir>/<name>.openapi.yaml when dir is set and the file exists, else the
-// embedded one; with the models of sources.models it declares grafted in (their names are
+// The document of the provider whose own one is `resource` ("schemas/<name>.openapi.yaml"
+// embedded, or an absolute file path), from `sources`: <dir>/<name>.openapi.yaml when dir is
+// set and the file exists, else its own; with the models of sources.models it declares grafted in (their names are
 // erased from *unused). kInvalidArgument "<file>: <where>: <problem>" when unusable.
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(const std::string& resource,
                                                                   const SchemaSources& sources,

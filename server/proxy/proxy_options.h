@@ -11,8 +11,7 @@
 namespace imagine {
 
 struct ProxyOptions {
-  std::string apikley;             // upstream base URL of Apikley ("" = emulate it)
-  std::string evolink;             // upstream base URL of Evolink ("" = emulate it)
+  // Each provider's upstream base URL is ProviderConfig::upstream (`proxy.<provider>`).
   bool allow_http = false;         // accept http:// upstreams (tests); else https only
   bool capture_callbacks = false;  // route provider callbacks through the emulator (needs server.public_url)
   int64_t timeout_ms = 0;          // connect, each write and each read to an upstream

@@ -13,6 +13,9 @@ namespace {
 std::string Id(imagine::Random& random, int64_t) { return "f" + std::to_string(random.Next() % 1000); }
 }  // namespace
 
+// The providers the seeds name, registered as the emulator registers them at start-up.
+static const bool kProviders = (imagine::InternProvider("apikley"), imagine::InternProvider("evolink"), true);
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   imagine::EngineOptions options;
   options.seed = 1;

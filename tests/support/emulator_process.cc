@@ -25,10 +25,11 @@ extern "C" char** environ;
 // fork+exec of the binary with stdout and stderr on one pipe; returns the read end. The child
 // dies with this process (SpawnChild). argv and the environment are built before the fork: the
 // child only calls async-signal-safe functions.
-pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, int* out_fd) {
+pid_t Spawn(const std::string& binary, const std::vector<std::string>& args,
+            const std::map<std::string, std::string>& env, int* out_fd) {
   int fds[2];
   REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-  std::vector<std::string> argv_text = {IMAGINE_EMU_BINARY};
+  std::vector<std::string> argv_text = {binary};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<std::string> env_text;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -86,7 +87,8 @@ int WaitWithTimeout(pid_t pid, int timeout_ms) {
 
 }  // namespace
 
-EmulatorProcess::EmulatorProcess(std::vector<std::string> args, std::map<std::string, std::string> env) {
+EmulatorProcess::EmulatorProcess(std::vector<std::string> args, std::map<std::string, std::string> env,
+                                 std::string binary) {
   bool has_port = false;
   for (const std::string& a : args) has_port = has_port || a == "--port" || a.rfind("--port=", 0) == 0;
   if (!has_port && env.count("IMAGINE_EMU_PORT") == 0) {
@@ -98,7 +100,7 @@ EmulatorProcess::EmulatorProcess(std::vector<std::string> args, std::map<std::st
   }
   args.push_back("--self-check");
   int fd = -1;
-  pid_ = Spawn(args, env, &fd);
+  pid_ = Spawn(binary, args, env, &fd);
   // The listening line, after any log lines before it (a restored state directory says so first).
   startup_line_ = ReadUntil(fd, 60000, [](const std::string& t) {
     const size_t at = t.find(" listening on ");
@@ -209,9 +211,10 @@ void EmulatorProcess::Advance(double seconds) const {
 }
 
 std::pair<int, std::string> RunToExit(const std::vector<std::string>& args,
-                                      const std::map<std::string, std::string>& env, int timeout_s) {
+                                      const std::map<std::string, std::string>& env, int timeout_s,
+                                      const std::string& binary) {
   int fd = -1;
-  pid_t pid = Spawn(args, env, &fd);
+  pid_t pid = Spawn(binary, args, env, &fd);
   std::string out = ReadUntil(fd, timeout_s * 1000, [](const std::string&) { return false; });
   close(fd);
   int status = WaitWithTimeout(pid, 2000);

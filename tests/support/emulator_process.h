@@ -36,8 +36,9 @@ class EmulatorProcess {
   // "--self-check", with `env` added to the environment. Fails the current test (doctest
   // REQUIRE) if it does not print its listening line within 60 s. On Stop() (and so at
   // scope exit) it CHECKs that no response broke the provider's own response schemas.
+  // `binary`: another build of the emulator (e.g. one with a test-tree provider added).
   explicit EmulatorProcess(std::vector<std::string> args = {"--clock", "virtual", "--seed", "1"},
-                           std::map<std::string, std::string> env = {});
+                           std::map<std::string, std::string> env = {}, std::string binary = IMAGINE_EMU_BINARY);
   ~EmulatorProcess();
 
   int port() const { return port_; }
@@ -78,7 +79,8 @@ class EmulatorProcess {
 // Runs the binary to completion with `args` and returns {exit code, stdout+stderr}.
 // Kills it after `timeout_s` (a cap for a hang, not an expectation of speed).
 std::pair<int, std::string> RunToExit(const std::vector<std::string>& args,
-                                      const std::map<std::string, std::string>& env = {}, int timeout_s = 60);
+                                      const std::map<std::string, std::string>& env = {}, int timeout_s = 60,
+                                      const std::string& binary = IMAGINE_EMU_BINARY);
 
 // Writes `text` to a fresh file under ScratchDir() (removed when the test process ends) and
 // returns its path.

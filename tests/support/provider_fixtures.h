@@ -32,6 +32,7 @@ inline const Wording& EmbeddedWording(const std::string& provider) {
 // Options with an entry for every model of the provider's document.
 template <typename Options>
 Options WithSpecModels(Options options, const std::string& provider) {
+  options.provider = InternProvider(provider);
   const auto spec = EmbeddedSpec(provider);
   for (const auto& op : spec->operations()) {
     for (const auto& [model, schema] : op.models) options.models[model].name = model;

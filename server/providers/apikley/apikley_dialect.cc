@@ -16,7 +16,7 @@ std::set<std::string> WordingFlags(const ApikleyOptions& options) {
 class ApikleyDialect final : public Dialect {
  public:
   explicit ApikleyDialect(ApikleyOptions options)
-      : Dialect(Traits{Provider::kApikley, "schemas/apikley.openapi.yaml", "apikley.models", options.models,
+      : Dialect(Traits{options.provider, "schemas/apikley.openapi.yaml", "apikley.models", options.models,
                        options.validation, apikley::Rules(), WordingFlags(options)}),
         options_(std::move(options)) {}
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/engine_options.h"
+#include "engine/provider.h"
 #include "providers/common/request_body.h"
 
 namespace imagine {
@@ -23,6 +24,7 @@ enum class ApikleyUnknownTask {
 };
 
 struct ApikleyOptions {
+  Provider provider;  // its registered id (engine/provider.h)
   ApikleyHttpStatus http_status = ApikleyHttpStatus::kAlways200;
   ApikleyUnknownTask unknown_task = ApikleyUnknownTask::kRecordInfoNull;
   std::map<std::string, ModelOptions> models;  // by model name; every model in the spec needs one

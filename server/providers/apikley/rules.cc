@@ -47,7 +47,7 @@ Status SourceIsTextToImage(RuleContext& ctx) {
   const nlohmann::json& in = Input(ctx);
   if (!in.contains("task_id")) return Status::Ok();
   const std::string id = in["task_id"].get<std::string>();
-  auto task = ctx.engine->FindTask(Provider::kApikley, ctx.api_key, id);
+  auto task = ctx.engine->FindTask(ctx.provider, ctx.api_key, id);
   if (!task.ok() || task->model != kTextToImage || task->timeline.StateAt(ctx.now_ms) != TaskState::kSucceeded) {
     return Fail("task_id_is_successful_text_to_image", "/input/task_id",
                 "must be the id of a successful grok-imagine/text-to-image task of this API key", &in["task_id"]);
@@ -60,7 +60,7 @@ Status SourceIsTextToImage(RuleContext& ctx) {
 Status UpscaleSourceSucceeded(RuleContext& ctx) {
   const nlohmann::json& in = Input(ctx);
   const std::string id = in["task_id"].get<std::string>();
-  auto task = ctx.engine->FindTask(Provider::kApikley, ctx.api_key, id);
+  auto task = ctx.engine->FindTask(ctx.provider, ctx.api_key, id);
   if (!task.ok() || task->model == kUpscale || task->timeline.StateAt(ctx.now_ms) != TaskState::kSucceeded) {
     return Fail("task_id_is_successful_grok_task", "/input/task_id",
                 "must be the id of a successful Grok Imagine generation task of this API key", &in["task_id"]);

@@ -185,7 +185,7 @@ ApiResponse ProviderSurface::Create(ApiRequest& req) {
   auto model = ValidateBody(request);
   if (!model.ok()) return RenderError(model.status(), op);
   // 4. rules
-  RuleContext rules{request, *model, req.api_key, caller->now_ms, engine_, std::nullopt};
+  RuleContext rules{request, *model, req.api_key, caller->now_ms, engine_, std::nullopt, traits_.provider};
   Status s = CheckRules(traits_.rules, rules);
   if (!s.ok()) return RenderError(s, op);
   // 5. scenario: both emulator headers are read before a scripted answer is given

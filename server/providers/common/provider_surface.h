@@ -39,6 +39,8 @@ class ProviderSurface final : public ApiSurface {
                                                            Engine* engine, const ImageFetcher* fetcher = nullptr);
 
   Provider provider() const { return traits_.provider; }
+  // Callbacks may go to loopback/private receivers (the dialect's policy).
+  bool allow_private_callbacks() const { return traits_.allow_private_callbacks; }
   // The body POSTed to a finished task's callback URL, as seen at `now_ms`.
   std::string CallbackBody(const Task& task, int64_t now_ms) const;
 

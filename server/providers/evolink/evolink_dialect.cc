@@ -11,8 +11,9 @@ namespace {
 class EvolinkDialect final : public Dialect {
  public:
   explicit EvolinkDialect(const EvolinkOptions& options)
-      : Dialect(Traits{Provider::kEvolink, "schemas/evolink.openapi.yaml", "evolink.models", options.models,
-                       options.validation, evolink::Rules(options), {}, options.allow_private_images}) {}
+      : Dialect(Traits{options.provider, "schemas/evolink.openapi.yaml", "evolink.models", options.models,
+                       options.validation, evolink::Rules(options), {}, options.allow_private_images,
+                       options.allow_private_callbacks}) {}
 
   // The requested duration and quality pick the result video.
   void ShapeTask(const nlohmann::json& body, const std::optional<Task>& /*source*/, NewTask* task) const override {

@@ -6,11 +6,13 @@
 #include <string>
 
 #include "engine/engine_options.h"
+#include "engine/provider.h"
 #include "providers/common/request_body.h"
 
 namespace imagine {
 
 struct EvolinkOptions {
+  Provider provider;  // its registered id (engine/provider.h)
   // Accept callback_url on http:// and on loopback/private hosts (local receivers).
   // Off by default: the real service refuses them (seed: "Only HTTPS", "internal IPs prohibited").
   bool allow_private_callbacks = false;

@@ -126,13 +126,13 @@ TEST_CASE("--proxy takes provider=URL pairs and --drift-report a file, both reac
                                    R"({"proxy":{"apikley":"https://api.kie.test","evolink":"https://api.evolink.test/x"}})"));
   auto config = LoadConfig("");
   REQUIRE(config.ok());
-  CHECK(config->proxy.apikley.empty());  // proxy mode is off unless asked for
+  CHECK(config->providers.at("apikley").upstream.empty());  // proxy mode is off unless asked for
   CHECK_FALSE(config->proxy.allow_http);
   CHECK(ApplyCommandLine(*cl, &*config).ok());
-  CHECK(config->proxy.apikley == "https://api.kie.test");
-  CHECK(config->proxy.evolink == "https://api.evolink.test/x");
+  CHECK(config->providers.at("apikley").upstream == "https://api.kie.test");
+  CHECK(config->providers.at("evolink").upstream == "https://api.evolink.test/x");
   CHECK(config->proxy.drift_report == "d.json");
-  CHECK(Applied(*Parse({}, {{"IMAGINE_EMU_PROXY", "evolink=https://e.test"}})).proxy.evolink == "https://e.test");
+  CHECK(Applied(*Parse({}, {{"IMAGINE_EMU_PROXY", "evolink=https://e.test"}})).providers.at("evolink").upstream == "https://e.test");
   for (const char* bad : {"apikley", "apikley=", "openai=https://x", "apikley=https://a,apikley=https://b", "",
                           "allow_http=true"}) {
     INFO(bad);

@@ -9,6 +9,7 @@
 #include "app/config_document.h"
 #include "callbacks/retry_policy.h"
 #include "http/http_server.h"
+#include "providers/evolink/evolink_options.h"
 #include "support/scratch.h"
 
 #include <doctest/doctest.h>
@@ -22,17 +23,17 @@ TEST_CASE("the embedded default config loads with every documented model") {
   CHECK(config->server.port == 8080);
   CHECK(config->clock.mode == ClockMode::kReal);
   CHECK(config->result_ttl_s == 86400);
-  CHECK(config->apikley.http_status == ApikleyHttpStatus::kAlways200);
-  CHECK(config->apikley.models.size() == 4);
-  const ModelOptions& t2i = config->apikley.models.at("grok-imagine/text-to-image");
+  CHECK(config->providers.at("apikley").section.at("http_status") == "always_200");
+  CHECK(config->providers.at("apikley").models.size() == 4);
+  const ModelOptions& t2i = config->providers.at("apikley").models.at("grok-imagine/text-to-image");
   CHECK(t2i.output == MediaKind::kImage);
   CHECK(t2i.outputs == 6);
   CHECK(t2i.timing.total_min_s == 5);
   CHECK(t2i.timing.total_max_s == 15);
-  CHECK(config->apikley.models.at("grok-imagine/image-to-video").timing.total_max_s == 20);
-  CHECK(config->apikley.models.at("grok-imagine/text-to-video").timing.total_max_s == 25);
-  CHECK(config->evolink.models.size() == 2);
-  CHECK_FALSE(config->evolink.allow_private_callbacks);
+  CHECK(config->providers.at("apikley").models.at("grok-imagine/image-to-video").timing.total_max_s == 20);
+  CHECK(config->providers.at("apikley").models.at("grok-imagine/text-to-video").timing.total_max_s == 25);
+  CHECK(config->providers.at("evolink").models.size() == 2);
+  CHECK_FALSE(config->providers.at("evolink").section.at("allow_private_callbacks").get<bool>());
 }
 
 TEST_CASE("a YAML document applies on top: maps merge, values replace") {
@@ -49,10 +50,10 @@ apikley:
 )", "test.yaml", &c).ok());
   CHECK(c.server.port == 9090);
   CHECK(c.server.host == "127.0.0.1");
-  CHECK(c.apikley.http_status == ApikleyHttpStatus::kMirrorCode);
-  CHECK(c.apikley.models.at("grok-imagine/text-to-video").price == 99);
-  CHECK(c.apikley.models.at("grok-imagine/text-to-video").timing.total_max_s == 25);  // kept
-  CHECK(c.apikley.models.at("grok-imagine/new-model").outputs == 2);
+  CHECK(c.providers.at("apikley").section.at("http_status") == "mirror_code");
+  CHECK(c.providers.at("apikley").models.at("grok-imagine/text-to-video").price == 99);
+  CHECK(c.providers.at("apikley").models.at("grok-imagine/text-to-video").timing.total_max_s == 25);  // kept
+  CHECK(c.providers.at("apikley").models.at("grok-imagine/new-model").outputs == 2);
   CHECK(ApplyConfigYaml("", "empty.yaml", &c).ok());
 }
 
@@ -162,19 +163,19 @@ TEST_CASE("the defaults stated in the config schema are the components' own defa
   CHECK(c.callbacks.workers == callbacks.workers);
   CHECK(c.callbacks.queue_capacity == callbacks.queue_capacity);
   CHECK(c.callbacks.verify_tls == callbacks.verify_tls);
-  CHECK(c.apikley_callbacks.timeout_ms == ApikleyRetryPolicy().timeout_ms);
-  CHECK(c.apikley_callbacks.retry_delays_ms == ApikleyRetryPolicy().retry_delays_ms);
-  CHECK(c.evolink_callbacks.timeout_ms == EvolinkRetryPolicy().timeout_ms);
-  CHECK(c.evolink_callbacks.retry_delays_ms == EvolinkRetryPolicy().retry_delays_ms);
+  CHECK(c.providers.at("apikley").callbacks.timeout_ms == ApikleyRetryPolicy().timeout_ms);
+  CHECK(c.providers.at("apikley").callbacks.retry_delays_ms == ApikleyRetryPolicy().retry_delays_ms);
+  CHECK(c.providers.at("evolink").callbacks.timeout_ms == EvolinkRetryPolicy().timeout_ms);
+  CHECK(c.providers.at("evolink").callbacks.retry_delays_ms == EvolinkRetryPolicy().retry_delays_ms);
   const KeyProfile profile;
   CHECK(c.accounts.default_profile.credits == profile.credits);
   CHECK(c.accounts.default_profile.user_group == profile.user_group);
   CHECK(c.accounts.default_profile.revoked == profile.revoked);
   CHECK(c.result_ttl_s * 1000 == EngineOptions{}.result_ttl_ms);
-  ApikleyOptions apikley;
-  CHECK(c.apikley.http_status == apikley.http_status);
-  CHECK(c.apikley.unknown_task == apikley.unknown_task);
-  CHECK(c.evolink.allow_private_callbacks == EvolinkOptions{}.allow_private_callbacks);
+  // The dialects read their own keys; absent ones mean the options' defaults.
+  CHECK(c.providers.at("apikley").section.at("http_status") == "always_200");
+  CHECK(c.providers.at("apikley").section.at("unknown_task") == "record_info_null");
+  CHECK(c.providers.at("evolink").section.at("allow_private_callbacks") == EvolinkOptions{}.allow_private_callbacks);
   CHECK(c.clock.time_scale == 1.0);
   CHECK(c.log_level == "info");
 }
@@ -225,10 +226,10 @@ TEST_CASE("issue 14: a partly written callback policy keeps the provider's defau
   auto config = LoadConfig(path);
   std::remove(path.c_str());
   REQUIRE(config.ok());
-  CHECK(config->apikley_callbacks.timeout_ms == 2000);
-  CHECK(config->apikley_callbacks.retry_delays_ms.empty());
-  CHECK(config->evolink_callbacks.timeout_ms == 10000);
-  CHECK(config->evolink_callbacks.retry_delays_ms == std::vector<int64_t>{5000});
+  CHECK(config->providers.at("apikley").callbacks.timeout_ms == 2000);
+  CHECK(config->providers.at("apikley").callbacks.retry_delays_ms.empty());
+  CHECK(config->providers.at("evolink").callbacks.timeout_ms == 10000);
+  CHECK(config->providers.at("evolink").callbacks.retry_delays_ms == std::vector<int64_t>{5000});
 }
 
 }  // namespace imagine

@@ -18,7 +18,7 @@ AccountOptions Options() {
   apikley.burst_count = 3;
   apikley.burst_window_s = 10;
   apikley.models["m1"] = ModelLimit{2, 4};
-  o.provider_limits[Provider::kApikley] = apikley;
+  o.provider_limits[InternProvider("apikley")] = apikley;
   return o;
 }
 
@@ -39,10 +39,10 @@ TEST_CASE("Authenticate refuses revoked keys, and unlisted keys only when told t
 
 TEST_CASE("credits are reserved at creation and refunded when the task fails") {
   Accounts a(Options());
-  auto t1 = a.Reserve("k", Provider::kEvolink, "m", 30, 0);
+  auto t1 = a.Reserve("k", InternProvider("evolink"), "m", 30, 0);
   REQUIRE(t1.ok());
   a.Activate("k", *t1, "task-1", 1000, TaskState::kSucceeded);
-  auto t2 = a.Reserve("k", Provider::kEvolink, "m", 30, 0);
+  auto t2 = a.Reserve("k", InternProvider("evolink"), "m", 30, 0);
   REQUIRE(t2.ok());
   a.Activate("k", *t2, "task-2", 2000, TaskState::kFailed);
   Balance b = a.BalanceOf("k", 500);
@@ -51,7 +51,7 @@ TEST_CASE("credits are reserved at creation and refunded when the task fails") {
   b = a.BalanceOf("k", 2000);  // task-2 failed at 2000: refunded
   CHECK(b.remaining == 70);
   CHECK(b.used == 30);
-  auto t3 = a.Reserve("k", Provider::kEvolink, "m", 71, 2000);
+  auto t3 = a.Reserve("k", InternProvider("evolink"), "m", 71, 2000);
   CHECK(CodeOf(t3) == Code::kFailedPrecondition);
   CHECK(t3.status().violation().rule == "credits");
   CHECK(a.BalanceOf("k", 2000).remaining == 70);  // a refusal changes nothing
@@ -59,28 +59,28 @@ TEST_CASE("credits are reserved at creation and refunded when the task fails") {
 
 TEST_CASE("the burst window counts creations of any model on the clock") {
   Accounts a(Options());
-  for (int i = 0; i < 3; ++i) REQUIRE(a.Reserve("k", Provider::kApikley, "other", 0, 1000 + i).ok());
-  auto over = a.Reserve("k", Provider::kApikley, "other", 0, 5000);
+  for (int i = 0; i < 3; ++i) REQUIRE(a.Reserve("k", InternProvider("apikley"), "other", 0, 1000 + i).ok());
+  auto over = a.Reserve("k", InternProvider("apikley"), "other", 0, 5000);
   CHECK(CodeOf(over) == Code::kResourceExhausted);
   CHECK(over.status().violation().rule == "burst");
-  CHECK(a.Reserve("k", Provider::kApikley, "other", 0, 10999).status().code() == Code::kResourceExhausted);
-  CHECK(a.Reserve("k", Provider::kApikley, "other", 0, 11000).ok());  // the first one left the window
+  CHECK(a.Reserve("k", InternProvider("apikley"), "other", 0, 10999).status().code() == Code::kResourceExhausted);
+  CHECK(a.Reserve("k", InternProvider("apikley"), "other", 0, 11000).ok());  // the first one left the window
   // Another provider's defaults (none here) do not count Apikley's history.
-  CHECK(a.Reserve("k", Provider::kEvolink, "other", 0, 11000).ok());
+  CHECK(a.Reserve("k", InternProvider("evolink"), "other", 0, 11000).ok());
 }
 
 TEST_CASE("a running task holds a concurrency slot until its finish time") {
   Accounts a(Options());
-  auto t1 = a.Reserve("k", Provider::kApikley, "m1", 0, 0);
-  auto t2 = a.Reserve("k", Provider::kApikley, "m1", 0, 0);
+  auto t1 = a.Reserve("k", InternProvider("apikley"), "m1", 0, 0);
+  auto t2 = a.Reserve("k", InternProvider("apikley"), "m1", 0, 0);
   REQUIRE(t1.ok());
   REQUIRE(t2.ok());
   a.Activate("k", *t1, "a", 20'000, TaskState::kSucceeded);
   a.Activate("k", *t2, "b", kNever, TaskState::kSucceeded);  // stuck: never frees its slot
-  auto third = a.Reserve("k", Provider::kApikley, "m1", 0, 19'999);
+  auto third = a.Reserve("k", InternProvider("apikley"), "m1", 0, 19'999);
   CHECK(third.status().violation().rule == "concurrency");
   CHECK(third.status().message() == "2 concurrent tasks of m1 already running");
-  CHECK(a.Reserve("k", Provider::kApikley, "m1", 0, 20'000).ok());  // "a" finished
+  CHECK(a.Reserve("k", InternProvider("apikley"), "m1", 0, 20'000).ok());  // "a" finished
   // Rescheduling the stuck task to end now frees its slot as well.
   CHECK(a.Reschedule("k", "b", 20'000, TaskState::kFailed));
   CHECK_FALSE(a.Reschedule("k", "a", 30'000, TaskState::kFailed));  // already settled
@@ -89,18 +89,18 @@ TEST_CASE("a running task holds a concurrency slot until its finish time") {
 TEST_CASE("the hourly limit counts creations of one model over a sliding hour") {
   Accounts a(Options());
   for (int i = 0; i < 4; ++i) {
-    auto t = a.Reserve("k", Provider::kApikley, "m1", 0, i * 20'000);
+    auto t = a.Reserve("k", InternProvider("apikley"), "m1", 0, i * 20'000);
     REQUIRE(t.ok());
     a.Activate("k", *t, "t" + std::to_string(i), i * 20'000 + 1, TaskState::kSucceeded);
   }
-  auto over = a.Reserve("k", Provider::kApikley, "m1", 0, 3'600'000 - 1);
+  auto over = a.Reserve("k", InternProvider("apikley"), "m1", 0, 3'600'000 - 1);
   CHECK(over.status().violation().rule == "hourly");
-  CHECK(a.Reserve("k", Provider::kApikley, "m1", 0, 3'600'000).ok());
+  CHECK(a.Reserve("k", InternProvider("apikley"), "m1", 0, 3'600'000).ok());
 }
 
 TEST_CASE("allowed_models, per-key limits and SetProfile") {
   Accounts a(Options());
-  auto denied = a.Reserve("limited", Provider::kApikley, "m2", 0, 0);
+  auto denied = a.Reserve("limited", InternProvider("apikley"), "m2", 0, 0);
   CHECK(CodeOf(denied) == Code::kPermissionDenied);
   CHECK(denied.status().message() == "this key may not use model m2");
   CHECK(denied.status().violation().value == "m2");  // the provider words it
@@ -108,8 +108,8 @@ TEST_CASE("allowed_models, per-key limits and SetProfile") {
   tight.credits = 5;
   tight.rate_limits = RateLimits{1, 60, {}};
   a.SetProfile("tight", tight, 0);
-  CHECK(a.Reserve("tight", Provider::kApikley, "m1", 5, 0).ok());
-  CHECK(a.Reserve("tight", Provider::kApikley, "m1", 0, 1).status().violation().rule == "burst");
+  CHECK(a.Reserve("tight", InternProvider("apikley"), "m1", 5, 0).ok());
+  CHECK(a.Reserve("tight", InternProvider("apikley"), "m1", 0, 1).status().violation().rule == "burst");
   CHECK(a.BalanceOf("tight", 2).remaining == 0);
   a.SetProfile("tight", tight, 2);  // re-applying resets the balance, minus what running tasks hold
   CHECK(a.BalanceOf("tight", 2).remaining == 0);
@@ -117,7 +117,7 @@ TEST_CASE("allowed_models, per-key limits and SetProfile") {
   CHECK(a.ProfileFor("tight")->credits == 5);
   CHECK(a.ProfileFor("unknown")->credits == 100);
   a.Reset("tight");
-  CHECK(a.Reserve("tight", Provider::kApikley, "m1", 0, 3).ok());  // history forgotten
+  CHECK(a.Reserve("tight", InternProvider("apikley"), "m1", 0, 3).ok());  // history forgotten
 }
 
 }  // namespace imagine

@@ -68,10 +68,10 @@ TEST_CASE("FindTask sees only the owner's tasks of the same provider") {
   Fixture f;
   auto t = f.engine.CreateTask(f.Spec("alice"), &CountingId);
   REQUIRE(t.ok());
-  CHECK(f.engine.FindTask(Provider::kApikley, "alice", t->id).ok());
-  CHECK(f.engine.FindTask(Provider::kApikley, "bob", t->id).status().code() == Code::kNotFound);
-  CHECK(f.engine.FindTask(Provider::kEvolink, "alice", t->id).status().code() == Code::kNotFound);
-  CHECK(f.engine.FindTask(Provider::kApikley, "alice", "missing").status().code() == Code::kNotFound);
+  CHECK(f.engine.FindTask(InternProvider("apikley"), "alice", t->id).ok());
+  CHECK(f.engine.FindTask(InternProvider("apikley"), "bob", t->id).status().code() == Code::kNotFound);
+  CHECK(f.engine.FindTask(InternProvider("evolink"), "alice", t->id).status().code() == Code::kNotFound);
+  CHECK(f.engine.FindTask(InternProvider("apikley"), "alice", "missing").status().code() == Code::kNotFound);
   CHECK(f.engine.GetTask(t->id).has_value());
 }
 

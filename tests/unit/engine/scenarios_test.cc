@@ -20,7 +20,7 @@ std::vector<ScenarioDef> Catalog() {
 
 ScenarioContext Create(std::string_view header = "", std::string_view profile = "") {
   ScenarioContext c;
-  c.provider = Provider::kApikley;
+  c.provider = InternProvider("apikley");
   c.endpoint = Endpoint::kCreate;
   c.key = "k";
   c.model = "grok-imagine/text-to-video";
@@ -93,13 +93,13 @@ TEST_CASE("Select follows the precedence header > rules > profile > chaos") {
   Scenarios s(Catalog(), 1);
   ScenarioRule rule;
   rule.scenario = "maintenance";
-  rule.provider = Provider::kApikley;
+  rule.provider = InternProvider("apikley");
   REQUIRE(s.AddRule(rule).ok());
   REQUIRE(s.SetChaos({{"server_error", 1.0}}).ok());
   CHECK(Chosen(s, Create("slow", "stuck")) == "slow/header");
   CHECK(Chosen(s, Create("", "stuck")) == "maintenance/rule 1");
   ScenarioContext evolink = Create("", "stuck");
-  evolink.provider = Provider::kEvolink;
+  evolink.provider = InternProvider("evolink");
   CHECK(Chosen(s, evolink) == "stuck/profile");
   evolink.profile_default = "";
   CHECK(Chosen(s, evolink) == "server_error/chaos");

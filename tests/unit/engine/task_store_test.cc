@@ -23,7 +23,7 @@ Task Make(const std::string& id, int64_t finished_ms, const std::string& key = "
 TEST_CASE("a stored task reads back field for field, rare fields included") {
   TaskStore store;
   Task t = Make("id-1", 100);
-  t.provider = Provider::kEvolink;
+  t.provider = InternProvider("evolink");
   t.callback_url = "https://example.com/hook";
   t.callback_faults = "duplicate";
   t.output = OutputSpec{MediaKind::kImage, 6, 720, 10, true};

@@ -44,7 +44,7 @@ TEST_CASE("a failed timeline ends in kFailed with progress 0, a stuck one never 
 
 TEST_CASE("state and provider names") {
   CHECK(std::string(TaskStateName(TaskState::kQueuing)) == "queuing");
-  CHECK(std::string(ProviderName(Provider::kEvolink)) == "evolink");
+  CHECK(std::string(ProviderName(InternProvider("evolink"))) == "evolink");
   CHECK(IsTerminal(TaskState::kFailed));
   CHECK_FALSE(IsTerminal(TaskState::kGenerating));
 }
