@@ -28,6 +28,15 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
 # ---- Run: the package and what its Depends pull in; curl and jq for the healthcheck and the
 # shell reference clients, ca-certificates for HTTPS callbacks.
 FROM ${RUNTIME_IMAGE}
+# OCI labels: scripts/test-container (and so scripts/release) passes the version from CMakeLists.txt
+# and the source repository: --build-arg IMAGINE_VERSION=0.2.0 --build-arg IMAGINE_SOURCE=<url>.
+ARG IMAGINE_VERSION=""
+ARG IMAGINE_SOURCE=""
+LABEL org.opencontainers.image.title="imagine-emu" \
+      org.opencontainers.image.description="Local emulator of the Apikley and Evolink Grok Imagine APIs" \
+      org.opencontainers.image.version="${IMAGINE_VERSION}" \
+      org.opencontainers.image.source="${IMAGINE_SOURCE}" \
+      org.opencontainers.image.licenses="MIT"
 COPY --from=build /out/ /tmp/pkg/
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \

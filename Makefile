@@ -1,11 +1,13 @@
 # Thin wrapper over scripts/ for people who type make.
-.PHONY: run test build bench clean
+.PHONY: run test build bench clean dist
 run:
 	scripts/run
 test:
 	scripts/test
 build:
 	scripts/build
+dist:
+	scripts/release
 bench:
 	scripts/build bench_validate && build/bench_validate
 	scripts/build bench_load && build/bench_load

@@ -155,6 +155,8 @@ export declare class EmulatorError extends Error {
   detail: string;
 }
 
+/** The binary the release's npm package carries (bin/NAME), or null (the source package carries none). */
+export declare function bundledBinary(name?: string): string | null;
 export declare function findBinary(binary?: string): string;
 export declare function listeningUrl(line: string): string | null;
 export declare function terminalSeen(entry: JournalEntry): "succeeded" | "failed" | null;

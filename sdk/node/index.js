@@ -8,6 +8,7 @@ import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
+import { fileURLToPath } from "node:url";
 
 export const VERSION = JSON.parse(fs.readFileSync(new URL("./package.json", import.meta.url), "utf8")).version;
 export const TERMINAL_STATES = Object.freeze(["succeeded", "failed"]);
@@ -41,7 +42,13 @@ function onPath(name) {
   return null;
 }
 
-/** The emulator to run: `binary`, else $IMAGINE_EMU_BINARY, else `imagine-emu` on PATH. */
+/** The binary this package carries (bin/NAME beside index.js in the release's npm package), or null. */
+export function bundledBinary(name = "imagine-emu") {
+  const candidate = path.join(path.dirname(fileURLToPath(import.meta.url)), "bin", name);
+  try { fs.accessSync(candidate, fs.constants.X_OK); return isFile(candidate) ? candidate : null; } catch { return null; }
+}
+
+/** The emulator to run: `binary`, else $IMAGINE_EMU_BINARY, else the bundled one, else `imagine-emu` on PATH. */
 export function findBinary(binary) {
   for (const [candidate, origin] of [[binary, "binary"], [process.env.IMAGINE_EMU_BINARY, "IMAGINE_EMU_BINARY"]]) {
     if (!candidate) continue;
@@ -49,7 +56,7 @@ export function findBinary(binary) {
     if (!found) throw new Error(`${origin} ${JSON.stringify(candidate)} is not an executable file`);
     return found;
   }
-  const found = onPath("imagine-emu");
+  const found = bundledBinary() ?? onPath("imagine-emu");
   if (!found) throw new Error("imagine-emu is not on PATH: pass {binary} or set IMAGINE_EMU_BINARY");
   return found;
 }

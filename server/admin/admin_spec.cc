@@ -39,8 +39,8 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> AdminSpec() {
     auto doc = WithProviderEnums("schemas/admin.openapi.yaml");
     if (!doc.ok()) return doc.status();
     // Other documents are named relative to schemas/, where they all live.
-    return OpenApiDocument::Parse(doc->dump(), "schemas/admin.openapi.yaml",
-                                  [](const std::string& other) { return WithProviderEnums("schemas/" + other); });
+    return OpenApiDocument::FromJson(std::move(doc).value(), "schemas/admin.openapi.yaml",
+                                     [](const std::string& other) { return WithProviderEnums("schemas/" + other); });
   }();
   return kSpec;
 }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "admin/admin_api.h"
+#include "admin/admin_spec.h"
 #include "app/config_document.h"
 #include "app/result_routes.h"
 #include "common/log.h"
@@ -50,13 +51,17 @@ StatusOr<std::vector<ServedDocument>> ServedDocuments(const std::vector<std::uni
     }
     auto text = FindResource(resource);
     if (!text) return Internal(resource + " is not embedded in this build");
+    // The JSON form is the document as the emulator runs on it (external $refs bundled in,
+    // provider enums filled), already parsed: nothing is parsed again here.
     nlohmann::json json;
     if (base == "config.schema") {
       json = ConfigDocument::SchemaJson();  // with the keys and enums of every provider
+    } else if (loaded != nullptr) {
+      json = loaded->document();
     } else {
-      auto doc = LoadEmbeddedSpec(resource);  // external $refs bundled in
-      if (!doc.ok()) return doc.status();
-      json = (*doc)->document();
+      auto admin = AdminSpec();
+      if (!admin.ok()) return admin.status();
+      json = (*admin)->document();
     }
     out.push_back(ServedDocument{base + ".yaml", "application/yaml", std::string(*text)});
     out.push_back(ServedDocument{base + ".json", "application/json",

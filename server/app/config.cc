@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "app/config_document.h"
+#include "app/config_fields.h"
 #include "common/json_number.h"
 #include "common/resources.h"
 #include "engine/accounts_json.h"
@@ -103,51 +104,10 @@ Status Reapply(Config* config, const std::function<Status(ConfigDocument*)>& app
 
 Config ConfigFromJson(const json& j) {
   Config c;
-  const json& server = j.at("server");
-  c.server.host = server.at("host").get<std::string>();
-  c.server.port = server.at("port").get<int>();
-  c.server.public_url = server.at("public_url").get<std::string>();
-  while (!c.server.public_url.empty() && c.server.public_url.back() == '/') c.server.public_url.pop_back();
-  c.server.allowed_hosts = server.at("allowed_hosts").get<std::vector<std::string>>();
-  c.server.threads = server.at("threads").get<int>();
-  c.server.keep_alive_max_requests = server.at("keep_alive_max_requests").get<int>();
-  c.server.keep_alive_timeout_s = server.at("keep_alive_timeout_s").get<int>();
-  c.server.read_timeout_s = server.at("read_timeout_s").get<int>();
-  c.server.write_timeout_s = server.at("write_timeout_s").get<int>();
-  c.server.body_limit_bytes = server.at("body_limit_bytes").get<size_t>();
-  const json& clock = j.at("clock");
-  c.clock.mode = clock.at("mode") == "virtual" ? ClockMode::kVirtual : ClockMode::kReal;
-  c.clock.time_scale = clock.at("time_scale").get<double>();
-  c.clock.start_ms = clock.at("start_ms").get<int64_t>();
-  c.seed = j.at("seed").get<uint64_t>();
-  c.log_level = j.at("log_level").get<std::string>();
-  c.log_json = j.at("log_format") == "json";
-  c.self_check = j.at("self_check").get<bool>();
-  c.validation.strict = j.at("validation").at("strict").get<bool>();
-  c.validation.max_depth = j.at("validation").at("max_depth").get<int>();
-  c.result_ttl_s = j.at("results").at("ttl_s").get<int64_t>();
-  c.max_stored_tasks = j.at("tasks").at("max_stored").get<size_t>();
-  c.max_stored_bytes = j.at("tasks").at("max_stored_bytes").get<size_t>();
-  c.admin_token = j.at("admin").at("token").get<std::string>();
-  c.admin_protect_health = j.at("admin").at("protect_health").get<bool>();
-  const json& journal = j.at("journal");
-  c.journal.capacity = journal.at("capacity").get<size_t>();
-  c.journal.max_body_bytes = journal.at("max_body_bytes").get<size_t>();
-  c.journal.max_bytes = journal.at("max_bytes").get<size_t>();
-  c.journal.file = journal.at("file").get<std::string>();
-  const json& callbacks = j.at("callbacks");
-  c.callbacks.workers = callbacks.at("workers").get<int>();
-  c.callbacks.queue_capacity = callbacks.at("queue_capacity").get<size_t>();
-  c.callbacks.verify_tls = callbacks.at("verify_tls").get<bool>();
-  c.callbacks.ca_file = callbacks.at("ca_file").get<std::string>();
-  const json& accounts = j.at("accounts");
-  c.accounts.reject_unlisted_keys = accounts.at("unlisted_keys") == "reject";
-  c.accounts.default_profile = KeyProfileFromJson(accounts.at("default"));
-  for (auto it = accounts.at("keys").begin(); it != accounts.at("keys").end(); ++it) {
-    c.accounts.keys[it.key()] = KeyProfileFromJson(it.value());
-  }
-  for (const json& rule : j.at("scenarios").at("rules")) c.scenario_rules.push_back(ScenarioRuleFromJson(rule));
-  c.chaos = j.at("scenarios").at("chaos").get<std::map<std::string, double>>();
+  for (const ConfigField& field : ConfigFields()) field.read(j.at(json::json_pointer(field.pointer)), c);
+  c.inputs.verify_tls = c.callbacks.verify_tls;  // input images are fetched with the callbacks' trust
+  c.inputs.ca_file = c.callbacks.ca_file;
+  // Every provider of the catalog has a section, a callbacks policy and an upstream.
   for (const std::string& name : ProviderNamesInCatalog()) {
     ProviderConfig& p = c.providers[name];
     p.section = j.at(name);
@@ -155,100 +115,24 @@ Config ConfigFromJson(const json& j) {
     p.section.erase("models");       // kept once, in `models`
     p.section.erase("rate_limits");  // kept once, in accounts.provider_limits
     c.accounts.provider_limits[InternProvider(name)] = RateLimitsFromJson(j.at(name).at("rate_limits"));
-    p.callbacks = PolicyFromJson(callbacks.at(name), DefaultPolicy(name));
+    p.callbacks = PolicyFromJson(j.at("callbacks").at(name), DefaultPolicy(name));
     p.upstream = j.at("proxy").at(name).get<std::string>();
   }
-  const json& inputs = j.at("inputs");
-  c.inputs.fetch = inputs.at("fetch") == "on";
-  c.inputs.timeout_s = inputs.at("timeout_s").get<double>();
-  c.inputs.max_redirects = inputs.at("max_redirects").get<int>();
-  c.inputs.max_bytes = inputs.at("max_bytes").get<size_t>();
-  c.inputs.verify_tls = c.callbacks.verify_tls;
-  c.inputs.ca_file = c.callbacks.ca_file;
-  c.schemas.dir = j.at("schemas").at("dir").get<std::string>();
-  c.schemas.models = j.at("schemas").at("models").get<std::map<std::string, std::string>>();
-  const json& proxy = j.at("proxy");
-  c.proxy.allow_http = proxy.at("allow_http").get<bool>();
-  c.proxy.capture_callbacks = proxy.at("capture_callbacks").get<bool>();
-  c.proxy.timeout_ms = Ms(proxy.at("timeout_s").get<double>());
-  c.proxy.body_limit_bytes = proxy.at("body_limit_bytes").get<size_t>();
-  c.proxy.drift_report = proxy.at("drift_report").get<std::string>();
-  c.proxy.replay_file = proxy.at("replay_file").get<std::string>();
-  const json& state = j.at("state");
-  c.state.dir = state.at("dir").get<std::string>();
-  ParseFsyncPolicy(state.at("fsync").get<std::string>(), &c.state.fsync);  // the schema allows only the three
-  c.state.compact_bytes = state.at("compact_bytes").get<uint64_t>();
   return c;
 }
 
 ojson ConfigToJson(const Config& c, bool mask_secrets) {
-  auto secret = [mask_secrets](const std::string& s) {
-    return s.empty() || !mask_secrets ? s : std::string("********");
-  };
-  auto limits = [&c](const std::string& name) {
-    auto it = c.accounts.provider_limits.find(InternProvider(name));
-    return it == c.accounts.provider_limits.end() ? ojson::object() : RateLimitsToJson(it->second);
-  };
   ojson j;
-  j["server"] = {{"host", c.server.host},
-                 {"port", c.server.port},
-                 {"public_url", c.server.public_url},
-                 {"allowed_hosts", c.server.allowed_hosts},
-                 {"threads", c.server.threads},
-                 {"keep_alive_max_requests", c.server.keep_alive_max_requests},
-                 {"keep_alive_timeout_s", c.server.keep_alive_timeout_s},
-                 {"read_timeout_s", c.server.read_timeout_s},
-                 {"write_timeout_s", c.server.write_timeout_s},
-                 {"body_limit_bytes", c.server.body_limit_bytes}};
-  j["clock"] = {{"mode", c.clock.mode == ClockMode::kVirtual ? "virtual" : "real"},
-                {"time_scale", JsonNumber(c.clock.time_scale)},
-                {"start_ms", c.clock.start_ms}};
-  j["seed"] = c.seed;
-  j["log_level"] = c.log_level;
-  j["log_format"] = c.log_json ? "json" : "text";
-  j["self_check"] = c.self_check;
-  j["validation"] = {{"strict", c.validation.strict}, {"max_depth", c.validation.max_depth}};
-  j["results"] = {{"ttl_s", c.result_ttl_s}};
-  j["tasks"] = {{"max_stored", c.max_stored_tasks}, {"max_stored_bytes", c.max_stored_bytes}};
-  ojson keys = ojson::object();
-  for (const auto& [key, profile] : c.accounts.keys) keys[key] = KeyProfileToJson(profile, mask_secrets);
-  j["accounts"] = {{"unlisted_keys", c.accounts.reject_unlisted_keys ? "reject" : "allow"},
-                   {"default", KeyProfileToJson(c.accounts.default_profile, mask_secrets)},
-                   {"keys", std::move(keys)}};
-  ojson rules = ojson::array();
-  for (const ScenarioRule& rule : c.scenario_rules) rules.push_back(ScenarioRuleToJson(rule));
-  ojson chaos = ojson::object();
-  for (const auto& [name, p] : c.chaos) chaos[name] = JsonNumber(p);
-  j["scenarios"] = {{"rules", std::move(rules)}, {"chaos", std::move(chaos)}};
-  j["admin"] = {{"token", secret(c.admin_token)}, {"protect_health", c.admin_protect_health}};
-  j["journal"] = {{"capacity", c.journal.capacity},
-                  {"max_bytes", c.journal.max_bytes},
-                  {"max_body_bytes", c.journal.max_body_bytes},
-                  {"file", c.journal.file}};
-  j["callbacks"] = {{"workers", c.callbacks.workers},
-                    {"queue_capacity", c.callbacks.queue_capacity},
-                    {"verify_tls", c.callbacks.verify_tls},
-                    {"ca_file", c.callbacks.ca_file}};
+  for (const ConfigField& field : ConfigFields()) j[ojson::json_pointer(field.pointer)] = field.write(c, mask_secrets);
   for (const auto& [name, p] : c.providers) {
     j["callbacks"][name] = PolicyToJson(p.callbacks);
+    j["proxy"][name] = p.upstream;
     ojson section = ojson::parse(p.section.dump());
-    section["rate_limits"] = limits(name);
+    auto limits = c.accounts.provider_limits.find(InternProvider(name));
+    section["rate_limits"] = limits == c.accounts.provider_limits.end() ? ojson::object() : RateLimitsToJson(limits->second);
     section["models"] = ModelsToJson(p.models);
     j[name] = std::move(section);
   }
-  j["inputs"] = {{"fetch", c.inputs.fetch ? "on" : "off"},
-                 {"timeout_s", JsonNumber(c.inputs.timeout_s)},
-                 {"max_redirects", c.inputs.max_redirects},
-                 {"max_bytes", c.inputs.max_bytes}};
-  j["schemas"] = {{"dir", c.schemas.dir}, {"models", c.schemas.models}};
-  j["proxy"] = {{"allow_http", c.proxy.allow_http},
-                {"capture_callbacks", c.proxy.capture_callbacks},
-                {"timeout_s", JsonNumber(Seconds(c.proxy.timeout_ms))},
-                {"body_limit_bytes", c.proxy.body_limit_bytes},
-                {"drift_report", c.proxy.drift_report},
-                {"replay_file", c.proxy.replay_file}};
-  for (const auto& [name, p] : c.providers) j["proxy"][name] = p.upstream;
-  j["state"] = {{"dir", c.state.dir}, {"fsync", FsyncPolicyName(c.state.fsync)}, {"compact_bytes", c.state.compact_bytes}};
   return j;
 }
 

@@ -1,5 +1,5 @@
 // Accounts in a state directory: replaying a charge and the usage of each key as JSON
-// (declared in accounts.h; the records are listed in engine/state_records.h).
+// (declared in accounts.h; the format is schemas/state-records.schema.yaml, Usage).
 #include "engine/accounts.h"
 #include "engine/state_records.h"
 
@@ -41,7 +41,8 @@ void Accounts::ExportState(const std::function<void(const std::string& key, cons
       j["next_ticket"] = a->next_ticket;
       nlohmann::json active = nlohmann::json::array();
       for (const auto& [ticket, r] : a->active) {
-        active.push_back({ticket, r.task_id, r.model, r.price, r.finish_ms, TaskStateName(r.outcome)});
+        active.push_back({{"ticket", ticket}, {"task", r.task_id}, {"counter", r.model}, {"price", r.price},
+                          {"finish", r.finish_ms}, {"outcome", TaskStateName(r.outcome)}});
       }
       j["active"] = std::move(active);
       j["created"] = nlohmann::json::object();
@@ -62,12 +63,12 @@ Status Accounts::ImportAccount(const std::string& key, const nlohmann::json& j) 
     account->next_ticket = StateInteger<uint64_t>(j.at("next_ticket"));
     for (const nlohmann::json& r : j.at("active")) {
       Reservation res;
-      const uint64_t ticket = StateInteger<uint64_t>(r.at(0));
-      res.task_id = r.at(1).get<std::string>();
-      res.model = r.at(2).get<std::string>();
-      res.price = StateNumber(r.at(3));
-      res.finish_ms = StateInteger<int64_t>(r.at(4));
-      if (!TaskStateFromName(r.at(5).get<std::string>(), &res.outcome)) {
+      const uint64_t ticket = StateInteger<uint64_t>(r.at("ticket"));
+      res.task_id = r.at("task").get<std::string>();
+      res.model = r.at("counter").get<std::string>();
+      res.price = StateNumber(r.at("price"));
+      res.finish_ms = StateInteger<int64_t>(r.at("finish"));
+      if (!TaskStateFromName(r.at("outcome").get<std::string>(), &res.outcome)) {
         return InvalidArgument("account " + key + ": active: unknown outcome");
       }
       if (account->active.count(ticket) > 0) return InvalidArgument("account " + key + ": active: ticket " + std::to_string(ticket) + " twice");

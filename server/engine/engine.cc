@@ -125,7 +125,7 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
       uint64_t position = 0;
       if (state_log_ != nullptr) {
         nlohmann::json record = {{"t", "task"}, {"seq", n}, {"task", TaskToStateJson(task)}};
-        record["charge"] = {ticket->id, ticket->counter, ticket->price, ticket->at_ms, ticket->burst, ticket->hourly};
+        record["charge"] = ChargeToStateJson(*ticket);
         if (spec.scenario != nullptr && spec.scenario->rule_id != 0) record["rule"] = spec.scenario->rule_id;
         if (spec.scenario != nullptr && spec.scenario->from_chaos) record["chaos_draws"] = scenarios_.chaos_draws() + 1;
         Status logged = WriteChange(record, &position);

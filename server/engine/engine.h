@@ -113,7 +113,9 @@ class Engine {
   // StateLog's words name the file). Set once, before serving, after restoring.
   void SetStateLog(StateLog* log) { state_log_ = log; }
   // Restoring, before SetStateLog, SetJournal and SetObserver: applies one record of a
-  // snapshot or a log, in the order written. kInvalidArgument says what does not read.
+  // snapshot or a log, in the order written, once it matches its kind's schema
+  // (schemas/state-records.schema.yaml; format version 1's positional forms are read too).
+  // kInvalidArgument says what does not read (engine/state_record_schema.h CheckStateRecord).
   Status ApplyStateRecord(const nlohmann::json& record);
   // After restoring, SetJournal and SetObserver: arms the state reports of the restored
   // tasks (what finished while the emulator was down is reported, and called back, now).
@@ -216,6 +218,8 @@ class Engine {
   void RestoreConfiguredUnlogged();
   // Applies `change` to a running task's timeline now; the shared body of the admin actions.
   StatusOr<Task> ChangeRunningTask(std::string_view id, const std::function<void(Task&, int64_t now)>& change);
+  // Applies each kind of state record (engine_replay.cc).
+  friend struct StateReplay;
 
   const EngineOptions options_;
   std::unique_ptr<Clock> clock_;

@@ -1,7 +1,8 @@
 // The engine's run-time changes and its state directory records: each change is made
 // under a shared hold and appended to the StateLog in the same hold, so a snapshot
 // (WriteStateSnapshot, the whole hold) sees each change entirely or not at all. The
-// records (engine/state_records.h) are read back by ApplyStateRecord in the order written.
+// records (schemas/state-records.schema.yaml) are read back by ApplyStateRecord
+// (engine_replay.cc) in the order written.
 #include <algorithm>
 
 #include "engine/accounts_json.h"
@@ -209,126 +210,6 @@ Status Engine::WriteStateSnapshot(const std::function<Status(const std::string& 
   store_.ForEachOldestFirst([&](const Task& t) { put({{"t", "stored"}, {"task", TaskToStateJson(t)}}); });
   IMAGINE_RETURN_IF_ERROR(first);
   return rotate();
-}
-
-namespace {
-std::string KindOf(const nlohmann::json& record) {
-  auto t = record.find("t");
-  return t != record.end() && t->is_string() ? t->get<std::string>() : "";
-}
-}  // namespace
-
-Status Engine::ApplyStateRecord(const nlohmann::json& r) {
-  const std::string kind = r.is_object() ? KindOf(r) : "";
-  // What Scenarios::Commit did for a create or a scripted answer: a rule's match, a chaos draw.
-  auto replay_commit = [&] {
-    if (r.contains("rule")) {
-      ArmedScenario armed;
-      armed.rule_id = StateInteger<uint64_t>(r["rule"]);
-      scenarios_.Commit(armed);
-    }
-    if (r.contains("chaos_draws")) scenarios_.ReplayChaosDraws(StateInteger<uint64_t>(r["chaos_draws"]));
-  };
-  try {
-    if (kind == "task" || kind == "stored") {
-      auto task = TaskFromStateJson(r.at("task"));
-      if (!task.ok()) return task.status();
-      const std::string id = task->id;
-      if (store_.Insert(*task, clock_->NowMs()) != TaskStore::InsertResult::kInserted) return Status::Ok();
-      if (kind == "stored") return Status::Ok();
-      const nlohmann::json& c = r.at("charge");
-      Accounts::Ticket charge{StateInteger<uint64_t>(c.at(0)),     nullptr,
-                              c.at(1).get<std::string>(),  StateNumber(c.at(2)),
-                              StateInteger<int64_t>(c.at(3)),      c.at(4).get<bool>(),
-                              c.at(5).get<bool>()};
-      if (!(charge.price >= 0 && charge.price <= 1e12) || !StateInstantInRange(charge.at_ms)) {
-        return InvalidArgument("task: the charge's price or instant is out of range");
-      }
-      accounts_.ReplayCharge(task->owner_key, charge, id, task->timeline.finished_ms, task->timeline.outcome);
-      replay_commit();
-      const uint64_t next = StateInteger<uint64_t>(r.at("seq")) + 1;
-      if (next > sequence_.load()) sequence_.store(next);
-    } else if (kind == "update") {
-      auto task = TaskFromStateJson(r.at("task"));
-      if (!task.ok()) return task.status();
-      store_.Update(task->id, [&](Task& t) { t = *task; });
-      accounts_.Reschedule(task->owner_key, task->id, task->timeline.finished_ms, task->timeline.outcome);
-    } else if (kind == "seen") {
-      TaskState state;
-      if (!TaskStateFromName(r.at("state").get<std::string>(), &state)) return InvalidArgument("seen: unknown state");
-      store_.Update(r.at("id").get<std::string>(), [&](Task& t) { t.notified = state; });
-    } else if (kind == "poll") {
-      store_.Update(r.at("id").get<std::string>(), [](Task& t) { t.not_ready_polls = std::max(0, t.not_ready_polls - 1); });
-    } else if (kind == "evict") {
-      store_.Remove(r.at("id").get<std::string>());
-    } else if (kind == "reset") {
-      IMAGINE_RETURN_IF_ERROR(Reset(r.at("key").get<std::string>(), r.value("configured", false)).status());
-    } else if (kind == "configured") {  // older logs wrote it apart from its reset
-      RestoreConfiguredUnlogged();
-    } else if (kind == "profile") {
-      CheckStateNumbers(r.at("profile"));  // the config's converter reads its integers unchecked
-      KeyProfile profile = KeyProfileFromJson(r.at("profile"));
-      accounts_.SetProfile(r.at("key").get<std::string>(), std::move(profile), StateInteger<int64_t>(r.at("at")));
-    } else if (kind == "account") {
-      return accounts_.ImportAccount(r.at("key").get<std::string>(), r.at("usage"));
-    } else if (kind == "rule") {
-      CheckStateNumbers(r.at("rule"));
-      ScenarioRule rule = ScenarioRuleFromJson(r.at("rule"));
-      rule.id = StateInteger<uint64_t>(r["rule"].at("id"));
-      scenarios_.RestoreRule(rule);
-    } else if (kind == "unrule") {
-      scenarios_.RemoveRule(StateInteger<uint64_t>(r.at("id")));
-    } else if (kind == "rules_cleared") {
-      scenarios_.ClearRules();
-    } else if (kind == "chaos") {
-      return scenarios_.SetChaos(r.at("chaos").get<std::map<std::string, double>>());
-    } else if (kind == "commit") {
-      replay_commit();
-    } else if (kind == "draws") {
-      scenarios_.ReplayChaosDraws(StateInteger<uint64_t>(r.at("n")));
-    } else if (kind == "scenarios") {
-      return scenarios_.ImportState(r.at("state"));
-    } else if (kind == "sequence") {
-      const uint64_t next = StateInteger<uint64_t>(r.at("next"));
-      if (next > sequence_.load()) sequence_.store(next);
-    } else if (kind == "clock") {
-      int64_t target = StateInteger<int64_t>(r.at("now"));
-      const double scale = StateNumber(r.at("scale"));
-      const int64_t wall = StateInteger<int64_t>(r.at("wall"));
-      if (!StateInstantInRange(target) || !StateInstantInRange(wall) || !(scale > 0 && scale <= 1e6)) {
-        return InvalidArgument("clock: now, wall or scale out of range");
-      }
-      if (!r.at("virtual").get<bool>()) {  // real time kept running while the emulator was down
-        const int64_t down_ms = WallNowMs() - wall;
-        if (down_ms > 0) target += static_cast<int64_t>(std::min(1e15, static_cast<double>(down_ms) * scale));
-      }
-      if (auto* real = dynamic_cast<RealClock*>(clock_.get())) {
-        if (!r.at("virtual").get<bool>() && scale > 0) real->SetTimeScale(scale);
-        real->RestoreTo(target);
-      } else if (auto* virt = dynamic_cast<VirtualClock*>(clock_.get())) {
-        virt->RestoreTo(target);
-      }
-    } else {
-      return InvalidArgument(kind.empty() ? "a record without a kind (\"t\")" : "unknown record kind \"" + kind + "\"");
-    }
-  } catch (const std::exception&) {
-    return InvalidArgument("record \"" + kind + "\": a field is missing or of the wrong type");
-  }
-  return Status::Ok();
-}
-
-void Engine::ResumeRestoredTasks() {
-  if (!watching()) return;
-  std::vector<std::pair<std::string, int64_t>> due;  // tasks with a state report ahead
-  store_.ForEachOldestFirst([&](const Task& t) {
-    const int64_t next = t.timeline.NextBoundaryAfter(t.notified);
-    if (next != kNever) due.emplace_back(t.id, next);
-  });
-  for (const auto& [id, at] : due) {
-    const Scheduler::TimerId timer = scheduler_.ScheduleAt(at, [this, id = id] { ReportTransitions(id); });
-    store_.SetWatchTimer(id, timer);
-  }
-  if (clock_->is_virtual()) scheduler_.Advance(0);  // what was already due when the process died
 }
 
 }  // namespace imagine

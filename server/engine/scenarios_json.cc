@@ -43,8 +43,8 @@ nlohmann::json Scenarios::ExportState() const {
     j["rules"].push_back(std::move(rule));
   }
   j["next_rule_id"] = next_rule_id_;
-  j["chaos"] = nlohmann::json::array();
-  for (const auto& [name, p] : chaos_) j["chaos"].push_back({name, p});
+  j["chaos"] = nlohmann::json::object();
+  for (const auto& [name, p] : chaos_) j["chaos"][name] = p;
   j["chaos_draws"] = chaos_draws_;
   return j;
 }
@@ -61,7 +61,7 @@ Status Scenarios::ImportState(const nlohmann::json& j) {
       rules.push_back(std::move(rule));
     }
     next_rule_id = StateInteger<uint64_t>(j.at("next_rule_id"));
-    for (const nlohmann::json& c : j.at("chaos")) chaos.emplace_back(c.at(0).get<std::string>(), c.at(1).get<double>());
+    for (const auto& [name, p] : j.at("chaos").items()) chaos.emplace_back(name, StateNumber(p));
     chaos_draws = StateInteger<uint64_t>(j.at("chaos_draws"));
   } catch (const std::exception&) {
     return InvalidArgument("scenarios: a field is missing or of the wrong type");

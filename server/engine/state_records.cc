@@ -1,9 +1,153 @@
 #include "engine/state_records.h"
 
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
 namespace imagine {
 namespace {
-// The latest instant a record may name (year 2286); a stuck task's finish is kNever.
-constexpr int64_t kMaxStateMs = 10'000'000'000'000'000;
+
+using json = nlohmann::json;
+
+// How a member of each type is read back: a wrong type, or an integer out of the member's
+// range, throws (the schema has refused both already; no caller reads one unchecked).
+void ReadValue(const json& v, std::string& out) { out = v.get<std::string>(); }
+void ReadValue(const json& v, bool& out) { out = v.get<bool>(); }
+void ReadValue(const json& v, int& out) { out = StateInteger<int>(v); }
+void ReadValue(const json& v, int64_t& out) { out = StateInteger<int64_t>(v); }
+void ReadValue(const json& v, uint64_t& out) { out = StateInteger<uint64_t>(v); }
+void ReadValue(const json& v, double& out) { out = StateNumber(v); }
+void ReadValue(const json& v, std::vector<int>& out) {
+  if (!v.is_array()) throw std::invalid_argument("not an array");
+  out.clear();
+  for (const json& item : v) out.push_back(StateInteger<int>(item));
+}
+void ReadValue(const json& v, TaskState& out) {
+  if (!TaskStateFromName(v.get<std::string>(), &out)) throw std::invalid_argument("unknown state");
+}
+json WriteValue(TaskState s) { return TaskStateName(s); }
+template <typename V>
+json WriteValue(const V& v) {
+  return v;
+}
+
+// One field of a record's object for a struct S: its name, its JSON from S (null: left out)
+// and how it is read back. A table of them is the one list both directions go through.
+template <typename S>
+struct Field {
+  const char* name;
+  bool optional;                    // may be absent (left out while at its default)
+  json (*write)(const S& s);
+  void (*read)(const json& v, S& s);  // null: read apart (see TaskFromStateJson)
+};
+
+template <typename M>
+struct MemberOf;
+template <typename S, typename V>
+struct MemberOf<V S::*> {
+  using Struct = S;
+  using Value = V;
+};
+
+// A member written as it is, always there.
+template <auto kMember, typename S = typename MemberOf<decltype(kMember)>::Struct>
+constexpr Field<S> Always(const char* name) {
+  return {name, false, [](const S& s) { return WriteValue(s.*kMember); },
+          [](const json& v, S& s) { ReadValue(v, s.*kMember); }};
+}
+
+// A member left out while it holds its type's default ("", 0, false, nothing).
+template <auto kMember, typename S = typename MemberOf<decltype(kMember)>::Struct>
+constexpr Field<S> UnlessDefault(const char* name) {
+  using Value = typename MemberOf<decltype(kMember)>::Value;
+  return {name, true, [](const S& s) { return s.*kMember == Value{} ? json() : WriteValue(s.*kMember); },
+          [](const json& v, S& s) { ReadValue(v, s.*kMember); }};
+}
+
+template <typename S, size_t N>
+json WriteFields(const S& s, const Field<S> (&table)[N]) {
+  json j = json::object();
+  for (const Field<S>& f : table) {
+    json v = f.write(s);
+    if (!v.is_null()) j[f.name] = std::move(v);
+  }
+  return j;
+}
+
+// Throws for a field missing (unless optional) or of the wrong type; *field names it.
+template <typename S, size_t N>
+void ReadFields(const json& j, S& s, const Field<S> (&table)[N], std::string* field) {
+  if (!j.is_object()) throw std::invalid_argument("not an object");
+  for (const Field<S>& f : table) {
+    *field = f.name;
+    const auto v = j.find(f.name);
+    if (v == j.end() && !f.optional) throw std::invalid_argument("missing");
+    if (v != j.end() && f.read != nullptr) f.read(*v, s);
+  }
+}
+
+// A member that is itself an object of `kTable`'s fields.
+template <auto kMember, const auto& kTable, typename S = typename MemberOf<decltype(kMember)>::Struct>
+constexpr Field<S> Object(const char* name) {
+  return {name, false, [](const S& s) { return WriteFields(s.*kMember, kTable); },
+          [](const json& v, S& s) {
+            std::string inner;
+            ReadFields(v, s.*kMember, kTable, &inner);
+          }};
+}
+
+const Field<OutputSpec> kOutputFields[] = {
+    {"kind", false, [](const OutputSpec& o) -> json { return o.kind == MediaKind::kImage ? "image" : "video"; },
+     [](const json& v, OutputSpec& o) {
+       o.kind = v.get<std::string>() == "image" ? MediaKind::kImage : MediaKind::kVideo;  // the schema allows these two
+     }},
+    Always<&OutputSpec::count>("count"),
+    Always<&OutputSpec::quality_p>("quality_p"),
+    Always<&OutputSpec::duration_s>("duration_s"),
+    Always<&OutputSpec::upscaled>("upscaled"),
+};
+
+const Field<Timeline> kTimelineFields[] = {
+    Always<&Timeline::created_ms>("created"),
+    Always<&Timeline::queuing_ms>("queuing"),
+    Always<&Timeline::generating_ms>("generating"),
+    Always<&Timeline::finished_ms>("finished"),
+    Always<&Timeline::outcome>("outcome"),
+};
+
+// A task's fields (the schema's Task): a new field of Task is one row here.
+const Field<Task> kTaskFields[] = {
+    Always<&Task::id>("id"),
+    {"provider", false, [](const Task& t) -> json { return ProviderName(t.provider); }, nullptr},  // read by name below
+    Always<&Task::owner_key>("key"),
+    Always<&Task::model>("model"),
+    Always<&Task::request_json>("request"),
+    UnlessDefault<&Task::callback_url>("callback_url"),
+    Object<&Task::output, kOutputFields>("output"),
+    Object<&Task::timeline, kTimelineFields>("timeline"),
+    UnlessDefault<&Task::fail_reason>("fail_reason"),
+    UnlessDefault<&Task::fail_code>("fail_code"),
+    UnlessDefault<&Task::fail_message>("fail_message"),
+    Always<&Task::credits>("credits"),
+    UnlessDefault<&Task::scenario>("scenario"),
+    UnlessDefault<&Task::progress_script>("progress_script"),
+    UnlessDefault<&Task::not_ready_polls>("not_ready_polls"),
+    UnlessDefault<&Task::results_expired>("results_expired"),
+    UnlessDefault<&Task::callback_faults>("callback_faults"),
+    Always<&Task::notified>("seen"),
+};
+
+// A charge's fields (the schema's Charge); its account pointer is a run-time detail.
+const Field<Accounts::Ticket> kChargeFields[] = {
+    Always<&Accounts::Ticket::id>("ticket"),
+    Always<&Accounts::Ticket::counter>("counter"),
+    Always<&Accounts::Ticket::price>("price"),
+    Always<&Accounts::Ticket::at_ms>("at"),
+    Always<&Accounts::Ticket::burst>("burst"),
+    Always<&Accounts::Ticket::hourly>("hourly"),
+};
+
 }  // namespace
 
 bool TaskStateFromName(const std::string& name, TaskState* out) {
@@ -14,34 +158,6 @@ bool TaskStateFromName(const std::string& name, TaskState* out) {
     }
   }
   return false;
-}
-
-nlohmann::json TaskToStateJson(const Task& t) {
-  nlohmann::json j;
-  j["id"] = t.id;
-  j["provider"] = ProviderName(t.provider);
-  j["key"] = t.owner_key;
-  j["model"] = t.model;
-  j["request"] = t.request_json;
-  if (!t.callback_url.empty()) j["callback_url"] = t.callback_url;
-  j["output"] = {{"kind", t.output.kind == MediaKind::kImage ? "image" : "video"},
-                 {"count", t.output.count},
-                 {"quality_p", t.output.quality_p},
-                 {"duration_s", t.output.duration_s},
-                 {"upscaled", t.output.upscaled}};
-  j["timeline"] = {t.timeline.created_ms, t.timeline.queuing_ms, t.timeline.generating_ms, t.timeline.finished_ms,
-                   TaskStateName(t.timeline.outcome)};
-  if (!t.fail_reason.empty()) j["fail_reason"] = t.fail_reason;
-  if (!t.fail_code.empty()) j["fail_code"] = t.fail_code;
-  if (!t.fail_message.empty()) j["fail_message"] = t.fail_message;
-  j["credits"] = t.credits;
-  if (!t.scenario.empty()) j["scenario"] = t.scenario;
-  if (!t.progress_script.empty()) j["progress_script"] = t.progress_script;
-  if (t.not_ready_polls != 0) j["not_ready_polls"] = t.not_ready_polls;
-  if (t.results_expired) j["results_expired"] = true;
-  if (!t.callback_faults.empty()) j["callback_faults"] = t.callback_faults;
-  j["seen"] = TaskStateName(t.notified);
-  return j;
 }
 
 double StateNumber(const nlohmann::json& j) {
@@ -63,88 +179,35 @@ void CheckStateNumbers(const nlohmann::json& j) {
   }
 }
 
-bool StateInstantInRange(int64_t ms) { return ms >= 0 && ms <= kMaxStateMs; }
+nlohmann::json TaskToStateJson(const Task& t) { return WriteFields(t, kTaskFields); }
 
 StatusOr<Task> TaskFromStateJson(const nlohmann::json& j) {
   if (!j.is_object()) return InvalidArgument("task: must be an object");
   std::string field;
   try {
     Task t;
-    field = "id";
-    t.id = j.at("id").get<std::string>();
+    ReadFields(j, t, kTaskFields, &field);
     field = "provider";
     const std::string provider = j.at("provider").get<std::string>();
     const std::optional<Provider> registered = FindProvider(provider);
     if (!registered) return InvalidArgument("task.provider: unknown provider " + provider);
     t.provider = *registered;
-    field = "key";
-    t.owner_key = j.at("key").get<std::string>();
-    field = "model";
-    t.model = j.at("model").get<std::string>();
-    field = "request";
-    t.request_json = j.at("request").get<std::string>();
-    field = "callback_url";
-    t.callback_url = j.value("callback_url", "");
-    field = "output";
-    const nlohmann::json& o = j.at("output");
-    t.output.kind = o.at("kind").get<std::string>() == "image" ? MediaKind::kImage : MediaKind::kVideo;
-    t.output.count = StateInteger<int>(o.at("count"));
-    t.output.quality_p = StateInteger<int>(o.at("quality_p"));
-    t.output.duration_s = StateInteger<int>(o.at("duration_s"));
-    t.output.upscaled = o.at("upscaled").get<bool>();
-    if (t.output.count < 1 || t.output.count > 100 || t.output.quality_p < 1 || t.output.quality_p > 10000 ||
-        t.output.duration_s < 1 || t.output.duration_s > 3600) {
-      return InvalidArgument("task.output: count, quality_p or duration_s out of range");
-    }
-    field = "timeline";
-    const nlohmann::json& tl = j.at("timeline");
-    if (!tl.is_array() || tl.size() != 5) return InvalidArgument("task.timeline: must be [created, queuing, generating, finished, outcome]");
-    t.timeline.created_ms = StateInteger<int64_t>(tl[0]);
-    t.timeline.queuing_ms = StateInteger<int64_t>(tl[1]);
-    t.timeline.generating_ms = StateInteger<int64_t>(tl[2]);
-    t.timeline.finished_ms = StateInteger<int64_t>(tl[3]);
-    if (!TaskStateFromName(tl[4].get<std::string>(), &t.timeline.outcome) || !IsTerminal(t.timeline.outcome)) {
-      return InvalidArgument("task.timeline: the outcome must be succeeded or failed");
-    }
-    if (t.timeline.created_ms < 0 || t.timeline.generating_ms > kMaxStateMs ||
-        (t.timeline.finished_ms > kMaxStateMs && t.timeline.finished_ms != kNever)) {
-      return InvalidArgument("task.timeline: an instant out of range");
-    }
-    if (!(t.timeline.created_ms <= t.timeline.queuing_ms && t.timeline.queuing_ms <= t.timeline.generating_ms &&
-          t.timeline.generating_ms <= t.timeline.finished_ms)) {
+    const Timeline& tl = t.timeline;
+    if (!(tl.created_ms <= tl.queuing_ms && tl.queuing_ms <= tl.generating_ms && tl.generating_ms <= tl.finished_ms)) {
       return InvalidArgument("task.timeline: the stage boundaries must not decrease");
     }
-    field = "fail_reason";
-    t.fail_reason = j.value("fail_reason", "");
-    field = "fail_code";
-    t.fail_code = j.value("fail_code", "");
-    field = "fail_message";
-    t.fail_message = j.value("fail_message", "");
-    field = "credits";
-    t.credits = StateNumber(j.at("credits"));
-    if (!(t.credits >= 0 && t.credits <= 1e12)) return InvalidArgument("task.credits: out of range");
-    field = "scenario";
-    t.scenario = j.value("scenario", "");
-    field = "progress_script";
-    if (j.contains("progress_script")) {
-      for (const nlohmann::json& p : j.at("progress_script")) t.progress_script.push_back(StateInteger<int>(p));
-    }
-    for (int p : t.progress_script) {
-      if (p < 0 || p > 100 || t.progress_script.size() > 1000) return InvalidArgument("task.progress_script: out of range");
-    }
-    field = "not_ready_polls";
-    t.not_ready_polls = j.contains("not_ready_polls") ? StateInteger<int>(j["not_ready_polls"]) : 0;
-    if (t.not_ready_polls < 0) return InvalidArgument("task.not_ready_polls: must be >= 0");
-    field = "results_expired";
-    t.results_expired = j.value("results_expired", false);
-    field = "callback_faults";
-    t.callback_faults = j.value("callback_faults", "");
-    field = "seen";
-    if (!TaskStateFromName(j.at("seen").get<std::string>(), &t.notified)) return InvalidArgument("task.seen: unknown state");
     return t;
   } catch (const std::exception&) {
     return InvalidArgument("task." + field + ": missing or of the wrong type");
   }
 }
 
+nlohmann::json ChargeToStateJson(const Accounts::Ticket& charge) { return WriteFields(charge, kChargeFields); }
+
+Accounts::Ticket ChargeFromStateJson(const nlohmann::json& j) {
+  Accounts::Ticket charge;
+  std::string field;
+  ReadFields(j, charge, kChargeFields, &field);
+  return charge;
+}
 }  // namespace imagine

@@ -1,8 +1,9 @@
 // The records a state directory keeps (--state-dir, server/state/): one JSON object per
-// line, its kind in "t". The engine writes them (engine_state.cc) and reads them back in
-// order on start-up; this file holds the task codec they share. The format is versioned by
-// the snapshot header (kStateFormatVersion); README "State that survives" lists the kinds.
-// Stateless; thread-safe.
+// line, its kind in "t"; their format is schemas/state-records.schema.yaml. The engine writes
+// them (engine_state.cc, engine.cc) and reads them back in order on start-up (engine_replay.cc,
+// after engine/state_record_schema.h has checked each against the schema); this file holds
+// the codecs of the parts records share (a task, a charge), each field written once for both
+// directions. Stateless; thread-safe.
 #ifndef IMAGINE_ENGINE_STATE_RECORDS_H_
 #define IMAGINE_ENGINE_STATE_RECORDS_H_
 
@@ -13,11 +14,14 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "engine/accounts.h"
 #include "engine/task.h"
 
 namespace imagine {
 
-constexpr int kStateFormatVersion = 1;
+// The format version a snapshot's header names. 2 writes objects where 1 wrote positional
+// arrays (the schema's x-legacy); a state directory of either version is read.
+constexpr int kStateFormatVersion = 2;
 
 // A record's integer field: a JSON integer (never a fraction or an exponent form, whose
 // conversion could overflow) within T's range; throws std::invalid_argument otherwise. The
@@ -45,13 +49,19 @@ double StateNumber(const nlohmann::json& j);
 // read by the config's converters) is an integer or a number within [-2^31, 2^31).
 void CheckStateNumbers(const nlohmann::json& j);
 
-// Every field of a task but its Scheduler timer (a run-time detail, armed again on restore).
+// Every field of a task but its Scheduler timer (a run-time detail, armed again on restore):
+// the schema's Task.
 nlohmann::json TaskToStateJson(const Task& task);
-// kInvalidArgument naming the first field that is missing or of the wrong type.
+// The task of a record the schema accepted (CheckStateRecord): reads what the schema vouches
+// for and checks what it cannot say (a known provider, stage boundaries that do not
+// decrease). kInvalidArgument names the field; a field missing or of the wrong type (a record
+// not checked first) is refused too, never read unchecked.
 StatusOr<Task> TaskFromStateJson(const nlohmann::json& j);
 
-// An instant a record may name (0 to the year 2286).
-bool StateInstantInRange(int64_t ms);
+// What a create charged (the schema's Charge), and back; the account is not part of it.
+nlohmann::json ChargeToStateJson(const Accounts::Ticket& charge);
+// Throws std::exception for a field missing or of the wrong type.
+Accounts::Ticket ChargeFromStateJson(const nlohmann::json& j);
 
 // TaskState by its name (TaskStateName), false when `name` is none.
 bool TaskStateFromName(const std::string& name, TaskState* out);

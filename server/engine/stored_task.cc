@@ -1,6 +1,7 @@
 #include "engine/stored_task.h"
 
 #include <cstring>
+#include <type_traits>
 
 #include "engine/packed_fields.h"
 
@@ -47,12 +48,56 @@ bool InternTable::Find(std::string_view s, uint32_t* id) const {
   return true;
 }
 
+namespace {
+
+// The fields TaskExtras keeps out of line, as (Task's member, TaskExtras's member): the one
+// list that NeedsExtras, EncodeMutable, DecodeTask and VariableBytes go through.
+template <typename F>
+void ForEachExtra(F&& f) {
+  f(&Task::fail_reason, &TaskExtras::fail_reason);
+  f(&Task::fail_code, &TaskExtras::fail_code);
+  f(&Task::fail_message, &TaskExtras::fail_message);
+  f(&Task::scenario, &TaskExtras::scenario);
+  f(&Task::progress_script, &TaskExtras::progress_script);
+  f(&Task::not_ready_polls, &TaskExtras::not_ready_polls);
+  f(&Task::results_expired, &TaskExtras::results_expired);
+}
+
+// The Task strings packed in the blob, in part order (StoredTask::id() is part 0, ...).
+constexpr std::string Task::*kPackedParts[StoredTask::kParts] = {&Task::id, &Task::request_json, &Task::callback_url,
+                                                                  &Task::callback_faults};
+
+// The heap bytes a member holds beyond its own size.
+size_t HeapBytes(const std::string& s) { return s.size(); }
+size_t HeapBytes(const std::vector<int>& v) { return v.size() * sizeof(int); }
+size_t HeapBytes(int) { return 0; }
+size_t HeapBytes(bool) { return 0; }
+
+std::unique_ptr<char[]> MakeBlob(const Task& t) {
+  size_t bytes = 0;
+  for (auto part : kPackedParts) bytes += (t.*part).size();
+  PackedFieldsWriter w(StoredTask::kParts, bytes);
+  for (auto part : kPackedParts) w.Add(t.*part);
+  return w.Finish();
+}
+
+bool NeedsExtras(const Task& t) {
+  bool needed = false;
+  ForEachExtra([&](auto member, auto) {
+    using Value = std::decay_t<decltype(t.*member)>;
+    needed = needed || !(t.*member == Value{});
+  });
+  return needed;
+}
+
+}  // namespace
+
 size_t StoredTask::VariableBytes() const {
   size_t n = 0;
   if (blob) n += static_cast<size_t>(GetU32(blob.get() + (kParts - 1) * 4));  // the end of the last part
   if (extras) {
-    n += sizeof(TaskExtras) + extras->fail_reason.size() + extras->fail_code.size() + extras->fail_message.size() +
-         extras->scenario.size() + extras->progress_script.size() * sizeof(int);
+    n += sizeof(TaskExtras);
+    ForEachExtra([&](auto, auto member) { n += HeapBytes(extras.get()->*member); });
   }
   return n;
 }
@@ -61,24 +106,6 @@ std::string_view StoredTask::Part(int n) const {
   if (!blob) return {};
   return PackedField(blob.get(), kParts, n);
 }
-
-namespace {
-
-std::unique_ptr<char[]> MakeBlob(const Task& t) {
-  const std::string* parts[StoredTask::kParts] = {&t.id, &t.request_json, &t.callback_url, &t.callback_faults};
-  size_t bytes = 0;
-  for (const std::string* p : parts) bytes += p->size();
-  PackedFieldsWriter w(StoredTask::kParts, bytes);
-  for (const std::string* p : parts) w.Add(*p);
-  return w.Finish();
-}
-
-bool NeedsExtras(const Task& t) {
-  return !t.fail_reason.empty() || !t.fail_code.empty() || !t.fail_message.empty() || !t.scenario.empty() ||
-         !t.progress_script.empty() || t.not_ready_polls != 0 || t.results_expired;
-}
-
-}  // namespace
 
 bool EncodeMutable(const Task& t, StoredTask* out) {
   out->timeline = t.timeline;
@@ -94,18 +121,14 @@ bool EncodeMutable(const Task& t, StoredTask* out) {
   if (NeedsExtras(t)) {
     if (!out->extras) out->extras = std::make_unique<TaskExtras>();
     TaskExtras& e = *out->extras;
-    e.fail_reason = t.fail_reason;
-    e.fail_code = t.fail_code;
-    e.fail_message = t.fail_message;
-    e.scenario = t.scenario;
-    e.progress_script = t.progress_script;
-    e.not_ready_polls = t.not_ready_polls;
-    e.results_expired = t.results_expired;
+    ForEachExtra([&](auto task_member, auto extra_member) { e.*extra_member = t.*task_member; });
   } else {
     out->extras.reset();
   }
-  return out->id() != t.id || out->request_json() != t.request_json || out->callback_url() != t.callback_url ||
-         out->callback_faults() != t.callback_faults;
+  for (int n = 0; n < StoredTask::kParts; ++n) {
+    if (out->Part(n) != t.*kPackedParts[n]) return true;
+  }
+  return false;
 }
 
 void EncodeTask(const Task& t, InternTable& keys, InternTable& models, StoredTask* out) {
@@ -118,12 +141,10 @@ void EncodeTask(const Task& t, InternTable& keys, InternTable& models, StoredTas
 
 Task DecodeTask(const StoredTask& s, const InternTable& keys, const InternTable& models) {
   Task t;
-  t.id = std::string(s.id());
+  for (int n = 0; n < StoredTask::kParts; ++n) t.*kPackedParts[n] = std::string(s.Part(n));
   t.provider = s.provider;
   t.owner_key = std::string(keys.Get(s.key));
   t.model = std::string(models.Get(s.model));
-  t.request_json = std::string(s.request_json());
-  t.callback_url = std::string(s.callback_url());
   t.output.kind = s.output_kind;
   t.output.count = s.output_count;
   t.output.quality_p = s.quality_p;
@@ -131,18 +152,11 @@ Task DecodeTask(const StoredTask& s, const InternTable& keys, const InternTable&
   t.output.upscaled = s.upscaled;
   t.timeline = s.timeline;
   t.credits = s.credits;
-  t.callback_faults = std::string(s.callback_faults());
   t.notified = s.notified;
   t.watch_timer = s.watch_timer;
   if (s.extras) {
     const TaskExtras& e = *s.extras;
-    t.fail_reason = e.fail_reason;
-    t.fail_code = e.fail_code;
-    t.fail_message = e.fail_message;
-    t.scenario = e.scenario;
-    t.progress_script = e.progress_script;
-    t.not_ready_polls = e.not_ready_polls;
-    t.results_expired = e.results_expired;
+    ForEachExtra([&](auto task_member, auto extra_member) { t.*task_member = e.*extra_member; });
   }
   return t;
 }

@@ -76,8 +76,7 @@ struct StoredTask {
   std::string_view request_json() const { return Part(1); }
   std::string_view callback_url() const { return Part(2); }
   std::string_view callback_faults() const { return Part(3); }
-
- private:
+  // Packed string n, 0 <= n < kParts (the order is stored_task.cc's kPackedParts); "" before encoding.
   std::string_view Part(int n) const;
 };
 

@@ -29,14 +29,20 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(const std::str
                                                                   std::set<std::string>* unused) {
   const std::string base = resource.substr(resource.rfind('/') + 1);
   std::string text, name = resource;
+  nlohmann::json doc;
   if (!sources.dir.empty() && ReadFile(sources.dir + "/" + base, &text)) {
     name = sources.dir + "/" + base;
   } else if (!resource.empty() && resource[0] == '/') {
     if (!ReadFile(resource, &text)) return InvalidArgument(resource + ": cannot read the provider's document");
   } else {
-    auto embedded = FindResource(resource);
-    if (!embedded) return Internal(resource + " is not embedded in this build");
-    text = std::string(*embedded);
+    auto embedded = LoadEmbeddedJson(resource);  // parsed once per process
+    if (!embedded.ok()) return Internal(resource + " is not embedded in this build");
+    doc = std::move(embedded).value();
+  }
+  if (doc.is_null()) {
+    auto parsed = spec::ParseYamlDocument(text, name);
+    if (!parsed.ok()) return parsed.status();
+    doc = std::move(parsed).value();
   }
   // A $ref into another document: next to it in dir, else the embedded one.
   auto resolver = [&sources](const std::string& other) -> StatusOr<nlohmann::json> {
@@ -44,23 +50,14 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(const std::str
     if (!sources.dir.empty() && ReadFile(sources.dir + "/" + other, &t)) return spec::ParseYamlDocument(t, sources.dir + "/" + other);
     return LoadEmbeddedJson("schemas/" + other);
   };
-  bool grafted = false;
-  nlohmann::json doc;
   for (const auto& [model, file] : sources.models) {
-    if (doc.is_null()) {
-      auto parsed = spec::ParseYamlDocument(text, name);
-      if (!parsed.ok()) return parsed.status();
-      doc = std::move(parsed).value();
-    }
     if (!DeclaresModel(doc, model)) continue;
     std::string published;
     if (!ReadFile(file, &published)) return InvalidArgument(file + ": cannot read the file (schemas.models." + model + ")");
     IMAGINE_RETURN_IF_ERROR(GraftPublishedModel(doc, model, published, file));
     unused->erase(model);
-    grafted = true;
   }
-  if (grafted) text = doc.dump();  // JSON is YAML
-  return OpenApiDocument::Parse(text, name, resolver);
+  return OpenApiDocument::FromJson(std::move(doc), name, resolver);
 }
 
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name) {

@@ -1,6 +1,6 @@
 // The OpenAPI and JSON Schema documents embedded in the binary (schemas/*.yaml), loaded by
 // resource name; a $ref from one into another ("config.schema.yaml#/definitions/X") is
-// resolved among them. Called at start-up; thread-safe.
+// resolved among them. Called at start-up (and on restoring a state directory); thread-safe.
 #ifndef IMAGINE_SPEC_EMBEDDED_DOCUMENTS_H_
 #define IMAGINE_SPEC_EMBEDDED_DOCUMENTS_H_
 
@@ -18,6 +18,11 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> LoadEmbeddedSpec(const std::str
 
 // An embedded YAML document as JSON, e.g. "schemas/config.schema.yaml".
 StatusOr<nlohmann::json> LoadEmbeddedJson(const std::string& name);
+
+// An embedded JSON Schema document, e.g. "schemas/state-records.schema.yaml", with the other
+// embedded documents its $refs name bundled in (BundleExternalRefs): ready for
+// spec::Validator::Compile(node, document) with any node of it.
+StatusOr<nlohmann::json> LoadEmbeddedSchema(const std::string& name);
 
 }  // namespace imagine
 

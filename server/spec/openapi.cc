@@ -9,17 +9,6 @@
 namespace imagine {
 namespace {
 
-constexpr const char* kMethods[] = {"get", "post", "put", "patch", "delete"};
-
-StatusOr<std::shared_ptr<const spec::Validator>> CompileAt(const nlohmann::json& schema, const nlohmann::json& root,
-                                                           const std::string& where, const std::string& source) {
-  auto compiled = spec::Validator::Compile(schema, root);
-  if (!compiled.ok()) {
-    return InvalidArgument(source + ": " + where + ": " + compiled.status().message());
-  }
-  return std::move(compiled).value();
-}
-
 constexpr const char* kBundled = "x-emulator-bundled";
 
 // Rewrites every $ref in `node`: a local one ("#/x") gets `local_prefix` (the place its
@@ -49,7 +38,8 @@ void RewriteRefs(nlohmann::json& node, const std::string& local_prefix, std::vec
   }
 }
 
-// Bundles the documents `root`'s external $refs name (and theirs) under root[kBundled].
+}  // namespace
+
 Status BundleExternalRefs(nlohmann::json& root, const DocumentResolver& resolver, const std::string& src) {
   std::vector<std::string> needed;
   RewriteRefs(root, "", &needed);
@@ -67,6 +57,19 @@ Status BundleExternalRefs(nlohmann::json& root, const DocumentResolver& resolver
   }
   if (!bundle.empty()) root[kBundled] = std::move(bundle);
   return Status::Ok();
+}
+
+namespace {
+
+constexpr const char* kMethods[] = {"get", "post", "put", "patch", "delete"};
+
+StatusOr<std::shared_ptr<const spec::Validator>> CompileAt(const nlohmann::json& schema, const nlohmann::json& root,
+                                                           const std::string& where, const std::string& source) {
+  auto compiled = spec::Validator::Compile(schema, root);
+  if (!compiled.ok()) {
+    return InvalidArgument(source + ": " + where + ": " + compiled.status().message());
+  }
+  return std::move(compiled).value();
 }
 
 // `node`, or what its local $ref points at (one level).
@@ -128,11 +131,17 @@ Status CompileParameters(const nlohmann::json& root, const nlohmann::json& item,
 StatusOr<std::shared_ptr<const OpenApiDocument>> OpenApiDocument::Parse(std::string_view yaml_text,
                                                                         std::string_view source_name,
                                                                         const DocumentResolver& resolver) {
-  auto doc = std::make_shared<OpenApiDocument>();
-  doc->source_name_ = std::string(source_name);
   auto parsed = spec::ParseYamlDocument(yaml_text, source_name);
   if (!parsed.ok()) return parsed.status();
-  doc->document_ = std::move(parsed).value();
+  return FromJson(std::move(parsed).value(), source_name, resolver);
+}
+
+StatusOr<std::shared_ptr<const OpenApiDocument>> OpenApiDocument::FromJson(nlohmann::json document,
+                                                                           std::string_view source_name,
+                                                                           const DocumentResolver& resolver) {
+  auto doc = std::make_shared<OpenApiDocument>();
+  doc->source_name_ = std::string(source_name);
+  doc->document_ = std::move(document);
   if (doc->document_.is_object()) {
     IMAGINE_RETURN_IF_ERROR(BundleExternalRefs(doc->document_, resolver, doc->source_name_));
   }

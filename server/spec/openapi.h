@@ -47,6 +47,12 @@ struct OpenApiOperation {
 // as parsed JSON; kNotFound when there is none.
 using DocumentResolver = std::function<StatusOr<nlohmann::json>(const std::string& name)>;
 
+// Bundles the documents `root`'s external $refs name ("<name>#/<pointer>", and theirs) under
+// root["x-emulator-bundled"] and points every $ref there, so that any schema in `root`
+// compiles with local refs only (OpenApiDocument::Parse, LoadEmbeddedSchema). kInvalidArgument
+// naming `source` when a document cannot be found.
+Status BundleExternalRefs(nlohmann::json& root, const DocumentResolver& resolver, const std::string& source);
+
 class OpenApiDocument {
  public:
   // Parses and compiles. A `$ref` into another document ("<name>#/<pointer>") is resolved
@@ -57,6 +63,10 @@ class OpenApiDocument {
   static StatusOr<std::shared_ptr<const OpenApiDocument>> Parse(std::string_view yaml_text,
                                                                 std::string_view source_name,
                                                                 const DocumentResolver& resolver = nullptr);
+  // The same from a document already parsed (e.g. an embedded one, parsed once).
+  static StatusOr<std::shared_ptr<const OpenApiDocument>> FromJson(nlohmann::json document,
+                                                                   std::string_view source_name,
+                                                                   const DocumentResolver& resolver = nullptr);
 
   const std::vector<OpenApiOperation>& operations() const { return operations_; }
   // The operation with this operationId, or null.

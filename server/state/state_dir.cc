@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "common/log.h"
+#include "engine/state_record_schema.h"
 #include "engine/state_records.h"
 
 namespace imagine {
@@ -172,17 +173,22 @@ Status StateDir::ReplayFile(const std::string& path, bool is_log, uint64_t* reco
     const std::string kind = record.is_object() && t != record.end() && t->is_string() ? t->get<std::string>() : "";
     if (kind == "snapshot") {
       if (is_log || number != 1) return InvalidArgument("state: " + where + "a snapshot header out of place");
+      Status header = CheckStateRecord(kind, record);
+      if (!header.ok()) return InvalidArgument("state: " + where + header.message());
       try {
-        if (record.value("format", "") != kFormat || StateInteger<int>(record.at("version")) != kStateFormatVersion) {
+        const int version = StateInteger<int>(record.at("version"));
+        if (record.value("format", "") != kFormat || version < 1 || version > kStateFormatVersion) {
           throw std::invalid_argument("format");
         }
         generation_ = StateInteger<uint64_t>(record.at("generation"));
       } catch (const std::exception&) {
-        return InvalidArgument("state: " + where + "not an imagine-emu state of format version " +
+        return InvalidArgument("state: " + where + "not an imagine-emu state of format version 1 to " +
                                std::to_string(kStateFormatVersion));
       }
     } else if (kind == "end") {
       if (is_log) return InvalidArgument("state: " + where + "an end line in a log");
+      Status end = CheckStateRecord(kind, record);
+      if (!end.ok()) return InvalidArgument("state: " + where + end.message());
       ended = true;
     } else {
       if (!is_log && number == 1) return InvalidArgument("state: " + where + "the snapshot has no header");

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { Emulator, EmulatorError, VERSION, findBinary, listeningUrl, terminalSeen } from "imagine-emu";
+import { Emulator, EmulatorError, VERSION, bundledBinary, findBinary, listeningUrl, terminalSeen } from "imagine-emu";
 import * as client from "./client.js";
 
 const KEY = "sdk-test-key";
@@ -43,6 +43,12 @@ describe("starting, attaching, stopping", () => {
     await assert.rejects(Emulator.start({ clock: "sideways" }), (e) =>
       e instanceof EmulatorError && e.code === "start_failed" && /exited with status 2/.test(e.message) && /sideways/.test(e.message));
     await assert.rejects(Emulator.start({ colck: "real" }), /unknown option\(s\): colck/);
+  });
+
+  test("the source package bundles no binary, so PATH is next", () => {
+    // The release's npm package carries bin/imagine-emu, found before PATH (tests/packaging/test-release).
+    assert.equal(bundledBinary(), null);
+    assert.equal(bundledBinary("imagine-conform"), null);
   });
 
   test("the binary is found from the argument, the environment or PATH", () => {

@@ -10,6 +10,7 @@ import pytest
 
 import _client
 from imagine_emu import Emulator, EmulatorError, find_binary
+from imagine_emu.emulator import bundled_binary
 from imagine_emu.emulator import terminal_seen
 
 KEY = "sdk-test-key"
@@ -58,6 +59,13 @@ def test_the_binary_is_found_from_the_argument_the_environment_or_path(monkeypat
         find_binary()
     (tmp_path / "imagine-emu").symlink_to(binary)
     assert find_binary() == str(tmp_path / "imagine-emu")
+
+
+def test_the_source_package_bundles_no_binary_so_path_is_next():
+    # The platform wheel's own binary comes before PATH (tests/packaging/test-release checks that on the
+    # installed wheel); this package, installed from sdk/python, carries none.
+    assert bundled_binary() is None
+    assert bundled_binary("imagine-conform") is None
 
 
 def test_attaching_to_a_url_sees_the_same_emulator_and_does_not_stop_it(imagine_emu):

@@ -315,25 +315,47 @@ TEST_CASE("records that do not read are refused with what is wrong") {
         "unknown record kind \"nope\"");
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"x":1})")).message() == "a record without a kind (\"t\")");
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"task","task":{"id":"x"}})")).message() ==
-        "task.provider: missing or of the wrong type");
+        "task: a required field is missing (field seq, rule required)");
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(
                 R"({"t":"clock","now":9223372036854775000,"wall":1,"scale":1,"virtual":true})")).message() ==
-        "clock: now, wall or scale out of range");
+        "clock: must be an instant from 0 to 10000000000000000 ms (the year 2286) (field now, rule maximum, got "
+        "9223372036854775000)");
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"seen","id":"x","state":"odd"})")).message() ==
-        "seen: unknown state");
+        "seen: unknown state (field state, rule enum, got \"odd\")");
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"clock","now":"soon"})")).message() ==
-        "record \"clock\": a field is missing or of the wrong type");
+        "clock: a required field is missing (field wall, rule required)");
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"clock","now":"soon","wall":1,"scale":1,"virtual":true})"))
+            .message() == "clock: must be an instant from 0 to 10000000000000000 ms (the year 2286) (field now, rule type, got "
+                          "\"soon\")");
   // Found by fuzz_state (tests/fuzz/state/crash-float-finish.jsonl): a fraction or an exponent where an
   // integer belongs was converted unchecked (undefined behaviour past the integer's range).
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(
                 R"({"t":"account","key":"k","usage":{"remaining":5,"used":0,"next_ticket":2,"active":[[1,"a","m",5.0,1.79618e+42,"succeeded"]],"created":{},"recent":[]}})"))
-            .message() == "account k: a field is missing or of the wrong type");
+            .message() == "account: must be an instant from 0 to 10000000000000000 ms, or 9223372036854775807 (never) "
+                          "(field usage.active[0][4], rule anyOf, got 1.79618e+42)");
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"sequence","next":1e30})")).message() ==
-        "record \"sequence\": a field is missing or of the wrong type");
+        "sequence: must be less than or equal to 9007199254740991 (field next, rule maximum, got 1e+30)");
   CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(
                 R"({"t":"profile","key":"k","at":0,"profile":{"revoked":false,"credits":1,"user_group":"default","webhook_hmac_key":"","default_scenario":"","callback_faults":"","rate_limits":{"burst":{"count":1e20,"window_s":1}}}})"))
-            .message() == "record \"profile\": a field is missing or of the wrong type");
+            .message() == "profile: must be less than or equal to 1000000000 (field profile.rate_limits.burst.count, rule "
+                          "maximum, got 1e+20)");
   CHECK(f.engine.task_count() == 0);
+}
+
+TEST_CASE("issue 25: a record naming an output kind or a rule endpoint that does not exist is refused, not read as another") {
+  // Before the records had a schema, any output kind but "image" was read as a video and any
+  // endpoint but "create" as "query".
+  Fixture f;
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(
+                R"({"t":"stored","task":{"id":"x1","provider":"evolink","key":"a","model":"m","request":"{}",)"
+                R"("output":{"kind":"gif","count":1,"quality_p":480,"duration_s":6,"upscaled":false},)"
+                R"("timeline":[1,2,3,9,"succeeded"],)"  // format 1's form, which both versions read
+                R"("credits":3.0,"seen":"waiting"}})"))
+            .message() == R"(stored: must be one of: video, image (field task.output.kind, rule enum, got "gif"))");
+  CHECK(f.engine.task_count() == 0);
+  CHECK(f.engine.ApplyStateRecord(nlohmann::json::parse(R"({"t":"rule","rule":{"id":4,"scenario":"slow","endpoint":"download"}})"))
+            .message() == R"(rule: must be one of: create, query (field rule.endpoint, rule enum, got "download"))");
+  CHECK(f.engine.scenarios().rules().empty());
 }
 
 }  // namespace imagine

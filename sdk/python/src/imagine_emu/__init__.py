@@ -2,7 +2,7 @@
 
     from imagine_emu import Emulator
 
-    with Emulator(seed=1) as emu:          # imagine-emu on PATH, or IMAGINE_EMU_BINARY, or binary=...
+    with Emulator(seed=1) as emu:          # binary=..., IMAGINE_EMU_BINARY, the wheel's own, or PATH
         ...                                # point the code under test at emu.url
         emu.wait_until_terminal(task_id)
 

@@ -29,15 +29,22 @@ class EmulatorError(Exception):
         super().__init__("%s%s %s: %s" % (where, status, code, message))
 
 
+def bundled_binary(name="imagine-emu"):
+    """The binary the platform wheel carries (imagine_emu/_bundle/bin/NAME), or None (the sdist carries none)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bundle", "bin", name)
+    return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
 def find_binary(binary=None):
-    """The emulator to run: ``binary``, else $IMAGINE_EMU_BINARY, else ``imagine-emu`` on PATH."""
+    """The emulator to run: ``binary``, else $IMAGINE_EMU_BINARY, else the one the wheel bundles,
+    else ``imagine-emu`` on PATH."""
     for candidate, origin in ((binary, "binary="), (os.environ.get("IMAGINE_EMU_BINARY"), "IMAGINE_EMU_BINARY")):
         if candidate:
             path = shutil.which(candidate) or (candidate if os.path.isfile(candidate) else None)
             if not path:
                 raise FileNotFoundError("%s %r is not an executable file" % (origin, candidate))
             return path
-    path = shutil.which("imagine-emu")
+    path = bundled_binary() or shutil.which("imagine-emu")
     if not path:
         raise FileNotFoundError("imagine-emu is not on PATH: pass binary=... or set IMAGINE_EMU_BINARY")
     return path

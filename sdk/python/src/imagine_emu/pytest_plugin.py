@@ -6,8 +6,8 @@ One emulator for the whole test run (virtual clock, ``--seed``), reset before ea
         imagine_emu.scenario("maintenance", key="ci-key", times=1)
         ...
 
-Options: ``--imagine-emu-binary PATH`` (else $IMAGINE_EMU_BINARY, else ``imagine-emu`` on PATH),
-``--imagine-emu-url URL`` (attach to a running emulator instead), ``--imagine-emu-seed N`` (default 1),
+Options: ``--imagine-emu-binary PATH`` (else $IMAGINE_EMU_BINARY, else the wheel's own, else ``imagine-emu``
+on PATH), ``--imagine-emu-url URL`` (attach to a running emulator instead), ``--imagine-emu-seed N`` (default 1),
 ``--imagine-emu-admin-token T``.
 """
 import pytest
@@ -18,7 +18,8 @@ from .emulator import Emulator
 def pytest_addoption(parser):
     group = parser.getgroup("imagine-emu", "imagine-emu fixture")
     group.addoption("--imagine-emu-binary", default=None, metavar="PATH",
-                    help="the imagine-emu binary (default: $IMAGINE_EMU_BINARY, else imagine-emu on PATH)")
+                    help="the imagine-emu binary (default: $IMAGINE_EMU_BINARY, else the wheel's own, "
+                         "else imagine-emu on PATH)")
     group.addoption("--imagine-emu-url", default=None, metavar="URL",
                     help="attach to an emulator already running at URL instead of starting one")
     group.addoption("--imagine-emu-seed", default="1", metavar="N", help="--seed of the started emulator (default 1)")
