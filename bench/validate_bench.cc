@@ -37,7 +37,7 @@ double RunOnce(const OpenApiOperation& op, const spec::Validator& model_schema, 
     if (!parsed.ok()) std::abort();
     if (!ValidateAgainst(*op.request_body, *parsed, false).ok()) std::abort();
     if (!ValidateAgainst(model_schema, *parsed, false).ok()) std::abort();
-    RuleContext ctx{*parsed, model, "key"};
+    RuleContext ctx{*parsed, model, "key", 0, nullptr, std::nullopt, Provider{}};
     if (evolink && !CheckRules(evolink_rules, ctx).ok()) std::abort();
   }
   auto elapsed = std::chrono::steady_clock::now() - start;

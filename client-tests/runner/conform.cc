@@ -12,6 +12,7 @@
 #include <fstream>
 #include <string>
 
+#include "runner/client_check.h"
 #include "runner/conform_catalog.h"
 #include "runner/options.h"
 #include "runner/report.h"
@@ -24,6 +25,12 @@ namespace {
 // Every usage or set-up error: one line on stderr, exit status 2.
 int BadUsage(const std::string& why) {
   std::fprintf(stderr, "imagine-conform: %s (see imagine-conform --help)\n", why.c_str());
+  return 2;
+}
+
+// A client that cannot run at all: said once, before any scenario, exit status 2.
+int SetUpError(const std::string& why) {
+  std::fprintf(stderr, "imagine-conform: set-up error: --client cannot start: %s\n", why.c_str());
   return 2;
 }
 
@@ -89,6 +96,9 @@ int Main(int argc, char** argv) {
     clients_dir = *dir;
   }
   if (!o.junit.empty() && !std::ofstream(o.junit, std::ios::app)) return BadUsage("--junit: cannot write " + o.junit);
+  if (o.mode != Options::Mode::kSelfTest) {
+    if (std::string problem = ClientStartProblem(o.client, o.workdir); !problem.empty()) return SetUpError(problem);
+  }
 
   Session session;
   if (Status s = session.Start(o); !s.ok()) return BadUsage(s.message());

@@ -2,7 +2,7 @@
 // environment twins, are declared once, as x-flag on the key in schemas/config.schema.yaml
 // (app/flag_table.h); each given value becomes one more config layer, merged over the config
 // (flag > environment > --config file > embedded default). Only --help/-h, --version and
-// --config (which names the file) are written here. --help and README's flag table are made
+// --config (which names the file) are written here. --help and docs/configuration.md's flag table are made
 // from the same table. Pure functions; thread-safe.
 #ifndef IMAGINE_APP_COMMAND_LINE_H_
 #define IMAGINE_APP_COMMAND_LINE_H_
@@ -41,12 +41,12 @@ Status ApplyCommandLine(const CommandLine& cl, Config* config);
 // The --help text.
 std::string UsageText();
 
-// README's flag table (header, one row per flag, the --help/--version row), from the same table.
+// docs/configuration.md's flag table (header, one row per flag, the --help/--version row), from the same table.
 std::string FlagTableMarkdown();
 
 // `readme` with its flag table (the lines from "| flag | environment | default | meaning |" to
 // the first line not starting with "|") replaced by FlagTableMarkdown(); unchanged without one.
-// README.md is made with it (tools/readme_flag_table.cc) and a test checks it is.
+// docs/configuration.md is made with it (tools/docs_tables_main.cc) and a test checks it is.
 std::string WithFlagTable(const std::string& readme);
 
 }  // namespace imagine

@@ -1,5 +1,5 @@
 // The words about flags, made from their table (app/flag_table.h): the option lines of
-// --help (and so of the man page) and the rows of README's flag table. Pure functions.
+// --help (and so of the man page) and the rows of docs/configuration.md's flag table. Pure functions.
 #ifndef IMAGINE_APP_FLAG_DOCS_H_
 #define IMAGINE_APP_FLAG_DOCS_H_
 

@@ -35,7 +35,7 @@ inline std::string_view PackedField(const char* blob, int fields, int n) {
 class PackedFieldsWriter {
  public:
   PackedFieldsWriter(int fields, size_t bytes)
-      : fields_(fields), size_(static_cast<size_t>(fields) * 4 + bytes), blob_(new char[size_]), at_(fields * 4) {}
+      : size_(static_cast<size_t>(fields) * 4 + bytes), blob_(new char[size_]), at_(static_cast<size_t>(fields) * 4) {}
 
   // Reserves the next field's `size` bytes and returns where to write them.
   char* Next(size_t size) {
@@ -54,7 +54,6 @@ class PackedFieldsWriter {
   std::unique_ptr<char[]> Finish() { return std::move(blob_); }
 
  private:
-  const int fields_;
   const size_t size_;
   std::unique_ptr<char[]> blob_;
   size_t at_;

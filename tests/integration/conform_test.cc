@@ -1,5 +1,5 @@
 // The imagine-conform command line, run as a user runs it: from the user's own directory,
-// relocated next to its bundled clients, with good and bad values, and the README's CI snippet
+// relocated next to its bundled clients, with good and bad values, and docs/conformance.md's CI snippet
 // as written. (The whole catalog over every bundled client runs as the conformance_self_test_*
 // CTest tests.)
 #include <doctest/doctest.h>
@@ -263,11 +263,11 @@ TEST_CASE("a client with ordinary 1 s timings passes the whole catalog in --timi
   CHECK(r.out.find("pass gives_up_on_stuck") != std::string::npos);
 }
 
-// The GitHub Actions snippet of the README's "Test your client" section: its conformance step
+// The GitHub Actions snippet of docs/conformance.md: its conformance step
 // runs as written, with IMAGINE_EMU pointing at this build and ./my-client a bundled client.
-TEST_CASE("the README's CI snippet runs as written") {
-  const std::string readme = Slurp(fs::path(IMAGINE_SOURCE_DIR) / "README.md");
-  const size_t section = readme.find("## Test your client");
+TEST_CASE("docs/conformance.md's CI snippet runs as written") {
+  const std::string readme = Slurp(fs::path(IMAGINE_SOURCE_DIR) / "docs" / "conformance.md");
+  const size_t section = readme.find("# Test your client");
   REQUIRE(section != std::string::npos);
   const size_t yaml = readme.find("```yaml\n", section);
   REQUIRE(yaml != std::string::npos);
@@ -333,6 +333,36 @@ TEST_CASE("--help documents every option, --version prints the version") {
   Result version = Conform({"--version"});
   CHECK(version.code == 0);
   CHECK(version.out == std::string("imagine-conform ") + IMAGINE_VERSION + "\n");
+}
+
+// Issue 24: `--client my_client.py` (no ./) ran every scenario with bash's exit 127, printed a
+// 600-line report and exited 1. A client that cannot start is one set-up error line, exit 2.
+TEST_CASE("a client that cannot start is one set-up error line and exit 2, before any scenario") {
+  TempDir dir;
+  std::ofstream(dir.path / "my_client.py") << "#!/usr/bin/env python3\nprint('hello')\n";
+  std::ofstream(dir.path / "not_executable.sh") << "#!/bin/sh\n";
+  fs::permissions(dir.path / "my_client.py", fs::perms::owner_all, fs::perm_options::add);
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--client", "my_client.py"},
+       "my_client.py is not a command on PATH; to run the file in the working directory, give its path: "
+       "--client \"./my_client.py\""},
+      {{"--client", "IMAGINE_X=1 my_client.py --fast"}, "--client \"IMAGINE_X=1 ./my_client.py --fast\""},
+      {{"--client", "no-such-program-xyz --flag"}, "no-such-program-xyz is not a command on PATH, nor a file in"},
+      {{"--client", "./missing.py"}, "./missing.py does not exist (looked in the working directory)"},
+      {{"--client", "./not_executable.sh"}, "./not_executable.sh is not executable (chmod +x ./not_executable.sh)"},
+  };
+  for (const auto& [args, message] : cases) {
+    std::vector<std::string> full = args;
+    full.insert(full.end(), {"--provider", "apikley"});
+    Result r = Conform(full, dir.path);
+    const std::string client = args[1];  // INFO captures by reference; clang refuses a structured binding there
+    INFO(client, "\nstdout: ", r.out, "\nstderr: ", r.err);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.rfind("imagine-conform: set-up error: --client cannot start: ", 0) == 0);
+    CHECK(r.err.find(message) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
 }
 
 TEST_CASE("every bad value gets one clear line and exit 2, never an exception") {

@@ -1,8 +1,8 @@
-"""The README's pytest example, run as written against a stand-in for "my_client"."""
+"""docs/sdk.md's pytest example, run as written against a stand-in for "my_client"."""
 import pathlib
 import re
 
-README = pathlib.Path(__file__).resolve().parents[3] / "README.md"
+README = pathlib.Path(__file__).resolve().parents[3] / "docs" / "sdk.md"
 
 MY_CLIENT = '''
 import json, time, urllib.error, urllib.request
@@ -38,7 +38,7 @@ def wait(url, key, task_id):
 def readme_example(language):
     text = README.read_text()
     match = re.search(r"<!-- example: %s .*?-->\n```\w+\n(.*?)```" % language, text, re.S)
-    assert match, "README.md has no <!-- example: %s --> block" % language
+    assert match, "docs/sdk.md has no <!-- example: %s --> block" % language
     return match.group(1)
 
 

@@ -156,15 +156,15 @@ TEST_CASE("a flag for a config key is declared by its x-flag alone: --max-stored
         std::string::npos);
 }
 
-TEST_CASE("README's flag table is the one schemas/config.schema.yaml makes") {
-  std::ifstream in(IMAGINE_SOURCE_DIR "/README.md", std::ios::binary);
+TEST_CASE("docs/configuration.md's flag table is the one schemas/config.schema.yaml makes") {
+  std::ifstream in(IMAGINE_SOURCE_DIR "/docs/configuration.md", std::ios::binary);
   std::stringstream readme;
   readme << in.rdbuf();
   const std::string text = readme.str();
   const size_t start = text.find("| flag | environment | default | meaning |");
   REQUIRE(start != std::string::npos);
   const size_t end = text.find("\n\n", start);
-  INFO("scripts/build readme-flags writes the generated table into README.md");
+  INFO("scripts/build docs-tables writes the generated table into docs/configuration.md");
   CHECK(text.substr(start, end + 1 - start) == FlagTableMarkdown());
   CHECK(WithFlagTable(text) == text);
 }

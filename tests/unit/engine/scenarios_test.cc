@@ -137,7 +137,9 @@ TEST_CASE("rules match on endpoint, key, model and prompt, and expire after `tim
   auto added = s.AddRule(in_spec);
   REQUIRE(added.ok());
   CHECK(added->times == 1);
-  CHECK(s.AddRule(ScenarioRule{0, "nope"}).status().code() == Code::kInvalidArgument);
+  ScenarioRule unknown;
+  unknown.scenario = "nope";
+  CHECK(s.AddRule(unknown).status().code() == Code::kInvalidArgument);
   s.ClearRules();
   CHECK(s.rules().empty());
 }

@@ -23,7 +23,7 @@ TEST_CASE("callback_url must be HTTPS and public unless allow_private_callbacks"
     nlohmann::json body = {{"callback_url", row.url}};
     INFO(std::string(row.url));
     const std::string model = "m";
-    RuleContext ctx{body, model, "key"};
+    RuleContext ctx{body, model, "key", 0, nullptr, std::nullopt, Provider{}};
     Status s = CheckRules(Rules(strict), ctx);
     CHECK(s.violation().rule == row.rule);
     if (!s.ok()) {
@@ -33,7 +33,7 @@ TEST_CASE("callback_url must be HTTPS and public unless allow_private_callbacks"
   }
   const nlohmann::json empty = nlohmann::json::object();
   const std::string model = "m";
-  RuleContext none{empty, model, "key"};
+  RuleContext none{empty, model, "key", 0, nullptr, std::nullopt, Provider{}};
   CHECK(CheckRules(Rules(strict), none).ok());
 }
 

@@ -231,8 +231,9 @@ class Emulator:
         return "Emulator(url=%r)" % self.url
 
     # ---- HTTP --------------------------------------------------------------------------------------------
-    def request(self, method, path, body=None, **query):
-        """One control-API call; answers the decoded JSON. POST and PUT always send a body ({} by default)."""
+    def request(self, method, path, /, body=None, **query):
+        """One control-API call; answers the decoded JSON. POST and PUT always send a body ({} by default).
+        ``method`` and ``path`` are positional only, so ``path`` (the journal's filter) can be a query parameter."""
         query = {k: ("true" if v is True else "false" if v is False else v) for k, v in query.items() if v is not None}
         url = self.url + path + ("?" + urllib.parse.urlencode(query) if query else "")
         headers = {"Accept": "application/json"}
