@@ -16,10 +16,8 @@ bool IsAdminPath(std::string_view path) { return path.substr(0, 11) == "/_emulat
 }  // namespace
 
 Activity::Activity(ActivityOptions options, Engine* engine, Journal* journal, Metrics* metrics,
-                   CallbackDispatcher* callbacks)
-    : options_(std::move(options)), engine_(engine), journal_(journal), metrics_(metrics), callbacks_(callbacks) {}
-
-void Activity::SetProviders(const std::vector<const ProviderSurface*>& providers) {
+                   CallbackDispatcher* callbacks, const std::vector<const ProviderSurface*>& providers)
+    : options_(std::move(options)), engine_(engine), journal_(journal), metrics_(metrics), callbacks_(callbacks) {
   for (const ProviderSurface* p : providers) providers_[p->provider()] = p;
 }
 

@@ -29,11 +29,9 @@ struct ActivityOptions {
 class Activity final : public TaskObserver {
  public:
   // Every pointer must outlive the activity.
+  // `providers` word the callbacks of their tasks.
   Activity(ActivityOptions options, Engine* engine, Journal* journal, Metrics* metrics,
-           CallbackDispatcher* callbacks);
-
-  // The providers that word callbacks. Precondition: before serving.
-  void SetProviders(const std::vector<const ProviderSurface*>& providers);
+           CallbackDispatcher* callbacks, const std::vector<const ProviderSurface*>& providers);
 
   void OnTaskFinished(const Task& task, int64_t at_ms) override;
   void OnRequest(const RequestRecord& record);

@@ -134,8 +134,23 @@ Status WireProxy(const Config& c, const std::string& public_url, Engine* engine,
 StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   std::unique_ptr<Application> app(new Application());
   app->config_ = std::move(config);
-  const Config& c = app->config_;
+  // The parts, each built from the ones before it, in this order (each step's comment says
+  // what it makes). Connect() then makes the links that close a cycle, which no order can
+  // pass in: the server is bound before the surfaces it serves exist (the bound port is in
+  // the default public URL that the engine and the providers need), and the activity
+  // observes the engine, the callback dispatcher and the server, which it also drives.
+  IMAGINE_RETURN_IF_ERROR(app->BindServer());
+  IMAGINE_RETURN_IF_ERROR(app->MakeEngine());
+  IMAGINE_RETURN_IF_ERROR(app->MakeRecorders());
+  IMAGINE_RETURN_IF_ERROR(app->MakeProviders());
+  IMAGINE_RETURN_IF_ERROR(app->MakeAdmin());
+  app->Connect();
+  return app;
+}
 
+// self_check_, server_ (bound), public_url_.
+Status Application::BindServer() {
+  const Config& c = config_;
   HttpServerOptions http;
   http.host = c.server.host;
   http.port = c.server.port;
@@ -145,16 +160,21 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   http.read_timeout_s = c.server.read_timeout_s;
   http.write_timeout_s = c.server.write_timeout_s;
   http.body_limit_bytes = c.server.body_limit_bytes;
-  // Bind first: the default public URL needs the bound port. Everything else is set before Run().
-  app->self_check_ = std::make_unique<SelfCheck>(c.self_check);
-  app->server_ = std::make_unique<HttpServer>(http, &app->router_, app->self_check_.get());
-  IMAGINE_RETURN_IF_ERROR(app->server_->Bind());
-  app->public_url_ = c.server.public_url.empty() ? DefaultPublicUrl(c.server.host, app->port()) : c.server.public_url;
+  self_check_ = std::make_unique<SelfCheck>(c.self_check);
+  server_ = std::make_unique<HttpServer>(http, &router_, self_check_.get());
+  IMAGINE_RETURN_IF_ERROR(server_->Bind());
+  public_url_ = c.server.public_url.empty() ? DefaultPublicUrl(c.server.host, port()) : c.server.public_url;
+  return Status::Ok();
+}
 
+// engine_ (configured), state_ (the engine restored from it; changes are logged from
+// Connect() on).
+Status Application::MakeEngine() {
+  const Config& c = config_;
   EngineOptions engine_options;
   engine_options.seed = c.seed;
   engine_options.result_ttl_ms = c.result_ttl_s * 1000;
-  engine_options.public_url = app->public_url_;
+  engine_options.public_url = public_url_;
   engine_options.max_stored_tasks = c.max_stored_tasks;
   engine_options.max_stored_bytes = c.max_stored_bytes;
   std::unique_ptr<Clock> clock;
@@ -167,90 +187,108 @@ StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
   if (!catalog_text) return Internal("fixtures/scenarios.yaml is not embedded in this build");
   auto catalog = Scenarios::ParseCatalog(*catalog_text, "scenarios.yaml (embedded)");
   if (!catalog.ok()) return catalog.status();
-  app->engine_ = std::make_unique<Engine>(engine_options, std::move(clock), c.accounts, std::move(catalog).value());
-  Engine* engine = app->engine_.get();
-  IMAGINE_RETURN_IF_ERROR(engine->Configure(c.scenario_rules, c.chaos));
-  if (!c.state.dir.empty()) {  // restores the engine; changes are logged from the end of Create on
+  engine_ = std::make_unique<Engine>(engine_options, std::move(clock), c.accounts, std::move(catalog).value());
+  IMAGINE_RETURN_IF_ERROR(engine_->Configure(c.scenario_rules, c.chaos));
+  if (!c.state.dir.empty()) {
     StateOptions state_options = c.state;
     if (const char* fault = std::getenv("IMAGINE_STATE_FAULT_FILE_FOR_TEST")) state_options.fault_file_for_test = fault;
-    auto state = StateDir::Open(state_options, engine);
+    auto state = StateDir::Open(state_options, engine_.get());
     if (!state.ok()) return state.status();
-    app->state_ = std::move(state).value();
+    state_ = std::move(state).value();
   }
   for (const auto& [key, profile] : c.accounts.keys) {
     if (profile.default_scenario.empty()) continue;
-    auto armed = engine->scenarios().Arm(profile.default_scenario, "profile");
+    auto armed = engine_->scenarios().Arm(profile.default_scenario, "profile");
     if (!armed.ok()) return InvalidArgument("config: accounts.keys." + key + ".default_scenario: " + armed.status().message());
   }
+  return Status::Ok();
+}
 
+// journal_, metrics_, callbacks_: what records and reports the run.
+Status Application::MakeRecorders() {
+  const Config& c = config_;
   Status callbacks_ok = CheckCallbackOptions(c.callbacks);
   if (!callbacks_ok.ok()) return InvalidArgument("config: callbacks: " + callbacks_ok.message());
-  app->journal_ = std::make_unique<Journal>(c.journal);
-  app->metrics_ = std::make_unique<Metrics>();
+  journal_ = std::make_unique<Journal>(c.journal);
+  metrics_ = std::make_unique<Metrics>();
   CallbackOptions callbacks = c.callbacks;
-  callbacks.own_ports.push_back(app->port());  // callbacks never reach the emulator itself
-  app->callbacks_ = std::make_unique<CallbackDispatcher>(callbacks, &engine->clock(), &engine->timers());
-  ActivityOptions activity;
-  activity.log_format = c.log_json ? LogFormat::kJson : LogFormat::kText;
-  for (const auto& [name, p] : c.providers) activity.callback_policies[InternProvider(name)] = p.callbacks;
-  app->activity_ = std::make_unique<Activity>(activity, engine, app->journal_.get(), app->metrics_.get(),
-                                              app->callbacks_.get());
+  callbacks.own_ports.push_back(port());  // callbacks never reach the emulator itself
+  callbacks_ = std::make_unique<CallbackDispatcher>(callbacks, &engine_->clock(), &engine_->timers());
+  return Status::Ok();
+}
 
+// image_fetcher_, providers_, proxy_ and fronts_ (mounted), activity_ (which words each
+// provider's callbacks).
+Status Application::MakeProviders() {
+  const Config& c = config_;
   if (c.inputs.fetch) {
     ImageFetchOptions inputs = c.inputs;
-    inputs.own_ports.push_back(app->port());  // input images never come from the emulator itself
-    app->image_fetcher_ = std::make_unique<HttpImageFetcher>(inputs);
+    inputs.own_ports.push_back(port());  // input images never come from the emulator itself
+    image_fetcher_ = std::make_unique<HttpImageFetcher>(inputs);
   }
   // The providers are served through their ProxySurfaces (recordings, proxy mode), so
   // the registry mounts them on a router of its own that is not served.
   Router unserved;
-  ProviderOptions provider_options{{}, c.validation, app->image_fetcher_.get(), c.schemas};
+  ProviderOptions provider_options{{}, c.validation, image_fetcher_.get(), c.schemas};
   for (const auto& [name, p] : c.providers) {
     ProviderSettings& settings = provider_options.providers[name];
     settings.section = p.section;
     settings.models = p.models;
   }
-  auto providers = RegisterProviders(provider_options, engine, &unserved);
+  auto providers = RegisterProviders(provider_options, engine_.get(), &unserved);
   if (!providers.ok()) return providers.status();
-  app->providers_ = std::move(providers).value();
-  app->proxy_ = std::make_unique<ProxyHub>();
-  IMAGINE_RETURN_IF_ERROR(WireProxy(c, app->public_url_, engine, app->providers_, app->proxy_.get(), app->port(),
-                                    &app->proxy_sender_, &app->fronts_));
-  for (const auto& front : app->fronts_) IMAGINE_RETURN_IF_ERROR(app->router_.MountAtBases(front.get()));
-  if (app->proxy_->capture != nullptr) IMAGINE_RETURN_IF_ERROR(app->router_.Add(app->proxy_->capture->Route()));
-  AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), {}, AllowedHosts(c, app->public_url_)};
+  providers_ = std::move(providers).value();
+  proxy_ = std::make_unique<ProxyHub>();
+  IMAGINE_RETURN_IF_ERROR(
+      WireProxy(c, public_url_, engine_.get(), providers_, proxy_.get(), port(), &proxy_sender_, &fronts_));
+  for (const auto& front : fronts_) IMAGINE_RETURN_IF_ERROR(router_.MountAtBases(front.get()));
+  if (proxy_->capture != nullptr) IMAGINE_RETURN_IF_ERROR(router_.Add(proxy_->capture->Route()));
+
+  ActivityOptions activity;
+  activity.log_format = c.log_json ? LogFormat::kJson : LogFormat::kText;
+  for (const auto& [name, p] : c.providers) activity.callback_policies[InternProvider(name)] = p.callbacks;
+  std::vector<const ProviderSurface*> provider_views;
+  for (const auto& p : providers_) provider_views.push_back(p.get());
+  activity_ = std::make_unique<Activity>(activity, engine_.get(), journal_.get(), metrics_.get(), callbacks_.get(),
+                                         provider_views);
+  return Status::Ok();
+}
+
+// admin_ (mounted) and the result routes.
+Status Application::MakeAdmin() {
+  const Config& c = config_;
+  AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), {}, AllowedHosts(c, public_url_)};
   if (admin_options.allowed_hosts.allows_all() && c.admin_token.empty()) {
     Log(LogLevel::kWarn, "server.allowed_hosts: all — the control API answers any Host name, so a web page can "
                          "reach it through DNS rebinding; set an admin token (--admin-token) or list the names");
   }
-  auto documents = ServedDocuments(app->providers_);
+  auto documents = ServedDocuments(providers_);
   if (!documents.ok()) return documents.status();
   admin_options.documents = std::move(documents).value();
-  AdminContext admin{engine,          app->self_check_.get(), app->journal_.get(), app->metrics_.get(),
-                     app->callbacks_.get(), app->proxy_.get(), app->state_.get()};
+  AdminContext admin{engine_.get(),   self_check_.get(), journal_.get(), metrics_.get(),
+                     callbacks_.get(), proxy_.get(),     state_.get()};
   auto admin_api = AdminApi::Create(std::move(admin_options), admin);
   if (!admin_api.ok()) return admin_api.status();
-  app->admin_ = std::move(admin_api).value();
-  IMAGINE_RETURN_IF_ERROR(app->router_.Mount(app->admin_.get()));
-  for (RouteEntry& r : ResultRoutes(engine)) IMAGINE_RETURN_IF_ERROR(app->router_.Add(std::move(r)));
+  admin_ = std::move(admin_api).value();
+  IMAGINE_RETURN_IF_ERROR(router_.Mount(admin_.get()));
+  for (RouteEntry& r : ResultRoutes(engine_.get())) IMAGINE_RETURN_IF_ERROR(router_.Add(std::move(r)));
+  return Status::Ok();
+}
 
+void Application::Connect() {
   std::vector<const ApiSurface*> surfaces;
-  std::vector<const ProviderSurface*> provider_views;
-  for (const auto& p : app->providers_) provider_views.push_back(p.get());
-  for (const auto& f : app->fronts_) surfaces.push_back(f.get());
-  surfaces.push_back(app->admin_.get());
-  app->server_->set_surfaces(std::move(surfaces));
-  Activity* act = app->activity_.get();
-  act->SetProviders(provider_views);
-  app->server_->set_request_observer([act](const RequestRecord& r) { act->OnRequest(r); });
-  app->callbacks_->SetObserver([act](const CallbackAttempt& a) { act->OnCallbackAttempt(a); });
-  engine->SetJournal(app->journal_.get());
-  engine->SetObserver(act);
-  if (app->state_) {
-    engine->SetStateLog(app->state_.get());
-    engine->ResumeRestoredTasks();
+  for (const auto& f : fronts_) surfaces.push_back(f.get());
+  surfaces.push_back(admin_.get());
+  server_->set_surfaces(std::move(surfaces));
+  Activity* act = activity_.get();
+  server_->set_request_observer([act](const RequestRecord& r) { act->OnRequest(r); });
+  callbacks_->SetObserver([act](const CallbackAttempt& a) { act->OnCallbackAttempt(a); });
+  engine_->SetJournal(journal_.get());
+  engine_->SetObserver(act);
+  if (state_) {  // from here on every change is logged
+    engine_->SetStateLog(state_.get());
+    engine_->ResumeRestoredTasks();
   }
-  return app;
 }
 
 Application::~Application() {

@@ -48,6 +48,13 @@ class Application {
 
  private:
   Application() = default;
+  // The steps of Create, in order (application.cc says what each makes).
+  Status BindServer();
+  Status MakeEngine();
+  Status MakeRecorders();
+  Status MakeProviders();
+  Status MakeAdmin();
+  void Connect();  // the links that close a cycle: served surfaces, observers, the state log
 
   // Declaration order is construction order; ~Application shuts down explicitly first.
   Config config_;
