@@ -38,11 +38,15 @@ need_root() {
   [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot, mounts): run it as root or with sudo"
 }
 
-# A free TCP port on loopback (nothing answers a connect to it).
+# A free TCP port on loopback (nothing answers a connect to it), below the kernel's ephemeral range:
+# a port in that range can be taken by any outgoing connection between this check and the bind
+# ("Address already in use" while the test suite ran beside test-deb and test-container).
 free_port() {
-  local p
+  local p low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 11000 ] 2>/dev/null || low=32768
   for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
   done
   die "no free port found"
