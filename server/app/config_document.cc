@@ -11,6 +11,7 @@
 #include "common/text.h"
 #include "providers/provider_catalog.h"
 #include "spec/embedded_documents.h"
+#include "spec/schema_navigation.h"
 #include "spec/yaml_json.h"
 
 namespace imagine {
@@ -23,18 +24,6 @@ using json = nlohmann::json;
 constexpr int kMaxDepth = 32;
 constexpr size_t kMaxNodes = 100'000;
 
-std::vector<std::string> Tokens(std::string_view pointer) {
-  std::vector<std::string> out;
-  size_t i = 1;
-  while (i <= pointer.size() && !pointer.empty()) {
-    size_t j = pointer.find('/', i);
-    if (j == std::string_view::npos) j = pointer.size();
-    out.push_back(UnescapePointerToken(pointer.substr(i, j - i)));
-    i = j + 1;
-  }
-  return out;
-}
-
 // True when `pointer` is `prefix` or lies under it.
 bool Under(const std::string& pointer, const std::string& prefix) {
   return pointer.compare(0, prefix.size(), prefix) == 0 && (pointer.size() == prefix.size() || prefix.empty() ||
@@ -46,57 +35,13 @@ std::string Parent(const std::string& pointer) {
   return slash == std::string::npos ? std::string() : pointer.substr(0, slash);
 }
 
-// The schema nodes that together describe one place: the node itself, then what its
-// $ref and allOf members resolve to (depth first).
-std::vector<const json*> View(const json* node) {
-  std::vector<const json*> out;
-  std::vector<const json*> todo = {node};
-  while (!todo.empty() && out.size() < 16) {
-    const json* n = todo.back();
-    todo.pop_back();
-    if (n == nullptr || !n->is_object()) continue;
-    out.push_back(n);
-    if (auto all = n->find("allOf"); all != n->end() && all->is_array()) {
-      for (auto it = all->rbegin(); it != all->rend(); ++it) todo.push_back(&*it);
-    }
-    if (auto ref = n->find("$ref"); ref != n->end() && ref->is_string()) {
-      try {
-        todo.push_back(&ConfigDocument::SchemaJson().at(json::json_pointer(ref->get<std::string>().substr(1))));
-      } catch (const json::exception&) {
-      }
-    }
-  }
-  return out;
-}
+std::vector<const json*> View(const json* node) { return spec::SchemaView(ConfigDocument::SchemaJson(), node); }
 
-const json* Find(const std::vector<const json*>& view, const char* key) {
-  for (const json* n : view) {
-    if (auto it = n->find(key); it != n->end()) return &*it;
-  }
-  return nullptr;
-}
+const json* Find(const std::vector<const json*>& view, const char* key) { return spec::FindInView(view, key); }
 
 // The schema node that describes the instance at `pointer`, or null.
 const json* SchemaAt(const std::string& pointer) {
-  const json* node = &ConfigDocument::SchemaJson();
-  for (const std::string& token : Tokens(pointer)) {
-    const std::vector<const json*> view = View(node);
-    const json* props = Find(view, "properties");
-    if (props != nullptr && props->is_object() && props->contains(token)) {
-      node = &(*props)[token];
-      continue;
-    }
-    const json* extra = Find(view, "additionalProperties");
-    const json* items = Find(view, "items");
-    if (extra != nullptr && extra->is_object()) {
-      node = extra;
-    } else if (items != nullptr && items->is_object()) {
-      node = items;
-    } else {
-      return nullptr;
-    }
-  }
-  return node;
+  return spec::SchemaNodeAt(ConfigDocument::SchemaJson(), &ConfigDocument::SchemaJson(), spec::PointerTokens(pointer));
 }
 
 std::string Annotation(const std::string& pointer, const char* key) {

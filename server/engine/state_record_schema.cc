@@ -10,6 +10,7 @@
 #include "common/text.h"
 #include "spec/embedded_documents.h"
 #include "spec/json_schema.h"
+#include "spec/schema_navigation.h"
 
 namespace imagine {
 namespace {
@@ -18,17 +19,6 @@ using json = nlohmann::json;
 using CompiledValidator = std::shared_ptr<const spec::Validator>;
 
 constexpr std::string_view kRecordSuffix = "_record";
-
-std::vector<std::string> Tokens(std::string_view pointer) {
-  std::vector<std::string> out;
-  for (size_t i = 1; i <= pointer.size() && !pointer.empty();) {
-    size_t j = pointer.find('/', i);
-    if (j == std::string_view::npos) j = pointer.size();
-    out.push_back(UnescapePointerToken(pointer.substr(i, j - i)));
-    i = j + 1;
-  }
-  return out;
-}
 
 // One place where format version 1 wrote a positional array (x-legacy).
 struct LegacyForm {
@@ -77,7 +67,7 @@ Status CompiledSchema::AddLegacy(const std::string& name, const std::string& poi
   }
   auto compiled = Compile(*definition, target.get<std::string>());
   if (!compiled.ok()) return compiled.status();
-  kind->legacy.push_back({Tokens(pointer), &*definition, std::move(compiled).value()});
+  kind->legacy.push_back({spec::PointerTokens(pointer), &*definition, std::move(compiled).value()});
   return Status::Ok();
 }
 
@@ -107,62 +97,6 @@ Status CompiledSchema::Build() {
   return Status::Ok();
 }
 
-// The schema nodes that describe one place: the node, then what its $ref and allOf members
-// resolve to (depth first).
-std::vector<const json*> View(const json& root, const json* node) {
-  std::vector<const json*> out;
-  std::vector<const json*> todo = {node};
-  while (!todo.empty() && out.size() < 16) {
-    const json* n = todo.back();
-    todo.pop_back();
-    if (n == nullptr || !n->is_object()) continue;
-    out.push_back(n);
-    if (auto all = n->find("allOf"); all != n->end() && all->is_array()) {
-      for (auto it = all->rbegin(); it != all->rend(); ++it) todo.push_back(&*it);
-    }
-    if (auto ref = n->find("$ref"); ref != n->end() && ref->is_string()) {
-      try {
-        todo.push_back(&root.at(json::json_pointer(ref->get<std::string>().substr(1))));
-      } catch (const json::exception&) {
-      }
-    }
-  }
-  return out;
-}
-
-const json* Find(const std::vector<const json*>& view, const char* key) {
-  for (const json* n : view) {
-    if (auto it = n->find(key); it != n->end()) return &*it;
-  }
-  return nullptr;
-}
-
-// The node of `schema` that describes the instance at `tokens` under it, or null.
-const json* SchemaAt(const json& root, const json* schema, const std::vector<std::string>& tokens) {
-  const json* node = schema;
-  for (const std::string& token : tokens) {
-    const std::vector<const json*> view = View(root, node);
-    const json* properties = Find(view, "properties");
-    const json* items = Find(view, "items");
-    const json* extra = Find(view, "additionalProperties");
-    if (properties != nullptr && properties->is_object() && properties->contains(token)) {
-      node = &(*properties)[token];
-    } else if (items != nullptr && items->is_array()) {  // a tuple: the token is a position
-      size_t at = 0;
-      for (char c : token) at = c >= '0' && c <= '9' && at < items->size() ? at * 10 + static_cast<size_t>(c - '0') : items->size();
-      if (token.empty() || at >= items->size()) return nullptr;
-      node = &(*items)[at];
-    } else if (items != nullptr && items->is_object()) {
-      node = items;
-    } else if (extra != nullptr && extra->is_object()) {
-      node = extra;
-    } else {
-      return nullptr;
-    }
-  }
-  return node;
-}
-
 // `e` (found checking the instance at `base` against `schema`) in the record's words.
 Status Describe(std::string_view kind, const json& root, const json* schema, const std::string& base,
                 const spec::ValidationError& e) {
@@ -171,8 +105,8 @@ Status Describe(std::string_view kind, const json& root, const json* schema, con
     what = "a required field is missing";
   } else if (e.keyword == "additionalProperties") {
     what = "an unknown field";
-  } else if (const json* node = SchemaAt(root, schema, Tokens(e.pointer)); node != nullptr) {
-    const json* own = Find(View(root, node), "x-message");
+  } else if (const json* node = spec::SchemaNodeAt(root, schema, spec::PointerTokens(e.pointer)); node != nullptr) {
+    const json* own = spec::FindInView(spec::SchemaView(root, node), "x-message");
     if (own != nullptr && own->is_string()) what = own->get<std::string>();
   }
   const std::string pointer = base + e.pointer;
