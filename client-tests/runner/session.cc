@@ -79,6 +79,39 @@ std::string Refusal(const char* what, const httplib::Result& r) {
   return std::string(what) + " answered HTTP " + std::to_string(r->status) + ": " + r->body.substr(0, 200);
 }
 
+// The callback deliveries the emulator has accepted so far.
+uint64_t CallbacksSubmitted(httplib::Client& admin) {
+  json c = GetJson(admin, "/_emulator/callbacks?task_id=-");
+  return c.is_object() ? c["stats"].value("submitted", uint64_t{0}) : 0;
+}
+
+// After a callback scenario's client exits: waits until each finished task of `key` that has a
+// callback URL has had its delivery accepted (submitted counts past `submitted_before`) and no
+// delivery is queued or being sent, so its first attempt is in the journal the checks read.
+// Polls for that event; the 10 s cap only ends a hang (later retries wait on the clock).
+void WaitForCallbacksToLand(httplib::Client& admin, const std::string& key, uint64_t submitted_before) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    json tasks = GetJson(admin, "/_emulator/tasks?limit=1000&key=" + httplib::detail::encode_query_param(key));
+    size_t finished_with_callback = 0;
+    if (tasks.is_object() && tasks["tasks"].is_array()) {
+      for (const json& t : tasks["tasks"]) {
+        const std::string state = t.value("state", "");
+        if (!t.value("callback_url", "").empty() && (state == "succeeded" || state == "failed")) ++finished_with_callback;
+      }
+    }
+    json c = GetJson(admin, "/_emulator/callbacks?task_id=-");
+    if (c.is_object()) {
+      const json& st = c["stats"];
+      if (st.value("submitted", uint64_t{0}) - submitted_before >= finished_with_callback &&
+          st.value("queued", uint64_t{0}) == 0 && st.value("in_flight", uint64_t{0}) == 0) {
+        return;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 }  // namespace
 
 class Session::InProcess {
@@ -201,8 +234,9 @@ ScenarioResult Session::Run(const RunSpec& spec) {
   };
   if (sc.callback) env["IMAGINE_CALLBACK_URL"] = "http://127.0.0.1:" + std::to_string(FreePort()) + "/callback";
 
+  const uint64_t submitted_before = sc.callback ? CallbacksSubmitted(admin) : 0;
   result.run = RunClient(spec.command, env, t.timeout_s, spec.cwd);
-  if (sc.callback) std::this_thread::sleep_for(std::chrono::milliseconds(150));  // let in-flight callbacks land
+  if (sc.callback) WaitForCallbacksToLand(admin, key, submitted_before);
 
   Evidence ev;
   ev.provider = spec.provider;
