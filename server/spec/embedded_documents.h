@@ -13,7 +13,8 @@
 
 namespace imagine {
 
-// An embedded OpenAPI document, e.g. "schemas/evolink.openapi.yaml", parsed and compiled.
+// An embedded OpenAPI document, e.g. "schemas/evolink.openapi.yaml", parsed; each schema is
+// compiled at its first use (SchemaCompilation::kAtFirstUse).
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadEmbeddedSpec(const std::string& name);
 
 // An embedded YAML document as JSON, e.g. "schemas/config.schema.yaml"; parsed once per
