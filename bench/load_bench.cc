@@ -311,8 +311,10 @@ int CompareBinaries(const std::vector<std::string>& binaries, int connections, d
     for (size_t v = 0; v <= binaries.size(); ++v) {
       g_binary = v == 0 ? "" : binaries[v - 1];
       Result r = RunOne(v > 0, server_cpu, connections, warmup, seconds, g_mix == "invalid");
-      std::printf("  run %d %-40s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  peak RSS %6.1f MiB  non-2xx %ld\n", run,
-                  v == 0 ? "baseline" : binaries[v - 1].c_str(), r.rps, r.p50_ms, r.p99_ms, r.rss_mib, r.bad);
+      std::printf("  run %d %-40s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms", run, v == 0 ? "baseline" : binaries[v - 1].c_str(),
+                  r.rps, r.p50_ms, r.p99_ms);
+      if (g_rate > 0) std::printf("  p99.9 %7.3f ms  max %7.3f ms", r.p999_ms, r.max_ms);
+      std::printf("  peak RSS %6.1f MiB  %s %ld\n", r.rss_mib, g_mix == "invalid" ? "non-4xx" : "non-2xx", r.bad);
       std::fflush(stdout);
       results[v].push_back(r);
       if (v > 0) bad += r.bad;
@@ -324,9 +326,10 @@ int CompareBinaries(const std::vector<std::string>& binaries, int connections, d
     return Median(x);
   };
   for (size_t v = 0; v <= binaries.size(); ++v) {
-    std::printf("median %-40s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  peak RSS %6.1f MiB\n",
-                v == 0 ? "baseline" : binaries[v - 1].c_str(), med(results[v], &Result::rps),
-                med(results[v], &Result::p50_ms), med(results[v], &Result::p99_ms), med(results[v], &Result::rss_mib));
+    std::printf("median %-40s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms", v == 0 ? "baseline" : binaries[v - 1].c_str(),
+                med(results[v], &Result::rps), med(results[v], &Result::p50_ms), med(results[v], &Result::p99_ms));
+    if (g_rate > 0) std::printf("  p99.9 %7.3f ms  max %7.3f ms", med(results[v], &Result::p999_ms), med(results[v], &Result::max_ms));
+    std::printf("  peak RSS %6.1f MiB\n", med(results[v], &Result::rss_mib));
   }
   const double rps0 = med(results[1], &Result::rps), p99_0 = med(results[1], &Result::p99_ms);
   for (size_t v = 2; v <= binaries.size(); ++v) {
@@ -334,7 +337,7 @@ int CompareBinaries(const std::vector<std::string>& binaries, int connections, d
                 rps0 > 0 ? med(results[v], &Result::rps) / rps0 : 0.0,
                 p99_0 > 0 ? med(results[v], &Result::p99_ms) / p99_0 : 0.0);
   }
-  std::printf("non-2xx answers to valid requests: %ld\n", bad);
+  std::printf("%s: %ld\n", g_mix == "invalid" ? "non-4xx answers to invalid requests" : "non-2xx answers to valid requests", bad);
   return bad == 0 ? 0 : 1;
 }
 
