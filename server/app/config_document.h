@@ -34,7 +34,7 @@ class ConfigDocument {
     std::string text;    // a scalar as written
     // When not empty, `line` and `text` are still to be read from this YAML (the layer's whole
     // text, which outlives the document): see MergePreparsedYaml.
-    std::string_view yaml;
+    std::string_view yaml = {};
   };
 
   // The config schema, compiled once (kInternal when it is not embedded or not valid).
