@@ -18,7 +18,18 @@
 // of an older build/imagine-emu and compare it with the new one in one run. The last lines
 // then give each binary's medians and its ratios to the first binary.
 //
+// With --rate R the load is an open loop at R requests per second in total (load_client.h
+// DriveAtRate, as wrk2 does): latency is measured from each request's intended send time, and
+// each line adds p99.9 and max. The closed loop (the default) sends each connection's next
+// request when its answer is in.
+//
+// With --mix invalid the load is only creates the emulator refuses with a validation error
+// (a missing prompt, an aspect ratio outside its enum; 400 in each provider's envelope) and
+// the emulator's answers must all be 4xx; --mix both runs the emulator under each load in
+// every round and prints the ratio of the mixed p99 to the invalid-only p99.
+//
 //   build/bench_load [--connections 32] [--seconds 10] [--runs 3] [--warmup 1] [--threads N (server.threads)]
+//                  [--rate R] [--mix mixed|invalid|both]
 //                  [--state-fsync always|batch|off] [--port P: drive a server already listening on 127.0.0.1:P instead]
 //                  [--binary OLD --binary NEW]
 #include <httplib.h>
@@ -46,10 +57,14 @@
 
 #include "app/application.h"
 #include "common/log.h"
+#include "load_client.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::Connect;
+using bench::ResponseLength;
+using bench::Result;
 
 // Lifts what would refuse valid creates under load: rate limits, credits, concurrency.
 constexpr const char* kBenchConfig = R"(
@@ -196,37 +211,10 @@ long PeakRssKib(pid_t pid) {
   return -1;
 }
 
-int Connect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  int yes = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-  return fd;
-}
-
 std::string Request(const std::string& method, const std::string& target, const std::string& body) {
   std::string r = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer bench-key\r\n";
   if (!body.empty()) r += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   return r + "\r\n" + body;
-}
-
-// Length of the complete response at the front of `in` (0 while incomplete); its status in `status`.
-size_t ResponseLength(const std::string& in, int* status) {
-  size_t end = in.find("\r\n\r\n");
-  if (end == std::string::npos) return 0;
-  *status = in.size() > 12 ? std::atoi(in.c_str() + 9) : 0;
-  size_t length = 0;
-  for (size_t p = in.find("\r\n"); p < end; p = in.find("\r\n", p + 2)) {
-    if (strncasecmp(in.c_str() + p + 2, "Content-Length:", 15) == 0) length = std::strtoul(in.c_str() + p + 17, nullptr, 10);
-  }
-  return in.size() >= end + 4 + length ? end + 4 + length : 0;
 }
 
 // One blocking exchange (set-up only).
@@ -249,99 +237,23 @@ std::string Exchange(int port, const std::string& request) {
   return n == 0 || end == std::string::npos ? "" : in.substr(end + 4, n - end - 4);
 }
 
-struct Result {
-  double rps = 0, p50_ms = 0, p99_ms = 0, rss_mib = 0;
-  long bad = 0;  // non-2xx answers and failed exchanges
-};
+double g_rate = 0;            // --rate: requests per second, open loop ("0" = closed loop)
+std::string g_mix = "mixed";  // --mix: mixed, invalid or both
 
-double Percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  size_t k = static_cast<size_t>(p * static_cast<double>(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return v[k];
+// Runs the load on `port`: closed loop, or open loop at --rate.
+Result Drive(int port, const std::vector<std::string>& requests, int connections, double warmup_s, double seconds,
+             int expect_class) {
+  if (g_rate > 0) return bench::DriveAtRate(port, requests, connections, g_rate, warmup_s, seconds, expect_class);
+  return bench::DriveClosedLoop(port, requests, connections, warmup_s, seconds, expect_class);
 }
 
-// Drives `connections` keep-alive connections, each sending the next of `requests` (round
-// robin) as soon as its previous answer is complete.
-Result Drive(int port, const std::vector<std::string>& requests, int connections, double warmup_s, double seconds) {
-  struct Conn {
-    int fd = -1;
-    size_t next = 0, sent = 0;
-    std::string in;
-    Clock::time_point t0;
-  };
-  int ep = epoll_create1(0);
-  std::vector<Conn> conns(static_cast<size_t>(connections));
-  Result r;
-  auto send_next = [&](Conn& c) {
-    const std::string& req = requests[c.next % requests.size()];
-    c.t0 = Clock::now();
-    ssize_t n = send(c.fd, req.data(), req.size(), MSG_NOSIGNAL);
-    c.sent = n > 0 ? static_cast<size_t>(n) : 0;
-  };
-  for (size_t i = 0; i < conns.size(); ++i) {
-    conns[i].fd = Connect(port);
-    conns[i].next = i;
-    if (conns[i].fd < 0) {
-      ++r.bad;
-      continue;
-    }
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = i;
-    epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
-    send_next(conns[i]);
-  }
-  std::vector<double> latencies;
-  latencies.reserve(2000000);
-  const auto start = Clock::now();
-  const auto measure_from = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup_s));
-  const auto end = measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  long answered = 0;
-  char buf[65536];
-  epoll_event events[256];
-  while (Clock::now() < end) {
-    int n = epoll_wait(ep, events, 256, 100);
-    for (int e = 0; e < n; ++e) {
-      Conn& c = conns[events[e].data.u64];
-      ssize_t got = recv(c.fd, buf, sizeof buf, 0);
-      if (got <= 0) {
-        ++r.bad;
-        epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
-        close(c.fd);
-        c.fd = Connect(port);  // the server closed: reconnect and go on
-        if (c.fd < 0) continue;
-        epoll_event ev{};
-        ev.events = EPOLLIN;
-        ev.data.u64 = events[e].data.u64;
-        epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
-        c.in.clear();
-        send_next(c);
-        continue;
-      }
-      c.in.append(buf, static_cast<size_t>(got));
-      int status = 0;
-      size_t len = ResponseLength(c.in, &status);
-      if (len == 0) continue;
-      const auto now = Clock::now();
-      if (now >= measure_from) {
-        latencies.push_back(std::chrono::duration<double, std::milli>(now - c.t0).count());
-        ++answered;
-        if (status < 200 || status > 299) ++r.bad;
-      }
-      c.in.erase(0, len);
-      ++c.next;
-      send_next(c);
-    }
-  }
-  for (Conn& c : conns) {
-    if (c.fd >= 0) close(c.fd);
-  }
-  close(ep);
-  r.rps = static_cast<double>(answered) / seconds;
-  r.p50_ms = Percentile(latencies, 0.50);
-  r.p99_ms = Percentile(latencies, 0.99);
-  return r;
+// Requests the emulator refuses with a validation error (400 in each provider's envelope):
+// a missing prompt and a value outside its enum, over both providers' create routes.
+std::vector<std::string> InvalidLoad() {
+  return {Request("POST", "/v1/videos/generations", R"({"model":"grok-imagine-text-to-video"})"),
+          Request("POST", "/api/v1/jobs/createTask", R"({"model":"grok-imagine/text-to-video","input":{}})"),
+          Request("POST", "/v1/videos/generations", R"({"model":"grok-imagine-text-to-video","prompt":"a cat","aspect_ratio":"7:5"})"),
+          Request("POST", "/api/v1/jobs/createTask", R"({"model":"grok-imagine/text-to-video","input":{"prompt":"a cat","aspect_ratio":"7:5"}})")};
 }
 
 std::vector<std::string> MixedLoad(int port, bool emulator) {
@@ -359,11 +271,14 @@ std::vector<std::string> MixedLoad(int port, bool emulator) {
           Request("GET", "/api/v1/jobs/recordInfo?taskId=" + apikley_id, "")};
 }
 
-Result RunOne(bool emulator, int server_cpu, int connections, double warmup_s, double seconds) {
+// One server, started, loaded and stopped. `invalid`: the load is InvalidLoad() (the emulator
+// must answer 4xx), else MixedLoad (2xx).
+Result RunOne(bool emulator, int server_cpu, int connections, double warmup_s, double seconds, bool invalid = false) {
   Child child = StartServer(emulator, server_cpu);
   Result r;
   if (child.port > 0) {
-    r = Drive(child.port, MixedLoad(child.port, emulator), connections, warmup_s, seconds);
+    r = Drive(child.port, invalid ? InvalidLoad() : MixedLoad(child.port, emulator), connections, warmup_s, seconds,
+              invalid && emulator ? 4 : 2);
     r.rss_mib = static_cast<double>(PeakRssKib(child.pid)) / 1024.0;
   } else {
     r.bad = -1;
@@ -395,9 +310,11 @@ int CompareBinaries(const std::vector<std::string>& binaries, int connections, d
   for (int run = 1; run <= runs; ++run) {
     for (size_t v = 0; v <= binaries.size(); ++v) {
       g_binary = v == 0 ? "" : binaries[v - 1];
-      Result r = RunOne(v > 0, server_cpu, connections, warmup, seconds);
-      std::printf("  run %d %-40s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  peak RSS %6.1f MiB  non-2xx %ld\n", run,
-                  v == 0 ? "baseline" : binaries[v - 1].c_str(), r.rps, r.p50_ms, r.p99_ms, r.rss_mib, r.bad);
+      Result r = RunOne(v > 0, server_cpu, connections, warmup, seconds, g_mix == "invalid");
+      std::printf("  run %d %-40s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms", run, v == 0 ? "baseline" : binaries[v - 1].c_str(),
+                  r.rps, r.p50_ms, r.p99_ms);
+      if (g_rate > 0) std::printf("  p99.9 %7.3f ms  max %7.3f ms", r.p999_ms, r.max_ms);
+      std::printf("  peak RSS %6.1f MiB  %s %ld\n", r.rss_mib, g_mix == "invalid" ? "non-4xx" : "non-2xx", r.bad);
       std::fflush(stdout);
       results[v].push_back(r);
       if (v > 0) bad += r.bad;
@@ -409,9 +326,10 @@ int CompareBinaries(const std::vector<std::string>& binaries, int connections, d
     return Median(x);
   };
   for (size_t v = 0; v <= binaries.size(); ++v) {
-    std::printf("median %-40s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  peak RSS %6.1f MiB\n",
-                v == 0 ? "baseline" : binaries[v - 1].c_str(), med(results[v], &Result::rps),
-                med(results[v], &Result::p50_ms), med(results[v], &Result::p99_ms), med(results[v], &Result::rss_mib));
+    std::printf("median %-40s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms", v == 0 ? "baseline" : binaries[v - 1].c_str(),
+                med(results[v], &Result::rps), med(results[v], &Result::p50_ms), med(results[v], &Result::p99_ms));
+    if (g_rate > 0) std::printf("  p99.9 %7.3f ms  max %7.3f ms", med(results[v], &Result::p999_ms), med(results[v], &Result::max_ms));
+    std::printf("  peak RSS %6.1f MiB\n", med(results[v], &Result::rss_mib));
   }
   const double rps0 = med(results[1], &Result::rps), p99_0 = med(results[1], &Result::p99_ms);
   for (size_t v = 2; v <= binaries.size(); ++v) {
@@ -419,7 +337,7 @@ int CompareBinaries(const std::vector<std::string>& binaries, int connections, d
                 rps0 > 0 ? med(results[v], &Result::rps) / rps0 : 0.0,
                 p99_0 > 0 ? med(results[v], &Result::p99_ms) / p99_0 : 0.0);
   }
-  std::printf("non-2xx answers to valid requests: %ld\n", bad);
+  std::printf("%s: %ld\n", g_mix == "invalid" ? "non-4xx answers to invalid requests" : "non-2xx answers to valid requests", bad);
   return bad == 0 ? 0 : 1;
 }
 
@@ -440,39 +358,67 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--threads")) g_config += std::string("server: {threads: ") + argv[i + 1] + "}\n";
     if (!std::strcmp(argv[i], "--state-fsync")) g_state_fsync = argv[i + 1];
     if (!std::strcmp(argv[i], "--binary")) binaries.push_back(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--rate")) g_rate = std::atof(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--mix")) g_mix = argv[i + 1];
+  }
+  if (g_mix != "mixed" && g_mix != "invalid" && g_mix != "both") {
+    std::fprintf(stderr, "bench_load: --mix is mixed, invalid or both\n");
+    return 2;
   }
   if (!binaries.empty()) return CompareBinaries(binaries, connections, warmup, seconds, runs);
   signal(SIGPIPE, SIG_IGN);
   if (external > 0) {  // drive a server started elsewhere (e.g. taskset -c 0 imagine-emu) with the emulator's mix
     for (int run = 1; run <= runs; ++run) {
-      Result r = Drive(external, MixedLoad(external, true), connections, warmup, seconds);
-      std::printf("  run %d external  %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  non-2xx %ld\n", run, r.rps, r.p50_ms,
-                  r.p99_ms, r.bad);
+      Result r = Drive(external, g_mix == "invalid" ? InvalidLoad() : MixedLoad(external, true), connections, warmup,
+                       seconds, g_mix == "invalid" ? 4 : 2);
+      std::printf("  run %d external  %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  p99.9 %7.3f ms  max %7.3f ms  unexpected %ld\n",
+                  run, r.rps, r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, r.bad);
     }
     return 0;
   }
   std::vector<int> cpus = AllowedCpus();
   const int server_cpu = cpus.size() >= 2 ? cpus[0] : -1;
   if (cpus.size() >= 2) PinTo(cpus[1]);
-  std::printf("bench_load: %d keep-alive connections, 50%% creates / 50%% queries over both providers, %gs (+%gs warm-up) x %d runs, %s\n",
-              connections, seconds, warmup, runs,
+  const std::string load = g_mix == "mixed"     ? "50% creates / 50% queries over both providers"
+                           : g_mix == "invalid" ? "invalid creates only (the emulator answers 400)"
+                                                : "mixed (50% creates / 50% queries) and invalid-only";
+  const std::string mode = g_rate > 0 ? "open loop at " + std::to_string(static_cast<long>(g_rate)) +
+                                            " req/s (latency from each request's intended send time)"
+                                      : "closed loop";
+  std::printf("bench_load: %d keep-alive connections, %s, %s, %gs (+%gs warm-up) x %d runs, %s\n", connections,
+              load.c_str(), mode.c_str(), seconds, warmup, runs,
               cpus.size() >= 2 ? ("server pinned to cpu " + std::to_string(cpus[0]) + ", load to cpu " + std::to_string(cpus[1])).c_str()
                                : "one cpu: not pinned");
-  std::vector<Result> base, emu, state;
+  // The servers of each round: the baseline (with the load the emulator gets first), then the
+  // emulator under each load asked for, then the emulator with a state directory.
+  struct Variant {
+    std::string name;
+    bool emulator, invalid, state;
+    std::vector<Result> results;
+  };
+  std::vector<Variant> variants;
+  variants.push_back({"baseline", false, g_mix == "invalid", false, {}});
+  if (g_mix != "invalid") variants.push_back({"emulator", true, false, false, {}});
+  if (g_mix != "mixed") variants.push_back({g_mix == "both" ? "invalid" : "emulator", true, true, false, {}});
+  if (!g_state_fsync.empty()) variants.push_back({"state-" + g_state_fsync, true, false, true, {}});
+  auto print = [](const char* prefix, const std::string& name, const Result& r, bool with_bad) {
+    std::printf("%s %-12s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms", prefix, name.c_str(), r.rps, r.p50_ms, r.p99_ms);
+    if (g_rate > 0) std::printf("  p99.9 %7.3f ms  max %7.3f ms", r.p999_ms, r.max_ms);
+    std::printf("  peak RSS %6.1f MiB", r.rss_mib);
+    if (with_bad) std::printf("  %s %ld", g_mix == "mixed" ? "non-2xx" : "unexpected", r.bad);
+    std::printf("\n");
+  };
   long bad = 0;
   for (int run = 1; run <= runs; ++run) {
-    for (int variant = 0; variant < (g_state_fsync.empty() ? 2 : 3); ++variant) {
-      const bool emulator = variant > 0;
+    for (Variant& v : variants) {
       char dir[] = "/tmp/bench_load_state_XXXXXX";
-      g_state_dir = variant == 2 && mkdtemp(dir) != nullptr ? dir : "";
-      Result r = RunOne(emulator, server_cpu, connections, warmup, seconds);
+      g_state_dir = v.state && mkdtemp(dir) != nullptr ? dir : "";
+      Result r = RunOne(v.emulator, server_cpu, connections, warmup, seconds, v.invalid);
       if (!g_state_dir.empty()) std::filesystem::remove_all(g_state_dir);
-      const std::string name = variant == 0 ? "baseline" : variant == 1 ? "emulator" : "state-" + g_state_fsync;
-      std::printf("  run %d %-12s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  peak RSS %6.1f MiB  non-2xx %ld\n", run,
-                  name.c_str(), r.rps, r.p50_ms, r.p99_ms, r.rss_mib, r.bad);
+      print(("  run " + std::to_string(run)).c_str(), v.name, r, true);
       std::fflush(stdout);
-      (variant == 0 ? base : variant == 1 ? emu : state).push_back(r);
-      if (emulator) bad += r.bad;
+      v.results.push_back(r);
+      if (v.emulator) bad += r.bad;
     }
   }
   auto med = [](const std::vector<Result>& v, double Result::*field) {
@@ -480,23 +426,33 @@ int main(int argc, char** argv) {
     for (const Result& r : v) x.push_back(r.*field);
     return Median(x);
   };
-  for (const auto* set : {&base, &emu}) {
-    std::printf("median %-9s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  peak RSS %6.1f MiB\n",
-                set == &emu ? "emulator" : "baseline", med(*set, &Result::rps), med(*set, &Result::p50_ms),
-                med(*set, &Result::p99_ms), med(*set, &Result::rss_mib));
+  auto median_of = [&](const Variant& v) {
+    Result m;
+    for (double Result::*f : {&Result::rps, &Result::p50_ms, &Result::p99_ms, &Result::p999_ms, &Result::max_ms,
+                              &Result::rss_mib}) {
+      m.*f = med(v.results, f);
+    }
+    return m;
+  };
+  for (const Variant& v : variants) {
+    if (!v.state) print("median", v.name, median_of(v), false);
   }
-  const double b = med(base, &Result::rps);
-  std::printf("ratio emulator/baseline: throughput %.2fx, p99 %.2fx; non-2xx answers to valid requests: %ld\n",
-              b > 0 ? med(emu, &Result::rps) / b : 0.0,
-              med(base, &Result::p99_ms) > 0 ? med(emu, &Result::p99_ms) / med(base, &Result::p99_ms) : 0.0, bad);
-  if (!state.empty()) {
-    std::printf("median %-9s %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  peak RSS %6.1f MiB\n",
-                ("state-" + g_state_fsync).c_str(), med(state, &Result::rps), med(state, &Result::p50_ms),
-                med(state, &Result::p99_ms), med(state, &Result::rss_mib));
-    const double e = med(emu, &Result::rps);
-    std::printf("ratio state-%s/emulator: throughput %.2fx, p99 %.2fx\n", g_state_fsync.c_str(),
-                e > 0 ? med(state, &Result::rps) / e : 0.0,
-                med(emu, &Result::p99_ms) > 0 ? med(state, &Result::p99_ms) / med(emu, &Result::p99_ms) : 0.0);
+  const Result b = median_of(variants[0]), e = median_of(variants[1]);
+  std::printf("ratio %s/baseline: throughput %.2fx, p99 %.2fx; %s: %ld\n", variants[1].name.c_str(),
+              b.rps > 0 ? e.rps / b.rps : 0.0, b.p99_ms > 0 ? e.p99_ms / b.p99_ms : 0.0,
+              g_mix == "mixed" ? "non-2xx answers to valid requests" : "answers of the wrong class", bad);
+  if (g_mix == "both") {
+    const Result inv = median_of(variants[2]);
+    std::printf("ratio invalid/baseline: throughput %.2fx, p99 %.2fx\n", b.rps > 0 ? inv.rps / b.rps : 0.0,
+                b.p99_ms > 0 ? inv.p99_ms / b.p99_ms : 0.0);
+    std::printf("ratio mixed/invalid-only p99: %.2fx (emulator %.3f ms / %.3f ms)\n",
+                inv.p99_ms > 0 ? e.p99_ms / inv.p99_ms : 0.0, e.p99_ms, inv.p99_ms);
+  }
+  if (!g_state_fsync.empty()) {
+    const Result st = median_of(variants.back());
+    print("median", variants.back().name, st, false);
+    std::printf("ratio %s/emulator: throughput %.2fx, p99 %.2fx\n", variants.back().name.c_str(),
+                e.rps > 0 ? st.rps / e.rps : 0.0, e.p99_ms > 0 ? st.p99_ms / e.p99_ms : 0.0);
   }
   return bad == 0 ? 0 : 1;
 }

@@ -27,7 +27,10 @@ namespace imagine {
 struct ServedDocument {
   std::string name;          // "evolink.yaml", "evolink.json", ...
   std::string content_type;  // "application/yaml" or "application/json"
-  std::string body;
+  std::string body;          // the text served, unless `json` is set
+  // When set, the body is this document dumped (2-space indent) at each request for it, so that
+  // start-up does not dump documents nobody asks for; it must outlive the API.
+  const nlohmann::json* json = nullptr;
 };
 
 // What the control API is told at start-up (config section `admin:`; a reset restores the

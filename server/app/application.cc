@@ -44,28 +44,32 @@ StatusOr<std::vector<ServedDocument>> ServedDocuments(const std::vector<std::uni
       std::ifstream in(loaded->source_name(), std::ios::binary);
       std::stringstream file;
       if (!loaded->document().contains("x-emulator-published") && in) file << in.rdbuf();
-      const std::string json = loaded->document().dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-      out.push_back(ServedDocument{base + ".yaml", "application/yaml", file.str().empty() ? json : file.str()});
-      out.push_back(ServedDocument{base + ".json", "application/json", json});
+      const nlohmann::json* json = &loaded->document();  // dumped at each request for it
+      if (file.str().empty()) {
+        out.push_back(ServedDocument{base + ".yaml", "application/yaml", "", json});
+      } else {
+        out.push_back(ServedDocument{base + ".yaml", "application/yaml", file.str(), nullptr});
+      }
+      out.push_back(ServedDocument{base + ".json", "application/json", "", json});
       continue;
     }
     auto text = FindResource(resource);
     if (!text) return Internal(resource + " is not embedded in this build");
     // The JSON form is the document as the emulator runs on it (external $refs bundled in,
-    // provider enums filled), already parsed: nothing is parsed again here.
-    nlohmann::json json;
+    // provider enums filled), already parsed: nothing is parsed again here, and it is dumped
+    // only when asked for (each lives as long as the process or the providers).
+    const nlohmann::json* json = nullptr;
     if (base == "config.schema") {
-      json = ConfigDocument::SchemaJson();  // with the keys and enums of every provider
+      json = &ConfigDocument::SchemaJson();  // with the keys and enums of every provider
     } else if (loaded != nullptr) {
-      json = loaded->document();
+      json = &loaded->document();
     } else {
       auto admin = AdminSpec();
       if (!admin.ok()) return admin.status();
-      json = (*admin)->document();
+      json = &(*admin)->document();
     }
-    out.push_back(ServedDocument{base + ".yaml", "application/yaml", std::string(*text)});
-    out.push_back(ServedDocument{base + ".json", "application/json",
-                                 json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)});
+    out.push_back(ServedDocument{base + ".yaml", "application/yaml", std::string(*text), nullptr});
+    out.push_back(ServedDocument{base + ".json", "application/json", "", json});
   }
   return out;
 }

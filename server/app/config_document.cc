@@ -228,6 +228,52 @@ Status ConfigDocument::MergeYaml(std::string_view text, std::string_view source)
   } catch (const YAML::Exception& e) {
     return InvalidArgument(std::string(source) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
+  MergeLayer(layer, origins);
+  return Status::Ok();
+}
+
+void ConfigDocument::MergePreparsedYaml(const nlohmann::json& parsed, std::string_view text, std::string_view source) {
+  // What YamlReader makes of the same text: "key:" with nothing after it says nothing, and
+  // every value is recorded (its line and text read from `text` when an error needs them).
+  json layer = parsed;
+  std::map<std::string, Origin> origins;
+  std::function<void(json&, const std::string&)> walk = [&](json& node, const std::string& pointer) {
+    if (node.is_object()) {
+      for (auto it = node.begin(); it != node.end();) {
+        if (it->is_null()) {
+          it = node.erase(it);
+          continue;
+        }
+        walk(it.value(), pointer + "/" + EscapePointerToken(it.key()));
+        ++it;
+      }
+    } else if (node.is_array()) {
+      for (size_t i = 0; i < node.size(); ++i) walk(node[i], pointer + "/" + std::to_string(i));
+    }
+    origins[pointer] = Origin{std::string(source), 0, !node.is_structured(), "", text};
+  };
+  if (layer.is_null()) return;
+  walk(layer, "");
+  MergeLayer(layer, origins);
+}
+
+ConfigDocument::Origin ConfigDocument::Resolved(const std::string& pointer, const Origin& origin) {
+  if (origin.yaml.empty()) return origin;
+  Origin plain = origin;
+  plain.yaml = {};
+  std::map<std::string, Origin> origins;
+  try {
+    YAML::Node root = YAML::Load(std::string(origin.yaml));
+    json ignored;
+    if (!YamlReader(origin.source, &origins).Read(root, "", 0, &ignored).ok()) return plain;
+  } catch (const YAML::Exception&) {
+    return plain;
+  }
+  auto it = origins.find(pointer);
+  return it == origins.end() ? plain : it->second;
+}
+
+void ConfigDocument::MergeLayer(const nlohmann::json& layer, const std::map<std::string, Origin>& origins) {
   Merge(doc_, layer, "", [&](const std::string& pointer) {
     if (pointer.size() > 5 && pointer.compare(pointer.size() - 5, 5, "#self") == 0) {
       const std::string self = pointer.substr(0, pointer.size() - 5);
@@ -242,7 +288,6 @@ Status ConfigDocument::MergeYaml(std::string_view text, std::string_view source)
       if (Under(it->first, pointer)) origins_[it->first] = it->second;
     }
   });
-  return Status::Ok();
 }
 
 void ConfigDocument::MergeJson(const nlohmann::json& layer, const Origin& origin) {
@@ -254,10 +299,10 @@ void ConfigDocument::MergeJson(const nlohmann::json& layer, const Origin& origin
   });
 }
 
-const ConfigDocument::Origin* ConfigDocument::OriginOf(const std::string& pointer) const {
+std::optional<ConfigDocument::Origin> ConfigDocument::OriginOf(const std::string& pointer) const {
   for (std::string p = pointer;; p = Parent(p)) {
-    if (auto it = origins_.find(p); it != origins_.end()) return &it->second;
-    if (p.empty()) return nullptr;
+    if (auto it = origins_.find(p); it != origins_.end()) return Resolved(p, it->second);
+    if (p.empty()) return std::nullopt;
   }
 }
 
@@ -268,7 +313,8 @@ Status ConfigDocument::Describe(const std::string& pointer, const std::string& k
   auto got = [&](const std::string& p) {
     auto it = origins_.find(p);
     if (it == origins_.end()) return value;
-    return it->second.scalar ? "\"" + it->second.text + "\"" : std::string("a non-scalar");
+    const Origin origin = Resolved(p, it->second);
+    return origin.scalar ? "\"" + origin.text + "\"" : std::string("a non-scalar");
   };
   auto fill = [&](std::string message, const std::string& p) {
     const size_t slot = message.find("{got}");
@@ -292,9 +338,9 @@ Status ConfigDocument::Describe(const std::string& pointer, const std::string& k
   } else {
     text = validator_message + (value.empty() ? "" : " (got " + value + ")");
   }
-  const Origin* origin = OriginOf(at);
-  std::string where = origin == nullptr || origin->source.empty() ? "config" : origin->source;
-  if (origin != nullptr && origin->line > 0) where += ":" + std::to_string(origin->line);
+  const std::optional<Origin> origin = OriginOf(at);
+  std::string where = !origin || origin->source.empty() ? "config" : origin->source;
+  if (origin && origin->line > 0) where += ":" + std::to_string(origin->line);
   return InvalidArgument(where + ": " + ConfigKeyPath(at) + ": " + text);
 }
 

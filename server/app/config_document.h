@@ -14,6 +14,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ class ConfigDocument {
     int line = 0;        // 1-based; 0 when the source has no lines
     bool scalar = true;  // false for a mapping or a list
     std::string text;    // a scalar as written
+    // When not empty, `line` and `text` are still to be read from this YAML (the layer's whole
+    // text, which outlives the document): see MergePreparsedYaml.
+    std::string_view yaml = {};
   };
 
   // The config schema, compiled once (kInternal when it is not embedded or not valid).
@@ -49,6 +53,12 @@ class ConfigDocument {
   // "<source>:<line>: <key>: <problem>" on invalid YAML, a duplicate key, a non-string key,
   // or a document too deep or too large (an alias bomb).
   Status MergeYaml(std::string_view text, std::string_view source);
+  // Merges an embedded YAML document given in its pre-parsed form (`parsed`, as
+  // spec::ParseYamlDocument makes it; common/resources.h FindPreparsed) exactly as
+  // MergeYaml(text, source) would, except that the line and the text of each value are read
+  // from `text` (which must outlive this document) only when an error names them: start-up
+  // does not run yaml-cpp on the embedded default config.
+  void MergePreparsedYaml(const nlohmann::json& parsed, std::string_view text, std::string_view source);
   // Merges a JSON document on top, every value credited to `origin`.
   void MergeJson(const nlohmann::json& layer, const Origin& origin);
 
@@ -59,7 +69,12 @@ class ConfigDocument {
  private:
   Status Describe(const std::string& pointer, const std::string& keyword, const std::string& validator_message,
                   const std::string& value) const;
-  const Origin* OriginOf(const std::string& pointer) const;  // the pointer's, or its nearest ancestor's
+  // Merges `layer`, whose values came from where `origins` says (pointer -> origin).
+  void MergeLayer(const nlohmann::json& layer, const std::map<std::string, Origin>& origins);
+  // The pointer's origin, or its nearest ancestor's; nullopt when none. Resolved (see Origin::yaml).
+  std::optional<Origin> OriginOf(const std::string& pointer) const;
+  // `origin` (recorded at `pointer`) with its line and text read from its YAML when still to be.
+  static Origin Resolved(const std::string& pointer, const Origin& origin);
 
   nlohmann::json doc_ = nlohmann::json::object();
   std::map<std::string, Origin> origins_;  // JSON pointer -> where the value came from

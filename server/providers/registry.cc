@@ -30,6 +30,9 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(const std::str
   const std::string base = resource.substr(resource.rfind('/') + 1);
   std::string text, name = resource;
   nlohmann::json doc;
+  // An embedded document's schemas are compiled at their first use (a unit test compiles them
+  // all); one read from a file, or with a published model grafted in, is checked whole here.
+  SchemaCompilation compilation = SchemaCompilation::kAtLoad;
   if (!sources.dir.empty() && ReadFile(sources.dir + "/" + base, &text)) {
     name = sources.dir + "/" + base;
   } else if (!resource.empty() && resource[0] == '/') {
@@ -38,6 +41,7 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(const std::str
     auto embedded = LoadEmbeddedJson(resource);  // parsed once per process
     if (!embedded.ok()) return Internal(resource + " is not embedded in this build");
     doc = std::move(embedded).value();
+    compilation = SchemaCompilation::kAtFirstUse;
   }
   if (doc.is_null()) {
     auto parsed = spec::ParseYamlDocument(text, name);
@@ -56,8 +60,9 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(const std::str
     if (!ReadFile(file, &published)) return InvalidArgument(file + ": cannot read the file (schemas.models." + model + ")");
     IMAGINE_RETURN_IF_ERROR(GraftPublishedModel(doc, model, published, file));
     unused->erase(model);
+    compilation = SchemaCompilation::kAtLoad;
   }
-  return OpenApiDocument::FromJson(std::move(doc), name, resolver);
+  return OpenApiDocument::FromJson(std::move(doc), name, resolver, compilation);
 }
 
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadProviderSpec(std::string_view provider_name) {

@@ -13,11 +13,18 @@
 
 namespace imagine {
 
-// An embedded OpenAPI document, e.g. "schemas/evolink.openapi.yaml", parsed and compiled.
+// An embedded OpenAPI document, e.g. "schemas/evolink.openapi.yaml", parsed; each schema is
+// compiled at its first use (SchemaCompilation::kAtFirstUse).
 StatusOr<std::shared_ptr<const OpenApiDocument>> LoadEmbeddedSpec(const std::string& name);
 
-// An embedded YAML document as JSON, e.g. "schemas/config.schema.yaml".
+// An embedded YAML document as JSON, e.g. "schemas/config.schema.yaml"; parsed once per
+// process (ParseEmbeddedDocument), each call returns a copy.
 StatusOr<nlohmann::json> LoadEmbeddedJson(const std::string& name);
+
+// An embedded YAML document as JSON, decoded from its pre-parsed form (FindPreparsed: CBOR made
+// at build time with spec::ParseYamlDocument) when the build has one, else parsed from the YAML
+// text. kNotFound when nothing is embedded under `name`; uncached.
+StatusOr<nlohmann::json> ParseEmbeddedDocument(const std::string& name);
 
 // An embedded JSON Schema document, e.g. "schemas/state-records.schema.yaml", with the other
 // embedded documents its $refs name bundled in (BundleExternalRefs): ready for

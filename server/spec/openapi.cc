@@ -63,13 +63,22 @@ namespace {
 
 constexpr const char* kMethods[] = {"get", "post", "put", "patch", "delete"};
 
-StatusOr<std::shared_ptr<const spec::Validator>> CompileAt(const nlohmann::json& schema, const nlohmann::json& root,
-                                                           const std::string& where, const std::string& source) {
-  auto compiled = spec::Validator::Compile(schema, root);
-  if (!compiled.ok()) {
-    return InvalidArgument(source + ": " + where + ": " + compiled.status().message());
+// What FromJson is building: the document (shared with its LazyValidators) and when to compile.
+struct Loading {
+  std::shared_ptr<const nlohmann::json> root;
+  std::string source;
+  SchemaCompilation compilation;
+};
+
+// The schema `schema` of the document, compiled now (kAtLoad) or at its first use.
+StatusOr<spec::LazyValidator> CompileAt(const nlohmann::json& schema, const Loading& loading, const std::string& where) {
+  spec::LazyValidator lazy(loading.root, &schema);
+  if (loading.compilation == SchemaCompilation::kAtLoad) {
+    if (Status compiled = lazy.Compile(); !compiled.ok()) {
+      return InvalidArgument(loading.source + ": " + where + ": " + compiled.message());
+    }
   }
-  return std::move(compiled).value();
+  return lazy;
 }
 
 // `node`, or what its local $ref points at (one level).
@@ -84,8 +93,10 @@ const nlohmann::json& Deref(const nlohmann::json& root, const nlohmann::json& no
 }
 
 // The parameters of a path item and its operation (the operation's win by name and place).
-Status CompileParameters(const nlohmann::json& root, const nlohmann::json& item, const nlohmann::json& op,
-                         const std::string& where, const std::string& src, std::vector<OpenApiParameter>* out) {
+Status CompileParameters(const Loading& loading, const nlohmann::json& item, const nlohmann::json& op,
+                         const std::string& where, std::vector<OpenApiParameter>* out) {
+  const nlohmann::json& root = *loading.root;
+  const std::string& src = loading.source;
   for (const nlohmann::json* list : {&item, &op}) {
     auto params = list->find("parameters");
     if (params == list->end()) continue;
@@ -104,7 +115,7 @@ Status CompileParameters(const nlohmann::json& root, const nlohmann::json& item,
         param.required = req->get<bool>();
       }
       if (auto schema = p.find("schema"); schema != p.end()) {
-        auto v = CompileAt(*schema, root, at + "/schema", src);
+        auto v = CompileAt(*schema, loading, at + "/schema");
         if (!v.ok()) return v.status();
         param.schema = std::move(v).value();
         const nlohmann::json& resolved = Deref(root, *schema);
@@ -138,22 +149,24 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> OpenApiDocument::Parse(std::str
 
 StatusOr<std::shared_ptr<const OpenApiDocument>> OpenApiDocument::FromJson(nlohmann::json document,
                                                                            std::string_view source_name,
-                                                                           const DocumentResolver& resolver) {
+                                                                           const DocumentResolver& resolver,
+                                                                           SchemaCompilation compilation) {
   auto doc = std::make_shared<OpenApiDocument>();
   doc->source_name_ = std::string(source_name);
-  doc->document_ = std::move(document);
-  if (doc->document_.is_object()) {
-    IMAGINE_RETURN_IF_ERROR(BundleExternalRefs(doc->document_, resolver, doc->source_name_));
+  doc->document_ = std::make_shared<nlohmann::json>(std::move(document));
+  if (doc->document_->is_object()) {
+    IMAGINE_RETURN_IF_ERROR(BundleExternalRefs(*doc->document_, resolver, doc->source_name_));
   }
-  const nlohmann::json& root = doc->document_;
+  const nlohmann::json& root = *doc->document_;
   const std::string& src = doc->source_name_;
+  const Loading loading{doc->document_, src, compilation};
   if (!root.is_object() || !root.contains("paths") || !root["paths"].is_object()) {
     return InvalidArgument(src + ": not an OpenAPI document (no 'paths' object)");
   }
 
   if (root.contains("components") && root["components"].contains("schemas")) {
     for (const auto& [name, schema] : root["components"]["schemas"].items()) {
-      auto v = CompileAt(schema, root, "components/schemas/" + name, src);
+      auto v = CompileAt(schema, loading, "components/schemas/" + name);
       if (!v.ok()) return v.status();
       doc->components_.emplace(name, std::move(v).value());
     }
@@ -181,13 +194,13 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> OpenApiDocument::FromJson(nlohm
         } catch (const nlohmann::json::exception&) {
           return InvalidArgument(src + ": " + where + ": requestBody needs content/application/json/schema");
         }
-        auto v = CompileAt(*schema, root, where + "/requestBody", src);
+        auto v = CompileAt(*schema, loading, where + "/requestBody");
         if (!v.ok()) return v.status();
         operation.request_body = std::move(v).value();
       }
       if (auto models = op.find("x-emulator-models"); models != op.end()) {
         for (const auto& [model, schema] : models->items()) {
-          auto v = CompileAt(schema, root, where + "/x-emulator-models/" + model, src);
+          auto v = CompileAt(schema, loading, where + "/x-emulator-models/" + model);
           if (!v.ok()) return v.status();
           operation.models.emplace(model, std::move(v).value());
         }
@@ -216,12 +229,12 @@ StatusOr<std::shared_ptr<const OpenApiDocument>> OpenApiDocument::FromJson(nlohm
           if (content == response.end() || !content->contains("application/json")) continue;
           const nlohmann::json& media = (*content)["application/json"];
           if (!media.contains("schema")) continue;
-          auto v = CompileAt(media["schema"], root, where + "/responses/" + status, src);
+          auto v = CompileAt(media["schema"], loading, where + "/responses/" + status);
           if (!v.ok()) return v.status();
           operation.responses.emplace(status, std::move(v).value());
         }
       }
-      IMAGINE_RETURN_IF_ERROR(CompileParameters(root, item, op, where, src, &operation.parameters));
+      IMAGINE_RETURN_IF_ERROR(CompileParameters(loading, item, op, where, &operation.parameters));
       doc->operations_.push_back(std::move(operation));
     }
   }
@@ -235,7 +248,7 @@ const OpenApiOperation* OpenApiDocument::Find(std::string_view operation_id) con
   return nullptr;
 }
 
-std::shared_ptr<const spec::Validator> OpenApiDocument::ComponentSchema(std::string_view name) const {
+spec::LazyValidator OpenApiDocument::ComponentSchema(std::string_view name) const {
   auto it = components_.find(name);
   return it == components_.end() ? nullptr : it->second;
 }

@@ -1,5 +1,5 @@
-// OpenApiDocument: one provider's OpenAPI document (schemas/*.yaml), loaded with
-// yaml-cpp at start-up and compiled once into validators. The router takes its routes
+// OpenApiDocument: one provider's OpenAPI document (schemas/*.yaml), loaded at start-up and
+// compiled once into validators (at load, or each at its first use). The router takes its routes
 // from operations(); dialects validate request bodies with the compiled schemas.
 // Immutable after Parse(); share it by pointer between threads.
 //
@@ -19,6 +19,7 @@
 
 #include "common/status.h"
 #include "spec/json_schema.h"
+#include "spec/lazy_validator.h"
 
 namespace imagine {
 
@@ -28,7 +29,7 @@ struct OpenApiParameter {
   std::string in;             // "query", "path" or "header"
   bool required = false;
   std::string type;           // the schema's type ("string", "integer", "number", "boolean"; "" = any)
-  std::shared_ptr<const spec::Validator> schema;  // null when none is declared
+  spec::LazyValidator schema;  // null when none is declared
   nlohmann::json default_value;                   // the schema's default; null when none
 };
 
@@ -36,10 +37,10 @@ struct OpenApiOperation {
   std::string method;        // upper case: "GET", "POST"
   std::string path;          // "/v1/tasks/{task_id}"
   std::string operation_id;  // handlers are bound by this name
-  std::shared_ptr<const spec::Validator> request_body;  // application/json body schema; null when none
-  std::map<std::string, std::shared_ptr<const spec::Validator>> models;  // x-emulator-models
-  std::map<std::string, std::string> model_aliases;                     // x-emulator-model-aliases
-  std::map<std::string, std::shared_ptr<const spec::Validator>> responses;  // status ("200") -> body schema
+  spec::LazyValidator request_body;  // application/json body schema; null when none
+  std::map<std::string, spec::LazyValidator> models;  // x-emulator-models
+  std::map<std::string, std::string> model_aliases;  // x-emulator-model-aliases
+  std::map<std::string, spec::LazyValidator> responses;  // status ("200") -> body schema
   std::vector<OpenApiParameter> parameters;  // in declared order
 };
 
@@ -53,8 +54,17 @@ using DocumentResolver = std::function<StatusOr<nlohmann::json>(const std::strin
 // naming `source` when a document cannot be found.
 Status BundleExternalRefs(nlohmann::json& root, const DocumentResolver& resolver, const std::string& source);
 
+// When a document's schemas are compiled: all at load (a bad schema fails the load, naming
+// its place), or each at its first use (start-up compiles nothing it does not use; for the
+// embedded documents, which a unit test compiles whole).
+enum class SchemaCompilation { kAtLoad, kAtFirstUse };
+
 class OpenApiDocument {
  public:
+  OpenApiDocument() = default;
+  OpenApiDocument(const OpenApiDocument&) = delete;
+  OpenApiDocument& operator=(const OpenApiDocument&) = delete;
+
   // Parses and compiles. A `$ref` into another document ("<name>#/<pointer>") is resolved
   // with `resolver` and that document is bundled into this one (under
   // "x-emulator-bundled"), so every schema compiles with local refs only. Fails with the
@@ -63,24 +73,26 @@ class OpenApiDocument {
   static StatusOr<std::shared_ptr<const OpenApiDocument>> Parse(std::string_view yaml_text,
                                                                 std::string_view source_name,
                                                                 const DocumentResolver& resolver = nullptr);
-  // The same from a document already parsed (e.g. an embedded one, parsed once).
-  static StatusOr<std::shared_ptr<const OpenApiDocument>> FromJson(nlohmann::json document,
-                                                                   std::string_view source_name,
-                                                                   const DocumentResolver& resolver = nullptr);
+  // The same from a document already parsed (e.g. an embedded one, parsed once); with
+  // kAtFirstUse, only the document's shape is checked here and each schema is compiled when
+  // first asked for (see SchemaCompilation).
+  static StatusOr<std::shared_ptr<const OpenApiDocument>> FromJson(
+      nlohmann::json document, std::string_view source_name, const DocumentResolver& resolver = nullptr,
+      SchemaCompilation compilation = SchemaCompilation::kAtLoad);
 
   const std::vector<OpenApiOperation>& operations() const { return operations_; }
   // The operation with this operationId, or null.
   const OpenApiOperation* Find(std::string_view operation_id) const;
-  // The compiled schema "#/components/schemas/<name>", or null when absent.
-  std::shared_ptr<const spec::Validator> ComponentSchema(std::string_view name) const;
-  const nlohmann::json& document() const { return document_; }
+  // The schema "#/components/schemas/<name>" (compiled at its first use), or null when absent.
+  spec::LazyValidator ComponentSchema(std::string_view name) const;
+  const nlohmann::json& document() const { return *document_; }
   const std::string& source_name() const { return source_name_; }
 
  private:
   std::string source_name_;
-  nlohmann::json document_;
+  std::shared_ptr<nlohmann::json> document_;  // shared with the LazyValidators pointing into it
   std::vector<OpenApiOperation> operations_;
-  std::map<std::string, std::shared_ptr<const spec::Validator>, std::less<>> components_;
+  std::map<std::string, spec::LazyValidator, std::less<>> components_;
 };
 
 }  // namespace imagine
