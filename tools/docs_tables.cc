@@ -172,15 +172,21 @@ YAML::Node LocalRef(const YAML::Node& doc, const YAML::Node& node) {
   return at;
 }
 
+// "a `Rule`", "an `Outage`".
+std::string Named(const std::string& name) {
+  const bool vowel = !name.empty() && std::string("AEIOUaeiou").find(name[0]) != std::string::npos;
+  return (vowel ? "an " : "a ") + Code(name);
+}
+
 std::string BodyFields(const YAML::Node& doc, const YAML::Node& op) {
   const YAML::Node schema = Get(Get(Get(Get(op, "requestBody"), "content"), "application/json"), "schema");
   if (!schema) return "";
   const std::string ref = Scalar(schema["$ref"]);
-  if (!ref.empty() && ref.rfind("#/", 0) != 0) return "a " + Code(ref.substr(ref.rfind('/') + 1));  // another document
+  if (!ref.empty() && ref.rfind("#/", 0) != 0) return Named(ref.substr(ref.rfind('/') + 1));  // another document
   const YAML::Node s = LocalRef(doc, schema);
   if (s["$ref"]) {
     const std::string inner = Scalar(s["$ref"]);
-    return "a " + Code(inner.substr(inner.rfind('/') + 1));
+    return Named(inner.substr(inner.rfind('/') + 1));
   }
   std::string fields;
   for (const auto& kv : Get(s, "properties")) fields += (fields.empty() ? "" : ", ") + Code(kv.first.Scalar());

@@ -4,7 +4,7 @@
 export declare const VERSION: string;
 export declare const TERMINAL_STATES: readonly ["succeeded", "failed"];
 
-export type Provider = "apikley" | "evolink";
+export type Provider = "apikley" | "evolink" | "xai";
 export type TaskState = "waiting" | "queuing" | "generating" | "succeeded" | "failed";
 
 export interface StartOptions {
@@ -62,6 +62,8 @@ export interface ScenarioOptions {
   endpoint?: "create" | "query";
   model?: string;
   promptContains?: string;
+  /** The rule lapses this many seconds after it was added, on the emulator's clock (for_s). */
+  seconds?: number;
   /** Any other option is a parameter of the scenario, e.g. fail_at: "queuing", factor: 3. */
   [param: string]: string | number | boolean | (string | number)[] | undefined;
 }
@@ -75,6 +77,12 @@ export interface ScenarioRule {
   model?: string;
   prompt_contains?: string;
   times?: number;
+  /** Lapses this many seconds after it was added (emulator's clock). */
+  for_s?: number;
+  /** Set by the emulator: the outage kind that made it. */
+  outage?: "maintenance" | "server_error" | "rate_limited" | "failing";
+  expires_at_ms?: number;
+  remaining_s?: number;
 }
 
 export interface KeyProfile {
@@ -161,6 +169,29 @@ export declare function findBinary(binary?: string): string;
 export declare function listeningUrl(line: string): string | null;
 export declare function terminalSeen(entry: JournalEntry): "succeeded" | "failed" | null;
 
+/** Each provider's own base URL path on the emulator. */
+export declare const PROVIDER_BASES: Readonly<Record<Provider, string>>;
+export type OutageKind = "maintenance" | "server_error" | "rate_limited" | "failing";
+export declare const OUTAGE_KINDS: readonly OutageKind[];
+export interface OutageOptions {
+  /** maintenance (default), server_error, rate_limited: the provider's own error; failing: tasks fail mid-way. */
+  kind?: OutageKind;
+  /** Ends after this many seconds on the emulator's clock. */
+  seconds?: number;
+  /** Ends after this many requests (creates and queries; for failing, creates). */
+  requests?: number;
+}
+export interface Outage {
+  provider: string;
+  kind: OutageKind;
+  rule: number;
+  scenario: string;
+  for_s?: number;
+  expires_at_ms?: number;
+  remaining_s?: number;
+  remaining_requests?: number;
+}
+
 export declare class Emulator {
   /** Starts an emulator on a free loopback port (virtual clock by default), or attaches to options.url. */
   static start(options?: StartOptions): Promise<Emulator>;
@@ -182,6 +213,12 @@ export declare class Emulator {
   scenario(name: string, options?: ScenarioOptions): Promise<ScenarioRule>;
   clearScenarios(): Promise<number>;
   scenarios(): Promise<{ scenarios: unknown[]; rules: ScenarioRule[]; chaos: Record<string, number> }>;
+  /** A provider's own base URL, e.g. <url>/xai/v1. */
+  baseUrl(provider: Provider): string;
+  outage(provider: string, options?: OutageOptions): Promise<{ outage: Outage; rules: ScenarioRule[] }>;
+  outages(): Promise<Outage[]>;
+  /** Ends one provider's outage, or every provider's; resolves with how many were ended. */
+  restore(provider?: string): Promise<number>;
   setKey(key: string, profile?: KeyProfile): Promise<KeyAccount>;
   key(key: string): Promise<KeyAccount>;
 

@@ -13,7 +13,13 @@ import { fileURLToPath } from "node:url";
 export const VERSION = JSON.parse(fs.readFileSync(new URL("./package.json", import.meta.url), "utf8")).version;
 export const TERMINAL_STATES = Object.freeze(["succeeded", "failed"]);
 
-const RULE_FIELDS = ["key", "times", "provider", "endpoint", "model", "promptContains"];
+const RULE_FIELDS = ["key", "times", "provider", "endpoint", "model", "promptContains", "seconds"];
+/** Each provider's own base URL on the emulator (what a client's base URL takes as is). */
+export const PROVIDER_BASES = Object.freeze({ apikley: "/apikley", evolink: "/evolink", xai: "/xai/v1" });
+/** The kinds of outage (POST /_emulator/outages). */
+export const OUTAGE_KINDS = Object.freeze(["maintenance", "server_error", "rate_limited", "failing"]);
+// The operations of the providers' status queries (Apikley and Evolink: getTaskDetail; xAI: getVideoGeneration).
+const QUERY_OPERATIONS = ["getTaskDetail", "getVideoGeneration"];
 const LISTENING = /listening on (https?:\/\/[^\s"]+)/;
 const agentOptions = { keepAlive: false };
 const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
@@ -80,7 +86,7 @@ export function listeningUrl(line) {
 
 /** The terminal state a status query's journaled answer showed ("succeeded"/"failed"), or null. */
 export function terminalSeen(entry) {
-  if (entry.kind !== "request" || entry.operation !== "getTaskDetail") return null;
+  if (entry.kind !== "request" || !QUERY_OPERATIONS.includes(entry.operation)) return null;
   let body;
   try { body = JSON.parse(entry.response_body || ""); } catch { return null; }
   if (!body || typeof body !== "object") return null;
@@ -88,6 +94,7 @@ export function terminalSeen(entry) {
     const state = body.code === 200 && body.data && typeof body.data === "object" ? body.data.state : null;
     return { success: "succeeded", fail: "failed" }[state] || null;
   }
+  if (entry.provider === "xai") return { done: "succeeded", failed: "failed", expired: "failed" }[body.status] || null;
   return { completed: "succeeded", failed: "failed" }[body.status] || null;
 }
 
@@ -255,14 +262,14 @@ export class Emulator {
   // ---- scenarios and keys ---------------------------------------------------------------------------
   /**
    * Arms a scenario with a run-time rule: scenario("maintenance", {key: "k", times: 2}). key, times, provider,
-   * endpoint, model and promptContains narrow the rule; every other option is a scenario parameter
+   * endpoint, model and promptContains narrow the rule, seconds bounds it in time (it lapses then); every other option is a scenario parameter
    * (scenario("generation_failed", {fail_at: "queuing"})). Resolves with the rule and its id.
    */
   scenario(name, options = {}) {
     const params = { ...options };
     const rule = {};
     for (const f of RULE_FIELDS) {
-      if (params[f] !== undefined) rule[f === "promptContains" ? "prompt_contains" : f] = params[f];
+      if (params[f] !== undefined) rule[{ promptContains: "prompt_contains", seconds: "for_s" }[f] || f] = params[f];
       delete params[f];
     }
     return this.request("POST", "/_emulator/scenarios/rules", { scenario: scenarioSpec(name, params), ...rule });
@@ -270,6 +277,36 @@ export class Emulator {
   /** Removes every scenario rule; resolves with how many. */
   async clearScenarios() { return (await this.request("DELETE", "/_emulator/scenarios/rules")).removed; }
   scenarios() { return this.request("GET", "/_emulator/scenarios"); }
+
+  // ---- outages --------------------------------------------------------------------------------------
+  /** A provider's own base URL: apikley -> <url>/apikley, evolink -> <url>/evolink, xai -> <url>/xai/v1. */
+  baseUrl(provider) {
+    if (!Object.hasOwn(PROVIDER_BASES, provider)) {
+      throw new TypeError(`provider must be one of ${Object.keys(PROVIDER_BASES).join(", ")} (got ${JSON.stringify(provider)})`);
+    }
+    return this.url + PROVIDER_BASES[provider];
+  }
+  /**
+   * Takes one provider down while the others work: outage("evolink", {seconds: 60}). kind is maintenance
+   * (default), server_error or rate_limited (every create and status query answers that error in the
+   * provider's own words) or failing (creates are accepted, their tasks fail while generating). It ends after
+   * seconds on the emulator's clock and/or requests requests, else at restore(); it replaces the provider's
+   * earlier outage. Resolves with {outage, rules: [the scenario rule it made]}.
+   */
+  outage(provider, { kind = "maintenance", seconds, requests } = {}) {
+    const body = { provider, kind };
+    if (seconds !== undefined && seconds !== null) body.for_s = seconds;
+    if (requests !== undefined && requests !== null) body.times = requests;
+    return this.request("POST", "/_emulator/outages", body);
+  }
+  /** The active outages: [{provider, kind, rule, scenario, remaining_s?, remaining_requests?, ...}]. */
+  async outages() { return (await this.request("GET", "/_emulator/outages")).outages; }
+  /** Ends one provider's outage, or every provider's; resolves with how many were ended. */
+  async restore(provider) {
+    const path = "/_emulator/outages" + (provider === undefined ? "" : "/" + encodeURIComponent(provider));
+    return (await this.request("DELETE", path)).removed;
+  }
+
   /** Replaces a key's profile (credits, revoked, allowed_models, user_group, ...) and resets its balance. */
   setKey(key, profile = {}) { return this.request("PUT", "/_emulator/keys/" + encodeURIComponent(key), profile); }
   /** {key, profile, balance: {remaining, used}}. */
@@ -355,7 +392,7 @@ export class Emulator {
    * failed (the conformance suite's no_query_after_terminal). Holds when no query saw it.
    */
   async assertNoQueryAfterTerminal(id) {
-    const queries = (await this.journal({ kind: "request", task_id: id })).filter((e) => e.operation === "getTaskDetail");
+    const queries = (await this.journal({ kind: "request", task_id: id })).filter((e) => QUERY_OPERATIONS.includes(e.operation));
     const i = queries.findIndex((e) => terminalSeen(e));
     if (i < 0) return;
     const after = queries.slice(i + 1);

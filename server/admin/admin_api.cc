@@ -260,7 +260,8 @@ std::map<std::string, Handler> AdminApi::Handlers() {
       scenarios.push_back(std::move(s));
     }
     nlohmann::ordered_json rules = nlohmann::ordered_json::array();
-    for (const ScenarioRule& r : engine_->scenarios().rules()) rules.push_back(ScenarioRuleToJson(r));
+    const int64_t now = engine_->NowMs();
+    for (const ScenarioRule& r : engine_->scenarios().ActiveRules(now)) rules.push_back(ScenarioRuleToJson(r, now));
     nlohmann::ordered_json j;
     j["scenarios"] = std::move(scenarios);
     j["rules"] = std::move(rules);
@@ -272,7 +273,7 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     if (!body.ok()) return RenderError(body.status());
     auto rule = engine_->AddScenarioRule(ScenarioRuleFromJson(*body));
     if (!rule.ok()) return RenderError(rule.status());
-    return Json(201, ScenarioRuleToJson(*rule));
+    return Json(201, ScenarioRuleToJson(*rule, engine_->NowMs()));
   };
   h["clearScenarioRules"] = [this](ApiRequest&) {
     auto removed = engine_->ClearScenarioRules();
@@ -302,6 +303,7 @@ std::map<std::string, Handler> AdminApi::Handlers() {
   AddTaskHandlers(&h);
   AddJournalHandlers(&h);
   AddProxyHandlers(&h);
+  AddOutageHandlers(&h);
   h["getOpenApiDocument"] = [this](ApiRequest& req) {
     for (const ServedDocument& d : options_.documents) {
       if (d.name != req.PathParam("document")) continue;

@@ -1,5 +1,5 @@
 // AdminApi: the emulator's control API under /_emulator/ — health, the clock, scenarios
-// and rules, key profiles — described by schemas/admin.openapi.yaml and validated by the
+// and rules, outages, key profiles — described by schemas/admin.openapi.yaml and validated by the
 // same validator as the provider routes. Handlers only call into the engine; thread-safe.
 #ifndef IMAGINE_ADMIN_ADMIN_API_H_
 #define IMAGINE_ADMIN_ADMIN_API_H_
@@ -90,6 +90,7 @@ class AdminApi final : public ApiSurface {
   void AddTaskHandlers(std::map<std::string, Handler>* h);
   void AddJournalHandlers(std::map<std::string, Handler>* h);
   void AddProxyHandlers(std::map<std::string, Handler>* h);  // admin_proxy.cc
+  void AddOutageHandlers(std::map<std::string, Handler>* h);  // admin_outages.cc
 
   std::shared_ptr<const OpenApiDocument> spec_;
   const AdminOptions options_;

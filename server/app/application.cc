@@ -213,7 +213,9 @@ Status Application::MakeEngine() {
   auto catalog = Scenarios::ParseCatalog(*catalog_text, "scenarios.yaml (embedded)");
   if (!catalog.ok()) return catalog.status();
   engine_ = std::make_unique<Engine>(engine_options, std::move(clock), c.accounts, std::move(catalog).value());
-  IMAGINE_RETURN_IF_ERROR(engine_->Configure(c.scenario_rules, c.chaos));
+  std::vector<ScenarioRule> rules = c.scenario_rules;  // the outages of the config match after its rules
+  rules.insert(rules.end(), c.outages.begin(), c.outages.end());
+  IMAGINE_RETURN_IF_ERROR(engine_->Configure(rules, c.chaos));
   if (!c.state.dir.empty()) {
     StateOptions state_options = c.state;
     if (const char* fault = std::getenv("IMAGINE_STATE_FAULT_FILE_FOR_TEST")) state_options.fault_file_for_test = fault;

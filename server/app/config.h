@@ -74,6 +74,7 @@ struct Config {
   std::map<std::string, ProviderConfig> providers;  // by provider name: every provider of the catalog
   AccountOptions accounts;                    // key profiles; provider_limits from <provider>.rate_limits
   std::vector<ScenarioRule> scenario_rules;   // scenarios.rules
+  std::vector<ScenarioRule> outages;          // scenarios.outages, as outage rules (engine/outages.h)
   std::map<std::string, double> chaos;        // scenarios.chaos: name -> probability per create
   std::string admin_token;                    // "" = admin routes open; else they need Bearer <token>
   bool admin_protect_health = false;          // the token guards GET /_emulator/health too

@@ -5,6 +5,7 @@
 
 #include "common/json_number.h"
 #include "engine/accounts_json.h"
+#include "engine/outages.h"
 #include "engine/scenarios_json.h"
 
 namespace imagine {
@@ -98,6 +99,24 @@ std::vector<ConfigField> Rows() {
          ojson rules = ojson::array();
          for (const ScenarioRule& rule : c.scenario_rules) rules.push_back(ScenarioRuleToJson(rule));
          return rules;
+       }},
+      {"/scenarios/outages",
+       [](const json& v, Config& c) {
+         for (const json& o : v) {
+           auto rule = MakeOutageRule(FindProvider(o.at("provider").get<std::string>()).value_or(Provider{255}),
+                                      o.value("kind", ""), o.value("for_s", 0.0), o.value("times", -1));
+           if (rule.ok()) c.outages.push_back(*rule);  // the schema allows only the kinds it makes
+         }
+       },
+       [](const Config& c, bool) {
+         ojson outages = ojson::array();
+         for (const ScenarioRule& rule : c.outages) {
+           ojson o = {{"provider", rule.provider ? ProviderName(*rule.provider) : ""}, {"kind", rule.outage}};
+           if (rule.for_s > 0) o["for_s"] = JsonNumber(rule.for_s);
+           if (rule.times > 0) o["times"] = rule.times;
+           outages.push_back(std::move(o));
+         }
+         return outages;
        }},
       {"/scenarios/chaos", [](const json& v, Config& c) { c.chaos = v.get<std::map<std::string, double>>(); },
        [](const Config& c, bool) {

@@ -98,7 +98,14 @@ class Engine {
   Status SetKeyProfile(const std::string& key, KeyProfile profile);
   StatusOr<ScenarioRule> AddScenarioRule(ScenarioRule rule);
   Status RemoveScenarioRule(uint64_t id);  // kNotFound for an unknown id
-  StatusOr<size_t> ClearScenarioRules();   // how many were removed
+  StatusOr<size_t> ClearScenarioRules();   // how many were removed (lapsed ones not counted)
+  // Takes `rule.provider` down: its earlier outage rules are removed and `rule` (made by
+  // engine/outages.h MakeOutageRule) added at the clock's now, as one record ("outage").
+  // Returns the rule added; kInvalidArgument for a rule without a provider or outage kind.
+  StatusOr<ScenarioRule> SetOutage(ScenarioRule rule);
+  // Ends the outages of `provider` (every provider's when nullopt); how many active ones
+  // were removed. One record ("outages_cleared").
+  StatusOr<size_t> ClearOutages(std::optional<Provider> provider);
   Status SetChaos(std::map<std::string, double> chaos);
   // Scenarios::Select, keeping the chaos draw it uses.
   StatusOr<std::optional<ArmedScenario>> SelectScenario(const ScenarioContext& ctx);

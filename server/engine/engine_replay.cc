@@ -75,10 +75,21 @@ struct StateReplay {
     return e.accounts_.ImportAccount(r.at("key").get<std::string>(), r.at("usage"));
   }
   static Status Rule(Engine& e, const json& r) {
-    CheckStateNumbers(r.at("rule"));
-    ScenarioRule rule = ScenarioRuleFromJson(r.at("rule"));
-    rule.id = StateInteger<uint64_t>(r.at("rule").at("id"));
+    e.scenarios_.RestoreRule(ScenarioRuleFromState(r.at("rule")));
+    return Status::Ok();
+  }
+  // An outage set: the provider's earlier outage rules gave way to this one.
+  static Status Outage(Engine& e, const json& r) {
+    ScenarioRule rule = ScenarioRuleFromState(r.at("rule"));
+    if (!rule.provider) return InvalidArgument("outage: the rule names no provider");
+    e.scenarios_.RemoveOutages(rule.provider);
     e.scenarios_.RestoreRule(rule);
+    return Status::Ok();
+  }
+  static Status OutagesCleared(Engine& e, const json& r) {
+    std::optional<Provider> provider;
+    if (r.contains("provider")) provider = FindProvider(r.at("provider").get<std::string>()).value_or(Provider{255});
+    e.scenarios_.RemoveOutages(provider);
     return Status::Ok();
   }
   static Status Unrule(Engine& e, const json& r) {
@@ -152,6 +163,7 @@ constexpr RecordKind kRecordKinds[] = {
     {"profile", &StateReplay::Profile},     {"account", &StateReplay::Account},
     {"rule", &StateReplay::Rule},           {"unrule", &StateReplay::Unrule},
     {"rules_cleared", &StateReplay::RulesCleared}, {"chaos", &StateReplay::Chaos},
+    {"outage", &StateReplay::Outage},       {"outages_cleared", &StateReplay::OutagesCleared},
     {"commit", &StateReplay::Commit},       {"draws", &StateReplay::Draws},
     {"scenarios", &StateReplay::Scenarios}, {"sequence", &StateReplay::Sequence},
     {"clock", &StateReplay::Clock},

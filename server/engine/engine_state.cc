@@ -85,19 +85,51 @@ Status Engine::SetKeyProfile(const std::string& key, KeyProfile profile) {
 
 StatusOr<ScenarioRule> Engine::AddScenarioRule(ScenarioRule rule) {
   auto hold = HoldForChange();
-  auto added = scenarios_.AddRule(std::move(rule));
+  auto added = scenarios_.AddRule(std::move(rule), clock_->NowMs());
   if (!added.ok()) return added;
-  nlohmann::json j = ScenarioRuleToJson(*added);
-  j["times"] = added->times;
   const uint64_t id = added->id;
-  IMAGINE_RETURN_IF_ERROR(LogAndRelease({{"t", "rule"}, {"rule", j}}, hold, [&] { scenarios_.RemoveRule(id); }));
+  IMAGINE_RETURN_IF_ERROR(LogAndRelease({{"t", "rule"}, {"rule", ScenarioRuleToState(*added)}}, hold,
+                                        [&] { scenarios_.RemoveRule(id); }));
   return added;
+}
+
+StatusOr<ScenarioRule> Engine::SetOutage(ScenarioRule rule) {
+  if (!rule.provider || rule.outage.empty()) return InvalidArgument("an outage rule needs a provider and a kind");
+  auto hold = HoldForChange();
+  const std::vector<ScenarioRule> replaced = scenarios_.RemoveOutages(rule.provider);
+  auto added = scenarios_.AddRule(std::move(rule), clock_->NowMs());
+  auto put_back = [&] {
+    for (const ScenarioRule& r : replaced) scenarios_.RestoreRule(r);
+  };
+  if (!added.ok()) {
+    put_back();
+    return added;
+  }
+  const uint64_t id = added->id;
+  IMAGINE_RETURN_IF_ERROR(LogAndRelease({{"t", "outage"}, {"rule", ScenarioRuleToState(*added)}}, hold, [&] {
+    scenarios_.RemoveRule(id);
+    put_back();
+  }));
+  return added;
+}
+
+StatusOr<size_t> Engine::ClearOutages(std::optional<Provider> provider) {
+  auto hold = HoldForChange();
+  const int64_t now = clock_->NowMs();
+  const std::vector<ScenarioRule> removed = scenarios_.RemoveOutages(provider);
+  nlohmann::json record = {{"t", "outages_cleared"}};
+  if (provider) record["provider"] = ProviderName(*provider);
+  IMAGINE_RETURN_IF_ERROR(LogAndRelease(record, hold, [&] {
+    for (const ScenarioRule& r : removed) scenarios_.RestoreRule(r);
+  }));
+  return static_cast<size_t>(
+      std::count_if(removed.begin(), removed.end(), [&](const ScenarioRule& r) { return r.ActiveAt(now); }));
 }
 
 Status Engine::RemoveScenarioRule(uint64_t id) {
   auto hold = HoldForChange();
   std::optional<ScenarioRule> removed;
-  for (const ScenarioRule& r : scenarios_.rules()) {
+  for (const ScenarioRule& r : scenarios_.ActiveRules(clock_->NowMs())) {
     if (r.id == id) removed = r;
   }
   if (!removed || !scenarios_.RemoveRule(id)) return NotFound("no scenario rule " + std::to_string(id));
@@ -111,7 +143,9 @@ StatusOr<size_t> Engine::ClearScenarioRules() {
   IMAGINE_RETURN_IF_ERROR(LogAndRelease({{"t", "rules_cleared"}}, hold, [&] {
     for (const ScenarioRule& r : removed) scenarios_.RestoreRule(r);
   }));
-  return removed.size();
+  const int64_t now = clock_->NowMs();
+  return static_cast<size_t>(
+      std::count_if(removed.begin(), removed.end(), [&](const ScenarioRule& r) { return r.ActiveAt(now); }));
 }
 
 Status Engine::SetChaos(std::map<std::string, double> chaos) {
@@ -125,7 +159,9 @@ Status Engine::SetChaos(std::map<std::string, double> chaos) {
 
 StatusOr<std::optional<ArmedScenario>> Engine::SelectScenario(const ScenarioContext& ctx) {
   auto hold = HoldForChange();
-  auto selected = scenarios_.Select(ctx);
+  ScenarioContext at_now = ctx;
+  at_now.now_ms = clock_->NowMs();
+  auto selected = scenarios_.Select(at_now);
   if (state_log_ != nullptr && scenarios_.has_chaos()) {
     LogRecord({{"t", "draws"}, {"n", scenarios_.chaos_draws()}});
   }
@@ -171,7 +207,7 @@ Status Engine::SetTimeScale(double scale) {
 
 Status Engine::Configure(const std::vector<ScenarioRule>& rules, const std::map<std::string, double>& chaos) {
   for (const ScenarioRule& rule : rules) {
-    auto added = scenarios_.AddRule(rule);
+    auto added = scenarios_.AddRule(rule, clock_->NowMs());
     if (!added.ok()) return InvalidArgument("config: scenarios.rules: " + added.status().message());
   }
   Status set = scenarios_.SetChaos(chaos);
@@ -184,7 +220,7 @@ Status Engine::Configure(const std::vector<ScenarioRule>& rules, const std::map<
 void Engine::RestoreConfiguredUnlogged() {
   accounts_.RestoreProfiles(configured_accounts_);
   scenarios_.ClearRules();
-  for (const ScenarioRule& rule : configured_rules_) scenarios_.AddRule(rule);
+  for (const ScenarioRule& rule : configured_rules_) scenarios_.AddRule(rule, clock_->NowMs());
   scenarios_.SetChaos(configured_chaos_);
 }
 
@@ -198,7 +234,7 @@ Status Engine::WriteStateSnapshot(const std::function<Status(const std::string& 
   };
   put(ClockRecord(clock_->NowMs()));
   put({{"t", "sequence"}, {"next", sequence_.load()}});
-  put({{"t", "scenarios"}, {"state", scenarios_.ExportState()}});
+  put({{"t", "scenarios"}, {"state", scenarios_.ExportState(clock_->NowMs())}});
   const int64_t now = clock_->NowMs();
   accounts_.ExportState(
       [&](const std::string& key, const KeyProfile& p) {

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 #include "engine/random.h"
@@ -196,7 +197,7 @@ StatusOr<ArmedScenario> Scenarios::Arm(std::string_view spec, std::string_view t
   return armed;
 }
 
-StatusOr<ScenarioRule> Scenarios::AddRule(ScenarioRule rule) {
+StatusOr<ScenarioRule> Scenarios::AddRule(ScenarioRule rule, int64_t now_ms) {
   auto armed = Arm(rule.scenario, "rule");
   if (!armed.ok()) {
     return Status(Code::kInvalidArgument, armed.status().message(), Violation{"/scenario", "scenario", ""});
@@ -207,6 +208,9 @@ StatusOr<ScenarioRule> Scenarios::AddRule(ScenarioRule rule) {
     if (at != std::string::npos) rule.times = std::atoi(rule.scenario.c_str() + at + 6);
     if (rule.times == 0) rule.times = -1;
   }
+  if (rule.for_s > 0) {
+    rule.until_ms = now_ms + static_cast<int64_t>(std::llround(std::min(rule.for_s, 1e12) * 1000.0));
+  }
   std::lock_guard<std::mutex> lock(mu_);
   rule.id = next_rule_id_++;
   rules_.push_back(rule);
@@ -216,6 +220,28 @@ StatusOr<ScenarioRule> Scenarios::AddRule(ScenarioRule rule) {
 std::vector<ScenarioRule> Scenarios::rules() const {
   std::lock_guard<std::mutex> lock(mu_);
   return rules_;
+}
+
+std::vector<ScenarioRule> Scenarios::ActiveRules(int64_t now_ms) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ScenarioRule> active;
+  for (const ScenarioRule& r : rules_) {
+    if (r.ActiveAt(now_ms)) active.push_back(r);
+  }
+  return active;
+}
+
+std::vector<ScenarioRule> Scenarios::RemoveOutages(std::optional<Provider> provider) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ScenarioRule> removed;
+  auto is_outage = [&](const ScenarioRule& r) {
+    return !r.outage.empty() && (!provider || (r.provider && *r.provider == *provider));
+  };
+  for (const ScenarioRule& r : rules_) {
+    if (is_outage(r)) removed.push_back(r);
+  }
+  rules_.erase(std::remove_if(rules_.begin(), rules_.end(), is_outage), rules_.end());
+  return removed;
 }
 
 bool Scenarios::RemoveRule(uint64_t id) {
@@ -268,6 +294,7 @@ StatusOr<std::optional<ArmedScenario>> Scenarios::Select(const ScenarioContext& 
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = rules_.begin(); it != rules_.end(); ++it) {
       ScenarioRule& r = *it;
+      if (!r.ActiveAt(ctx.now_ms)) continue;
       if (r.provider && *r.provider != ctx.provider) continue;
       if (r.endpoint && *r.endpoint != ctx.endpoint) continue;
       if (!r.key.empty() && r.key != ctx.key) continue;

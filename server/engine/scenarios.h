@@ -3,7 +3,8 @@
 // parameters; a trigger arms one for a request or a task. Triggers, in precedence:
 //   1. the request header  X-Emulator-Scenario: <name>[;param=value...]
 //   2. rules (config or POST /_emulator/scenarios/rules) matching provider, endpoint,
-//      key, model or prompt substring, optionally for the first N matches only
+//      key, model or prompt substring, optionally for the first N matches only and/or for
+//      a time (for_s, on the emulator's clock); an outage (engine/outages.h) is such a rule
 //   3. the key profile's default scenario
 //   4. chaos: a seeded probability per scenario, drawn per create request
 // Thread-safe: the catalog is immutable; rules and the chaos stream have their own lock.
@@ -81,6 +82,12 @@ struct ScenarioRule {
   std::string model;            // "" = any
   std::string prompt_contains;  // "" = any
   int times = -1;               // matches left; -1 = unlimited
+  double for_s = 0;             // > 0: the rule lapses this many seconds after it was added
+  int64_t until_ms = kNever;    // when it lapses, on the emulator's clock (AddRule sets it from for_s)
+  std::string outage;           // "" or the outage kind that made it (engine/outages.h)
+
+  // False once the rule has lapsed at `now_ms`: it matches nothing and is listed nowhere.
+  bool ActiveAt(int64_t now_ms) const { return until_ms == kNever || now_ms < until_ms; }
 };
 
 // What a request looks like to the selector.
@@ -92,6 +99,7 @@ struct ScenarioContext {
   std::string_view prompt;
   std::string_view header;            // X-Emulator-Scenario value, "" when absent
   std::string_view profile_default;   // the key profile's default scenario, "" when none
+  int64_t now_ms = 0;                 // the emulator's clock: rules lapsed by then do not match
 };
 
 class Scenarios {
@@ -107,12 +115,18 @@ class Scenarios {
   // unknown scenario, parameter or bad value.
   StatusOr<ArmedScenario> Arm(std::string_view spec, std::string_view trigger) const;
 
-  // Adds a rule (its scenario is checked now); returns it with its id.
-  StatusOr<ScenarioRule> AddRule(ScenarioRule rule);
+  // Adds a rule (its scenario is checked now); returns it with its id. A rule with for_s
+  // lapses at now_ms + for_s (until_ms) on the emulator's clock.
+  StatusOr<ScenarioRule> AddRule(ScenarioRule rule, int64_t now_ms = 0);
+  // Every rule kept, lapsed ones included (they match nothing), in the order they match.
   std::vector<ScenarioRule> rules() const;
+  // The rules that have not lapsed at `now_ms` (what the control API lists).
+  std::vector<ScenarioRule> ActiveRules(int64_t now_ms) const;
   void ClearRules();
   // Removes rule `id`; false when there is none.
   bool RemoveRule(uint64_t id);
+  // Removes the outage rules of `provider` (of every provider when nullopt) and returns them.
+  std::vector<ScenarioRule> RemoveOutages(std::optional<Provider> provider);
   // chaos: scenario name -> probability in [0, 1] per create request.
   Status SetChaos(std::map<std::string, double> chaos);
   std::map<std::string, double> chaos() const;
@@ -127,7 +141,8 @@ class Scenarios {
 
   // State directory (scenarios_json.cc): the rules with their ids and matches left, the
   // next rule id, chaos and the chaos draws used, as JSON; ImportState replaces them all.
-  nlohmann::json ExportState() const;
+  // Rules lapsed at `now_ms` are left out.
+  nlohmann::json ExportState(int64_t now_ms = 0) const;
   Status ImportState(const nlohmann::json& state);
   // Puts back a rule as AddRule returned it (same id, same matches left), in its place by id.
   void RestoreRule(const ScenarioRule& rule);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/json_number.h"
 #include "engine/state_records.h"
 
 namespace imagine {
@@ -17,10 +18,11 @@ ScenarioRule ScenarioRuleFromJson(const nlohmann::json& j) {
   r.model = j.value("model", "");
   r.prompt_contains = j.value("prompt_contains", "");
   r.times = j.value("times", -1);
+  r.for_s = j.value("for_s", 0.0);
   return r;
 }
 
-nlohmann::ordered_json ScenarioRuleToJson(const ScenarioRule& r) {
+nlohmann::ordered_json ScenarioRuleToJson(const ScenarioRule& r, std::optional<int64_t> now_ms) {
   nlohmann::ordered_json j;
   if (r.id != 0) j["id"] = r.id;  // 0: not yet added (a rule of the config file)
   j["scenario"] = r.scenario;
@@ -30,17 +32,39 @@ nlohmann::ordered_json ScenarioRuleToJson(const ScenarioRule& r) {
   if (!r.model.empty()) j["model"] = r.model;
   if (!r.prompt_contains.empty()) j["prompt_contains"] = r.prompt_contains;
   if (r.times > 0) j["times"] = r.times;
+  if (r.for_s > 0) j["for_s"] = JsonNumber(r.for_s);
+  if (!r.outage.empty()) j["outage"] = r.outage;
+  if (now_ms && r.until_ms != kNever) {
+    j["expires_at_ms"] = r.until_ms;
+    j["remaining_s"] = JsonNumber(static_cast<double>(std::max<int64_t>(0, r.until_ms - *now_ms)) / 1000.0);
+  }
   return j;
 }
 
-nlohmann::json Scenarios::ExportState() const {
+nlohmann::json ScenarioRuleToState(const ScenarioRule& r) {
+  nlohmann::json j = ScenarioRuleToJson(r);
+  j["times"] = r.times;  // -1 = unlimited (the API form leaves it out)
+  if (r.until_ms != kNever) j["until"] = r.until_ms;
+  return j;
+}
+
+ScenarioRule ScenarioRuleFromState(const nlohmann::json& j) {
+  nlohmann::json bounded = j;  // `until` is an instant on the clock (epoch ms), beyond the int32 the rest fit
+  bounded.erase("until");
+  CheckStateNumbers(bounded);
+  ScenarioRule rule = ScenarioRuleFromJson(j);
+  rule.id = StateInteger<uint64_t>(j.at("id"));
+  if (j.contains("until")) rule.until_ms = StateInteger<int64_t>(j.at("until"));
+  rule.outage = j.value("outage", "");
+  return rule;
+}
+
+nlohmann::json Scenarios::ExportState(int64_t now_ms) const {
   std::lock_guard<std::mutex> lock(mu_);
   nlohmann::json j;
   j["rules"] = nlohmann::json::array();
   for (const ScenarioRule& r : rules_) {
-    nlohmann::json rule = ScenarioRuleToJson(r);
-    rule["times"] = r.times;  // -1 = unlimited (the API form leaves it out)
-    j["rules"].push_back(std::move(rule));
+    if (r.ActiveAt(now_ms)) j["rules"].push_back(ScenarioRuleToState(r));
   }
   j["next_rule_id"] = next_rule_id_;
   j["chaos"] = nlohmann::json::object();
@@ -54,12 +78,7 @@ Status Scenarios::ImportState(const nlohmann::json& j) {
   std::vector<std::pair<std::string, double>> chaos;
   uint64_t next_rule_id = 1, chaos_draws = 0;
   try {
-    for (const nlohmann::json& r : j.at("rules")) {
-      CheckStateNumbers(r);
-      ScenarioRule rule = ScenarioRuleFromJson(r);
-      rule.id = StateInteger<uint64_t>(r.at("id"));
-      rules.push_back(std::move(rule));
-    }
+    for (const nlohmann::json& r : j.at("rules")) rules.push_back(ScenarioRuleFromState(r));
     next_rule_id = StateInteger<uint64_t>(j.at("next_rule_id"));
     for (const auto& [name, p] : j.at("chaos").items()) chaos.emplace_back(name, StateNumber(p));
     chaos_draws = StateInteger<uint64_t>(j.at("chaos_draws"));

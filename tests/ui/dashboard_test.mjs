@@ -6,7 +6,8 @@
 // unlisted key and a callback to a local receiver, then drives every part of the page at 1280 px: keys told
 // apart, row actions that fit, the filters, the task detail pane (history, request, results, callback
 // attempts, advance / complete / fail / cancel), the clock, journal rows that open, the export and OpenAPI
-// links, reset (one key, all), arming a scenario and editing a key, each checked against the control API.
+// links, reset (one key, all), arming a scenario, outages (take down, restore) and editing a key, each checked
+// against the control API.
 // With a folder it saves dashboard.png, dashboard-detail.png and dashboard-steer.png there (a .png path
 // names the first; the others go beside it). Prints one "ok - ..." / "not ok - ..." line per assertion
 // and exits non-zero if any failed (hard limit 400 s). With no /usr/bin/chromium it skips (exit 77) unless
@@ -381,6 +382,28 @@ async function main() {
   await steer("clear-rules").click();
   const noRules = await eventually(async () => (await page.locator("#rules tbody tr").count()) === 0 && !(await page.locator("#rules-empty").isHidden()));
   check(noRules && (await emu.scenarios()).rules.length === 0, "\"clear all rules\" removes the rules");
+  // ---- outages: take xAI down for 60 s, then restore it; restore all
+  const outageRow = (p) => page.locator(`#outages tr[data-provider="${p}"]`);
+  const outageState = (p) => text(outageRow(p).locator('[data-field="outage-state"]'));
+  check(await eventually(async () => (await outageRow("xai").count()) === 1 && (await outageState("xai")) === "up"),
+    "the outages table has a row per provider, xai's too, each up");
+  await outageRow("xai").locator("select").selectOption("server_error");
+  await outageRow("xai").locator('input[type="number"]').fill("60");
+  await outageRow("xai").locator('button[data-outage="down"]').click();
+  const downShown = await eventually(async () => { const t = await outageState("xai"); return /^down: server_error \(60 s left\)$/.test(t) && t; });
+  const outs = await emu.outages();
+  check(downShown && outs.length === 1 && outs[0].provider === "xai" && outs[0].kind === "server_error" && outs[0].remaining_s === 60,
+    "\"take down\" sets the provider's outage for the duration, shown in its row", JSON.stringify(outs) + " " + downShown);
+  const xaiDown = await http(base, "POST", "/xai/v1/videos/generations", { model: "grok-imagine-video", prompt: "x" }, "outage-ui-key");
+  const evoUp = await http(base, "POST", "/v1/videos/generations", evolinkBody("evolink still up"), "outage-ui-key");
+  check(xaiDown.status === 500 && evoUp.status === 200, "xAI answers its 500 while Evolink works", `${xaiDown.status} ${evoUp.status}`);
+  await outageRow("xai").locator('button[data-outage="restore"]').click();
+  check(await eventually(async () => (await outageState("xai")) === "up") && (await emu.outages()).length === 0, "\"restore\" ends it");
+  await outageRow("evolink").locator('button[data-outage="down"]').click();
+  check(await eventually(async () => (await outageState("evolink")) === "down: maintenance"), "a kind left as is takes the provider down for maintenance, until restored");
+  await steer("restore-all").click();
+  check(await eventually(async () => (await outageState("evolink")) === "up") && (await emu.outages()).length === 0, "\"restore all\" ends every outage");
+
   await page.fill("#reset-key", "");
   await steer("reset").click();
   const emptied = await eventually(async () => (await page.locator("#tasks tbody tr").count()) === 0 && await page.locator("#tasks-empty").isVisible());

@@ -10,6 +10,8 @@ import * as client from "./client.js";
 
 const DOC = new URL("../../../docs/sdk.md", import.meta.url);
 const KEY = "documented-calls-key";
+const XAI_BODY = { model: "grok-imagine-video", prompt: "a cat surfing" };
+const EVOLINK_BODY = { model: "grok-imagine-text-to-video", prompt: "a cat surfing" };
 
 async function stopped(url) {
   await assert.rejects((await Emulator.start({ url })).health(), (e) => e instanceof EmulatorError && e.status === 0);
@@ -38,6 +40,8 @@ const CALLS = {
       model: "grok-imagine-text-to-video", promptContains: "cat", factor: 3 });
     assert.deepEqual([rule.scenario, rule.key, rule.times, rule.provider, rule.endpoint, rule.model, rule.prompt_contains],
       ["slow;factor=3", KEY, 2, "evolink", "create", "grok-imagine-text-to-video", "cat"]);
+    const timed = await emu.scenario("maintenance", { provider: "apikley", seconds: 30 });
+    assert.deepEqual([timed.for_s, timed.remaining_s], [30, 30]);
   },
   clearScenarios: async (emu) => {
     await emu.scenario("maintenance", { key: KEY });
@@ -98,6 +102,51 @@ const CALLS = {
     await emu.complete(id);
     await client.queryEvolink(emu.url, KEY, id);
     await emu.assertNoQueryAfterTerminal(id);
+    // xAI's status queries too (getVideoGeneration, status done): a second query after "done" is caught.
+    const xaiId = (await client.call(emu.baseUrl("xai"), "POST", "/videos/generations", KEY, XAI_BODY)).json.request_id;
+    await emu.complete(xaiId);
+    await client.call(emu.baseUrl("xai"), "GET", "/videos/" + xaiId, KEY);
+    await emu.assertNoQueryAfterTerminal(xaiId);
+    await client.call(emu.baseUrl("xai"), "GET", "/videos/" + xaiId, KEY);
+    await assert.rejects(emu.assertNoQueryAfterTerminal(xaiId), assert.AssertionError);
+  },
+  outage: async (emu) => {
+    const made = await emu.outage("evolink", { kind: "maintenance", seconds: 60, requests: 2 });
+    assert.deepEqual([made.outage.provider, made.outage.kind, made.outage.remaining_s, made.outage.remaining_requests],
+      ["evolink", "maintenance", 60, 2]);
+    assert.equal(made.rules[0].outage, "maintenance");
+    const down = await client.call(emu.baseUrl("evolink"), "POST", "/v1/videos/generations", KEY, EVOLINK_BODY);
+    assert.deepEqual([down.status, down.json.error.code], [503, "service_unavailable"]);
+    await client.createApikley(emu.url, KEY);  // the other providers work
+    await emu.outage("xai", { kind: "failing" });
+    const created = await client.call(emu.baseUrl("xai"), "POST", "/videos/generations", KEY, XAI_BODY);
+    assert.equal(created.status, 200);
+    assert.equal((await emu.waitUntilTerminal(created.json.request_id)).state, "failed");
+    await assert.rejects(emu.outage("acme"), (e) => e instanceof EmulatorError && e.status === 400 && e.code === "invalid_argument");
+    assert.deepEqual((await emu.outages()).map((o) => o.provider), ["evolink", "xai"]);
+  },
+  outages: async (emu) => {
+    await emu.outage("apikley", { kind: "server_error", seconds: 30 });
+    await emu.advance(10);
+    const [listed] = await emu.outages();
+    assert.deepEqual([listed.provider, listed.kind, listed.remaining_s], ["apikley", "server_error", 20]);
+    await emu.advance(20);
+    assert.deepEqual(await emu.outages(), []);
+  },
+  restore: async (emu) => {
+    await emu.outage("apikley");
+    await emu.outage("evolink", { kind: "rate_limited" });
+    assert.equal(await emu.restore("apikley"), 1);
+    assert.deepEqual((await emu.outages()).map((o) => o.provider), ["evolink"]);
+    assert.equal(await emu.restore(), 1);
+    assert.deepEqual(await emu.outages(), []);
+  },
+  baseUrl: async (emu) => {
+    assert.equal(emu.baseUrl("xai"), emu.url + "/xai/v1");
+    assert.equal(emu.baseUrl("apikley"), emu.url + "/apikley");
+    const r = await client.call(emu.baseUrl("xai"), "POST", "/videos/generations", KEY, XAI_BODY);
+    assert.ok(r.status === 200 && r.json.request_id);
+    assert.throws(() => emu.baseUrl("acme"), TypeError);
   },
 };
 

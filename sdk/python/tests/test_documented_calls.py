@@ -59,6 +59,8 @@ def _scenario(emu):
     assert (rule["scenario"], rule["key"], rule["times"], rule["provider"], rule["endpoint"], rule["model"],
             rule["prompt_contains"]) == ("slow;factor=3", KEY, 2, "evolink", "create", "grok-imagine-text-to-video",
                                          "cat")
+    timed = emu.scenario("maintenance", provider="apikley", seconds=30)
+    assert (timed["for_s"], timed["remaining_s"]) == (30, 30)
 
 
 def _clear_scenarios(emu):
@@ -140,6 +142,63 @@ def _assert_no_query_after_terminal(emu):
     emu.complete(task_id)
     _client.query_evolink(emu.url, KEY, task_id)
     emu.assert_no_query_after_terminal(task_id)
+    # xAI's status queries too (getVideoGeneration, status done): a second query after "done" is caught.
+    xai_id = _client.call(emu.base_url("xai"), "POST", "/videos/generations", KEY, XAI_BODY)[1]["request_id"]
+    emu.complete(xai_id)
+    _client.call(emu.base_url("xai"), "GET", "/videos/" + xai_id, KEY)
+    emu.assert_no_query_after_terminal(xai_id)
+    _client.call(emu.base_url("xai"), "GET", "/videos/" + xai_id, KEY)
+    with pytest.raises(AssertionError):
+        emu.assert_no_query_after_terminal(xai_id)
+
+
+XAI_BODY = {"model": "grok-imagine-video", "prompt": "a cat surfing"}
+EVOLINK_BODY = {"model": "grok-imagine-text-to-video", "prompt": "a cat surfing"}
+
+
+def _outage(emu):
+    made = emu.outage("evolink", kind="maintenance", seconds=60, requests=2)
+    assert (made["outage"]["provider"], made["outage"]["kind"], made["outage"]["remaining_s"],
+            made["outage"]["remaining_requests"]) == ("evolink", "maintenance", 60, 2)
+    assert made["rules"][0]["outage"] == "maintenance"
+    status, body = _client.call(emu.base_url("evolink"), "POST", "/v1/videos/generations", KEY, EVOLINK_BODY)
+    assert (status, body["error"]["code"]) == (503, "service_unavailable")
+    _client.create_apikley(emu.url, KEY)  # the other providers work
+    emu.outage("xai", kind="failing")
+    status, body = _client.call(emu.base_url("xai"), "POST", "/videos/generations", KEY, XAI_BODY)
+    assert status == 200, body
+    assert emu.wait_until_terminal(body["request_id"])["state"] == "failed"
+    with pytest.raises(EmulatorError) as refused:
+        emu.outage("acme")
+    assert (refused.value.status, refused.value.code) == (400, "invalid_argument")
+    assert [o["provider"] for o in emu.outages()] == ["evolink", "xai"]
+
+
+def _outages(emu):
+    emu.outage("apikley", kind="server_error", seconds=30)
+    emu.advance(10)
+    [listed] = emu.outages()
+    assert (listed["provider"], listed["kind"], listed["remaining_s"]) == ("apikley", "server_error", 20)
+    emu.advance(20)
+    assert emu.outages() == []
+
+
+def _restore(emu):
+    emu.outage("apikley")
+    emu.outage("evolink", kind="rate_limited")
+    assert emu.restore("apikley") == 1
+    assert [o["provider"] for o in emu.outages()] == ["evolink"]
+    assert emu.restore() == 1
+    assert emu.outages() == []
+
+
+def _base_url(emu):
+    assert emu.base_url("xai") == emu.url + "/xai/v1"
+    assert emu.base_url("apikley") == emu.url + "/apikley"
+    status, body = _client.call(emu.base_url("xai"), "POST", "/videos/generations", KEY, XAI_BODY)
+    assert status == 200 and body["request_id"]
+    with pytest.raises(ValueError):
+        emu.base_url("acme")
 
 
 CALLS = {
@@ -148,6 +207,7 @@ CALLS = {
     "tasks": _tasks, "complete": _complete, "fail": _fail, "advance_task": _advance_task, "cancel": _cancel,
     "wait_until_terminal": _wait_until_terminal, "journal": _journal, "callbacks": _callbacks,
     "assert_created": _assert_created, "assert_no_query_after_terminal": _assert_no_query_after_terminal,
+    "outage": _outage, "outages": _outages, "restore": _restore, "base_url": _base_url,
 }
 
 

@@ -17,6 +17,12 @@ TERMINAL_STATES = ("succeeded", "failed")
 
 # Rule fields of POST /_emulator/scenarios/rules other than the scenario itself and `times`.
 _RULE_MATCHERS = ("provider", "endpoint", "model", "prompt_contains")
+# Each provider's own base URL on the emulator (what a client's base URL takes as is).
+PROVIDER_BASES = {"apikley": "/apikley", "evolink": "/evolink", "xai": "/xai/v1"}
+# The kinds of outage (POST /_emulator/outages).
+OUTAGE_KINDS = ("maintenance", "server_error", "rate_limited", "failing")
+# The operations of the providers' status queries (Apikley and Evolink: getTaskDetail; xAI: getVideoGeneration).
+_QUERY_OPERATIONS = ("getTaskDetail", "getVideoGeneration")
 _LISTENING = re.compile(r"listening on (https?://[^\s\"]+)")
 
 
@@ -75,7 +81,7 @@ def _scenario_spec(name, params):
 
 def terminal_seen(entry):
     """The terminal state a status query's journaled answer showed ("succeeded"/"failed"), or None."""
-    if entry.get("kind") != "request" or entry.get("operation") != "getTaskDetail":
+    if entry.get("kind") != "request" or entry.get("operation") not in _QUERY_OPERATIONS:
         return None
     try:
         body = json.loads(entry.get("response_body") or "")
@@ -87,6 +93,8 @@ def terminal_seen(entry):
         data = body.get("data")
         state = data.get("state") if body.get("code") == 200 and isinstance(data, dict) else None
         return {"success": "succeeded", "fail": "failed"}.get(state)
+    if entry.get("provider") == "xai":
+        return {"done": "succeeded", "failed": "failed", "expired": "failed"}.get(body.get("status"))
     return {"completed": "succeeded", "failed": "failed"}.get(body.get("status"))
 
 
@@ -291,14 +299,15 @@ class Emulator:
 
     # ---- scenarios and keys ------------------------------------------------------------------------------
     def scenario(self, name, key=None, times=None, *, provider=None, endpoint=None, model=None,
-                 prompt_contains=None, **params):
+                 prompt_contains=None, seconds=None, **params):
         """Arms a scenario with a run-time rule: ``scenario("maintenance", key="k", times=2)``,
         ``scenario("generation_failed", fail_at="queuing")``. ``provider``, ``endpoint`` ("create"/"query"),
-        ``model`` and ``prompt_contains`` narrow the rule; other keywords are the scenario's parameters.
+        ``model`` and ``prompt_contains`` narrow the rule; ``seconds`` makes it lapse that long after it was
+        added, on the emulator's clock; other keywords are the scenario's parameters.
         Answers the rule with its id."""
         rule = {"scenario": _scenario_spec(name, params)}
         for field, value in (("key", key), ("times", times), ("provider", provider), ("endpoint", endpoint),
-                             ("model", model), ("prompt_contains", prompt_contains)):
+                             ("model", model), ("prompt_contains", prompt_contains), ("for_s", seconds)):
             if value is not None:
                 rule[field] = value
         return self.request("POST", "/_emulator/scenarios/rules", rule)
@@ -310,6 +319,35 @@ class Emulator:
     def scenarios(self):
         """{"scenarios": the catalog, "rules": the armed rules, "chaos": ...}."""
         return self.request("GET", "/_emulator/scenarios")
+
+    # ---- outages ------------------------------------------------------------------------------------------
+    def base_url(self, provider):
+        """A provider's own base URL: apikley -> <url>/apikley, evolink -> <url>/evolink, xai -> <url>/xai/v1."""
+        if provider not in PROVIDER_BASES:
+            raise ValueError("provider must be one of %s (got %r)" % (", ".join(PROVIDER_BASES), provider))
+        return self.url + PROVIDER_BASES[provider]
+
+    def outage(self, provider, kind="maintenance", seconds=None, requests=None):
+        """Takes one provider down while the others work: ``outage("evolink", seconds=60)``. ``kind`` is
+        maintenance, server_error or rate_limited (every create and status query answers that error in the
+        provider's own words) or failing (creates are accepted, their tasks fail while generating). It ends
+        after ``seconds`` on the emulator's clock and/or ``requests`` requests, else at restore(); it replaces
+        the provider's earlier outage. Answers {"outage": ..., "rules": [the scenario rule it made]}."""
+        body = {"provider": provider, "kind": kind}
+        if seconds is not None:
+            body["for_s"] = seconds
+        if requests is not None:
+            body["times"] = requests
+        return self.request("POST", "/_emulator/outages", body)
+
+    def outages(self):
+        """The active outages: [{"provider", "kind", "rule", "scenario", "remaining_s"?, "remaining_requests"?, ...}]."""
+        return self.request("GET", "/_emulator/outages")["outages"]
+
+    def restore(self, provider=None):
+        """Ends one provider's outage, or every provider's; answers how many were ended."""
+        path = "/_emulator/outages" + ("" if provider is None else "/" + urllib.parse.quote(provider, safe=""))
+        return self.request("DELETE", path)["removed"]
 
     def set_key(self, key, **profile):
         """Replaces a key's profile (credits, revoked, allowed_models, user_group, webhook_hmac_key,
@@ -399,7 +437,7 @@ class Emulator:
     def assert_no_query_after_terminal(self, task_id):
         """Asserts that no status query for the task came after the first one whose answer showed it
         succeeded or failed (the conformance suite's no_query_after_terminal). Holds when no query saw it."""
-        queries = [e for e in self.journal(kind="request", task_id=task_id) if e.get("operation") == "getTaskDetail"]
+        queries = [e for e in self.journal(kind="request", task_id=task_id) if e.get("operation") in _QUERY_OPERATIONS]
         for i, entry in enumerate(queries):
             state = terminal_seen(entry)
             if state:

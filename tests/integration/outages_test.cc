@@ -1,0 +1,216 @@
+// Outages across providers (issue 26): one provider taken down through /_emulator/outages
+// (or the config's scenarios.outages) answers its own error wording, or fails its tasks,
+// while the other providers work; for a number of requests or a time on the virtual clock;
+// ended by DELETE; bad input refused with no state changed; kept across a restart.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "support/emulator_process.h"
+#include "support/scratch.h"
+#include "support/test_configs.h"
+
+namespace imagine::testing {
+namespace {
+
+constexpr const char* kKey = "outage-key";
+
+// A create at each provider's own base URL.
+Reply Create(const EmulatorProcess& emu, const std::string& provider) {
+  if (provider == "apikley") {
+    return emu.Post("/apikley/api/v1/jobs/createTask",
+                    R"({"model":"grok-imagine/text-to-video","input":{"prompt":"x"}})", kKey);
+  }
+  if (provider == "evolink") {
+    return emu.Post("/evolink/v1/videos/generations", R"({"model":"grok-imagine-text-to-video","prompt":"x"})", kKey);
+  }
+  return emu.Post("/xai/v1/videos/generations", R"({"model":"grok-imagine-video","prompt":"x"})", kKey);
+}
+
+// True when the create made a task (each provider's own success shape).
+bool Accepted(const Reply& r, const std::string& provider) {
+  if (r.status != 200) return false;
+  nlohmann::json j = r.json();
+  if (provider == "apikley") return j.value("code", 0) == 200;
+  if (provider == "evolink") return j.contains("id");
+  return j.contains("request_id");
+}
+
+nlohmann::json Outages(const EmulatorProcess& emu) {
+  Reply r = emu.Get("/_emulator/outages");
+  REQUIRE_MESSAGE(r.status == 200, r.body);
+  return r.json().at("outages");
+}
+
+Reply SetOutage(const EmulatorProcess& emu, const std::string& body) { return emu.Post("/_emulator/outages", body); }
+
+Reply Delete(const EmulatorProcess& emu, const std::string& path) {
+  return emu.Request("DELETE", path, "", {}, "");
+}
+
+const char* const kEvolinkMaintenance =
+    R"({"error":{"code":"service_unavailable","message":"Service temporarily unavailable","type":"api_error"}})";
+
+TEST_CASE("outages: one provider down for N requests answers its own words while the others work") {
+  EmulatorProcess emu({"--config", WriteTempFile(kFixedTimingConfig)});
+  Reply set = SetOutage(emu, R"({"provider":"evolink","kind":"maintenance","times":2})");
+  REQUIRE_MESSAGE(set.status == 201, set.body);
+  const nlohmann::json made = set.json();
+  CHECK(made["outage"]["provider"] == "evolink");
+  CHECK(made["outage"]["kind"] == "maintenance");
+  CHECK(made["outage"]["remaining_requests"] == 2);
+  REQUIRE(made["rules"].size() == 1);
+  CHECK(made["rules"][0]["scenario"] == "maintenance");
+  CHECK(made["rules"][0]["provider"] == "evolink");
+  CHECK(made["rules"][0]["outage"] == "maintenance");
+  CHECK(made["rules"][0]["times"] == 2);
+
+  Reply down = Create(emu, "evolink");
+  CHECK(down.status == 503);
+  CHECK(down.body == kEvolinkMaintenance);
+  CHECK(Accepted(Create(emu, "apikley"), "apikley"));
+  CHECK(Accepted(Create(emu, "xai"), "xai"));
+  // The bare root serves Evolink too: the outage is the provider's, whatever its base URL.
+  Reply at_root = emu.Post("/v1/videos/generations", R"({"model":"grok-imagine-text-to-video","prompt":"x"})", kKey);
+  CHECK(at_root.status == 503);
+  CHECK(Outages(emu).empty());  // two requests used it up
+  CHECK(emu.Get("/_emulator/scenarios").json()["rules"].empty());
+  CHECK(Accepted(Create(emu, "evolink"), "evolink"));
+}
+
+TEST_CASE("outages: for a time on the virtual clock, shown with what remains, then lapsed") {
+  EmulatorProcess emu({"--config", WriteTempFile(kFixedTimingConfig)});
+  Reply set = SetOutage(emu, R"({"provider":"apikley","kind":"server_error","for_s":30})");
+  REQUIRE_MESSAGE(set.status == 201, set.body);
+  CHECK(set.json()["outage"]["expires_at_ms"] == kFixedStartMs + 30000);
+  Reply down = Create(emu, "apikley");
+  CHECK(down.status == 200);  // Apikley answers errors in HTTP 200 (apikley.http_status: always_200)
+  CHECK(down.body == R"({"code":500,"msg":"Internal server error","data":null})");
+  CHECK(Accepted(Create(emu, "evolink"), "evolink"));
+  emu.Advance(10);
+  nlohmann::json listed = Outages(emu);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["provider"] == "apikley");
+  CHECK(listed[0]["kind"] == "server_error");
+  CHECK(listed[0]["remaining_s"] == 20);
+  CHECK_FALSE(listed[0].contains("remaining_requests"));
+  CHECK(emu.Get("/_emulator/scenarios").json()["rules"][0]["remaining_s"] == 20);
+  CHECK_FALSE(Accepted(Create(emu, "apikley"), "apikley"));
+  emu.Advance(20);
+  CHECK(Outages(emu).empty());
+  CHECK(emu.Get("/_emulator/scenarios").json()["rules"].empty());  // a lapsed rule is listed nowhere
+  CHECK(Accepted(Create(emu, "apikley"), "apikley"));
+}
+
+TEST_CASE("outages: rate_limited answers 429 and failing accepts creates whose tasks then fail") {
+  EmulatorProcess emu({"--config", WriteTempFile(kFixedTimingConfig)});
+  REQUIRE(SetOutage(emu, R"({"provider":"evolink","kind":"rate_limited"})").status == 201);
+  CHECK(Create(emu, "evolink").status == 429);
+  REQUIRE(SetOutage(emu, R"({"provider":"xai","kind":"failing"})").status == 201);
+  nlohmann::json listed = Outages(emu);
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[1]["provider"] == "xai");
+  CHECK(listed[1]["scenario"] == "generation_failed");
+  Reply created = Create(emu, "xai");
+  REQUIRE(Accepted(created, "xai"));
+  const std::string id = created.json()["request_id"];
+  emu.Advance(600);
+  nlohmann::json task = emu.Get("/xai/v1/videos/" + id, kKey).json();
+  CHECK(task["status"] == "failed");
+  // A second outage of a provider replaces its first.
+  REQUIRE(SetOutage(emu, R"({"provider":"evolink","kind":"maintenance","for_s":5})").status == 201);
+  listed = Outages(emu);
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[0]["provider"] == "xai");
+  CHECK(listed[1]["provider"] == "evolink");
+  CHECK(listed[1]["kind"] == "maintenance");
+  CHECK(Create(emu, "evolink").status == 503);
+}
+
+TEST_CASE("outages: restore one provider or all, and user rules stay") {
+  EmulatorProcess emu({"--config", WriteTempFile(kFixedTimingConfig)});
+  REQUIRE(emu.Post("/_emulator/scenarios/rules", R"({"scenario":"slow","provider":"apikley"})").status == 201);
+  for (const char* p : {"apikley", "evolink", "xai"}) {
+    REQUIRE(SetOutage(emu, std::string(R"({"provider":")") + p + R"("})").status == 201);
+  }
+  CHECK(Outages(emu).size() == 3);
+  Reply one = Delete(emu, "/_emulator/outages/evolink");
+  REQUIRE_MESSAGE(one.status == 200, one.body);
+  CHECK(one.json()["removed"] == 1);
+  CHECK(Accepted(Create(emu, "evolink"), "evolink"));
+  CHECK_FALSE(Accepted(Create(emu, "xai"), "xai"));
+  CHECK(Delete(emu, "/_emulator/outages/evolink").json()["removed"] == 0);
+  Reply all = Delete(emu, "/_emulator/outages");
+  CHECK(all.json()["removed"] == 2);
+  CHECK(Outages(emu).empty());
+  CHECK(Accepted(Create(emu, "xai"), "xai"));
+  CHECK(emu.Get("/_emulator/scenarios").json()["rules"].size() == 1);  // the slow rule
+}
+
+TEST_CASE("outages: bad input is refused in the control API's format and changes nothing") {
+  EmulatorProcess emu({"--config", WriteTempFile(kFixedTimingConfig)});
+  REQUIRE(SetOutage(emu, R"({"provider":"xai","kind":"maintenance","times":3})").status == 201);
+  const std::string before = emu.Get("/_emulator/scenarios").body;
+  struct Row {
+    std::string body;
+    std::string field;    // named in the message
+    std::string allowed;  // in the message
+  };
+  const Row rows[] = {
+      {R"({"provider":"acme","kind":"maintenance"})", "provider", "apikley"},
+      {R"({"provider":"evolink","kind":"flaky"})", "kind", "rate_limited"},
+      {R"({"provider":"evolink","for_s":0})", "for_s", "0"},
+      {R"({"provider":"evolink","times":0})", "times", "1"},
+      {R"({"kind":"maintenance"})", "provider", "provider"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.body);
+    Reply r = SetOutage(emu, row.body);
+    CHECK(r.status == 400);
+    nlohmann::json e = r.json();
+    CHECK(e["error"]["code"] == "invalid_argument");
+    const std::string message = e["error"].value("message", "");
+    INFO(message);
+    CHECK(message.find(row.field) != std::string::npos);
+    CHECK(message.find(row.allowed) != std::string::npos);
+  }
+  Reply path = Delete(emu, "/_emulator/outages/acme");
+  CHECK(path.status == 400);
+  CHECK(path.json()["error"]["message"] == "provider: must be one of: apikley, evolink, xai (got \"acme\")");
+  CHECK(emu.Get("/_emulator/scenarios").body == before);
+  CHECK(Create(emu, "xai").status != 200);
+}
+
+TEST_CASE("outages: from the config, and kept across a restart with --state-dir") {
+  const std::string dir = ScratchSubdir("outage-state");
+  const std::string config = WriteTempFile(std::string(kFixedTimingConfig) +
+                                           "scenarios:\n  outages:\n    - {provider: evolink, kind: server_error}\n");
+  {
+    EmulatorProcess emu({"--config", config, "--state-dir", dir});
+    nlohmann::json listed = Outages(emu);
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0]["provider"] == "evolink");
+    CHECK(listed[0]["kind"] == "server_error");
+    CHECK(Create(emu, "evolink").status == 500);
+    REQUIRE(SetOutage(emu, R"({"provider":"apikley","for_s":60,"times":5})").status == 201);
+    CHECK_FALSE(Accepted(Create(emu, "apikley"), "apikley"));
+    emu.Advance(20);
+  }
+  EmulatorProcess emu({"--config", config, "--state-dir", dir});
+  nlohmann::json listed = Outages(emu);
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[1]["provider"] == "apikley");
+  CHECK(listed[1]["kind"] == "maintenance");
+  CHECK(listed[1]["remaining_s"] == 40);
+  CHECK(listed[1]["remaining_requests"] == 4);
+  CHECK(Create(emu, "apikley").json()["code"] == 455);
+  emu.Advance(40);
+  listed = Outages(emu);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["provider"] == "evolink");
+  CHECK(Accepted(Create(emu, "apikley"), "apikley"));
+  CHECK(Accepted(Create(emu, "xai"), "xai"));
+}
+
+}  // namespace
+}  // namespace imagine::testing
