@@ -81,6 +81,24 @@ int main(int argc, char** argv) {
   const std::string url = "http://" + (c.server.host.find(':') != std::string::npos ? "[" + c.server.host + "]" : c.server.host) +
                           ":" + std::to_string(running->port());
   const char* clock = c.clock.mode == ClockMode::kVirtual ? "virtual" : "real";
+  // A provider on a port of its own says so first: the listening line stays the last of
+  // the start-up lines, so whoever waits for it has every port.
+  for (const auto& [provider, own_port] : running->provider_ports()) {
+    const std::string own_url = url.substr(0, url.rfind(':') + 1) + std::to_string(own_port);
+    const std::string served = "imagine-emu serves " + provider + " on " + own_url + " (at its root path and under /" +
+                               provider + ")";
+    if (c.log_json) {
+      nlohmann::ordered_json j;
+      j["ts"] = WallNowMs();
+      j["level"] = "info";
+      j["msg"] = served;
+      j["provider"] = provider;
+      j["url"] = own_url;
+      std::printf("%s\n", j.dump().c_str());
+    } else {
+      std::printf("%s\n", served.c_str());
+    }
+  }
   const std::string line = std::string("imagine-emu ") + IMAGINE_VERSION + " listening on " + url + " (public url " +
                            running->public_url() + ", clock " + clock + ", seed " + std::to_string(c.seed) + ")";
   if (c.log_json) {  // the start-up line follows --log-format, with its parts as fields

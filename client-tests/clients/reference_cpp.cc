@@ -1,6 +1,6 @@
 // reference_cpp: the conformance suite's reference client (see client-tests/README.md), built
-// with cpp-httplib and nlohmann/json. It creates one Grok Imagine image-to-video task on Apikley
-// or Evolink, waits for it by polling or, when IMAGINE_CALLBACK_URL is set, by callback (with a
+// with cpp-httplib and nlohmann/json. It creates one Grok Imagine image-to-video task on Apikley,
+// Evolink or xAI, waits for it by polling or, when IMAGINE_CALLBACK_URL is set, by callback (with a
 // slow fallback poll), downloads the result, prints its URL and exits 0; any failure prints the
 // provider's message on stderr and exits 1. The main thread does all the work; only the callback
 // receiver runs on its own threads, and the state it shares is guarded by a mutex.
@@ -65,12 +65,13 @@ constexpr int kFallbackPollFactor = 4;
 constexpr int kCallbackLingerPolls = 3;
 constexpr Millis kMaxCallbackLinger{2000};
 
-enum class Provider { kApikley, kEvolink };
+enum class Provider { kApikley, kEvolink, kXai };
 
 // Everything the runner passes in the environment (client-tests/README.md, "The contract").
 struct Options {
   Provider provider = Provider::kApikley;
   std::string base_url;  // no trailing slash
+  std::string base_path;  // the base URL's path ("/xai" for an emulator's xAI), put before every path
   std::string api_key;
   std::string model;
   std::string prompt;
@@ -145,12 +146,20 @@ bool ReadOptions(Options* options, std::string* error) {
     options->provider = Provider::kApikley;
   } else if (provider == "evolink") {
     options->provider = Provider::kEvolink;
+  } else if (provider == "xai") {
+    options->provider = Provider::kXai;
   } else {
-    *error = "IMAGINE_PROVIDER must be apikley or evolink (got \"" + provider + "\")";
+    *error = "IMAGINE_PROVIDER must be apikley, evolink or xai (got \"" + provider + "\")";
     return false;
   }
   options->base_url = Env("IMAGINE_BASE_URL");
   while (!options->base_url.empty() && options->base_url.back() == '/') options->base_url.pop_back();
+  // cpp-httplib's client takes scheme, host and port; a path in the base URL goes before each request's.
+  if (const size_t scheme = options->base_url.find("://"); scheme != std::string::npos) {
+    if (const size_t path = options->base_url.find('/', scheme + 3); path != std::string::npos) {
+      options->base_path = options->base_url.substr(path);
+    }
+  }
   options->api_key = Env("IMAGINE_API_KEY");
   options->model = Env("IMAGINE_MODEL");
   options->prompt = Env("IMAGINE_PROMPT");
@@ -254,6 +263,27 @@ TaskView ViewEvolinkTask(const json& task) {
     view.terminal = true;
     view.message = StringField(Member(task, "error"), "message");
     if (view.message.empty()) view.message = "task failed";
+  }
+  return view;
+}
+
+// xAI (docs.x.ai, GET /v1/videos/{request_id}): status pending|processing|done|failed|expired;
+// when done, video.url; when failed, error.code and error.message.
+TaskView ViewXaiRequest(const json& request) {
+  TaskView view;
+  view.state = StringField(request, "status");
+  if (view.state == "done") {
+    view.terminal = true;
+    view.url = StringField(Member(request, "video"), "url");
+    view.success = !view.url.empty();
+    if (!view.success) view.message = "request done without video.url";
+  } else if (view.state == "failed") {
+    view.terminal = true;
+    view.message = StringField(Member(request, "error"), "message");
+    if (view.message.empty()) view.message = "request failed (" + StringField(Member(request, "error"), "code") + ")";
+  } else if (view.state == "expired") {
+    view.terminal = true;
+    view.message = "the request expired before it was fetched";
   }
   return view;
 }
@@ -365,7 +395,7 @@ class ReferenceClient {
  public:
   explicit ReferenceClient(Options options)
       : options_(std::move(options)),
-        api_(options_.base_url),
+        api_(options_.base_url.substr(0, options_.base_url.size() - options_.base_path.size())),
         receiver_(options_.provider),
         // FAULT never_gives_up: IMAGINE_MAX_WAIT_S is ignored.
         deadline_(SteadyClock::now() + std::chrono::seconds(FaultIs("never_gives_up") ? 86400 * 365 : options_.max_wait_s)) {
@@ -382,12 +412,15 @@ class ReferenceClient {
 
     Answer created = SendWithRetry(/*create=*/true, "");
     // FAULT retries_402: "insufficient credits" retried as if transient, up to 5 more times.
-    for (int again = 0; FaultIs("retries_402") && again < 5 && created.verdict == Verdict::kFatal && created.code == 402; ++again) {
+    // (xAI says "no credits left" with 403.)
+    const int no_credits = options_.provider == Provider::kXai ? 403 : 402;
+    for (int again = 0; FaultIs("retries_402") && again < 5 && created.verdict == Verdict::kFatal && created.code == no_credits; ++again) {
       std::this_thread::sleep_until(last_answer_ + Millis(options_.poll_interval_ms));
       created = SendWithRetry(/*create=*/true, "");
     }
     if (created.verdict != Verdict::kOk) return Fail(created.message);
     std::string task_id = options_.provider == Provider::kApikley ? StringField(Member(created.body, "data"), "taskId")
+                          : options_.provider == Provider::kXai   ? StringField(created.body, "request_id")
                                                                   : StringField(created.body, "id");
     if (FaultIs("trusts_http_200") && task_id.empty()) {  // FAULT trusts_http_200: polls taskId=null
       task_id = "null";
@@ -428,9 +461,9 @@ class ReferenceClient {
         }
         continue;
       }
-      const TaskView view = options_.provider == Provider::kApikley
-                                ? ViewApikleyTask(Member(answer.body, "data"))
-                                : ViewEvolinkTask(answer.body);
+      const TaskView view = options_.provider == Provider::kApikley ? ViewApikleyTask(Member(answer.body, "data"))
+                            : options_.provider == Provider::kXai   ? ViewXaiRequest(answer.body)
+                                                                    : ViewEvolinkTask(answer.body);
       last_message.clear();
       if (view.terminal && view.success && FaultIs("polls_after_success")) {
         for (int i = 0; i < 2; ++i) {  // FAULT polls_after_success: "just to be sure", two more queries
@@ -451,21 +484,32 @@ class ReferenceClient {
       json body;
       // FAULT sends_invalid_image_urls: the image URL as a string, not a list of one.
       const json images = FaultIs("sends_invalid_image_urls") ? json(options_.image_url) : json::array({options_.image_url});
+      const std::string& base = options_.base_path;
       if (options_.provider == Provider::kApikley) {
         body = {{"model", options_.model}, {"input", {{"prompt", options_.prompt}, {"image_urls", images}}}};
         if (!options_.callback_url.empty()) body["callBackUrl"] = options_.callback_url;
-        return Classify(api_.Post("/api/v1/jobs/createTask", headers, body.dump(), "application/json"),
+        return Classify(api_.Post(base + "/api/v1/jobs/createTask", headers, body.dump(), "application/json"),
                         create);
+      }
+      if (options_.provider == Provider::kXai) {  // docs.x.ai: image-to-video is image: {url}; no callbacks
+        // FAULT sends_invalid_image_urls: on xAI, the image URL as a string, not {url}.
+        const json image = FaultIs("sends_invalid_image_urls") ? json(options_.image_url)
+                                                                : json{{"url", options_.image_url}};
+        body = {{"model", options_.model}, {"prompt", options_.prompt}, {"image", image}};
+        return Classify(api_.Post(base + "/v1/videos/generations", headers, body.dump(), "application/json"), create);
       }
       body = {{"model", options_.model}, {"prompt", options_.prompt}, {"image_urls", images}};
       if (!options_.callback_url.empty()) body["callback_url"] = options_.callback_url;
-      return Classify(api_.Post("/v1/videos/generations", headers, body.dump(), "application/json"), create);
+      return Classify(api_.Post(base + "/v1/videos/generations", headers, body.dump(), "application/json"), create);
     }
     if (options_.provider == Provider::kApikley) {
-      return Classify(api_.Get("/api/v1/jobs/recordInfo", httplib::Params{{"taskId", task_id}}, headers),
+      return Classify(api_.Get(options_.base_path + "/api/v1/jobs/recordInfo", httplib::Params{{"taskId", task_id}}, headers),
                       create);
     }
-    return Classify(api_.Get("/v1/tasks/" + EncodePathSegment(task_id), headers), create);
+    if (options_.provider == Provider::kXai) {
+      return Classify(api_.Get(options_.base_path + "/v1/videos/" + EncodePathSegment(task_id), headers), create);
+    }
+    return Classify(api_.Get(options_.base_path + "/v1/tasks/" + EncodePathSegment(task_id), headers), create);
   }
 
   // SendOnceRaw, noting when it was sent and when the answer arrived: waits are measured from the
@@ -512,7 +556,8 @@ class ReferenceClient {
     }
     const json error = Member(answer.body, "error");
     answer.code = status;
-    answer.message = StringField(error, "message");
+    // Evolink: {"error": {"message": ...}}; xAI: {"code": ..., "error": "<message>"}.
+    answer.message = error.is_string() ? error.get<std::string>() : StringField(error, "message");
     if (answer.message.empty()) answer.message = "HTTP " + std::to_string(status);
     if (status == 200) {
       answer.verdict = Verdict::kOk;

@@ -2,7 +2,7 @@
 """reference_python.py: the conformance suite's reference client in Python, standard library only.
 
 It follows the contract of client-tests/README.md: reads the IMAGINE_* environment variables,
-creates one Grok Imagine image-to-video task on Apikley or Evolink, waits for it by polling or,
+creates one Grok Imagine image-to-video task on Apikley, Evolink or xAI, waits for it by polling or,
 when IMAGINE_CALLBACK_URL is set, by callback (with a slow fallback poll), downloads the result,
 prints its URL and exits 0; any failure prints the provider's message on stderr and exits 1.
 
@@ -39,8 +39,19 @@ def env_int(name, default):
 
 
 def task_view(provider, task):
-    """(terminal, url or None, state, failure message) of an Apikley `data` or an Evolink task."""
+    """(terminal, url or None, state, failure message) of an Apikley `data`, an Evolink task or an xAI request."""
     task = task if isinstance(task, dict) else {}
+    if provider == "xai":  # docs.x.ai: status pending|processing|done|failed|expired
+        state = task.get("status") or ""
+        if state == "done":
+            url = (task.get("video") or {}).get("url")
+            return True, url, state, "" if url else "request done without video.url"
+        if state == "failed":
+            error = task.get("error") or {}
+            return True, None, state, error.get("message") or f"request failed ({error.get('code')})"
+        if state == "expired":
+            return True, None, state, "the request expired before it was fetched"
+        return False, None, state, ""
     if provider == "apikley":
         state = task.get("state") or ""
         if state == "success":
@@ -118,8 +129,8 @@ class Client:
     def __init__(self):
         env = os.environ
         self.provider = env.get("IMAGINE_PROVIDER", "")
-        if self.provider not in ("apikley", "evolink"):
-            raise Failure(f'IMAGINE_PROVIDER must be apikley or evolink (got "{self.provider}")')
+        if self.provider not in ("apikley", "evolink", "xai"):
+            raise Failure(f'IMAGINE_PROVIDER must be apikley, evolink or xai (got "{self.provider}")')
         self.base_url = env.get("IMAGINE_BASE_URL", "").rstrip("/")
         self.api_key, self.model = env.get("IMAGINE_API_KEY", ""), env.get("IMAGINE_MODEL", "")
         for name, value in (("IMAGINE_BASE_URL", self.base_url), ("IMAGINE_API_KEY", self.api_key),
@@ -144,6 +155,9 @@ class Client:
             body = {"model": self.model, "input": {"prompt": self.prompt, "image_urls": [self.image_url]}}
             if self.callback_url:
                 body["callBackUrl"] = self.callback_url
+        elif create and self.provider == "xai":  # docs.x.ai: image-to-video is image: {url}
+            path = "/v1/videos/generations"
+            body = {"model": self.model, "prompt": self.prompt, "image": {"url": self.image_url}}
         elif create:
             path = "/v1/videos/generations"
             body = {"model": self.model, "prompt": self.prompt, "image_urls": [self.image_url]}
@@ -151,6 +165,8 @@ class Client:
                 body["callback_url"] = self.callback_url
         elif self.provider == "apikley":
             path = "/api/v1/jobs/recordInfo?taskId=" + urllib.parse.quote(task_id, safe="")
+        elif self.provider == "xai":
+            path = "/v1/videos/" + urllib.parse.quote(task_id, safe="")
         else:
             path = "/v1/tasks/" + urllib.parse.quote(task_id, safe="")
         if create:
@@ -183,7 +199,8 @@ class Client:
             if code in (429, 455, 500) or ("code" not in answer and status >= 500):
                 return "retry", code, answer, message
             return "fatal", code, answer, message
-        message = (answer.get("error") or {}).get("message") or f"HTTP {status}"
+        error = answer.get("error")  # Evolink: {"error": {"message"}}; xAI: {"code", "error": "..."}
+        message = (error if isinstance(error, str) else (error or {}).get("message")) or f"HTTP {status}"
         if status == 200:
             return "ok", status, answer, ""
         if not create and status == 404:
@@ -226,7 +243,10 @@ class Client:
             verdict, _, body, message = self.send_with_retry(create=True)
             if verdict != "ok":
                 raise Failure(message)
-            task_id = (body.get("data") or {}).get("taskId") if self.provider == "apikley" else body.get("id")
+            if self.provider == "apikley":
+                task_id = (body.get("data") or {}).get("taskId")
+            else:
+                task_id = body.get("request_id" if self.provider == "xai" else "id")
             if not task_id:
                 raise Failure("the create answer carries no task id")
             self.task_id = task_id

@@ -27,8 +27,9 @@ std::string CreatedTaskId(const json& e, const std::string& provider) {
     const json& id = b["data"].value("taskId", json());
     return id.is_string() ? id.get<std::string>() : "";
   }
-  if (e.value("status", 0) != 200 || !b.contains("id") || !b["id"].is_string()) return "";
-  return b["id"].get<std::string>();
+  const char* field = provider == "xai" ? "request_id" : "id";
+  if (e.value("status", 0) != 200 || !b.contains(field) || !b[field].is_string()) return "";
+  return b[field].get<std::string>();
 }
 
 std::vector<CheckResult> Judge(const Evidence& ev) {

@@ -11,6 +11,8 @@ namespace {
 
 using json = nlohmann::json;
 
+bool KnownProvider(const std::string& p) { return p == "apikley" || p == "evolink" || p == "xai"; }
+
 // Every key of `object` must be in `known`.
 Status OnlyKeys(const json& object, const std::set<std::string>& known, const std::string& where) {
   for (const auto& [key, value] : object.items()) {
@@ -35,7 +37,7 @@ StatusOr<ConformScenario> ParseScenario(const json& s, const std::string& source
   if (s.contains("providers")) {
     c.providers = s["providers"].get<std::vector<std::string>>();
     for (const std::string& p : c.providers) {
-      if (p != "apikley" && p != "evolink") return InvalidArgument(where + ": unknown provider '" + p + "'");
+      if (!KnownProvider(p)) return InvalidArgument(where + ": unknown provider '" + p + "'");
     }
   }
   if (s.contains("arm")) {
@@ -80,7 +82,7 @@ StatusOr<ClientUnderTest> ParseClient(const json& c, const std::string& source) 
   if (c.contains("expected_failures")) {
     if (!c["expected_failures"].is_object()) return InvalidArgument(where + ": expected_failures must map providers to checks");
     for (const auto& [provider, checks] : c["expected_failures"].items()) {
-      if (provider != "apikley" && provider != "evolink") {
+      if (!KnownProvider(provider)) {
         return InvalidArgument(where + ": expected_failures: unknown provider '" + provider + "'");
       }
       t.expected_failures[provider] = checks.is_null() ? std::vector<std::string>{} : checks.get<std::vector<std::string>>();
@@ -100,6 +102,10 @@ auto Guarded(F f, std::string_view source) -> decltype(f()) {
 }
 
 }  // namespace
+
+bool ClientUnderTest::Speaks(const std::string& provider) const {
+  return expected_failures.empty() || expected_failures.count(provider) > 0;
+}
 
 bool ConformScenario::AppliesTo(const std::string& provider) const {
   if (providers.empty()) return true;

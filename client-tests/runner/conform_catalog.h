@@ -24,7 +24,7 @@ enum class Expect {
 struct ConformScenario {
   std::string name;
   std::string description;
-  std::vector<std::string> providers;  // empty = both
+  std::vector<std::string> providers;  // empty = every provider
   nlohmann::json profile;              // PUT /_emulator/keys/<key> body, or null
   nlohmann::json rule;                 // POST /_emulator/scenarios/rules body (key added), or null
   bool callback = false;
@@ -53,6 +53,9 @@ struct ClientUnderTest {
   std::map<std::string, std::vector<std::string>> expected_failures;  // provider -> checks
 
   bool is_reference() const { return fault.empty(); }
+  // Whether the client is run on `provider` in a self-test: a provider its expected_failures
+  // does not name is one it does not speak (none named: every provider).
+  bool Speaks(const std::string& provider) const;
 };
 StatusOr<std::vector<ClientUnderTest>> ParseClients(std::string_view yaml, std::string_view source);
 

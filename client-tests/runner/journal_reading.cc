@@ -26,7 +26,10 @@ bool IsCreate(const json& e) {
   const std::string op = e.value("operation", "");
   return op == "createTask" || op == "createVideoGeneration";
 }
-bool IsQuery(const json& e) { return e.value("operation", "") == "getTaskDetail"; }
+bool IsQuery(const json& e) {
+  const std::string op = e.value("operation", "");
+  return op == "getTaskDetail" || op == "getVideoGeneration";
+}
 bool IsDownload(const json& e) { return e.value("path", "").rfind("/media/", 0) == 0; }
 
 int CodeOf(const json& e, const std::string& provider) {
@@ -47,6 +50,7 @@ std::string MessageOf(const json& e, const std::string& provider) {
     return b.value("msg", "");
   }
   if (b.contains("error") && b["error"].is_object()) return b["error"].value("message", "");
+  if (provider == "xai" && b.contains("error") && b["error"].is_string()) return b["error"].get<std::string>();
   return "";
 }
 
@@ -64,7 +68,16 @@ std::string TerminalSeen(const json& e, const std::string& provider) {
     return s == "success" || s == "fail" ? s : "";
   }
   std::string s = b.value("status", "");
+  if (provider == "xai") return s == "done" ? "success" : s == "failed" || s == "expired" ? "fail" : "";
   return s == "completed" ? "success" : s == "failed" ? "fail" : "";
+}
+
+bool IsValidationRefusal(const json& e, const std::string& provider) {
+  const int code = CodeOf(e, provider);
+  if (provider == "apikley") return (code == 422 && !IsNotReady(e, provider)) || code == 400;
+  // xAI answers a bad key 400 as well (X-GEN): its message names the key.
+  if (provider == "xai") return (code == 400 || code == 422) && MessageOf(e, provider).find("API key") == std::string::npos;
+  return code == 400;
 }
 
 bool NonRetryable(int code) { return code == 400 || code == 401 || code == 402 || code == 403 || code == 422; }

@@ -20,14 +20,17 @@ constexpr size_t kMaxRetries = 5;        // retries of one request in a row
 bool IsCreate(const nlohmann::json& e);
 bool IsQuery(const nlohmann::json& e);
 bool IsDownload(const nlohmann::json& e);
-// The outcome code of a provider answer: Apikley's body code, Evolink's HTTP status.
+// The outcome code of a provider answer: Apikley's body code, Evolink's and xAI's HTTP status.
 int CodeOf(const nlohmann::json& e, const std::string& provider);
 // The provider's message in an answer (a failed task's, or the error's), or "".
 std::string MessageOf(const nlohmann::json& e, const std::string& provider);
 // Apikley's transient "recordInfo is null" answer to a status query.
 bool IsNotReady(const nlohmann::json& e, const std::string& provider);
-// A terminal state seen in a status query's answer: "success"/"fail" or "".
+// A terminal state seen in a status query's answer: "success"/"fail" or "" (xAI's expired is a fail).
 std::string TerminalSeen(const nlohmann::json& e, const std::string& provider);
+// A create or status query refused as invalid (Apikley code 400/422 but not "recordInfo is
+// null", Evolink 400, xAI 400/422 but not a bad key).
+bool IsValidationRefusal(const nlohmann::json& e, const std::string& provider);
 bool NonRetryable(int code);  // 400, 401, 402, 403, 422
 bool Retryable(int code);     // 429, 455, 5xx
 int64_t Seq(const nlohmann::json& e);   // the journal's order

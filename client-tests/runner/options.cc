@@ -89,7 +89,7 @@ std::string HelpText() {
   return R"(usage: imagine-conform --client "COMMAND" [options]
        imagine-conform --self-test [options]
 
-Runs a client of the Apikley or Evolink API through every scenario of the conformance catalog
+Runs a client of the Apikley, Evolink or xAI API through every scenario of the conformance catalog
 against an emulator it starts on an ephemeral port, and says, check by check, where the client
 misbehaves. The contract (what the client is told, what it must do) is client-tests/README.md.
 Exit status: 0 no check failed, 1 some check failed, 2 a bad command line or set-up (one line on stderr).
@@ -99,7 +99,7 @@ What to run:
                            caller's working directory (or --workdir)
   --self-test              run the bundled reference and broken clients (clients.yaml in the
                            clients directory) and check that each fails exactly its expected checks
-  --provider P             apikley, evolink or both (default: both)
+  --provider P             apikley, evolink, xai, both (apikley and evolink) or all (default: both)
   --scenarios A,B          run only these scenarios of the catalog (default: all)
   --clients A,B            --self-test: run only these clients of clients.yaml (default: all)
   --workdir DIR            --client: run the client in DIR (default: the current directory)
@@ -184,10 +184,12 @@ StatusOr<Options> ParseOptions(int argc, char** argv) {
        [&](const std::string& v) {
          if (v == "both") {
            o.providers = {"apikley", "evolink"};
-         } else if (v == "apikley" || v == "evolink") {
+         } else if (v == "all") {
+           o.providers = {"apikley", "evolink", "xai"};
+         } else if (v == "apikley" || v == "evolink" || v == "xai") {
            o.providers = {v};
          } else {
-           return InvalidArgument("must be apikley, evolink or both (got \"" + v + "\")");
+           return InvalidArgument("must be apikley, evolink, xai, both or all (got \"" + v + "\")");
          }
          return Status::Ok();
        }},

@@ -122,6 +122,7 @@ int SelfTest(const Options& o, Session& session, const std::vector<ConformScenar
   std::vector<Group> groups;
   for (const ClientUnderTest* c : clients) {
     for (const std::string& provider : o.providers) {
+      if (!c->Speaks(provider)) continue;
       Group g{c, provider, specs.size(), 0};
       for (const ConformScenario* sc : ScenariosFor(catalog, provider, o.scenarios)) {
         specs.push_back({provider, sc, c->command, clients_dir, c->callback_receiver});

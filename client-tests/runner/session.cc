@@ -221,11 +221,16 @@ ScenarioResult Session::Run(const RunSpec& spec) {
   }
 
   const Timing t = options_.timing.For(sc, target.time_scale);
+  // xAI is served under /xai (its paths are Evolink's); its base URL takes the prefix, as a
+  // client's base URL https://api.x.ai would be the host alone.
+  static const std::map<std::string, std::string> kModel = {{"apikley", "grok-imagine/image-to-video"},
+                                                            {"evolink", "grok-imagine-image-to-video-beta"},
+                                                            {"xai", "grok-imagine-video"}};
   std::map<std::string, std::string> env = {
       {"IMAGINE_PROVIDER", spec.provider},
-      {"IMAGINE_BASE_URL", target.url},
+      {"IMAGINE_BASE_URL", spec.provider == "xai" ? target.url + "/xai" : target.url},
       {"IMAGINE_API_KEY", key},
-      {"IMAGINE_MODEL", spec.provider == "apikley" ? "grok-imagine/image-to-video" : "grok-imagine-image-to-video-beta"},
+      {"IMAGINE_MODEL", kModel.at(spec.provider)},
       {"IMAGINE_PROMPT", "a cat jumps over a fence"},
       {"IMAGINE_IMAGE_URL", "https://example.com/cat.png"},
       {"IMAGINE_POLL_INTERVAL_MS", std::to_string(t.poll_interval_ms)},

@@ -28,12 +28,16 @@ void Activity::OnTaskFinished(const Task& task, int64_t /*at_ms*/) {
 void Activity::SubmitCallback(const Task& task) {
   auto provider = providers_.find(task.provider);
   if (provider == providers_.end()) return;
+  const CallbackShape& shape = provider->second->callback_shape();
+  if (shape.only_on_success && task.timeline.outcome != TaskState::kSucceeded) return;  // xAI uploads only a video
   std::shared_ptr<const KeyProfile> profile = engine_->accounts().ProfileFor(task.owner_key);
   CallbackRequest request;
   request.task_id = task.id;
   request.provider = ProviderName(task.provider);
   request.url = task.callback_url;
   request.body = provider->second->CallbackBody(task, engine_->NowMs());
+  request.method = shape.method;
+  request.content_type = shape.content_type;
   request.hmac_key = profile->webhook_hmac_key;
   request.key = task.owner_key;
   // Whether receivers on loopback/private hosts are allowed (checked again after resolving).
@@ -61,7 +65,7 @@ void Activity::OnCallbackAttempt(const CallbackAttempt& attempt) {
   e.wall_ms = WallNowMs();
   e.task_id = attempt.task_id;
   e.provider = attempt.provider;
-  e.method = "POST";
+  e.method = attempt.method;
   e.path = attempt.url;
   e.status = attempt.status;
   e.latency_us = attempt.latency_us;

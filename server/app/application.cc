@@ -1,8 +1,10 @@
 #include "app/application.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "admin/admin_api.h"
 #include "admin/admin_spec.h"
@@ -11,6 +13,7 @@
 #include "common/log.h"
 #include "common/resources.h"
 #include "common/url.h"
+#include "providers/provider_catalog.h"
 #include "providers/registry.h"
 #include "spec/embedded_documents.h"
 
@@ -168,7 +171,29 @@ Status Application::BindServer() {
   server_ = std::make_unique<HttpServer>(http, &router_, self_check_.get());
   IMAGINE_RETURN_IF_ERROR(server_->Bind());
   public_url_ = c.server.public_url.empty() ? DefaultPublicUrl(c.server.host, port()) : c.server.public_url;
+  const std::vector<std::string> known = ProviderNamesInCatalog();
+  for (const auto& [provider, own_port] : c.server.listen) {
+    if (std::find(known.begin(), known.end(), provider) == known.end()) {
+      std::string names;
+      for (const std::string& n : known) names += (names.empty() ? "" : ", ") + n;
+      return InvalidArgument("config: server.listen." + provider + ": no such provider (expected one of: " + names + ")");
+    }
+    auto served = std::make_unique<ProviderPort>();
+    served->provider = provider;
+    HttpServerOptions own = http;
+    own.port = own_port;
+    served->server = std::make_unique<HttpServer>(own, &served->router, self_check_.get());
+    Status bound = served->server->Bind();
+    if (!bound.ok()) return Status(bound.code(), "server.listen." + provider + ": " + bound.message());
+    provider_ports_.push_back(std::move(served));
+  }
   return Status::Ok();
+}
+
+std::vector<std::pair<std::string, int>> Application::provider_ports() const {
+  std::vector<std::pair<std::string, int>> out;
+  for (const auto& p : provider_ports_) out.emplace_back(p->provider, p->server->port());
+  return out;
 }
 
 // engine_ (configured), state_ (the engine restored from it; changes are logged from
@@ -219,6 +244,7 @@ Status Application::MakeRecorders() {
   metrics_ = std::make_unique<Metrics>();
   CallbackOptions callbacks = c.callbacks;
   callbacks.own_ports.push_back(port());  // callbacks never reach the emulator itself
+  for (const auto& p : provider_ports_) callbacks.own_ports.push_back(p->server->port());
   callbacks_ = std::make_unique<CallbackDispatcher>(callbacks, &engine_->clock(), &engine_->timers());
   return Status::Ok();
 }
@@ -230,6 +256,7 @@ Status Application::MakeProviders() {
   if (c.inputs.fetch) {
     ImageFetchOptions inputs = c.inputs;
     inputs.own_ports.push_back(port());  // input images never come from the emulator itself
+    for (const auto& p : provider_ports_) inputs.own_ports.push_back(p->server->port());
     image_fetcher_ = std::make_unique<HttpImageFetcher>(inputs);
   }
   // The providers are served through their ProxySurfaces (recordings, proxy mode), so
@@ -248,6 +275,17 @@ Status Application::MakeProviders() {
   IMAGINE_RETURN_IF_ERROR(
       WireProxy(c, public_url_, engine_.get(), providers_, proxy_.get(), port(), &proxy_sender_, &fronts_));
   for (const auto& front : fronts_) IMAGINE_RETURN_IF_ERROR(router_.MountAtBases(front.get()));
+  // A provider's own port: the root, and its bases as on the main port (/xai/v1/... too).
+  for (auto& served : provider_ports_) {
+    for (const auto& front : fronts_) {
+      if (front->name() != served->provider) continue;
+      served->bases.emplace_back("", front.get());
+      for (const std::string& base : front->MountBases()) {
+        if (!base.empty()) served->bases.emplace_back(base, front.get());
+      }
+      for (const auto& [base, surface] : served->bases) IMAGINE_RETURN_IF_ERROR(served->router.Mount(front.get(), base));
+    }
+  }
   if (proxy_->capture != nullptr) IMAGINE_RETURN_IF_ERROR(router_.Add(proxy_->capture->Route()));
 
   ActivityOptions activity;
@@ -288,6 +326,10 @@ void Application::Connect() {
   server_->set_surfaces(std::move(surfaces));
   Activity* act = activity_.get();
   server_->set_request_observer([act](const RequestRecord& r) { act->OnRequest(r); });
+  for (auto& served : provider_ports_) {
+    served->server->set_surface_bases(served->bases);
+    served->server->set_request_observer([act](const RequestRecord& r) { act->OnRequest(r); });
+  }
   callbacks_->SetObserver([act](const CallbackAttempt& a) { act->OnCallbackAttempt(a); });
   engine_->SetJournal(journal_.get());
   engine_->SetObserver(act);
@@ -305,10 +347,17 @@ Application::~Application() {
   state_.reset();  // stops compacting and syncs the log
 }
 
-void Application::Run() { server_->Run(); }
+void Application::Run() {
+  std::vector<std::thread> others;
+  for (auto& served : provider_ports_) others.emplace_back([s = served->server.get()] { s->Run(); });
+  server_->Run();
+  for (auto& served : provider_ports_) served->server->Stop();
+  for (std::thread& t : others) t.join();
+}
 
 void Application::Stop() {
   if (server_) server_->Stop();
+  for (auto& served : provider_ports_) served->server->Stop();
 }
 
 Status Application::WriteReports() const {

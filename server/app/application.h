@@ -32,13 +32,16 @@ class Application {
   ~Application();
 
   int port() const { return server_->port(); }
+  // The providers served on ports of their own too (server.listen, --listen), by name, with
+  // the bound port.
+  std::vector<std::pair<std::string, int>> provider_ports() const;
   const std::string& public_url() const { return public_url_; }
   const Config& config() const { return config_; }
   Engine& engine() { return *engine_; }
   // The routes, for in-process callers that skip HTTP (the fuzz targets in tests/fuzz/).
   const Router& router() const { return router_; }
 
-  void Run();   // serves until Stop()
+  void Run();   // serves (the main port and every provider port) until Stop()
   void Stop();
   // After Run(): writes what the run leaves behind (proxy.drift_report). kInternal when a
   // file cannot be written; Ok when there is nothing to write.
@@ -74,6 +77,15 @@ class Application {
   std::vector<std::unique_ptr<ProxySurface>> fronts_;      // what serves each provider's routes
   std::unique_ptr<ApiSurface> admin_;
   std::unique_ptr<HttpServer> server_;
+  // A provider on a port of its own (server.listen): its routes at the root and under its
+  // mount bases, on a server of its own that shares the main one's self-check and observer.
+  struct ProviderPort {
+    std::string provider;
+    std::vector<std::pair<std::string, const ApiSurface*>> bases;  // filled by MakeProviders
+    Router router;
+    std::unique_ptr<HttpServer> server;
+  };
+  std::vector<std::unique_ptr<ProviderPort>> provider_ports_;
 };
 
 }  // namespace imagine

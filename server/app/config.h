@@ -41,6 +41,7 @@ struct ServerOptions {
   int read_timeout_s = 0;
   int write_timeout_s = 0;
   size_t body_limit_bytes = 0;
+  std::map<std::string, int> listen;  // provider name -> a port of its own (0 = any free one), same host
 };
 
 enum class ClockMode { kReal, kVirtual };

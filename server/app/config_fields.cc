@@ -63,6 +63,7 @@ std::vector<ConfigField> Rows() {
       Member("/server/read_timeout_s", &Config::server, &ServerOptions::read_timeout_s),
       Member("/server/write_timeout_s", &Config::server, &ServerOptions::write_timeout_s),
       Member("/server/body_limit_bytes", &Config::server, &ServerOptions::body_limit_bytes),
+      Member("/server/listen", &Config::server, &ServerOptions::listen),
       {"/clock/mode", [](const json& v, Config& c) { c.clock.mode = v == "virtual" ? ClockMode::kVirtual : ClockMode::kReal; },
        [](const Config& c, bool) { return ojson(c.clock.mode == ClockMode::kVirtual ? "virtual" : "real"); }},
       Member("/clock/time_scale", &Config::clock, &ClockOptions::time_scale),

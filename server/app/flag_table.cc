@@ -66,6 +66,11 @@ StatusOr<FlagSpec> SpecOf(const json& node, const std::string& pointer) {
   if (f.kind == FlagKind::kPairs) {
     f.keys = x.value("keys", std::vector<std::string>());
     if (f.keys.empty()) return Internal(where + ": a mapping's flag needs keys");
+    if (auto values = node.find("additionalProperties"); values != node.end() && values->is_object()) {
+      auto value_kind = KindOf(*values, pointer);
+      if (!value_kind.ok()) return value_kind.status();
+      f.pair_kind = *value_kind;
+    }
   }
   if (f.value_name.empty() != (f.kind == FlagKind::kBool)) return Internal(where + ": value is for non-boolean keys");
   return f;
@@ -179,9 +184,10 @@ StatusOr<json> FlagLayer(const FlagSpec& flag, const std::string& text, const st
     if (pairs.is_null()) {
       return InvalidArgument(origin + ": must be " + flag.value_name + " (any of them, each once; got " + got + ")");
     }
-    for (const auto& [key, value] : pairs.items()) {
-      Status checked = ConfigDocument::CheckValue(flag.pointer + "/" + EscapePointerToken(key), value,
-                                                  "\"" + value.get<std::string>() + "\"");
+    for (auto& [key, value] : pairs.items()) {
+      const std::string given = "\"" + value.get<std::string>() + "\"";
+      value = Typed(flag.pair_kind, value.get<std::string>());
+      Status checked = ConfigDocument::CheckValue(flag.pointer + "/" + EscapePointerToken(key), value, given);
       if (checked.code() == Code::kInvalidArgument) return InvalidArgument(origin + ": " + key + ": " + checked.message());
       IMAGINE_RETURN_IF_ERROR(checked);
     }

@@ -33,6 +33,7 @@ struct FlagSpec {
   std::string default_text;  // the default as said in --help and README, `code` as in Markdown
   bool non_empty = false;  // an empty value is refused
   std::vector<std::string> keys;  // kPairs: the keys it may set
+  FlagKind pair_kind = FlagKind::kText;  // kPairs: how each VALUE is typed (the mapping's additionalProperties type)
 };
 
 // The flags the config schema declares, by order; kInternal (once, at first use) when an

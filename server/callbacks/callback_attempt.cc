@@ -11,7 +11,7 @@ namespace {
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 WebhookHeaders RequestHeaders(const CallbackRequest& r, int64_t sent_at_ms) {
-  WebhookHeaders headers = {{"Content-Type", "application/json"}, {"User-Agent", kCallbackUserAgent}};
+  WebhookHeaders headers = {{"Content-Type", r.content_type}, {"User-Agent", kCallbackUserAgent}};
   if (!r.hmac_key.empty()) {
     std::string timestamp = std::to_string(FloorDiv(sent_at_ms, 1000));
     std::string signature = KieWebhookSignature(r.task_id, timestamp, r.hmac_key);
@@ -32,6 +32,7 @@ CallbackAttempt Started(const CallbackRequest& r, const AttemptPlan& plan) {
   a.task_id = r.task_id;
   a.provider = r.provider;
   a.url = r.url;
+  a.method = r.method;
   a.delivery = plan.delivery;
   a.attempt = plan.attempt;
   a.sent_at_ms = plan.sent_at_ms;
@@ -42,15 +43,21 @@ CallbackAttempt Started(const CallbackRequest& r, const AttemptPlan& plan) {
 // failure is permanent.
 bool Send(const CallbackRequest& r, const WebhookSender& sender, InFlightAttempts* in_flight, CallbackAttempt* a) {
   a->request_headers = RequestHeaders(r, a->sent_at_ms);
-  a->request_body = r.body;
+  // An upload's bytes are not JSON: the record says what went out, not the file itself.
+  a->request_body = r.content_type == "application/json"
+                        ? r.body
+                        : "(" + std::to_string(r.body.size()) + " bytes of " + r.content_type + ")";
   const int64_t timeout_us = TimeoutUs(r.policy);
   InFlightAttempts::Id id = 0;
   if (in_flight != nullptr) {
     id = in_flight->Begin(InFlightAttempt{a->task_id, a->provider, a->url, a->delivery, a->attempt, a->sent_at_ms, 0,
                                           timeout_us});
   }
-  WebhookResult res = sender.Post(r.url, a->request_headers, r.body, std::chrono::microseconds(timeout_us),
-                                  kMaxRecordedResponseBytes, r.allow_private_hosts);
+  const std::chrono::microseconds timeout(timeout_us);
+  WebhookResult res =
+      r.method == "PUT"
+          ? sender.Put(r.url, a->request_headers, r.body, timeout, kMaxRecordedResponseBytes, r.allow_private_hosts)
+          : sender.Post(r.url, a->request_headers, r.body, timeout, kMaxRecordedResponseBytes, r.allow_private_hosts);
   if (in_flight != nullptr) in_flight->End(id);
   a->status = res.status;
   a->response_body = std::move(res.body);

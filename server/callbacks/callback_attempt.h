@@ -32,6 +32,7 @@ inline constexpr const char* kOutcomeDropped = "dropped";
 struct CallbackAttempt {
   uint64_t seq = 0;  // global order of recording, from 1 (set by AttemptRecord::Add)
   std::string task_id, provider, url;
+  std::string method = "POST";  // "POST", or "PUT" for an upload (callback_request.h)
   int delivery = 1;  // 1, or 2 for the duplicate copy
   int attempt = 1;   // 1-based within a delivery
   // Emulated time of the attempt. On a VirtualClock this is the instant the attempt fell

@@ -7,6 +7,7 @@ nlohmann::ordered_json CallbackAttemptToJson(const CallbackAttempt& a) {
   j["task_id"] = a.task_id;
   j["provider"] = a.provider;
   j["url"] = a.url;
+  j["method"] = a.method;
   j["delivery"] = a.delivery;
   j["attempt"] = a.attempt;
   j["sent_at_ms"] = a.sent_at_ms;

@@ -15,7 +15,10 @@ struct CallbackRequest {
   std::string task_id;
   std::string provider;  // the provider's name, e.g. "evolink" (recorded only)
   std::string url;       // http:// or https://
-  std::string body;      // JSON payload, sent as-is with Content-Type: application/json
+  std::string body;      // the payload, sent as-is with Content-Type: content_type
+  // "POST" (a webhook) or "PUT" (an upload: xAI's output.upload_url gets the video).
+  std::string method = "POST";
+  std::string content_type = "application/json";
   // Non-empty: sign with Kie's scheme (api-reference 1.6) — X-Webhook-Timestamp is the Unix
   // seconds of the emulated clock at the attempt, X-Webhook-Signature is
   // base64(HMAC-SHA256(task_id + "." + timestamp, hmac_key)). Each attempt is signed anew.

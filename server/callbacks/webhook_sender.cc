@@ -116,6 +116,18 @@ Status HttpWebhookSender::CheckCaFile() const {
 WebhookResult HttpWebhookSender::Post(std::string_view url, const WebhookHeaders& headers, const std::string& body,
                                       std::chrono::microseconds timeout, size_t max_body_bytes,
                                       bool allow_private_hosts) const {
+  return Send("POST", url, headers, body, timeout, max_body_bytes, allow_private_hosts);
+}
+
+WebhookResult HttpWebhookSender::Put(std::string_view url, const WebhookHeaders& headers, const std::string& body,
+                                     std::chrono::microseconds timeout, size_t max_body_bytes,
+                                     bool allow_private_hosts) const {
+  return Send("PUT", url, headers, body, timeout, max_body_bytes, allow_private_hosts);
+}
+
+WebhookResult HttpWebhookSender::Send(const char* method, std::string_view url, const WebhookHeaders& headers,
+                                      const std::string& body, std::chrono::microseconds timeout,
+                                      size_t max_body_bytes, bool allow_private_hosts) const {
   WebhookResult result;
   const auto start = SteadyClock::now();
   auto finish = [&] {
@@ -151,7 +163,7 @@ WebhookResult HttpWebhookSender::Post(std::string_view url, const WebhookHeaders
   const bool ip_literal = IsIpLiteral(target.host);
   std::string host_header = target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host;
   if (target.port != (target.https ? 443 : 80)) host_header += ":" + std::to_string(target.port);
-  std::string request = "POST " + target.target + " HTTP/1.1\r\nHost: " + host_header + "\r\n";
+  std::string request = std::string(method) + " " + target.target + " HTTP/1.1\r\nHost: " + host_header + "\r\n";
   for (const auto& [name, value] : headers) {
     if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
     request += name + ": " + value + "\r\n";

@@ -64,6 +64,16 @@ class WebhookSender {
   virtual WebhookResult Post(std::string_view url, const WebhookHeaders& headers, const std::string& body,
                              std::chrono::microseconds timeout, size_t max_body_bytes,
                              bool allow_private_hosts) const = 0;
+  // As Post, with PUT (xAI's output.upload_url: the video PUT to a signed URL). A sender
+  // that cannot PUT (the tests' scripted fakes) answers with a permanent error.
+  virtual WebhookResult Put(std::string_view url, const WebhookHeaders& headers, const std::string& body,
+                            std::chrono::microseconds timeout, size_t max_body_bytes,
+                            bool allow_private_hosts) const {
+    WebhookResult r;
+    r.error = "this sender cannot PUT";
+    r.permanent = true;
+    return r;
+  }
 };
 
 class HttpWebhookSender final : public WebhookSender {
@@ -85,8 +95,14 @@ class HttpWebhookSender final : public WebhookSender {
   WebhookResult Post(std::string_view url, const WebhookHeaders& headers, const std::string& body,
                      std::chrono::microseconds timeout, size_t max_body_bytes,
                      bool allow_private_hosts) const override;
+  // The same with PUT.
+  WebhookResult Put(std::string_view url, const WebhookHeaders& headers, const std::string& body,
+                    std::chrono::microseconds timeout, size_t max_body_bytes, bool allow_private_hosts) const override;
 
  private:
+  // One request with `method` ("POST" or "PUT"); what Post and Put both are.
+  WebhookResult Send(const char* method, std::string_view url, const WebhookHeaders& headers, const std::string& body,
+                     std::chrono::microseconds timeout, size_t max_body_bytes, bool allow_private_hosts) const;
   // The TLS context, made at the first HTTPS attempt (loading the system's CA bundle takes
   // ~30 ms, which start-up does not pay); null with *error set when it cannot be made.
   SSL_CTX* Tls(std::string* error) const;

@@ -49,6 +49,11 @@ StatusOr<MediaFile> ResolveMedia(const Task& task, std::string_view file_name, i
   if (ec != std::errc() || ptr != file_name.data() + dot || index < 0 || index >= task.output.count) {
     return NotFound("no such result file");
   }
+  return ResultFile(task, index);
+}
+
+StatusOr<MediaFile> ResultFile(const Task& task, int index) {
+  if (index < 0 || index >= task.output.count) return NotFound("no such result file");
   std::string resource = ResourceFor(task.output, index);
   for (const Resource& r : AllResources()) {
     if (r.name == resource) {

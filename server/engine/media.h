@@ -29,6 +29,10 @@ std::vector<std::string> ResultUrls(std::string_view public_url, const Task& tas
 // ttl_ms), or the name is not one of its results; kInternal when a fixture is missing.
 StatusOr<MediaFile> ResolveMedia(const Task& task, std::string_view file_name, int64_t now_ms, int64_t ttl_ms);
 
+// The file of result `index` (from 0) of `task`, whatever its links' state (what an upload
+// sends). kNotFound for an index out of range; kInternal when a fixture is missing.
+StatusOr<MediaFile> ResultFile(const Task& task, int index);
+
 }  // namespace imagine
 
 #endif  // IMAGINE_ENGINE_MEDIA_H_

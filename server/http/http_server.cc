@@ -78,10 +78,16 @@ void HttpServer::Stop() {
 }
 
 void HttpServer::set_surfaces(std::vector<const ApiSurface*> surfaces) {
-  prefixes_.clear();
+  std::vector<std::pair<std::string, const ApiSurface*>> bases;
   for (const ApiSurface* d : surfaces) {
-    for (const std::string& base : d->MountBases()) prefixes_.emplace_back(base + std::string(d->path_prefix()), d);
+    for (const std::string& base : d->MountBases()) bases.emplace_back(base, d);
   }
+  set_surface_bases(bases);
+}
+
+void HttpServer::set_surface_bases(const std::vector<std::pair<std::string, const ApiSurface*>>& bases) {
+  prefixes_.clear();
+  for (const auto& [base, d] : bases) prefixes_.emplace_back(base + std::string(d->path_prefix()), d);
   // The longest prefix first: /xai/v1/ is xAI's even though /v1/ would be Evolink's.
   std::stable_sort(prefixes_.begin(), prefixes_.end(),
                    [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });

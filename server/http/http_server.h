@@ -64,6 +64,9 @@ class HttpServer {
   // The surfaces that render errors for paths under their prefixes (each mount base's);
   // they must outlive the server. Precondition: called before Run().
   void set_surfaces(std::vector<const ApiSurface*> surfaces);
+  // The same with the mount bases given (base, surface) instead of each surface's
+  // MountBases(): a provider on a port of its own is at the root there too.
+  void set_surface_bases(const std::vector<std::pair<std::string, const ApiSurface*>>& bases);
   void set_request_observer(RequestObserver observer) { request_observer_ = std::move(observer); }
   // Serves until Stop(). Precondition: Bind() succeeded.
   void Run();

@@ -35,6 +35,7 @@ std::unique_ptr<const Dialect> MakeXai(const ProviderSettings& s) {
   XaiOptions o;
   o.provider = s.provider;
   o.allow_private_images = s.section.value("allow_private_images", false);
+  o.allow_private_uploads = s.section.value("allow_private_uploads", false);
   o.models = s.models;
   o.validation = s.validation;
   const nlohmann::json per_second = s.section.value("per_second", nlohmann::json::object());

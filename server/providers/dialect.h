@@ -71,6 +71,14 @@ struct RenderContext {
   int64_t result_ttl_ms = 0;  // how long result links last after completion (tasks.result_ttl_s)
 };
 
+// How a provider's task callback goes out: a JSON POST when the task becomes terminal (a
+// webhook), or a PUT of the result video when it has succeeded (xAI's output.upload_url).
+struct CallbackShape {
+  std::string method = "POST";                    // "POST" or "PUT"
+  std::string content_type = "application/json";  // of the body CallbackBody gives
+  bool only_on_success = false;                   // true: nothing is sent for a failed task
+};
+
 // Implemented once per provider; ProviderSurface calls it at the steps where providers
 // differ. All functions are const and thread-safe.
 class Dialect {
@@ -86,6 +94,7 @@ class Dialect {
     std::set<std::string> wording_flags;  // the `when` flags of the error table that hold
     bool allow_private_images = true;     // fetch input images from loopback/private hosts
     bool allow_private_callbacks = true;  // deliver callbacks to loopback/private hosts
+    CallbackShape callback{};             // how the callback goes out (see CallbackShape)
   };
 
   explicit Dialect(Traits traits) : traits_(std::move(traits)) {}
@@ -100,7 +109,8 @@ class Dialect {
   virtual ApiResponse RenderCredits(const Balance& balance, const RenderContext& ctx) const = 0;
   // An error in the provider's envelope, with its words chosen and its message phrased.
   virtual ApiResponse RenderError(const Status& status, const ErrorWords& words, const std::string& message) const = 0;
-  // The body POSTed to the task's callback URL when it has just become terminal.
+  // The body sent to the task's callback URL when it has just become terminal (as
+  // traits().callback says: by default JSON, POSTed).
   virtual std::string CallbackBody(const Task& task, const RenderContext& ctx) const = 0;
 
  private:

@@ -80,7 +80,7 @@ TEST_CASE("a bad config file names the file, line and key") {
       {"server:\n  port: 80x\n", "2: server.port: must be an integer from 0 to 65535 (got \"80x\")"},
       {"server:\n  prot: 80\n",
        "2: server.prot: unknown key (expected one of: allowed_hosts, body_limit_bytes, host, keep_alive_max_requests, "
-       "keep_alive_timeout_s, port, public_url, read_timeout_s, threads, write_timeout_s)"},
+       "keep_alive_timeout_s, listen, port, public_url, read_timeout_s, threads, write_timeout_s)"},
       {"clock:\n  mode: fast\n", "2: clock.mode: must be one of real | virtual (got \"fast\")"},
       {"apikley:\n  models:\n    grok-imagine/upscale:\n      timing: {total_s: [9, 1]}\n",
        "4: apikley.models.grok-imagine/upscale.timing.total_s: must be [min, max] seconds with 0 <= min <= max"},

@@ -74,7 +74,7 @@ std::multiset<std::string> Verdicts(const std::string& table) {
   std::multiset<std::string> out;
   std::istringstream in(table);
   std::string line, heading;
-  const std::regex head(R"(^(apikley|evolink) +(\S+) )"), check(R"(^    (pass|FAIL|skip) (\S+))");
+  const std::regex head(R"(^(apikley|evolink|xai) +(\S+) )"), check(R"(^    (pass|FAIL|skip) (\S+))");
   std::smatch m;
   while (std::getline(in, line)) {
     if (std::regex_search(line, m, head)) heading = m[1].str() + " " + m[2].str();
@@ -263,6 +263,21 @@ TEST_CASE("a client with ordinary 1 s timings passes the whole catalog in --timi
   CHECK(r.out.find("pass gives_up_on_stuck") != std::string::npos);
 }
 
+TEST_CASE("imagine-conform --provider xai: the C++ and Python references pass every judged check of xAI") {
+  for (const std::string client : {kClients + "/reference_cpp", kClients + "/reference_python.py"}) {
+    CAPTURE(client);
+    Result r = Conform({"--provider", "xai", "--jobs", "16", "--client", client});
+    INFO(r.out, r.err);
+    CHECK(r.code == 0);
+    CHECK(std::regex_search(ScoreLine(r.out), std::regex(R"(^\d+ passed, 0 failed, \d+ skipped$)")));
+    CHECK(Verdicts(r.out).size() == 15 * 15);  // 15 scenarios: no record_not_ready, no callbacks on xAI
+    CHECK(std::regex_search(r.out, std::regex(R"(xai +success .*\n    pass created_task)")));
+    CHECK(r.out.find("pass expired_link_reported") != std::string::npos);  // status "expired" reported
+    CHECK(r.out.find("pass surfaces_failure") != std::string::npos);
+    CHECK(r.out.find("callback_duplicate ") == std::string::npos);
+  }
+}
+
 // The GitHub Actions snippet of docs/conformance.md: its conformance step
 // runs as written, with IMAGINE_EMU pointing at this build and ./my-client a bundled client.
 TEST_CASE("docs/conformance.md's CI snippet runs as written") {
@@ -375,7 +390,7 @@ TEST_CASE("every bad value gets one clear line and exit 2, never an exception") 
       {{"stray"}, "unexpected argument \"stray\""},
       {{"--quiet=yes", "--client", "true"}, "--quiet takes no value"},
       {{"--client", "true", "--self-test"}, "give --client or --self-test, not both"},
-      {{"--client", "true", "--provider", "kie"}, "--provider must be apikley, evolink or both (got \"kie\")"},
+      {{"--client", "true", "--provider", "kie"}, "--provider must be apikley, evolink, xai, both or all (got \"kie\")"},
       {{"--client", "true", "--time-scale", "abc"}, "--time-scale needs a number above 0 (got \"abc\")"},
       {{"--client", "true", "--time-scale", "0"}, "--time-scale needs a number above 0 (got \"0\")"},
       {{"--client", "true", "--time-scale", "nan"}, "--time-scale needs a number above 0 (got \"nan\")"},

@@ -405,5 +405,52 @@ TEST_CASE("proxy: start-up refuses http upstreams without allow_http, bad --prox
   CHECK(out3.find("proxy.capture_callbacks needs server.public_url") != std::string::npos);
 }
 
+TEST_CASE("proxy: --proxy xai=URL forwards xAI's routes, checks them against schemas/xai and finds drift") {
+  // The "live" xAI is an emulator serving xAI at its root on a port of its own, as api.x.ai does.
+  EmulatorProcess upstream({"--config", WriteTempFile(kUpstreamConfig), "--listen", "xai=0"});
+  const std::string live = "http://127.0.0.1:" + std::to_string(upstream.ProviderPort("xai"));
+  EmulatorProcess proxy({"--config", ProxyConfig(), "--proxy", "xai=" + live});
+  Reply created = proxy.Request("POST", "/xai/v1/videos/generations", R"({"prompt":"a cat","duration":1})",
+                                Bearer("live-key"), "application/json");
+  INFO(created.body);
+  REQUIRE(created.status == 200);
+  const std::string id = created.json()["request_id"];
+  CHECK(upstream.Get("/_emulator/tasks?provider=xai&key=live-key").json()["total"] == 1);
+  CHECK(proxy.Get("/_emulator/tasks").json()["total"] == 0);
+  upstream.Advance(120);
+  Reply via = proxy.Get("/xai/v1/videos/" + id, "live-key");
+  Reply direct = upstream.Get("/xai/v1/videos/" + id, "live-key");
+  CHECK(via.status == 200);
+  CHECK(via.body == direct.body);
+  CHECK(via.json()["status"] == "done");
+  // xAI's own error, passed through, is no drift either.
+  Reply refused = proxy.Request("POST", "/xai/v1/videos/generations", R"({"prompt":"x","duration":16})",
+                                Bearer("live-key"), "application/json");
+  CHECK(refused.status == 400);
+  nlohmann::json drift = proxy.Get("/_emulator/drift").json();
+  INFO(drift.dump(2));
+  CHECK(drift["findings"].empty());
+  size_t xai_responses = 0;
+  for (const auto& c : drift["checked"]) {
+    if (c["direction"] == "response" && c["provider"] == "xai") xai_responses += c["count"].get<size_t>();
+  }
+  CHECK(xai_responses == 3);
+
+  // A live xAI that words a state differently ("completed" for "done") is a finding on xAI's route.
+  MutatingUpstream drifting(upstream.ProviderPort("xai"), [](const std::string& path, nlohmann::ordered_json& body) {
+    if (path.rfind("/v1/videos/", 0) != 0 || !body.contains("status")) return false;
+    body["status"] = "completed";
+    return true;
+  });
+  EmulatorProcess checked({"--config", ProxyConfig(), "--proxy", "xai=" + drifting.url()});
+  Reply seen = checked.Get("/xai/v1/videos/" + id, "live-key");
+  CHECK(seen.json()["status"] == "completed");  // passed on as the upstream said it
+  std::set<FindingKey> findings = FindingKeys(checked.Get("/_emulator/drift").json());
+  REQUIRE(findings.size() == 1);
+  CHECK(std::get<0>(*findings.begin()) == "xai");
+  CHECK(std::get<2>(*findings.begin()) == "response");
+  CHECK(std::get<3>(*findings.begin()) == "/status");
+}
+
 }  // namespace
 }  // namespace imagine::testing

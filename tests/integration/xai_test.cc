@@ -223,6 +223,29 @@ TEST_CASE("xai: a failed request shows error code and message, an old one expire
   CHECK(emu.Get(path).status == 404);
 }
 
+TEST_CASE("xai: --self-check validates every xAI answer, each state and error, against schemas/xai") {
+  EmulatorProcess emu;  // started with --self-check (EmulatorProcess adds it; Stop checks no violation)
+  auto checked = [&emu] {
+    nlohmann::json health = emu.Get("/_emulator/health").json();
+    REQUIRE(health.contains("self_check"));
+    CHECK(health["self_check"]["violations"] == 0);
+    return health["self_check"]["checked"].get<int>();
+  };
+  const int before = checked();
+  const std::string id = CreateXai(emu, R"({"prompt":"x","duration":1})");                // 1
+  CHECK(QueryXai(emu, id)["status"] == "pending");                                        // 2
+  const std::string failed = CreateXai(emu, R"({"prompt":"x"})", "flaky-key");           // 3
+  emu.Advance(120);                                                                       // 4 (control API)
+  CHECK(QueryXai(emu, id)["status"] == "done");                                           // 5
+  CHECK(QueryXai(emu, failed, "flaky-key")["status"] == "failed");                        // 6
+  CHECK(emu.Post(std::string(kXai) + "/videos/generations", R"({"prompt":"x","duration":99})", "demo-key").status == 400);  // 7
+  CHECK(emu.Post(std::string(kXai) + "/videos/generations", R"({"duration":6})", "demo-key").status == 422);                // 8
+  CHECK(emu.Get(std::string(kXai) + "/videos/00000000-0000-0000-0000-000000000000", "demo-key").status == 404);           // 9
+  emu.Advance(86400);                                                                     // 10 (control API)
+  CHECK(QueryXai(emu, id)["status"] == "expired");                                        // 11
+  CHECK(checked() == before + 1 + 11);  // the first health answer, then each answer above, none broken
+}
+
 TEST_CASE("every provider is served at its own base URL and the root keeps Apikley and Evolink") {
   EmulatorProcess emu;
   const std::string evolink_body = R"({"model":"grok-imagine-text-to-video","prompt":"a kite"})";

@@ -129,6 +129,15 @@ EmulatorProcess::EmulatorProcess(std::vector<std::string> args, std::map<std::st
 
 EmulatorProcess::~EmulatorProcess() { Stop(); }
 
+int EmulatorProcess::ProviderPort(const std::string& provider) const {
+  std::smatch m;
+  const bool found =
+      std::regex_search(startup_line_, m, std::regex("serves " + provider + " on http://[^ ]+:([0-9]+)"));
+  INFO("start-up output: " << startup_line_);
+  REQUIRE(found);
+  return std::stoi(m[1]);
+}
+
 std::string EmulatorProcess::output() const {
   std::lock_guard<std::mutex> lock(output_->mu);
   return output_->text;

@@ -55,6 +55,10 @@ class EmulatorProcess {
   // Sends SIGTERM (or `sig`) and waits; returns the exit status as from waitpid (or -1).
   int Stop(int sig = 15);
   const std::string& startup_line() const { return startup_line_; }
+  // The port of a provider served on a port of its own (--listen NAME=0), from the start-up
+  // line "imagine-emu serves NAME on http://HOST:PORT ..." before the listening line; fails
+  // the current test (REQUIRE) when there is none.
+  int ProviderPort(const std::string& provider) const;
   pid_t pid() const { return pid_; }
   // Everything the process wrote to stdout and stderr so far; after Stop(), everything it
   // wrote (Stop waits for the reader to reach end of file).

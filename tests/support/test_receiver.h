@@ -54,6 +54,7 @@ class TestReceiver {
   template <typename... Args>
   explicit TestReceiver(Args&&... args) : server_(std::forward<Args>(args)...) {
     server_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
+    server_.Put(".*", [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });  // uploads
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     PollUntil([this] { return server_.is_running(); });

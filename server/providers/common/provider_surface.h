@@ -41,6 +41,7 @@ class ProviderSurface final : public ApiSurface {
   Provider provider() const { return traits_.provider; }
   // Callbacks may go to loopback/private receivers (the dialect's policy).
   bool allow_private_callbacks() const { return traits_.allow_private_callbacks; }
+  const CallbackShape& callback_shape() const { return traits_.callback; }
   // The body POSTed to a finished task's callback URL, as seen at `now_ms`.
   std::string CallbackBody(const Task& task, int64_t now_ms) const;
 

@@ -1,9 +1,13 @@
 #include "providers/xai/callback_payload.h"
 
-#include "providers/xai/render.h"
+#include "engine/media.h"
 
 namespace imagine::xai {
 
-nlohmann::ordered_json CallbackPayload(const Task& task, const RenderContext& ctx) { return Result(task, ctx); }
+std::string UploadBody(const Task& task, const RenderContext& /*ctx*/) {
+  if (task.timeline.outcome != TaskState::kSucceeded) return "";
+  auto file = ResultFile(task, 0);
+  return file.ok() ? std::string(file->bytes) : std::string();
+}
 
 }  // namespace imagine::xai

@@ -1,18 +1,21 @@
-// xAI sends no callbacks: its video API documents none (X-GEN), and the document names no
-// callback field (create_fields.callback_url ''), so no xAI task has a callback URL and
-// this body is never sent. It is the result object, for a Dialect that must have one.
+// What xAI sends instead of a callback: its video API documents no webhook, but
+// output.upload_url (X-GEN: "Signed URL to upload the generated video via HTTP PUT"). The
+// document maps that field to the task's callback URL (create_fields.callback_url), and the
+// dialect's traits make the "callback" a PUT of the video, sent only when the task is done.
 // Stateless; thread-safe.
 #ifndef IMAGINE_PROVIDERS_XAI_CALLBACK_PAYLOAD_H_
 #define IMAGINE_PROVIDERS_XAI_CALLBACK_PAYLOAD_H_
 
-#include <nlohmann/json.hpp>
+#include <string>
 
 #include "engine/task.h"
 #include "providers/dialect.h"
 
 namespace imagine::xai {
 
-nlohmann::ordered_json CallbackPayload(const Task& task, const RenderContext& ctx);
+// The MP4 of a done task (what video.url serves), whatever its link's state; "" when the
+// task has no video (it failed) or the fixture is missing.
+std::string UploadBody(const Task& task, const RenderContext& ctx);
 
 }  // namespace imagine::xai
 

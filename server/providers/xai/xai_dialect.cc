@@ -21,7 +21,8 @@ class XaiDialect final : public Dialect {
  public:
   explicit XaiDialect(const XaiOptions& options)
       : Dialect(Traits{options.provider, "schemas/xai.openapi.yaml", "xai.models", options.models, options.validation,
-                       xai::Rules(options), {}, options.allow_private_images, /*allow_private_callbacks=*/false}) {
+                       xai::Rules(options), {}, options.allow_private_images, options.allow_private_uploads,
+                       CallbackShape{"PUT", "video/mp4", /*only_on_success=*/true}}) {
     // Price and timing grow with the video's length, at the resolution's rate (README):
     // one ModelOptions per model, height and duration, made once here.
     for (const auto& [name, base] : options.models) {
@@ -70,8 +71,10 @@ class XaiDialect final : public Dialect {
     return xai::ErrorBody(words, message);
   }
 
+  // X-GEN output.upload_url: the video PUT to the signed URL once it is done (traits:
+  // PUT, video/mp4, success only); xAI sends no webhook.
   std::string CallbackBody(const Task& task, const RenderContext& ctx) const override {
-    return xai::CallbackPayload(task, ctx).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return xai::UploadBody(task, ctx);
   }
 
  private:

@@ -23,6 +23,9 @@ struct XaiOptions {
   // Accept image.url on loopback/private hosts (and fetch from them with inputs.fetch: on).
   // Off by default: a public service cannot reach them (the Evolink policy).
   bool allow_private_images = false;
+  // Accept output.upload_url as http:// or on loopback/private hosts (local receivers), and
+  // PUT to them. Off by default: https and public hosts only (the callbacks' policy).
+  bool allow_private_uploads = false;
   std::map<std::string, ModelOptions> models;  // by model name: the flat part of price and timing
   std::map<int, XaiPerSecond> per_second;      // by video height (480, 720)
   RequestValidation validation;

@@ -142,6 +142,21 @@ TEST_CASE("--proxy takes provider=URL pairs and --drift-report a file, both reac
         "--proxy: must be apikley=URL,evolink=URL (any of them, each once; got \"openai=https://x\")");
 }
 
+TEST_CASE("--listen takes provider=port pairs, repeatable, typed as ports, and reaches server.listen") {
+  auto cl = Parse({"--listen", "xai=8082", "--listen", "evolink=0,apikley=8084"});
+  REQUIRE(cl.ok());
+  CHECK(cl->layers[0].value == nlohmann::json::parse(R"({"server":{"listen":{"xai":8082}}})"));
+  const Config c = Applied(*cl);
+  CHECK(c.server.listen == std::map<std::string, int>{{"apikley", 8084}, {"evolink", 0}, {"xai", 8082}});
+  CHECK(Applied(*Parse({})).server.listen.empty());  // one port for everything unless asked
+  CHECK(Applied(*Parse({}, {{"IMAGINE_EMU_LISTEN", "xai=9000"}})).server.listen.at("xai") == 9000);
+  CHECK(Parse({"--listen", "xai=port"}).status().message() == "--listen: xai: must be an integer from 0 to 65535 (got \"port\")");
+  CHECK(Parse({"--listen", "xai=70000"}).status().message() ==
+        "--listen: xai: must be an integer from 0 to 65535 (got \"70000\")");
+  CHECK(Parse({"--listen", "openai=1"}).status().message() ==
+        "--listen: must be PROVIDER=N (any of them, each once; got \"openai=1\")");
+}
+
 TEST_CASE("a flag for a config key is declared by its x-flag alone: --max-stored-bytes") {
   // schemas/config.schema.yaml: tasks.max_stored_bytes has x-flag {name: max-stored-bytes, ...}
   // and nothing else in the code names the flag.
@@ -172,7 +187,7 @@ TEST_CASE("docs/configuration.md's flag table is the one schemas/config.schema.y
 TEST_CASE("the schema's x-flag annotations make a well-formed table") {
   auto flags = SchemaFlags();
   REQUIRE(flags.ok());
-  CHECK(flags->size() == 19);
+  CHECK(flags->size() == 20);
   for (const FlagSpec& f : *flags) {
     INFO(f.name);
     CHECK(ConfigDocument::SchemaFor(f.pointer).ok());

@@ -126,7 +126,7 @@ TEST_CASE("an unknown key's message lists the mapping's declared keys, read from
   const Row rows[] = {
       {"server: {prot: 1}\n",
        "t.yaml:1: server.prot: unknown key (expected one of: allowed_hosts, body_limit_bytes, host, "
-       "keep_alive_max_requests, keep_alive_timeout_s, port, public_url, read_timeout_s, threads, write_timeout_s)"},
+       "keep_alive_max_requests, keep_alive_timeout_s, listen, port, public_url, read_timeout_s, threads, write_timeout_s)"},
       {"tasks: {max_store: 1}\n", "t.yaml:1: tasks.max_store: unknown key (expected one of: max_stored, max_stored_bytes)"},
       {"apikley:\n  rate_limits: {burst: {count: 2, window_s: 1, x: 1}}\n",
        "t.yaml:2: apikley.rate_limits.burst.x: unknown key (expected one of: count, window_s)"},

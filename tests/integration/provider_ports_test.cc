@@ -1,0 +1,142 @@
+// The three providers side by side (issue 26): on one port, each under its own prefix, and
+// each on a port of its own (--listen NAME=0, server.listen), where it is served at its root
+// path and under its prefix while the main port keeps serving everything. Each provider's
+// client completes create -> query -> done wherever it is pointed.
+#include <doctest/doctest.h>
+
+#include <httplib.h>
+
+#include <map>
+#include <string>
+
+#include "support/emulator_process.h"
+
+namespace imagine::testing {
+namespace {
+
+// A client of one provider at one base URL ("http://127.0.0.1:N" + "/xai/v1" etc.).
+struct Client {
+  int port;
+  std::string base;
+
+  Reply Send(const std::string& method, const std::string& path, const std::string& body) const {
+    httplib::Client c("127.0.0.1", port);
+    c.set_read_timeout(60, 0);
+    httplib::Headers headers = {{"Authorization", "Bearer demo-key"}};
+    auto res = method == "POST" ? c.Post((base + path).c_str(), headers, body, "application/json")
+                                : c.Get((base + path).c_str(), headers);
+    Reply r;
+    if (!res) return r;
+    r.status = res->status;
+    r.body = res->body;
+    return r;
+  }
+};
+
+// The one thing each provider's client does: create, query (not yet finished), then, after
+// the clock moved on, query again and see its own "done". Returns the task id.
+std::string Apikley(const Client& c, const EmulatorProcess& emu) {
+  Reply created = c.Send("POST", "/jobs/createTask", R"({"model":"grok-imagine/text-to-video","input":{"prompt":"a kite"}})");
+  REQUIRE_MESSAGE(created.status == 200, created.body);
+  const std::string id = created.json()["data"]["taskId"].get<std::string>();
+  Reply first = c.Send("GET", "/jobs/recordInfo?taskId=" + id, "");
+  REQUIRE_MESSAGE(first.status == 200, first.body);
+  CHECK(first.json()["data"]["state"] == "waiting");
+  emu.Advance(120);
+  Reply done = c.Send("GET", "/jobs/recordInfo?taskId=" + id, "");
+  CHECK(done.json()["data"]["state"] == "success");
+  return id;
+}
+
+std::string Evolink(const Client& c, const EmulatorProcess& emu) {
+  Reply created = c.Send("POST", "/videos/generations", R"({"model":"grok-imagine-text-to-video","prompt":"a kite"})");
+  REQUIRE_MESSAGE(created.status == 200, created.body);
+  const std::string id = created.json()["id"].get<std::string>();
+  Reply first = c.Send("GET", "/tasks/" + id, "");
+  REQUIRE_MESSAGE(first.status == 200, first.body);
+  CHECK(first.json()["status"] == "pending");
+  emu.Advance(120);
+  Reply done = c.Send("GET", "/tasks/" + id, "");
+  CHECK(done.json()["status"] == "completed");
+  return id;
+}
+
+std::string Xai(const Client& c, const EmulatorProcess& emu) {
+  Reply created = c.Send("POST", "/videos/generations", R"({"prompt":"a kite","duration":1})");
+  REQUIRE_MESSAGE(created.status == 200, created.body);
+  const std::string id = created.json()["request_id"].get<std::string>();
+  Reply first = c.Send("GET", "/videos/" + id, "");
+  REQUIRE_MESSAGE(first.status == 200, first.body);
+  CHECK(first.json()["status"] == "pending");
+  emu.Advance(120);
+  Reply done = c.Send("GET", "/videos/" + id, "");
+  CHECK(done.json()["status"] == "done");
+  return id;
+}
+
+// How many tasks each provider has, from the control API.
+std::map<std::string, int> TasksByProvider(const EmulatorProcess& emu) {
+  Reply tasks = emu.Get("/_emulator/tasks");
+  REQUIRE(tasks.status == 200);
+  std::map<std::string, int> count;
+  const nlohmann::json listed = tasks.json();
+  for (const auto& t : listed["tasks"]) count[t["provider"].get<std::string>()]++;
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("the three providers side by side on one port, each under its own prefix, complete create query done") {
+  EmulatorProcess emu;
+  Apikley(Client{emu.port(), "/apikley/api/v1"}, emu);
+  Evolink(Client{emu.port(), "/evolink/v1"}, emu);
+  Xai(Client{emu.port(), "/xai/v1"}, emu);
+  CHECK(TasksByProvider(emu) == std::map<std::string, int>{{"apikley", 1}, {"evolink", 1}, {"xai", 1}});
+}
+
+TEST_CASE("the three providers on three ports of their own, at the root path, complete create query done") {
+  EmulatorProcess emu({"--clock", "virtual", "--seed", "1", "--listen", "apikley=0", "--listen", "evolink=0", "--listen",
+                       "xai=0"});
+  const int apikley = emu.ProviderPort("apikley");
+  const int evolink = emu.ProviderPort("evolink");
+  const int xai = emu.ProviderPort("xai");
+  CHECK(apikley != emu.port());
+  CHECK(evolink != emu.port());
+  CHECK(xai != emu.port());
+  CHECK(apikley != evolink);
+  CHECK(evolink != xai);
+
+  // A client's base URL is the provider's port with the provider's own path, as for the real API.
+  const std::string apikley_id = Apikley(Client{apikley, "/api/v1"}, emu);
+  const std::string evolink_id = Evolink(Client{evolink, "/v1"}, emu);
+  const std::string xai_id = Xai(Client{xai, "/v1"}, emu);
+  // Under its prefix on its own port too; and its tasks are the main port's tasks.
+  Xai(Client{xai, "/xai/v1"}, emu);
+  CHECK(Client{emu.port(), "/xai/v1"}.Send("GET", "/videos/" + xai_id, "").json()["status"] == "done");
+  CHECK(Client{emu.port(), ""}.Send("GET", "/v1/tasks/" + evolink_id, "").json()["status"] == "completed");
+  CHECK(Client{emu.port(), ""}.Send("GET", "/api/v1/jobs/recordInfo?taskId=" + apikley_id, "").status == 200);
+
+  // A provider's port serves that provider only, in its own words; the control API stays on the main port.
+  Reply foreign = Client{xai, ""}.Send("POST", "/api/v1/jobs/createTask", R"({"model":"grok-imagine/text-to-video"})");
+  CHECK(foreign.status == 404);
+  Reply unknown = Client{xai, "/v1"}.Send("GET", "/models", "");
+  CHECK(unknown.status == 404);
+  CHECK(unknown.json()["code"] == "Some requested entity was not found");  // xAI's envelope at its root
+  CHECK(Client{evolink, ""}.Send("GET", "/_emulator/tasks", "").status == 404);
+  CHECK(TasksByProvider(emu) == std::map<std::string, int>{{"apikley", 1}, {"evolink", 1}, {"xai", 2}});
+}
+
+TEST_CASE("server.listen in a config file gives a provider its port, and an unknown provider is refused") {
+  const std::string config = WriteTempFile("server: {listen: {xai: 0}}\n");
+  EmulatorProcess emu({"--config", config, "--clock", "virtual"});
+  Xai(Client{emu.ProviderPort("xai"), "/v1"}, emu);
+
+  auto [code, out] = RunToExit({"--port", "0", "--config", WriteTempFile("server: {listen: {nobody: 0}}\n")});
+  CHECK(code != 0);
+  CHECK(out.find("server.listen.nobody: no such provider (expected one of: apikley, evolink, xai)") != std::string::npos);
+  auto [flag_code, flag_out] = RunToExit({"--port", "0", "--listen", "xai=port"});
+  CHECK(flag_code != 0);
+  CHECK(flag_out.find("--listen: xai: must be an integer from 0 to 65535 (got \"port\")") != std::string::npos);
+}
+
+}  // namespace imagine::testing
