@@ -264,7 +264,7 @@ TEST_CASE("a client with ordinary 1 s timings passes the whole catalog in --timi
 }
 
 TEST_CASE("imagine-conform --provider xai: the C++ and Python references pass every judged check of xAI") {
-  for (const std::string client : {kClients + "/reference_cpp", kClients + "/reference_python.py"}) {
+  for (const std::string& client : {kClients + "/reference_cpp", kClients + "/reference_python.py"}) {
     CAPTURE(client);
     Result r = Conform({"--provider", "xai", "--jobs", "16", "--client", client});
     INFO(r.out, r.err);

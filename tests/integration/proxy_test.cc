@@ -423,13 +423,18 @@ TEST_CASE("proxy: --proxy xai=URL forwards xAI's routes, checks them against sch
   CHECK(via.status == 200);
   CHECK(via.body == direct.body);
   CHECK(via.json()["status"] == "done");
-  // xAI's own error, passed through, is no drift either.
+  // xAI's own error, passed through, is no drift in the answer; the client's request that the
+  // document refuses is forwarded and flagged (docs/proxy.md, "What is checked").
   Reply refused = proxy.Request("POST", "/xai/v1/videos/generations", R"({"prompt":"x","duration":16})",
                                 Bearer("live-key"), "application/json");
   CHECK(refused.status == 400);
   nlohmann::json drift = proxy.Get("/_emulator/drift").json();
   INFO(drift.dump(2));
-  CHECK(drift["findings"].empty());
+  REQUIRE(drift["findings"].size() == 1);
+  CHECK(drift["findings"][0]["direction"] == "request");
+  CHECK(drift["findings"][0]["pointer"] == "/duration");
+  CHECK(drift["findings"][0]["rule"] == "maximum");
+  CHECK(drift["findings"][0]["seen"] == "16");
   size_t xai_responses = 0;
   for (const auto& c : drift["checked"]) {
     if (c["direction"] == "response" && c["provider"] == "xai") xai_responses += c["count"].get<size_t>();
