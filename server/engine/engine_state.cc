@@ -204,7 +204,10 @@ Status Engine::SetTimeScale(double scale) {
 Status Engine::Configure(const std::vector<ScenarioRule>& rules, const std::map<std::string, double>& chaos) {
   for (const ScenarioRule& rule : rules) {
     auto added = scenarios_.AddRule(rule, clock_->NowMs());
-    if (!added.ok()) return InvalidArgument("config: scenarios.rules: " + added.status().message());
+    if (!added.ok()) {
+      return InvalidArgument(std::string(rule.outage.empty() ? "config: scenarios.rules: " : "config: scenarios.outages: ") +
+                             added.status().message());
+    }
   }
   Status set = scenarios_.SetChaos(chaos);
   if (!set.ok()) return InvalidArgument("config: scenarios.chaos: " + set.message());

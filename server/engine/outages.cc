@@ -27,9 +27,7 @@ StatusOr<ScenarioRule> MakeOutageRule(Provider provider, std::string_view kind, 
   const auto& kinds = OutageKinds();
   auto found = std::find_if(kinds.begin(), kinds.end(), [&](const OutageKind& k) { return k.name == kind; });
   if (found == kinds.end()) {
-    return Status(Code::kInvalidArgument,
-                  "kind must be one of " + OutageKindNames() + " (got \"" + std::string(kind) + "\")",
-                  Violation{"/kind", "enum", std::string(kind)});
+    return InvalidArgument("kind must be one of " + OutageKindNames() + " (got \"" + std::string(kind) + "\")");
   }
   ScenarioRule rule;
   rule.scenario = std::string(found->scenario);
