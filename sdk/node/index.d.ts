@@ -171,8 +171,8 @@ export declare function terminalSeen(entry: JournalEntry): "succeeded" | "failed
 
 /** Each provider's own base URL path on the emulator. */
 export declare const PROVIDER_BASES: Readonly<Record<Provider, string>>;
+/** The kinds the emulator knew when this was written; it answers 400 for one it does not know. */
 export type OutageKind = "maintenance" | "server_error" | "rate_limited" | "failing";
-export declare const OUTAGE_KINDS: readonly OutageKind[];
 export interface OutageOptions {
   /** maintenance (default), server_error, rate_limited: the provider's own error; failing: tasks fail mid-way. */
   kind?: OutageKind;

@@ -16,8 +16,6 @@ export const TERMINAL_STATES = Object.freeze(["succeeded", "failed"]);
 const RULE_FIELDS = ["key", "times", "provider", "endpoint", "model", "promptContains", "seconds"];
 /** Each provider's own base URL on the emulator (what a client's base URL takes as is). */
 export const PROVIDER_BASES = Object.freeze({ apikley: "/apikley", evolink: "/evolink", xai: "/xai/v1" });
-/** The kinds of outage (POST /_emulator/outages). */
-export const OUTAGE_KINDS = Object.freeze(["maintenance", "server_error", "rate_limited", "failing"]);
 // The operations of the providers' status queries (Apikley and Evolink: getTaskDetail; xAI: getVideoGeneration).
 const QUERY_OPERATIONS = ["getTaskDetail", "getVideoGeneration"];
 const LISTENING = /listening on (https?:\/\/[^\s"]+)/;

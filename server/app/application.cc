@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/resources.h"
 #include "common/url.h"
+#include "engine/outages.h"
 #include "providers/provider_catalog.h"
 #include "providers/registry.h"
 #include "spec/embedded_documents.h"
@@ -218,7 +219,15 @@ Status Application::MakeEngine() {
   if (!catalog.ok()) return catalog.status();
   engine_ = std::make_unique<Engine>(engine_options, std::move(clock), c.accounts, std::move(catalog).value());
   std::vector<ScenarioRule> rules = c.scenario_rules;  // the outages of the config match after its rules
-  rules.insert(rules.end(), c.outages.begin(), c.outages.end());
+  for (size_t i = 0; i < c.outages.size(); ++i) {
+    const OutageConfig& o = c.outages[i];
+    const std::string where = "config: scenarios.outages[" + std::to_string(i) + "]: ";
+    std::optional<Provider> provider = FindProvider(o.provider);
+    if (!provider) return InvalidArgument(where + "provider: unknown provider \"" + o.provider + "\"");
+    auto rule = MakeOutageRule(*provider, o.kind, o.for_s, o.times);
+    if (!rule.ok()) return InvalidArgument(where + rule.status().message());
+    rules.push_back(std::move(rule).value());
+  }
   IMAGINE_RETURN_IF_ERROR(engine_->Configure(rules, c.chaos));
   if (!c.state.dir.empty()) {
     StateOptions state_options = c.state;

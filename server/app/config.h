@@ -61,6 +61,15 @@ struct ProviderConfig {
   std::string upstream;                                 // `proxy.<name>`: its live API ('' = emulate it)
 };
 
+// One entry of scenarios.outages as the file says it; start-up makes its rule
+// (engine/outages.h MakeOutageRule) and names the entry if that fails.
+struct OutageConfig {
+  std::string provider;
+  std::string kind;   // "" = maintenance
+  double for_s = 0;   // 0 = no time bound
+  int times = -1;     // -1 = unlimited
+};
+
 struct Config {
   uint64_t seed = 0;             // 0 = choose one at start-up
   std::string log_level;         // debug | info | warn | error | off
@@ -74,7 +83,7 @@ struct Config {
   std::map<std::string, ProviderConfig> providers;  // by provider name: every provider of the catalog
   AccountOptions accounts;                    // key profiles; provider_limits from <provider>.rate_limits
   std::vector<ScenarioRule> scenario_rules;   // scenarios.rules
-  std::vector<ScenarioRule> outages;          // scenarios.outages, as outage rules (engine/outages.h)
+  std::vector<OutageConfig> outages;          // scenarios.outages
   std::map<std::string, double> chaos;        // scenarios.chaos: name -> probability per create
   std::string admin_token;                    // "" = admin routes open; else they need Bearer <token>
   bool admin_protect_health = false;          // the token guards GET /_emulator/health too

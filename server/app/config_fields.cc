@@ -5,7 +5,6 @@
 
 #include "common/json_number.h"
 #include "engine/accounts_json.h"
-#include "engine/outages.h"
 #include "engine/scenarios_json.h"
 
 namespace imagine {
@@ -103,17 +102,16 @@ std::vector<ConfigField> Rows() {
       {"/scenarios/outages",
        [](const json& v, Config& c) {
          for (const json& o : v) {
-           auto rule = MakeOutageRule(FindProvider(o.at("provider").get<std::string>()).value_or(Provider{255}),
-                                      o.value("kind", ""), o.value("for_s", 0.0), o.value("times", -1));
-           if (rule.ok()) c.outages.push_back(*rule);  // the schema allows only the kinds it makes
+           c.outages.push_back({o.at("provider").get<std::string>(), o.value("kind", ""), o.value("for_s", 0.0),
+                                o.value("times", -1)});
          }
        },
        [](const Config& c, bool) {
          ojson outages = ojson::array();
-         for (const ScenarioRule& rule : c.outages) {
-           ojson o = {{"provider", rule.provider ? ProviderName(*rule.provider) : ""}, {"kind", rule.outage}};
-           if (rule.for_s > 0) o["for_s"] = JsonNumber(rule.for_s);
-           if (rule.times > 0) o["times"] = rule.times;
+         for (const OutageConfig& outage : c.outages) {
+           ojson o = {{"provider", outage.provider}, {"kind", outage.kind.empty() ? "maintenance" : outage.kind}};
+           if (outage.for_s > 0) o["for_s"] = JsonNumber(outage.for_s);
+           if (outage.times > 0) o["times"] = outage.times;
            outages.push_back(std::move(o));
          }
          return outages;

@@ -389,7 +389,8 @@ std::map<TaskState, size_t> Engine::CountByState(int64_t now_ms) const {
 StatusOr<size_t> Engine::Reset(std::string_view key, bool restore_configured) {
   auto hold = HoldForChange();
   // Written first: what a reset forgets has no undo.
-  nlohmann::json record = {{"t", "reset"}, {"key", key}};
+  const int64_t now = clock_->NowMs();
+  nlohmann::json record = {{"t", "reset"}, {"key", key}, {"at", now}};
   if (restore_configured) record["configured"] = true;
   uint64_t position = 0;
   IMAGINE_RETURN_IF_ERROR(WriteChange(record, &position));
@@ -407,7 +408,7 @@ StatusOr<size_t> Engine::Reset(std::string_view key, bool restore_configured) {
   } else {
     accounts_.Reset(key);
   }
-  if (restore_configured) RestoreConfiguredUnlogged();
+  if (restore_configured) RestoreConfiguredUnlogged(now);
   ReleaseAndSync(hold, position);
   return removed;
 }

@@ -112,6 +112,9 @@ class Engine {
   // Scenarios::Commit for a scenario that acted without creating a task (a scripted
   // answer, a query); CreateTask commits its own.
   void CommitScenario(const ArmedScenario& armed);
+  // Scenarios::Release: a selected scenario did not act (the request was refused first,
+  // e.g. CreateTask failed), so its rule's reserved match is given back.
+  void ReleaseScenario(const ArmedScenario& armed);
   // Scheduler::Advance, then the clock's new time is kept.
   Status AdvanceClock(int64_t ms);
   // kFailedPrecondition on a virtual clock. Precondition: scale > 0.
@@ -231,8 +234,9 @@ class Engine {
                        const std::function<void()>& undo);
   // The record of a clock move: emulated now (`now_ms`), wall time and speed.
   nlohmann::json ClockRecord(int64_t now_ms) const;
-  // Puts the config's scenario rules, chaos and key profiles back (Reset, a "configured" record).
-  void RestoreConfiguredUnlogged();
+  // Puts the config's scenario rules, chaos and key profiles back (Reset, a "configured"
+  // record); the rules' for_s runs from `at_ms` (the reset's time, also on replay).
+  void RestoreConfiguredUnlogged(int64_t at_ms);
   // Applies `change` to a running task's timeline now; the shared body of the admin actions.
   StatusOr<Task> ChangeRunningTask(std::string_view id, const std::function<void(Task&, int64_t now)>& change);
   // Applies each kind of state record (engine_replay.cc).

@@ -58,11 +58,17 @@ struct StateReplay {
     e.store_.Remove(r.at("id").get<std::string>());
     return Status::Ok();
   }
+  // The config's rules are timed from the reset ("at"; a record without it, written before
+  // it was kept: from the clock at replay).
   static Status Reset(Engine& e, const json& r) {
-    return e.Reset(r.at("key").get<std::string>(), r.value("configured", false)).status();
+    IMAGINE_RETURN_IF_ERROR(e.Reset(r.at("key").get<std::string>(), false).status());
+    if (r.value("configured", false)) {
+      e.RestoreConfiguredUnlogged(r.contains("at") ? StateInteger<int64_t>(r.at("at")) : e.clock_->NowMs());
+    }
+    return Status::Ok();
   }
   static Status Configured(Engine& e, const json&) {  // older logs wrote it apart from its reset
-    e.RestoreConfiguredUnlogged();
+    e.RestoreConfiguredUnlogged(e.clock_->NowMs());
     return Status::Ok();
   }
   static Status Profile(Engine& e, const json& r) {

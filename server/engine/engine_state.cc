@@ -96,19 +96,14 @@ StatusOr<ScenarioRule> Engine::AddScenarioRule(ScenarioRule rule) {
 StatusOr<ScenarioRule> Engine::SetOutage(ScenarioRule rule) {
   if (!rule.provider || rule.outage.empty()) return InvalidArgument("an outage rule needs a provider and a kind");
   auto hold = HoldForChange();
-  const std::vector<ScenarioRule> replaced = scenarios_.RemoveOutages(rule.provider);
-  auto added = scenarios_.AddRule(std::move(rule), clock_->NowMs());
-  auto put_back = [&] {
-    for (const ScenarioRule& r : replaced) scenarios_.RestoreRule(r);
-  };
-  if (!added.ok()) {
-    put_back();
-    return added;
-  }
-  const uint64_t id = added->id;
-  IMAGINE_RETURN_IF_ERROR(LogAndRelease({{"t", "outage"}, {"rule", ScenarioRuleToState(*added)}}, hold, [&] {
-    scenarios_.RemoveRule(id);
-    put_back();
+  // One step under the rules' lock: no request sees the provider up between the two, and
+  // concurrent sets leave one outage, as a replay of their records does.
+  auto replaced = scenarios_.ReplaceOutage(std::move(rule), clock_->NowMs());
+  if (!replaced.ok()) return replaced.status();
+  const ScenarioRule added = replaced->added;
+  IMAGINE_RETURN_IF_ERROR(LogAndRelease({{"t", "outage"}, {"rule", ScenarioRuleToState(added)}}, hold, [&] {
+    scenarios_.RemoveRule(added.id);
+    for (const ScenarioRule& r : replaced->removed) scenarios_.RestoreRule(r);
   }));
   return added;
 }
@@ -138,8 +133,7 @@ Status Engine::RemoveScenarioRule(uint64_t id) {
 
 StatusOr<size_t> Engine::ClearScenarioRules() {
   auto hold = HoldForChange();
-  const std::vector<ScenarioRule> removed = scenarios_.rules();
-  scenarios_.ClearRules();
+  const std::vector<ScenarioRule> removed = scenarios_.TakeAllRules();  // one step: none added between
   IMAGINE_RETURN_IF_ERROR(LogAndRelease({{"t", "rules_cleared"}}, hold, [&] {
     for (const ScenarioRule& r : removed) scenarios_.RestoreRule(r);
   }));
@@ -167,6 +161,8 @@ StatusOr<std::optional<ArmedScenario>> Engine::SelectScenario(const ScenarioCont
   }
   return selected;
 }
+
+void Engine::ReleaseScenario(const ArmedScenario& armed) { scenarios_.Release(armed); }
 
 void Engine::CommitScenario(const ArmedScenario& armed) {
   auto hold = HoldForChange();
@@ -208,7 +204,10 @@ Status Engine::SetTimeScale(double scale) {
 Status Engine::Configure(const std::vector<ScenarioRule>& rules, const std::map<std::string, double>& chaos) {
   for (const ScenarioRule& rule : rules) {
     auto added = scenarios_.AddRule(rule, clock_->NowMs());
-    if (!added.ok()) return InvalidArgument("config: scenarios.rules: " + added.status().message());
+    if (!added.ok()) {
+      return InvalidArgument(std::string(rule.outage.empty() ? "config: scenarios.rules: " : "config: scenarios.outages: ") +
+                             added.status().message());
+    }
   }
   Status set = scenarios_.SetChaos(chaos);
   if (!set.ok()) return InvalidArgument("config: scenarios.chaos: " + set.message());
@@ -217,10 +216,10 @@ Status Engine::Configure(const std::vector<ScenarioRule>& rules, const std::map<
   return Status::Ok();
 }
 
-void Engine::RestoreConfiguredUnlogged() {
+void Engine::RestoreConfiguredUnlogged(int64_t at_ms) {
   accounts_.RestoreProfiles(configured_accounts_);
   scenarios_.ClearRules();
-  for (const ScenarioRule& rule : configured_rules_) scenarios_.AddRule(rule, clock_->NowMs());
+  for (const ScenarioRule& rule : configured_rules_) scenarios_.AddRule(rule, at_ms);
   scenarios_.SetChaos(configured_chaos_);
 }
 

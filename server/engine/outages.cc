@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/json_number.h"
+#include "engine/scenarios_json.h"
 
 namespace imagine {
 
@@ -27,9 +28,7 @@ StatusOr<ScenarioRule> MakeOutageRule(Provider provider, std::string_view kind, 
   const auto& kinds = OutageKinds();
   auto found = std::find_if(kinds.begin(), kinds.end(), [&](const OutageKind& k) { return k.name == kind; });
   if (found == kinds.end()) {
-    return Status(Code::kInvalidArgument,
-                  "kind must be one of " + OutageKindNames() + " (got \"" + std::string(kind) + "\")",
-                  Violation{"/kind", "enum", std::string(kind)});
+    return InvalidArgument("kind must be one of " + OutageKindNames() + " (got \"" + std::string(kind) + "\")");
   }
   ScenarioRule rule;
   rule.scenario = std::string(found->scenario);
@@ -47,9 +46,9 @@ nlohmann::ordered_json OutageToJson(const ScenarioRule& rule, int64_t now_ms) {
   j["rule"] = rule.id;
   j["scenario"] = rule.scenario;
   if (rule.for_s > 0) j["for_s"] = JsonNumber(rule.for_s);
-  if (rule.until_ms != kNever) {
-    j["expires_at_ms"] = rule.until_ms;
-    j["remaining_s"] = JsonNumber(static_cast<double>(std::max<int64_t>(0, rule.until_ms - now_ms)) / 1000.0);
+  const nlohmann::ordered_json shown = ScenarioRuleToJson(rule, now_ms);  // its expiry, worded once
+  for (const char* field : {"expires_at_ms", "remaining_s"}) {
+    if (shown.contains(field)) j[field] = shown[field];
   }
   if (rule.times > 0) j["remaining_requests"] = rule.times;
   return j;

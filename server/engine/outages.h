@@ -32,9 +32,10 @@ const std::vector<OutageKind>& OutageKinds();
 // "maintenance, server_error, rate_limited, failing": for error messages.
 std::string OutageKindNames();
 
-// The rule of an outage of `provider`. kInvalidArgument naming the field (kind, for_s or
-// times), its rule and value when one is out of range; `kind` "" is maintenance.
-// Precondition: for_s >= 0 (0 = no time bound); times -1 = unlimited.
+// The rule of an outage of `provider`; `kind` "" is maintenance. The schemas (Outage,
+// OutageKind) check kind, for_s and times before this is called; a kind not in OutageKinds()
+// is still kInvalidArgument ("kind must be one of ... (got ...)"), for a caller without them.
+// Precondition: for_s >= 0 (0 = no time bound); times -1 = unlimited or >= 1.
 StatusOr<ScenarioRule> MakeOutageRule(Provider provider, std::string_view kind, double for_s, int times);
 
 // What the control API shows of an active outage rule at `now_ms`: provider, kind, rule (its

@@ -197,7 +197,7 @@ StatusOr<ArmedScenario> Scenarios::Arm(std::string_view spec, std::string_view t
   return armed;
 }
 
-StatusOr<ScenarioRule> Scenarios::AddRule(ScenarioRule rule, int64_t now_ms) {
+StatusOr<ScenarioRule> Scenarios::Prepare(ScenarioRule rule, int64_t now_ms) const {
   auto armed = Arm(rule.scenario, "rule");
   if (!armed.ok()) {
     return Status(Code::kInvalidArgument, armed.status().message(), Violation{"/scenario", "scenario", ""});
@@ -208,13 +208,45 @@ StatusOr<ScenarioRule> Scenarios::AddRule(ScenarioRule rule, int64_t now_ms) {
     if (at != std::string::npos) rule.times = std::atoi(rule.scenario.c_str() + at + 6);
     if (rule.times == 0) rule.times = -1;
   }
-  if (rule.for_s > 0) {
-    rule.until_ms = now_ms + static_cast<int64_t>(std::llround(std::min(rule.for_s, 1e12) * 1000.0));
+  if (rule.for_s > 0) {  // rounded up: a rule given any time at all is listed when added
+    rule.until_ms = now_ms + std::max<int64_t>(1, static_cast<int64_t>(std::ceil(std::min(rule.for_s, 1e12) * 1000.0)));
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  rule.id = next_rule_id_++;
-  rules_.push_back(rule);
+  rule.reserved = 0;
   return rule;
+}
+
+void Scenarios::PruneLocked(int64_t now_ms) {
+  rules_.erase(std::remove_if(rules_.begin(), rules_.end(), [&](const ScenarioRule& r) { return !r.ActiveAt(now_ms); }),
+               rules_.end());
+}
+
+StatusOr<ScenarioRule> Scenarios::AddRule(ScenarioRule rule, int64_t now_ms) {
+  auto prepared = Prepare(std::move(rule), now_ms);
+  if (!prepared.ok()) return prepared;
+  std::lock_guard<std::mutex> lock(mu_);
+  PruneLocked(now_ms);
+  prepared->id = next_rule_id_++;
+  rules_.push_back(*prepared);
+  return prepared;
+}
+
+StatusOr<Scenarios::Replaced> Scenarios::ReplaceOutage(ScenarioRule rule, int64_t now_ms) {
+  auto prepared = Prepare(std::move(rule), now_ms);
+  if (!prepared.ok()) return prepared.status();
+  Replaced done;
+  std::lock_guard<std::mutex> lock(mu_);
+  PruneLocked(now_ms);
+  auto is_replaced = [&](const ScenarioRule& r) {
+    return !r.outage.empty() && r.provider && prepared->provider && *r.provider == *prepared->provider;
+  };
+  for (const ScenarioRule& r : rules_) {
+    if (is_replaced(r)) done.removed.push_back(r);
+  }
+  rules_.erase(std::remove_if(rules_.begin(), rules_.end(), is_replaced), rules_.end());
+  prepared->id = next_rule_id_++;
+  rules_.push_back(*prepared);
+  done.added = std::move(prepared).value();
+  return done;
 }
 
 std::vector<ScenarioRule> Scenarios::rules() const {
@@ -260,6 +292,13 @@ void Scenarios::ClearRules() {
   rules_.clear();
 }
 
+std::vector<ScenarioRule> Scenarios::TakeAllRules() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ScenarioRule> taken;
+  taken.swap(rules_);
+  return taken;
+}
+
 Status Scenarios::SetChaos(std::map<std::string, double> chaos) {
   std::vector<std::pair<std::string, double>> list;
   for (const auto& [name, p] : chaos) {
@@ -292,9 +331,10 @@ StatusOr<std::optional<ArmedScenario>> Scenarios::Select(const ScenarioContext& 
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
+    PruneLocked(ctx.now_ms);
     for (auto it = rules_.begin(); it != rules_.end(); ++it) {
       ScenarioRule& r = *it;
-      if (!r.ActiveAt(ctx.now_ms)) continue;
+      if (r.times > 0 && r.reserved >= r.times) continue;  // every match left is taken
       if (r.provider && *r.provider != ctx.provider) continue;
       if (r.endpoint && *r.endpoint != ctx.endpoint) continue;
       if (!r.key.empty() && r.key != ctx.key) continue;
@@ -303,6 +343,7 @@ StatusOr<std::optional<ArmedScenario>> Scenarios::Select(const ScenarioContext& 
       auto armed = Arm(r.scenario, "rule " + std::to_string(r.id));
       if (!armed.ok() || !ActsAt(armed->stages, ctx.endpoint)) continue;
       armed->rule_id = r.id;
+      if (r.times > 0) ++r.reserved;
       return std::optional<ArmedScenario>(std::move(armed).value());
     }
   }
@@ -334,8 +375,17 @@ void Scenarios::Commit(const ArmedScenario& armed) {
   if (armed.rule_id == 0) return;
   for (auto it = rules_.begin(); it != rules_.end(); ++it) {
     if (it->id != armed.rule_id) continue;
+    if (it->reserved > 0) --it->reserved;  // none when replayed from the state log
     if (it->times > 0 && --it->times == 0) rules_.erase(it);
     return;
+  }
+}
+
+void Scenarios::Release(const ArmedScenario& armed) {
+  if (armed.rule_id == 0) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (ScenarioRule& r : rules_) {
+    if (r.id == armed.rule_id && r.reserved > 0) --r.reserved;
   }
 }
 

@@ -82,6 +82,7 @@ struct ScenarioRule {
   std::string model;            // "" = any
   std::string prompt_contains;  // "" = any
   int times = -1;               // matches left; -1 = unlimited
+  int reserved = 0;             // of `times`, picked by requests not yet committed or released
   double for_s = 0;             // > 0: the rule lapses this many seconds after it was added
   int64_t until_ms = kNever;    // when it lapses, on the emulator's clock (AddRule sets it from for_s)
   std::string outage;           // "" or the outage kind that made it (engine/outages.h)
@@ -116,13 +117,24 @@ class Scenarios {
   StatusOr<ArmedScenario> Arm(std::string_view spec, std::string_view trigger) const;
 
   // Adds a rule (its scenario is checked now); returns it with its id. A rule with for_s
-  // lapses at now_ms + for_s (until_ms) on the emulator's clock.
+  // lapses at now_ms + for_s (until_ms, at least 1 ms later) on the emulator's clock. Rules
+  // lapsed at now_ms are dropped.
   StatusOr<ScenarioRule> AddRule(ScenarioRule rule, int64_t now_ms = 0);
+  // What ReplaceOutage did: the rule added and the outage rules it removed.
+  struct Replaced {
+    ScenarioRule added;
+    std::vector<ScenarioRule> removed;
+  };
+  // In one step (no request sees neither): removes the outage rules of `rule.provider` and
+  // adds `rule` as AddRule does. Precondition: rule.provider is set.
+  StatusOr<Replaced> ReplaceOutage(ScenarioRule rule, int64_t now_ms);
   // Every rule kept, lapsed ones included (they match nothing), in the order they match.
   std::vector<ScenarioRule> rules() const;
   // The rules that have not lapsed at `now_ms` (what the control API lists).
   std::vector<ScenarioRule> ActiveRules(int64_t now_ms) const;
   void ClearRules();
+  // Removes every rule and returns them, in one step.
+  std::vector<ScenarioRule> TakeAllRules();
   // Removes rule `id`; false when there is none.
   bool RemoveRule(uint64_t id);
   // Removes the outage rules of `provider` (of every provider when nullopt) and returns them.
@@ -134,10 +146,13 @@ class Scenarios {
   // The scenario that applies to a request, by precedence, if any. Scenarios that do not
   // act at the request's endpoint are passed over (lifecycle, query and download ones
   // apply at create to the task being created). kInvalidArgument for a malformed header.
-  // Selecting uses nothing up: Commit() counts a rule's `times` and moves the chaos
-  // cursor once the scenario has really acted (a create refused for credits must not).
+  // Selecting reserves one of a rule's `times` (so concurrent requests never take more
+  // than N); Commit() uses it up once the scenario has really acted, Release() gives it back
+  // when the request was refused first (a create refused for credits). Chaos: Commit()
+  // moves the cursor. Rules lapsed at ctx.now_ms are dropped.
   StatusOr<std::optional<ArmedScenario>> Select(const ScenarioContext& ctx);
   void Commit(const ArmedScenario& armed);
+  void Release(const ArmedScenario& armed);
 
   // State directory (scenarios_json.cc): the rules with their ids and matches left, the
   // next rule id, chaos and the chaos draws used, as JSON; ImportState replaces them all.
@@ -154,6 +169,10 @@ class Scenarios {
 
  private:
   bool ActsAt(unsigned stages, Endpoint endpoint) const;
+  // The rule as it will be kept (scenario checked, times and until_ms set); no id yet.
+  StatusOr<ScenarioRule> Prepare(ScenarioRule rule, int64_t now_ms) const;
+  // Drops the rules lapsed at now_ms. Caller holds mu_.
+  void PruneLocked(int64_t now_ms);
 
   const std::vector<ScenarioDef> catalog_;
   const uint64_t seed_;

@@ -119,11 +119,12 @@ const CALLS = {
     assert.deepEqual([down.status, down.json.error.code], [503, "service_unavailable"]);
     await client.createApikley(emu.url, KEY);  // the other providers work
     await emu.outage("xai", { kind: "failing" });
+    // Listed before the wait below moves the virtual clock through an xAI task (36-54 s).
+    assert.deepEqual((await emu.outages()).map((o) => o.provider), ["evolink", "xai"]);
     const created = await client.call(emu.baseUrl("xai"), "POST", "/videos/generations", KEY, XAI_BODY);
     assert.equal(created.status, 200);
     assert.equal((await emu.waitUntilTerminal(created.json.request_id)).state, "failed");
     await assert.rejects(emu.outage("acme"), (e) => e instanceof EmulatorError && e.status === 400 && e.code === "invalid_argument");
-    assert.deepEqual((await emu.outages()).map((o) => o.provider), ["evolink", "xai"]);
   },
   outages: async (emu) => {
     await emu.outage("apikley", { kind: "server_error", seconds: 30 });

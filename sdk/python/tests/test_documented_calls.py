@@ -165,13 +165,14 @@ def _outage(emu):
     assert (status, body["error"]["code"]) == (503, "service_unavailable")
     _client.create_apikley(emu.url, KEY)  # the other providers work
     emu.outage("xai", kind="failing")
+    # Listed before the wait below moves the virtual clock through an xAI task (36-54 s).
+    assert [o["provider"] for o in emu.outages()] == ["evolink", "xai"]
     status, body = _client.call(emu.base_url("xai"), "POST", "/videos/generations", KEY, XAI_BODY)
     assert status == 200, body
     assert emu.wait_until_terminal(body["request_id"])["state"] == "failed"
     with pytest.raises(EmulatorError) as refused:
         emu.outage("acme")
     assert (refused.value.status, refused.value.code) == (400, "invalid_argument")
-    assert [o["provider"] for o in emu.outages()] == ["evolink", "xai"]
 
 
 def _outages(emu):

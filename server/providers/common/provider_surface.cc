@@ -231,7 +231,10 @@ ApiResponse ProviderSurface::Create(ApiRequest& req) {
                               StringAt(request, document_.prompt_pointer));
   if (!armed.ok()) return RenderError(armed.status(), op);
   auto faults = CallbackFaultsHeader(req);
-  if (!faults.ok()) return RenderError(faults.status(), op);
+  if (!faults.ok()) {
+    if (*armed) engine_->ReleaseScenario(**armed);  // refused before it acted: its match goes back
+    return RenderError(faults.status(), op);
+  }
   if (*armed && (*armed)->effects.respond) {
     engine_->CommitScenario(**armed);
     return RenderError(ScenarioError(**armed, *model), op);
@@ -257,7 +260,10 @@ ApiResponse ProviderSurface::Create(ApiRequest& req) {
   auto task = engine_->CreateTask(
       std::move(spec), [this](Random& random, int64_t now) { return document_.task_id.Make(random, now); }, caller->key,
       caller->now_ms);
-  if (!task.ok()) return RenderError(task.status(), op);
+  if (!task.ok()) {
+    if (*armed) engine_->ReleaseScenario(**armed);  // no task (credits, store full): the match goes back
+    return RenderError(task.status(), op);
+  }
   // 7. render
   ApiResponse r = dialect_->RenderCreated(*task, ContextFor(*caller));
   r.task_id = task->id;

@@ -188,6 +188,8 @@ TEST_CASE("catalog errors name the file and line") {
 namespace imagine {
 
 // Regression (review): a create refused later (402, 429) used up rules and chaos draws.
+// Selecting reserves a match (so concurrent requests never take more than `times`); a
+// request refused before the scenario acted releases it.
 TEST_CASE("selecting uses nothing up until Commit") {
   Scenarios s(Catalog(), 1);
   ScenarioRule once;
@@ -197,7 +199,9 @@ TEST_CASE("selecting uses nothing up until Commit") {
   for (int i = 0; i < 3; ++i) {
     auto peek = s.Select(Create());
     REQUIRE(peek.ok());
+    REQUIRE(peek->has_value());
     CHECK((*peek)->name == "generation_failed");  // not committed: still armed
+    s.Release(**peek);
   }
   CHECK(s.rules().size() == 1);
   CHECK(Chosen(s, Create()) == "generation_failed/rule 1");

@@ -19,8 +19,6 @@ TERMINAL_STATES = ("succeeded", "failed")
 _RULE_MATCHERS = ("provider", "endpoint", "model", "prompt_contains")
 # Each provider's own base URL on the emulator (what a client's base URL takes as is).
 PROVIDER_BASES = {"apikley": "/apikley", "evolink": "/evolink", "xai": "/xai/v1"}
-# The kinds of outage (POST /_emulator/outages).
-OUTAGE_KINDS = ("maintenance", "server_error", "rate_limited", "failing")
 # The operations of the providers' status queries (Apikley and Evolink: getTaskDetail; xAI: getVideoGeneration).
 _QUERY_OPERATIONS = ("getTaskDetail", "getVideoGeneration")
 _LISTENING = re.compile(r"listening on (https?://[^\s\"]+)")
