@@ -21,6 +21,10 @@ Engine::Engine(EngineOptions options, std::unique_ptr<Clock> clock, AccountOptio
       configured_accounts_(std::move(accounts)),
       accounts_(configured_accounts_),
       scenarios_(std::move(scenario_catalog), options_.seed) {
+  scheduler_.SetLane([this](uint64_t handle) {  // a running task's next state report (ArmWatch)
+    const std::string id = store_.IdOfHandle(handle);
+    if (!id.empty()) ReportTransitions(id);
+  });
   store_.SetEvictionListener([this](std::string_view id) {
     if (state_log_ != nullptr) LogRecord({{"t", "evict"}, {"id", id}});  // under CreateTask's hold
   });
@@ -196,8 +200,7 @@ std::array<uint64_t, kTaskStateCount> Engine::StatesEntered(Provider provider) c
 void Engine::ArmWatch(const Task& task) {
   const int64_t next = task.timeline.NextBoundaryAfter(task.notified);
   if (next == kNever || !watching()) return;
-  const Scheduler::TimerId timer = scheduler_.ScheduleAt(next, [this, id = task.id] { ReportTransitions(id); });
-  store_.SetWatchTimer(task.id, timer);
+  store_.ArmWatch(task.id, [&](uint64_t handle) { return scheduler_.ScheduleLaneAt(next, handle); });
 }
 
 void Engine::ReportTransitions(const std::string& id) {

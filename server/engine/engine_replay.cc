@@ -191,8 +191,8 @@ void Engine::ResumeRestoredTasks() {
     if (next != kNever) due.emplace_back(t.id, next);
   });
   for (const auto& [id, at] : due) {
-    const Scheduler::TimerId timer = scheduler_.ScheduleAt(at, [this, id = id] { ReportTransitions(id); });
-    store_.SetWatchTimer(id, timer);
+    const int64_t due_ms = at;
+    store_.ArmWatch(id, [&](uint64_t handle) { return scheduler_.ScheduleLaneAt(due_ms, handle); });
   }
   if (clock_->is_virtual()) scheduler_.Advance(0);  // what was already due when the process died
 }
