@@ -155,7 +155,8 @@ class TaskStore {
   std::array<std::array<std::atomic<int64_t>, kTaskStateCount>, kMaxProviders> by_notified_{};
 
   std::mutex evict_mu_;  // protects candidates_
-  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<Candidate>> candidates_;
+  // A heap over a deque: growing it never copies the 100 000s of candidates (a vector did, in one insert).
+  std::priority_queue<Candidate, std::deque<Candidate>, std::greater<Candidate>> candidates_;
 
   mutable std::mutex order_mu_;  // protects order_; taken before a shard lock, never after
   std::deque<Handle> order_;     // every insert, oldest first; removed tasks linger as stale
