@@ -70,7 +70,7 @@ RunResult RunOnce(size_t tasks, size_t keys, bool running, size_t prompt_bytes) 
     const imagine::IdFactory evolink_id = [](imagine::Random& r, int64_t now) {
       return "task-unified-" + std::to_string(now / 1000) + "-" + r.Chars(8, "abcdefghijklmnopqrstuvwxyz0123456789", 36);
     };
-    size_t request_bytes = 0;
+    size_t request_bytes = 0, made = 0;
     const size_t heap_before_create = MallocInUse();
     const long rss_before_create = RssBytes();
     auto make = [&](size_t i) {
@@ -88,6 +88,7 @@ RunResult RunOnce(size_t tasks, size_t keys, bool running, size_t prompt_bytes) 
                               R"(","duration":6,"quality":"480p"})";
       }
       request_bytes += t.spec.request_json.size();
+      ++made;
       t.make_id = apikley ? &apikley_id : &evolink_id;
       return t;
     };
@@ -106,7 +107,7 @@ RunResult RunOnce(size_t tasks, size_t keys, bool running, size_t prompt_bytes) 
     const size_t n = std::max<size_t>(1, result.stored);
     result.heap_per_task = double(MallocInUse() - heap_before_create) / double(n);
     result.rss_per_task = double(RssBytes() - rss_before_create) / double(n);
-    result.request_per_task = double(request_bytes) / double(n);
+    result.request_per_task = double(request_bytes) / double(std::max<size_t>(1, made));  // an average body
     std::printf("%-8s prompt %4zu B  tasks %zu  stored %zu  pending timers %zu  rss %.1f B/task  heap %.1f B/task"
                 "  (request %.1f B/task)\n",
                 running ? "running" : "finished", prompt.size(), tasks, result.stored, engine->timers().pending(),
