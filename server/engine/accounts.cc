@@ -92,7 +92,8 @@ void Accounts::EraseReservationLocked(Account& account, uint64_t ticket) {
   account.active.Erase(ticket);
 }
 
-void Accounts::AddReservationLocked(Account& account, uint64_t ticket, Reservation r, const std::string& counter) {
+void Accounts::AddReservationLocked(Account& account, uint64_t ticket, Reservation r, const std::string& counter,
+                                    bool index) {
   auto named = std::find(account.counters.begin(), account.counters.end(), counter);
   if (named == account.counters.end()) named = account.counters.insert(named, counter);
   r.counter = static_cast<uint32_t>(named - account.counters.begin());
@@ -103,18 +104,18 @@ void Accounts::AddReservationLocked(Account& account, uint64_t ticket, Reservati
   auto [stored, added] = account.active.Emplace(ticket, std::move(r));
   if (!added) return;
   account.running[counter]++;
-  BindLocked(account, ticket, *stored, task_id, finish_ms, outcome);
+  BindLocked(account, ticket, *stored, task_id, finish_ms, outcome, index);
 }
 
 void Accounts::BindLocked(Account& account, uint64_t ticket, Reservation& r, const std::string& task_id,
-                          int64_t finish_ms, TaskState outcome) {
+                          int64_t finish_ms, TaskState outcome, bool index) {
   if (r.task_id != task_id) {
     if (!r.task_id.empty()) {
       const uint64_t* bound = account.ticket_of_task.Find(r.task_id);
       if (bound != nullptr && *bound == ticket) account.ticket_of_task.Erase(r.task_id);
     }
     r.task_id = task_id;
-    if (!r.task_id.empty()) account.ticket_of_task.Replace(r.task_id, ticket);  // the key views r.task_id
+    if (index && !r.task_id.empty()) account.ticket_of_task.Replace(r.task_id, ticket);  // the key views r.task_id
   }
   const bool moved = r.finish_ms != finish_ms;
   r.finish_ms = finish_ms;
@@ -218,19 +219,18 @@ void Accounts::Activate(std::string_view key, Ticket ticket, const std::string& 
   BindLocked(*account, ticket.id, *r, task_id, finish_ms, outcome);
 }
 
-bool Accounts::Reschedule(std::string_view key, const std::string& task_id, int64_t finish_ms, TaskState outcome) {
+bool Accounts::Reschedule(std::string_view key, const std::string& task_id, uint64_t ticket, int64_t finish_ms,
+                          TaskState outcome) {
   std::shared_ptr<Account> account = AccountFor(key);
-  uint64_t ticket;
-  {
-    std::lock_guard<std::mutex> lock(account->mu);
-    const uint64_t* t = account->ticket_of_task.Find(task_id);
-    if (t == nullptr) return false;
-    ticket = *t;
+  std::lock_guard<std::mutex> lock(account->mu);
+  if (ticket == 0) {
+    const uint64_t* restored = account->ticket_of_task.Find(task_id);
+    if (restored == nullptr) return false;
+    ticket = *restored;
   }
-  Ticket bound;
-  bound.id = ticket;
-  bound.account = account;
-  Activate(key, bound, task_id, finish_ms, outcome);
+  Reservation* r = account->active.Find(ticket);
+  if (r == nullptr || r->task_id != task_id) return false;
+  BindLocked(*account, ticket, *r, task_id, finish_ms, outcome);
   return true;
 }
 

@@ -74,7 +74,7 @@ Status Accounts::ImportAccount(const std::string& key, const nlohmann::json& j) 
         return InvalidArgument("account " + key + ": active: unknown outcome");
       }
       if (account->active.Contains(ticket)) return InvalidArgument("account " + key + ": active: ticket " + std::to_string(ticket) + " twice");
-      AddReservationLocked(*account, ticket, std::move(res), counter);
+      AddReservationLocked(*account, ticket, std::move(res), counter, /*index=*/true);
     }
     for (const auto& [counter, times] : j.at("created").items()) {
       for (const nlohmann::json& at : times) account->created[counter].push_back(StateInteger<int64_t>(at));
