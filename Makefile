@@ -12,6 +12,7 @@ bench:
 	scripts/build bench_validate && build/bench_validate
 	scripts/build bench_load && build/bench_load
 	scripts/build bench_task_memory && build/bench_task_memory
+	scripts/build bench_create_stall && build/bench_create_stall
 	scripts/build bench_big_store && build/bench_big_store
 clean:
 	rm -rf build

@@ -1,5 +1,6 @@
 #include "engine/accounts.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace imagine {
@@ -61,7 +62,7 @@ void Accounts::SetProfile(const std::string& key, KeyProfile profile, int64_t no
     std::lock_guard<std::mutex> lock(account->mu);
     SettleLocked(*account, now_ms);
     double held = 0;
-    for (const auto& [ticket, r] : account->active) held += r.price;
+    account->active.ForEach([&](uint64_t, const Reservation& r) { held += r.price; });
     account->remaining = credits - held;
     account->used = held;
   }
@@ -80,33 +81,59 @@ std::shared_ptr<Accounts::Account> Accounts::AccountFor(std::string_view key) {
 }
 
 void Accounts::EraseReservationLocked(Account& account, uint64_t ticket) {
-  auto it = account.active.find(ticket);
-  if (it == account.active.end()) return;
-  auto range = account.by_finish.equal_range(it->second.finish_ms);
-  for (auto f = range.first; f != range.second; ++f) {
-    if (f->second == ticket) {
-      account.by_finish.erase(f);
-      break;
-    }
+  Reservation* r = account.active.Find(ticket);
+  if (r == nullptr) return;
+  if (!r->task_id.empty()) {
+    const uint64_t* bound = account.ticket_of_task.Find(r->task_id);
+    if (bound != nullptr && *bound == ticket) account.ticket_of_task.Erase(r->task_id);
   }
-  if (--account.running[it->second.model] <= 0) account.running.erase(it->second.model);
-  account.active.erase(it);
+  const std::string& counter = account.counters[r->counter];
+  if (--account.running[counter] <= 0) account.running.erase(counter);
+  account.active.Erase(ticket);
+}
+
+void Accounts::AddReservationLocked(Account& account, uint64_t ticket, Reservation r, const std::string& counter,
+                                    bool index) {
+  auto named = std::find(account.counters.begin(), account.counters.end(), counter);
+  if (named == account.counters.end()) named = account.counters.insert(named, counter);
+  r.counter = static_cast<uint32_t>(named - account.counters.begin());
+  const std::string task_id = std::move(r.task_id);
+  const int64_t finish_ms = r.finish_ms;
+  const TaskState outcome = r.outcome;
+  r.finish_ms = kNever;
+  auto [stored, added] = account.active.Emplace(ticket, std::move(r));
+  if (!added) return;
+  account.running[counter]++;
+  BindLocked(account, ticket, *stored, task_id, finish_ms, outcome, index);
+}
+
+void Accounts::BindLocked(Account& account, uint64_t ticket, Reservation& r, const std::string& task_id,
+                          int64_t finish_ms, TaskState outcome, bool index) {
+  if (r.task_id != task_id) {
+    if (!r.task_id.empty()) {
+      const uint64_t* bound = account.ticket_of_task.Find(r.task_id);
+      if (bound != nullptr && *bound == ticket) account.ticket_of_task.Erase(r.task_id);
+    }
+    r.task_id = task_id;
+    if (index && !r.task_id.empty()) account.ticket_of_task.Replace(r.task_id, ticket);  // the key views r.task_id
+  }
+  const bool moved = r.finish_ms != finish_ms;
+  r.finish_ms = finish_ms;
+  r.outcome = outcome;
+  if (moved && finish_ms != kNever) account.by_finish.push(FinishEntry{finish_ms, ticket});
 }
 
 void Accounts::SettleLocked(Account& account, int64_t now_ms) {
-  while (!account.by_finish.empty() && account.by_finish.begin()->first <= now_ms) {
-    uint64_t ticket = account.by_finish.begin()->second;
-    auto it = account.active.find(ticket);
-    if (it == account.active.end() || it->second.finish_ms != account.by_finish.begin()->first) {
-      account.by_finish.erase(account.by_finish.begin());  // names no reservation (a damaged restore)
-      continue;
+  while (!account.by_finish.empty() && account.by_finish.top().finish_ms <= now_ms) {
+    const FinishEntry due = account.by_finish.top();
+    account.by_finish.pop();
+    Reservation* r = account.active.Find(due.ticket);
+    if (r == nullptr || r->finish_ms != due.finish_ms) continue;  // settled, or moved (a later entry stands)
+    if (r->outcome == TaskState::kFailed) {
+      account.remaining += r->price;  // a failed task costs nothing
+      account.used -= r->price;
     }
-    if (it != account.active.end() && it->second.outcome == TaskState::kFailed) {
-      account.remaining += it->second.price;  // a failed task costs nothing
-      account.used -= it->second.price;
-    }
-    if (it != account.active.end() && !it->second.task_id.empty()) account.ticket_of_task.erase(it->second.task_id);
-    EraseReservationLocked(account, ticket);
+    EraseReservationLocked(account, due.ticket);
   }
 }
 
@@ -171,9 +198,9 @@ StatusOr<Accounts::Ticket> Accounts::Reserve(KeyContext& key, Provider provider,
   if (model_limit.per_hour > 0 || limits.scope == LimitScope::kPerKey) created.push_back(now_ms);
   Ticket ticket{account->next_ticket++, account, counter, price, now_ms, limits.burst_count > 0,
                 model_limit.per_hour > 0 || limits.scope == LimitScope::kPerKey};
-  account->active.emplace(ticket.id, Reservation{"", counter, price, kNever, TaskState::kSucceeded});
-  account->by_finish.emplace(kNever, ticket.id);
-  account->running[counter]++;
+  Reservation r;
+  r.price = price;
+  AddReservationLocked(*account, ticket.id, std::move(r), counter);
   return ticket;
 }
 
@@ -187,35 +214,23 @@ void Accounts::Activate(std::string_view key, Ticket ticket, const std::string& 
                         TaskState outcome) {
   std::shared_ptr<Account> account = ticket.account ? ticket.account : AccountFor(key);
   std::lock_guard<std::mutex> lock(account->mu);
-  auto it = account->active.find(ticket.id);
-  if (it == account->active.end()) return;
-  auto range = account->by_finish.equal_range(it->second.finish_ms);
-  for (auto f = range.first; f != range.second; ++f) {
-    if (f->second == ticket.id) {
-      account->by_finish.erase(f);
-      break;
-    }
-  }
-  it->second.task_id = task_id;
-  it->second.finish_ms = finish_ms;
-  it->second.outcome = outcome;
-  account->by_finish.emplace(finish_ms, ticket.id);
-  account->ticket_of_task[task_id] = ticket.id;
+  Reservation* r = account->active.Find(ticket.id);
+  if (r == nullptr) return;
+  BindLocked(*account, ticket.id, *r, task_id, finish_ms, outcome);
 }
 
-bool Accounts::Reschedule(std::string_view key, const std::string& task_id, int64_t finish_ms, TaskState outcome) {
+bool Accounts::Reschedule(std::string_view key, const std::string& task_id, uint64_t ticket, int64_t finish_ms,
+                          TaskState outcome) {
   std::shared_ptr<Account> account = AccountFor(key);
-  uint64_t ticket;
-  {
-    std::lock_guard<std::mutex> lock(account->mu);
-    auto t = account->ticket_of_task.find(task_id);
-    if (t == account->ticket_of_task.end()) return false;
-    ticket = t->second;
+  std::lock_guard<std::mutex> lock(account->mu);
+  if (ticket == 0) {
+    const uint64_t* restored = account->ticket_of_task.Find(task_id);
+    if (restored == nullptr) return false;
+    ticket = *restored;
   }
-  Ticket bound;
-  bound.id = ticket;
-  bound.account = account;
-  Activate(key, bound, task_id, finish_ms, outcome);
+  Reservation* r = account->active.Find(ticket);
+  if (r == nullptr || r->task_id != task_id) return false;
+  BindLocked(*account, ticket, *r, task_id, finish_ms, outcome);
   return true;
 }
 

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <queue>
 #include <set>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "engine/split_map.h"
 #include "engine/task.h"
 
 namespace imagine {
@@ -123,9 +125,11 @@ class Accounts {
   void Activate(std::string_view key, Ticket ticket, const std::string& task_id, int64_t finish_ms,
                 TaskState outcome);
 
-  // Changes when and how a task ends (admin actions, cancellation). False when the task
-  // has already settled (it then stays settled).
-  bool Reschedule(std::string_view key, const std::string& task_id, int64_t finish_ms, TaskState outcome);
+  // Changes when and how a task ends (admin actions, cancellation): the reservation `ticket`
+  // (Task::ticket), or when it is 0 the one bound to `task_id` by ImportAccount (a task restored
+  // from a snapshot). False when the task has already settled (it then stays settled).
+  bool Reschedule(std::string_view key, const std::string& task_id, uint64_t ticket, int64_t finish_ms,
+                  TaskState outcome);
 
   // The key's balance at `now_ms` (settling everything finished by then).
   Balance BalanceOf(std::string_view key, int64_t now_ms);
@@ -151,16 +155,30 @@ class Accounts {
  private:
   struct Reservation {
     std::string task_id;  // "" until Activate
-    std::string model;    // the counter it holds a slot of: the model, or "*<provider>" (per_key)
     double price = 0;
     int64_t finish_ms = kNever;
+    uint32_t counter = 0;  // the counter it holds a slot of (Account::counters): the model, or "*<provider>" (per_key)
     TaskState outcome = TaskState::kSucceeded;
+  };
+  // When a reservation settles; an entry whose reservation has since moved or settled is skipped.
+  struct FinishEntry {
+    int64_t finish_ms;
+    uint64_t ticket;
+    bool operator>(const FinishEntry& o) const { return finish_ms != o.finish_ms ? finish_ms > o.finish_ms : ticket > o.ticket; }
   };
 
   std::shared_ptr<Account> AccountFor(std::string_view key);
   // Settles reservations finished by `now_ms`. Requires account.mu held.
   static void SettleLocked(Account& account, int64_t now_ms);
   static void EraseReservationLocked(Account& account, uint64_t ticket);
+  // Adds a reservation under `ticket` (bound to `task_id` when not empty, settling at
+  // r.finish_ms), taking a slot of `counter`. Requires account.mu held.
+  static void AddReservationLocked(Account& account, uint64_t ticket, Reservation r, const std::string& counter,
+                                   bool index = false);
+  // Binds reservation `r` (of `ticket`) to `task_id`, settling at `finish_ms` with `outcome`;
+  // `index` also files it under the task id in ticket_of_task.
+  static void BindLocked(Account& account, uint64_t ticket, Reservation& r, const std::string& task_id,
+                         int64_t finish_ms, TaskState outcome, bool index = false);
 
   mutable std::mutex mu_;  // protects profiles_, provider_limits_ and accounts_ (the map, not the accounts)
   const bool reject_unlisted_keys_;
@@ -176,9 +194,14 @@ struct Accounts::Account {  // one key's usage; opaque to callers (Ticket holds 
   double remaining = 0;
   double used = 0;
   uint64_t next_ticket = 1;
-  std::unordered_map<uint64_t, Reservation> active;              // by ticket
-  std::unordered_map<std::string, uint64_t> ticket_of_task;      // task id -> ticket
-  std::multimap<int64_t, uint64_t> by_finish;                     // finish time -> ticket
+  // A running task's reservation is one split-map entry (and its id's bytes) and one heap
+  // entry: no map rehashes all of a key's 100 000s of tasks at once.
+  SplitMap<uint64_t, Reservation> active;                         // by ticket
+  // Task id (the reservation's own bytes) -> ticket, for reservations restored from a snapshot only
+  // (ImportAccount): a running task knows its ticket (Task::ticket), so creates add nothing here.
+  SplitMap<std::string_view, uint64_t> ticket_of_task;
+  std::priority_queue<FinishEntry, std::deque<FinishEntry>, std::greater<FinishEntry>> by_finish;
+  std::vector<std::string> counters;                              // the counters reservations name, by index
   std::map<std::string, int> running;                             // counter -> active count
   std::map<std::string, std::deque<int64_t>> created;             // counter -> creation times, last hour
   std::deque<int64_t> recent;                                     // creation times, burst window

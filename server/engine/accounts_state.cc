@@ -16,10 +16,12 @@ void Accounts::ReplayCharge(const std::string& key, const Ticket& charge, const 
   if (charge.burst) account->recent.push_back(charge.at_ms);
   if (charge.hourly) account->created[charge.counter].push_back(charge.at_ms);
   account->next_ticket = std::max(account->next_ticket, charge.id + 1);
-  account->active[charge.id] = Reservation{task_id, charge.counter, charge.price, finish_ms, outcome};
-  account->by_finish.emplace(finish_ms, charge.id);
-  account->ticket_of_task[task_id] = charge.id;
-  account->running[charge.counter]++;
+  Reservation r;
+  r.task_id = task_id;
+  r.price = charge.price;
+  r.finish_ms = finish_ms;
+  r.outcome = outcome;
+  AddReservationLocked(*account, charge.id, std::move(r), charge.counter);
 }
 
 void Accounts::ExportState(const std::function<void(const std::string& key, const KeyProfile& profile)>& profile,
@@ -40,10 +42,10 @@ void Accounts::ExportState(const std::function<void(const std::string& key, cons
       j["used"] = a->used;
       j["next_ticket"] = a->next_ticket;
       nlohmann::json active = nlohmann::json::array();
-      for (const auto& [ticket, r] : a->active) {
-        active.push_back({{"ticket", ticket}, {"task", r.task_id}, {"counter", r.model}, {"price", r.price},
-                          {"finish", r.finish_ms}, {"outcome", TaskStateName(r.outcome)}});
-      }
+      a->active.ForEach([&](uint64_t ticket, const Reservation& r) {
+        active.push_back({{"ticket", ticket}, {"task", r.task_id}, {"counter", a->counters[r.counter]},
+                          {"price", r.price}, {"finish", r.finish_ms}, {"outcome", TaskStateName(r.outcome)}});
+      });
       j["active"] = std::move(active);
       j["created"] = nlohmann::json::object();
       for (const auto& [counter, times] : a->created) {
@@ -65,17 +67,14 @@ Status Accounts::ImportAccount(const std::string& key, const nlohmann::json& j) 
       Reservation res;
       const uint64_t ticket = StateInteger<uint64_t>(r.at("ticket"));
       res.task_id = r.at("task").get<std::string>();
-      res.model = r.at("counter").get<std::string>();
+      const std::string counter = r.at("counter").get<std::string>();
       res.price = StateNumber(r.at("price"));
       res.finish_ms = StateInteger<int64_t>(r.at("finish"));
       if (!TaskStateFromName(r.at("outcome").get<std::string>(), &res.outcome)) {
         return InvalidArgument("account " + key + ": active: unknown outcome");
       }
-      if (account->active.count(ticket) > 0) return InvalidArgument("account " + key + ": active: ticket " + std::to_string(ticket) + " twice");
-      account->by_finish.emplace(res.finish_ms, ticket);
-      if (!res.task_id.empty()) account->ticket_of_task[res.task_id] = ticket;
-      account->running[res.model]++;
-      account->active.emplace(ticket, std::move(res));
+      if (account->active.Contains(ticket)) return InvalidArgument("account " + key + ": active: ticket " + std::to_string(ticket) + " twice");
+      AddReservationLocked(*account, ticket, std::move(res), counter, /*index=*/true);
     }
     for (const auto& [counter, times] : j.at("created").items()) {
       for (const nlohmann::json& at : times) account->created[counter].push_back(StateInteger<int64_t>(at));

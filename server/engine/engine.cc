@@ -21,6 +21,10 @@ Engine::Engine(EngineOptions options, std::unique_ptr<Clock> clock, AccountOptio
       configured_accounts_(std::move(accounts)),
       accounts_(configured_accounts_),
       scenarios_(std::move(scenario_catalog), options_.seed) {
+  scheduler_.SetLane([this](uint64_t handle) {  // a running task's next state report (ArmWatch)
+    const std::string id = store_.IdOfHandle(handle);
+    if (!id.empty()) ReportTransitions(id);
+  });
   store_.SetEvictionListener([this](std::string_view id) {
     if (state_log_ != nullptr) LogRecord({{"t", "evict"}, {"id", id}});  // under CreateTask's hold
   });
@@ -112,6 +116,7 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
     task.fail_reason = std::move(spec.input_failure);
   }
 
+  task.ticket = ticket->id;
   for (int attempt = 0; attempt < 8; ++attempt) {
     task.id = make_id(random, now);
     Task copy = task;
@@ -131,7 +136,7 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
         Status logged = WriteChange(record, &position);
         if (!logged.ok()) {  // not kept, so not answered: undo the insert and the charge
           store_.Remove(task.id);
-          accounts_.Reschedule(task.owner_key, task.id, now, TaskState::kFailed);
+          accounts_.Reschedule(task.owner_key, task.id, task.ticket, now, TaskState::kFailed);
           return logged;
         }
       }
@@ -196,8 +201,7 @@ std::array<uint64_t, kTaskStateCount> Engine::StatesEntered(Provider provider) c
 void Engine::ArmWatch(const Task& task) {
   const int64_t next = task.timeline.NextBoundaryAfter(task.notified);
   if (next == kNever || !watching()) return;
-  const Scheduler::TimerId timer = scheduler_.ScheduleAt(next, [this, id = task.id] { ReportTransitions(id); });
-  store_.SetWatchTimer(task.id, timer);
+  store_.ArmWatch(task.id, [&](uint64_t handle) { return scheduler_.ScheduleLaneAt(next, handle); });
 }
 
 void Engine::ReportTransitions(const std::string& id) {
@@ -244,7 +248,8 @@ StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::functio
   });
   if (!found) return NotFound("no task " + std::string(id));
   if (terminal) return Status(Code::kFailedPrecondition, "task " + std::string(id) + " has already finished");
-  accounts_.Reschedule(changed.owner_key, changed.id, changed.timeline.finished_ms, changed.timeline.outcome);
+  accounts_.Reschedule(changed.owner_key, changed.id, changed.ticket, changed.timeline.finished_ms,
+                       changed.timeline.outcome);
   Status logged = LogAndRelease({{"t", "update"}, {"task", TaskToStateJson(changed)}}, hold, [&] {
     store_.Update(id, [&](Task& t) {  // what the change set, back as it was
       t.timeline = before.timeline;
@@ -252,7 +257,8 @@ StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::functio
       t.fail_code = before.fail_code;
       t.fail_message = before.fail_message;
     });
-    accounts_.Reschedule(before.owner_key, before.id, before.timeline.finished_ms, before.timeline.outcome);
+    accounts_.Reschedule(before.owner_key, before.id, before.ticket, before.timeline.finished_ms,
+                         before.timeline.outcome);
   });
   if (!logged.ok()) {
     if (watching()) ArmWatch(before);  // its watch was cancelled with the change

@@ -24,9 +24,11 @@ struct StateReplay {
   static Status Created(Engine& e, const json& r) {
     auto task = TaskFromStateJson(r.at("task"));
     if (!task.ok()) return task.status();
+    const Accounts::Ticket charge = ChargeFromStateJson(r.at("charge"));
+    task->ticket = charge.id;
     if (e.store_.Insert(*task, e.clock_->NowMs()) != TaskStore::InsertResult::kInserted) return Status::Ok();
     const Timeline& tl = task->timeline;
-    e.accounts_.ReplayCharge(task->owner_key, ChargeFromStateJson(r.at("charge")), task->id, tl.finished_ms, tl.outcome);
+    e.accounts_.ReplayCharge(task->owner_key, charge, task->id, tl.finished_ms, tl.outcome);
     ReplayCommit(e, r);
     RaiseSequence(e, StateInteger<uint64_t>(r.at("seq")) + 1);
     return Status::Ok();
@@ -40,8 +42,13 @@ struct StateReplay {
   static Status Updated(Engine& e, const json& r) {
     auto task = TaskFromStateJson(r.at("task"));
     if (!task.ok()) return task.status();
-    e.store_.Update(task->id, [&](Task& t) { t = *task; });
-    e.accounts_.Reschedule(task->owner_key, task->id, task->timeline.finished_ms, task->timeline.outcome);
+    uint64_t ticket = 0;  // not in the record: the stored task's
+    e.store_.Update(task->id, [&](Task& t) {
+      ticket = t.ticket;
+      t = *task;
+      t.ticket = ticket;
+    });
+    e.accounts_.Reschedule(task->owner_key, task->id, ticket, task->timeline.finished_ms, task->timeline.outcome);
     return Status::Ok();
   }
   static Status Seen(Engine& e, const json& r) {
@@ -209,8 +216,8 @@ void Engine::ResumeRestoredTasks() {
     if (next != kNever) due.emplace_back(t.id, next);
   });
   for (const auto& [id, at] : due) {
-    const Scheduler::TimerId timer = scheduler_.ScheduleAt(at, [this, id = id] { ReportTransitions(id); });
-    store_.SetWatchTimer(id, timer);
+    const int64_t due_ms = at;
+    store_.ArmWatch(id, [&](uint64_t handle) { return scheduler_.ScheduleLaneAt(due_ms, handle); });
   }
   if (clock_->is_virtual()) scheduler_.Advance(0);  // what was already due when the process died
 }

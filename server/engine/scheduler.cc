@@ -13,8 +13,20 @@ Scheduler::TimerId Scheduler::ScheduleAt(int64_t due_ms, std::function<void()> f
   {
     std::lock_guard<std::mutex> lock(mu_);
     id = next_seq_++;
-    queue_.push(Entry{due_ms, id});
+    queue_.push(Entry{due_ms, id, 0});
     fns_.emplace(id, std::move(fn));
+  }
+  cv_.notify_one();
+  return id;
+}
+
+Scheduler::TimerId Scheduler::ScheduleLaneAt(int64_t due_ms, uint64_t payload) {
+  TimerId id;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    id = next_seq_++ | kLaneBit;
+    queue_.push(Entry{due_ms, id, payload});
+    ++lane_queued_;
   }
   cv_.notify_one();
   return id;
@@ -22,12 +34,29 @@ Scheduler::TimerId Scheduler::ScheduleAt(int64_t due_ms, std::function<void()> f
 
 bool Scheduler::Cancel(TimerId id) {
   std::lock_guard<std::mutex> lock(mu_);
-  return fns_.erase(id) > 0;  // the queue entry is skipped when popped
+  if ((id & kLaneBit) == 0) return fns_.erase(id) > 0;  // the queue entry is skipped when popped
+  // A lane id below next_seq_ that is not firing is still queued: lane timers leave the
+  // queue only by firing, and a fired one's owner no longer holds its id.
+  if (id == lane_firing_ || (id & ~kLaneBit) >= next_seq_ || lane_cancelled_.size() >= lane_queued_) return false;
+  return lane_cancelled_.insert(id).second;
 }
 
-bool Scheduler::PopDueLocked(int64_t limit_ms, Entry* entry, std::function<void()>* fn) {
+bool Scheduler::PopDueLocked(int64_t limit_ms, Due* due) {
   while (!queue_.empty()) {
-    Entry top = queue_.top();
+    const Entry top = queue_.top();
+    if ((top.seq & kLaneBit) != 0) {
+      if (lane_cancelled_.erase(top.seq) > 0) {
+        queue_.pop();
+        --lane_queued_;
+        continue;
+      }
+      if (top.due_ms > limit_ms) return false;
+      queue_.pop();
+      --lane_queued_;
+      due->entry = top;
+      lane_firing_ = top.seq;
+      return true;
+    }
     auto it = fns_.find(top.seq);
     if (it == fns_.end()) {  // cancelled
       queue_.pop();
@@ -35,12 +64,22 @@ bool Scheduler::PopDueLocked(int64_t limit_ms, Entry* entry, std::function<void(
     }
     if (top.due_ms > limit_ms) return false;
     queue_.pop();
-    *entry = top;
-    *fn = std::move(it->second);
+    due->entry = top;
+    due->fn = std::move(it->second);
     fns_.erase(it);
     return true;
   }
   return false;
+}
+
+void Scheduler::Fire(Due& due) {
+  if (due.fn) {
+    due.fn();
+    return;
+  }
+  if (lane_) lane_(due.entry.payload);
+  std::lock_guard<std::mutex> lock(mu_);
+  lane_firing_ = 0;
 }
 
 Status Scheduler::Advance(int64_t ms) {
@@ -50,14 +89,13 @@ Status Scheduler::Advance(int64_t ms) {
   std::lock_guard<std::mutex> advance_lock(advance_mu_);
   const int64_t target = vclock->NowMs() + ms;
   for (;;) {
-    Entry entry{};
-    std::function<void()> fn;
+    Due due;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_ || !PopDueLocked(target, &entry, &fn)) break;
+      if (stopping_ || !PopDueLocked(target, &due)) break;
     }
-    vclock->MoveForwardTo(entry.due_ms);
-    fn();
+    vclock->MoveForwardTo(due.entry.due_ms);
+    Fire(due);
   }
   vclock->MoveForwardTo(target);
   return Status::Ok();
@@ -67,7 +105,7 @@ void Scheduler::Wake() { cv_.notify_all(); }
 
 size_t Scheduler::pending() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return fns_.size();
+  return fns_.size() + lane_queued_ - lane_cancelled_.size();
 }
 
 void Scheduler::Shutdown() {
@@ -83,11 +121,10 @@ void Scheduler::RunRealLoop() {
   auto* rclock = static_cast<RealClock*>(clock_);
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
-    Entry entry{};
-    std::function<void()> fn;
-    if (PopDueLocked(clock_->NowMs(), &entry, &fn)) {
+    Due due;
+    if (PopDueLocked(clock_->NowMs(), &due)) {
       lock.unlock();
-      fn();
+      Fire(due);
       lock.lock();
       continue;
     }

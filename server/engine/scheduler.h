@@ -8,16 +8,23 @@
 // due timer in (due time, sequence) order before it returns, so runs repeat exactly.
 // Thread-safe. Timer functions run without the scheduler's lock held and must be short
 // (hand slow work to a worker queue); they may schedule further timers.
+//
+// Lane timers are the compact kind for what hundreds of thousands of objects each need
+// (a running task's next state report): one 24-byte queue entry holding a 64-bit payload,
+// no std::function, fired through the one function given to SetLane. The queue is a heap
+// over a std::deque, so growing it never copies the pending timers; no per-timer map.
 #ifndef IMAGINE_ENGINE_SCHEDULER_H_
 #define IMAGINE_ENGINE_SCHEDULER_H_
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <queue>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/status.h"
@@ -38,8 +45,14 @@ class Scheduler final : public Timers {
 
   // Runs `fn` once the clock reaches `due_ms` (at once, on the next firing pass, if already due).
   TimerId ScheduleAt(int64_t due_ms, std::function<void()> fn) override;
-  // Removes a pending timer; false if it already fired or never existed.
+  // Removes a pending timer (either kind); false if it already fired (or is firing) or never existed.
   bool Cancel(TimerId id) override;
+
+  // The function every lane timer runs, with its payload. Set once, before ScheduleLaneAt.
+  void SetLane(std::function<void(uint64_t payload)> fn) { lane_ = std::move(fn); }
+  // Runs the lane function with `payload` once the clock reaches `due_ms`, in the same
+  // (due time, sequence) order as every other timer.
+  TimerId ScheduleLaneAt(int64_t due_ms, uint64_t payload);
 
   // Virtual clock only: moves the clock forward by `ms` (>= 0), firing every timer that
   // falls due on the way, in order, with the clock set to each timer's due time.
@@ -55,22 +68,38 @@ class Scheduler final : public Timers {
   void Shutdown();
 
  private:
+  static constexpr uint64_t kLaneBit = uint64_t{1} << 63;  // set in a lane timer's id
   struct Entry {
     int64_t due_ms;
-    uint64_t seq;
-    bool operator>(const Entry& o) const { return due_ms != o.due_ms ? due_ms > o.due_ms : seq > o.seq; }
+    uint64_t seq;      // the TimerId (kLaneBit set for a lane timer)
+    uint64_t payload;  // lane timers only
+    bool operator>(const Entry& o) const {
+      return due_ms != o.due_ms ? due_ms > o.due_ms : (seq & ~kLaneBit) > (o.seq & ~kLaneBit);
+    }
+  };
+  // A timer taken from the queue to run: a function, or a lane payload.
+  struct Due {
+    Entry entry{};
+    std::function<void()> fn;  // empty for a lane timer
   };
 
   void RunRealLoop();
-  // Pops the earliest timer due at or before `limit_ms`. Requires mu_ held.
-  bool PopDueLocked(int64_t limit_ms, Entry* entry, std::function<void()>* fn);
+  // Pops the earliest timer due at or before `limit_ms`; marks a lane timer as firing.
+  // Requires mu_ held.
+  bool PopDueLocked(int64_t limit_ms, Due* due);
+  // Runs a popped timer without mu_ held, then clears the firing mark.
+  void Fire(Due& due);
 
   Clock* clock_;
   std::mutex advance_mu_;  // serializes Advance() calls so virtual time moves one way at a time
-  mutable std::mutex mu_;  // protects queue_, fns_, next_seq_, stopping_
+  mutable std::mutex mu_;  // protects everything below but lane_ (set before use)
   std::condition_variable cv_;
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> queue_;
-  std::unordered_map<uint64_t, std::function<void()>> fns_;  // pending timers by seq (= TimerId)
+  std::priority_queue<Entry, std::deque<Entry>, std::greater<Entry>> queue_;
+  std::unordered_map<uint64_t, std::function<void()>> fns_;  // pending function timers by seq (= TimerId)
+  std::function<void(uint64_t payload)> lane_;
+  size_t lane_queued_ = 0;                        // lane entries in queue_ (cancelled ones included)
+  std::unordered_set<uint64_t> lane_cancelled_;  // lane ids cancelled, still in queue_
+  uint64_t lane_firing_ = 0;                      // the lane id being run (Cancel leaves it alone)
   uint64_t next_seq_ = 1;
   bool stopping_ = false;
   std::thread thread_;

@@ -111,6 +111,7 @@ bool EncodeMutable(const Task& t, StoredTask* out) {
   out->timeline = t.timeline;
   out->credits = t.credits;
   out->watch_timer = t.watch_timer;
+  out->ticket = t.ticket;
   out->output_count = t.output.count;
   out->quality_p = t.output.quality_p;
   out->duration_s = t.output.duration_s;
@@ -154,6 +155,7 @@ Task DecodeTask(const StoredTask& s, const InternTable& keys, const InternTable&
   t.credits = s.credits;
   t.notified = s.notified;
   t.watch_timer = s.watch_timer;
+  t.ticket = s.ticket;
   if (s.extras) {
     const TaskExtras& e = *s.extras;
     ForEachExtra([&](auto task_member, auto extra_member) { t.*task_member = e.*extra_member; });

@@ -53,6 +53,7 @@ struct StoredTask {
   Timeline timeline;
   double credits = 0;
   uint64_t watch_timer = 0;
+  uint64_t ticket = 0;  // Task::ticket
   // id, request_json, callback_url, callback_faults in one block (engine/packed_fields.h).
   static constexpr int kParts = 4;
   std::unique_ptr<char[]> blob;

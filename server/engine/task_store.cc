@@ -222,13 +222,24 @@ bool TaskStore::Update(std::string_view id, const std::function<void(Task&)>& fn
   return true;
 }
 
-bool TaskStore::SetWatchTimer(std::string_view id, uint64_t timer) {
-  Shard& shard = ShardFor(id);
+bool TaskStore::ArmWatch(std::string_view id, const std::function<uint64_t(uint64_t handle)>& schedule) {
+  const size_t shard_index = ShardIndex(id);
+  Shard& shard = shards_[shard_index];
   std::lock_guard<std::mutex> lock(shard.mu);
   auto it = shard.index.find(id);
   if (it == shard.index.end()) return false;
-  shard.At(it->second).watch_timer = timer;
+  StoredTask& s = shard.At(it->second);
+  const uint32_t handle = static_cast<uint32_t>(shard_index << 26) | it->second;
+  s.watch_timer = schedule(uint64_t{handle} << 32 | s.gen);
   return true;
+}
+
+std::string TaskStore::IdOfHandle(uint64_t packed) const {
+  const uint32_t handle = static_cast<uint32_t>(packed >> 32);
+  Shard& shard = shards_[handle >> 26];
+  std::lock_guard<std::mutex> lock(shard.mu);
+  const StoredTask* s = Resolve(shard, handle & kSlotMask, static_cast<uint32_t>(packed));
+  return s == nullptr ? std::string() : std::string(s->id());
 }
 
 void TaskStore::ForEach(const std::function<void(const Task&)>& fn) const {

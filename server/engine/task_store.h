@@ -66,8 +66,12 @@ class TaskStore {
   // Runs `fn` on a copy of the stored task under its shard lock and stores the result;
   // false when absent. `fn` must be quick and must not call back into the store.
   bool Update(std::string_view id, const std::function<void(Task&)>& fn);
-  // Sets the task's Scheduler timer without copying the task; false when absent.
-  bool SetWatchTimer(std::string_view id, uint64_t timer);
+  // Arms the task's state report without copying the task: under its shard lock (so the
+  // timer cannot run before it is kept), calls `schedule` with the task's handle (see
+  // IdOfHandle) and keeps the timer id it returns as the task's watch_timer. False when absent.
+  bool ArmWatch(std::string_view id, const std::function<uint64_t(uint64_t handle)>& schedule);
+  // The id of the task `handle` named when ArmWatch gave it, "" once that task is gone.
+  std::string IdOfHandle(uint64_t handle) const;
   size_t size() const { return size_.load(std::memory_order_relaxed); }
   size_t max_stored() const { return max_stored_; }
   size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
@@ -151,7 +155,8 @@ class TaskStore {
   std::array<std::array<std::atomic<int64_t>, kTaskStateCount>, kMaxProviders> by_notified_{};
 
   std::mutex evict_mu_;  // protects candidates_
-  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<Candidate>> candidates_;
+  // A heap over a deque: growing it never copies the 100 000s of candidates (a vector did, in one insert).
+  std::priority_queue<Candidate, std::deque<Candidate>, std::greater<Candidate>> candidates_;
 
   mutable std::mutex order_mu_;  // protects order_; taken before a shard lock, never after
   std::deque<Handle> order_;     // every insert, oldest first; removed tasks linger as stale

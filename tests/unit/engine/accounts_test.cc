@@ -82,8 +82,9 @@ TEST_CASE("a running task holds a concurrency slot until its finish time") {
   CHECK(third.status().message() == "2 concurrent tasks of m1 already running");
   CHECK(a.Reserve("k", InternProvider("apikley"), "m1", 0, 20'000).ok());  // "a" finished
   // Rescheduling the stuck task to end now frees its slot as well.
-  CHECK(a.Reschedule("k", "b", 20'000, TaskState::kFailed));
-  CHECK_FALSE(a.Reschedule("k", "a", 30'000, TaskState::kFailed));  // already settled
+  CHECK(a.Reschedule("k", "b", t2->id, 20'000, TaskState::kFailed));
+  CHECK_FALSE(a.Reschedule("k", "a", t1->id, 30'000, TaskState::kFailed));  // already settled
+  CHECK_FALSE(a.Reschedule("k", "b", 0, 20'000, TaskState::kFailed));  // found by id only when restored
 }
 
 TEST_CASE("the hourly limit counts creations of one model over a sliding hour") {

@@ -157,6 +157,38 @@ TEST_CASE("replaying an engine's log rebuilds the same engine, and so does its s
   }
 }
 
+TEST_CASE("issue 23: a task restored from a log or a snapshot is still refunded when it is cancelled") {
+  // A running task knows its credit reservation (Task::ticket): from its create on a log replay,
+  // by task id from the account's usage on a snapshot restore.
+  MemoryLog log;
+  Fixture run;
+  Engine live(Fixture::Options(), std::make_unique<VirtualClock>(1'000'000));
+  live.SetStateLog(&log);
+  auto first = live.CreateTask(run.Spec("a"), &CountingId);
+  auto second = live.CreateTask(run.Spec("a"), &CountingId);
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  std::vector<std::string> snapshot;
+  REQUIRE(live.WriteStateSnapshot(
+                  [&](const std::string& r) {
+                    snapshot.push_back(r);
+                    return Status::Ok();
+                  },
+                  [] { return Status::Ok(); })
+              .ok());
+  for (const std::vector<std::string>* records : {&log.records, &snapshot}) {
+    CAPTURE(records == &snapshot);
+    Engine restored(Fixture::Options(), std::make_unique<VirtualClock>(5));
+    for (const std::string& r : *records) REQUIRE(restored.ApplyStateRecord(nlohmann::json::parse(r)).ok());
+    CHECK(restored.BalanceOf("a", restored.NowMs()).used == 6);
+    REQUIRE(restored.CancelTask(first->id).ok());
+    REQUIRE(restored.AdvanceClock(1).ok());
+    CHECK(restored.BalanceOf("a", restored.NowMs()).used == 3);  // the cancelled one's price came back
+    REQUIRE(restored.CompleteTask(second->id).ok());
+    CHECK(restored.BalanceOf("a", restored.NowMs()).used == 3);
+  }
+}
+
 TEST_CASE("a create whose record cannot be written is undone and refused") {
   MemoryLog log;
   Fixture f;

@@ -77,4 +77,49 @@ TEST_CASE("with a real clock the scheduler thread fires timers as scaled time pa
   CHECK(f.get() >= due);
 }
 
+TEST_CASE("lane timers fire with their payload in (due, sequence) order among function timers") {
+  VirtualClock clock(1000);
+  Scheduler s(&clock);
+  std::string log;
+  s.SetLane([&](uint64_t payload) { log += "lane" + std::to_string(payload) + "@" + std::to_string(clock.NowMs()) + " "; });
+  s.ScheduleLaneAt(3000, 7);
+  s.ScheduleAt(2000, [&] { log += "fn@" + std::to_string(clock.NowMs()) + " "; });
+  s.ScheduleLaneAt(2000, 8);
+  s.ScheduleLaneAt(9000, 9);
+  CHECK(s.pending() == 4);
+  REQUIRE(s.Advance(2000).ok());  // to 3000
+  CHECK(log == "fn@2000 lane8@2000 lane7@3000 ");
+  CHECK(s.pending() == 1);
+}
+
+TEST_CASE("Cancel removes a pending lane timer exactly once, and pending() counts it out") {
+  VirtualClock clock(1000);
+  Scheduler s(&clock);
+  int fired = 0;
+  s.SetLane([&](uint64_t) { ++fired; });
+  const Scheduler::TimerId a = s.ScheduleLaneAt(1500, 1);
+  const Scheduler::TimerId b = s.ScheduleLaneAt(1600, 2);
+  CHECK(a != b);
+  CHECK(s.Cancel(a));
+  CHECK_FALSE(s.Cancel(a));
+  CHECK(s.pending() == 1);
+  REQUIRE(s.Advance(1000).ok());
+  CHECK(fired == 1);
+  CHECK(s.pending() == 0);
+  CHECK_FALSE(s.Cancel(b));  // it fired
+  CHECK(s.pending() == 0);
+}
+
+TEST_CASE("a lane timer cancelled while it fires is not counted out twice") {
+  VirtualClock clock(1000);
+  Scheduler s(&clock);
+  Scheduler::TimerId id = 0;
+  bool cancelled_itself = true;
+  s.SetLane([&](uint64_t) { cancelled_itself = s.Cancel(id); });
+  id = s.ScheduleLaneAt(1000, 1);
+  REQUIRE(s.Advance(0).ok());
+  CHECK_FALSE(cancelled_itself);
+  CHECK(s.pending() == 0);
+}
+
 }  // namespace imagine
