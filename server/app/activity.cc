@@ -38,7 +38,9 @@ void Activity::SubmitCallback(const Task& task) {
   request.body = provider->second->CallbackBody(task, engine_->NowMs());
   request.method = shape.method;
   request.content_type = shape.content_type;
-  request.hmac_key = profile->webhook_hmac_key;
+  // The Kie signature (X-Webhook-Timestamp/-Signature) is for JSON callbacks; an upload PUT
+  // (xAI's output.upload_url) goes to a signed URL and carries no signature headers.
+  if (shape.method != "PUT") request.hmac_key = profile->webhook_hmac_key;
   request.key = task.owner_key;
   // Whether receivers on loopback/private hosts are allowed (checked again after resolving).
   request.allow_private_hosts = provider->second->allow_private_callbacks();
