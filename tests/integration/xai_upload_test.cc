@@ -83,6 +83,8 @@ TEST_CASE("xai: a failed upload PUT leaves the request done, and a failed reques
   CHECK(attempts[0]["will_retry"] == false);  // callbacks.xai: no retries
   CHECK(emu.Get("/xai/v1/videos/" + id, "demo-key").json()["status"] == "done");
   CHECK(emu.Get("/xai/v1/videos/" + failed, "flaky-key").json()["status"] == "failed");
+  WaitCallbacksIdle(emu);  // a wrongly sent PUT would have arrived by now
+  CHECK(emu.Get("/_emulator/callbacks").json()["stats"]["submitted"] == 1);
   CHECK(Attempts(emu, failed).empty());
   CHECK(rx.received() == 1);
 }
