@@ -36,6 +36,15 @@ void WaitCallbacksIdle(const EmulatorProcess& emu) {
   }));
 }
 
+nlohmann::json JournalCallbacks(const EmulatorProcess& emu, const std::string& id, size_t n) {
+  nlohmann::json entries;
+  REQUIRE(PollUntil([&] {
+    entries = emu.Get("/_emulator/journal?kind=callback&task_id=" + id).json()["entries"];
+    return entries.size() >= n;
+  }));
+  return entries;
+}
+
 }  // namespace
 
 TEST_CASE("xai: output.upload_url gets the MP4 by PUT when the request is done, recorded like a callback") {
@@ -63,9 +72,10 @@ TEST_CASE("xai: output.upload_url gets the MP4 by PUT when the request is done, 
   CHECK(attempts[0]["method"] == "PUT");
   CHECK(attempts[0]["outcome"] == "delivered");
   CHECK(attempts[0]["request_body"] == "(" + std::to_string(mp4.body.size()) + " bytes of video/mp4)");
-  nlohmann::json journal = emu.Get("/_emulator/journal?kind=callback&task_id=" + id).json();
-  REQUIRE(journal["entries"].size() == 1);
-  CHECK(journal["entries"][0]["callback"]["method"] == "PUT");
+  // The attempt is listed before the journal observer runs: wait for the entry, not a count.
+  nlohmann::json journal = JournalCallbacks(emu, id, 1);
+  CHECK(journal.size() == 1);
+  CHECK(journal[0]["callback"]["method"] == "PUT");
 }
 
 TEST_CASE("xai: a failed upload PUT leaves the request done, and a failed request uploads nothing") {
