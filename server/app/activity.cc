@@ -76,7 +76,7 @@ void Activity::OnCallbackAttempt(const CallbackAttempt& attempt) {
   journal_->Append(std::move(e));
 }
 
-void Activity::OnRequest(const RequestRecord& r) {
+void Activity::OnRequest(const RequestRecord& r, std::string_view main_base) {
   std::string_view provider = "none";
   if (IsAdminPath(r.path)) {
     provider = "admin";
@@ -114,6 +114,9 @@ void Activity::OnRequest(const RequestRecord& r) {
                                                    r.response->content_type + ">";
   e.latency_us = r.latency_us;
   e.scenario = r.response->scenario;
+  const bool under_base = r.path.size() > main_base.size() && r.path.compare(0, main_base.size(), main_base) == 0 &&
+                          r.path[main_base.size()] == '/';
+  if (!main_base.empty() && !under_base) e.detail_json = nlohmann::json{{"base", main_base}}.dump();
   journal_->Append(std::move(e));
 }
 

@@ -289,7 +289,9 @@ Status Application::MakeProviders() {
     for (const auto& front : fronts_) {
       if (front->name() != served->provider) continue;
       served->bases.emplace_back("", front.get());
-      for (const std::string& base : front->MountBases()) {
+      const std::vector<std::string> main_bases = front->MountBases();
+      if (std::find(main_bases.begin(), main_bases.end(), "") == main_bases.end()) served->main_base = main_bases.front();
+      for (const std::string& base : main_bases) {
         if (!base.empty()) served->bases.emplace_back(base, front.get());
       }
       for (const auto& [base, surface] : served->bases) IMAGINE_RETURN_IF_ERROR(served->router.Mount(front.get(), base));
@@ -337,7 +339,8 @@ void Application::Connect() {
   server_->set_request_observer([act](const RequestRecord& r) { act->OnRequest(r); });
   for (auto& served : provider_ports_) {
     served->server->set_surface_bases(served->bases);
-    served->server->set_request_observer([act](const RequestRecord& r) { act->OnRequest(r); });
+    served->server->set_request_observer(
+        [act, main_base = served->main_base](const RequestRecord& r) { act->OnRequest(r, main_base); });
   }
   callbacks_->SetObserver([act](const CallbackAttempt& a) { act->OnCallbackAttempt(a); });
   engine_->SetJournal(journal_.get());

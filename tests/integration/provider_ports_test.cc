@@ -8,6 +8,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "support/emulator_process.h"
 
@@ -137,6 +138,30 @@ TEST_CASE("server.listen in a config file gives a provider its port, and an unkn
   auto [flag_code, flag_out] = RunToExit({"--port", "0", "--listen", "xai=port"});
   CHECK(flag_code != 0);
   CHECK(flag_out.find("--listen: xai: must be an integer from 0 to 65535 (got \"port\")") != std::string::npos);
+}
+
+TEST_CASE("the HAR export sends a request made on a provider's own port to that provider on the main port") {
+  EmulatorProcess emu({"--listen", "xai=0", "--listen", "evolink=0", "--clock", "virtual"});
+  const int xai = emu.ProviderPort("xai");
+  const int evolink = emu.ProviderPort("evolink");
+  REQUIRE(Client{xai, "/v1"}.Send("POST", "/videos/generations", R"({"prompt":"a kite","duration":1})").status == 200);
+  REQUIRE(Client{xai, "/xai/v1"}.Send("GET", "/videos/nope", "").status == 404);  // already under /xai
+  REQUIRE(Client{evolink, "/v1"}.Send("POST", "/videos/generations",
+                                      R"({"model":"grok-imagine-text-to-video","prompt":"a kite"})")
+              .status == 200);
+  Reply har = emu.Get("/_emulator/journal.har");
+  REQUIRE(har.status == 200);
+  const nlohmann::json log = har.json()["log"];
+  std::vector<std::string> urls;
+  for (const auto& e : log["entries"]) urls.push_back(e["request"]["url"].get<std::string>());
+  REQUIRE(urls.size() == 3);
+  CHECK(urls[0] == emu.base_url() + "/xai/v1/videos/generations");
+  CHECK(urls[1] == emu.base_url() + "/xai/v1/videos/nope");  // already under /xai: not prefixed twice
+  CHECK(urls[2] == emu.base_url() + "/v1/videos/generations");  // Evolink is at the main port's root
+  // Replayed as exported, the first request reaches xAI again (Evolink would want a model).
+  Reply replay = emu.Post(urls[0].substr(emu.base_url().size()), R"({"prompt":"a kite","duration":1})", "demo-key");
+  CHECK(replay.status == 200);
+  CHECK(replay.json().contains("request_id"));
 }
 
 }  // namespace imagine::testing
