@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -137,6 +138,25 @@ Status WireProxy(const Config& c, const std::string& public_url, Engine* engine,
   return Status::Ok();
 }
 
+// A provider's own port (server.listen) that is the main port or another provider's is named
+// before anything binds, instead of the second bind's "Address already in use" (0 = any free
+// port, which never clashes).
+Status CheckProviderPorts(int main_port, const std::map<std::string, int>& listen) {
+  std::map<int, std::string> taken;
+  for (const auto& [provider, own_port] : listen) {
+    if (own_port == 0) continue;
+    const std::string where = "config: server.listen." + provider + ": port " + std::to_string(own_port);
+    if (own_port == main_port) {
+      return InvalidArgument(where + " is the main port (server.port); a provider needs a port of its own");
+    }
+    auto [it, fresh] = taken.emplace(own_port, provider);
+    if (!fresh) {
+      return InvalidArgument(where + " is server.listen." + it->second + "'s too; each provider needs a port of its own");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
@@ -168,6 +188,7 @@ Status Application::BindServer() {
   http.read_timeout_s = c.server.read_timeout_s;
   http.write_timeout_s = c.server.write_timeout_s;
   http.body_limit_bytes = c.server.body_limit_bytes;
+  IMAGINE_RETURN_IF_ERROR(CheckProviderPorts(c.server.port, c.server.listen));
   self_check_ = std::make_unique<SelfCheck>(c.self_check);
   server_ = std::make_unique<HttpServer>(http, &router_, self_check_.get());
   IMAGINE_RETURN_IF_ERROR(server_->Bind());

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "support/emulator_process.h"
+#include "support/test_net.h"
+#include "support/test_receiver.h"
 
 namespace imagine::testing {
 namespace {
@@ -162,6 +164,36 @@ TEST_CASE("the HAR export sends a request made on a provider's own port to that 
   Reply replay = emu.Post(urls[0].substr(emu.base_url().size()), R"({"prompt":"a kite","duration":1})", "demo-key");
   CHECK(replay.status == 200);
   CHECK(replay.json().contains("request_id"));
+}
+
+
+TEST_CASE("a provider's port that is the main port or another provider's is refused, naming the clash") {
+  const int port = ClosedPort();
+  REQUIRE(port > 0);
+  const std::string p = std::to_string(port);
+  auto [main_code, main_out] = RunToExit({"--port", p, "--listen", "xai=" + p});
+  CHECK(main_code != 0);
+  CHECK_MESSAGE(main_out.find("config: server.listen.xai: port " + p +
+                              " is the main port (server.port); a provider needs a port of its own") !=
+                    std::string::npos,
+                main_out);
+  auto [twice_code, twice_out] = RunToExit({"--port", "0", "--listen", "xai=" + p, "--listen", "evolink=" + p});
+  CHECK(twice_code != 0);
+  CHECK_MESSAGE(twice_out.find("config: server.listen.xai: port " + p +
+                               " is server.listen.evolink's too; each provider needs a port of its own") !=
+                    std::string::npos,
+                twice_out);
+}
+
+TEST_CASE("a provider's port that another program holds is refused with the address and the reason") {
+  TestReceiver<> holder;  // listens on a loopback port for the test's duration
+  REQUIRE(holder.ok());
+  const std::string p = std::to_string(holder.port());
+  auto [code, out] = RunToExit({"--port", "0", "--listen", "xai=" + p});
+  CHECK(code != 0);
+  CHECK_MESSAGE(out.find("server.listen.xai: cannot listen on 127.0.0.1:" + p + ": Address already in use") !=
+                    std::string::npos,
+                out);
 }
 
 }  // namespace imagine::testing
