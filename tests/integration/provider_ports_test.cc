@@ -140,6 +140,10 @@ TEST_CASE("server.listen in a config file gives a provider its port, and an unkn
   auto [flag_code, flag_out] = RunToExit({"--port", "0", "--listen", "xai=port"});
   CHECK(flag_code != 0);
   CHECK(flag_out.find("--listen: xai: must be an integer from 0 to 65535 (got \"port\")") != std::string::npos);
+  auto [name_code, name_out] = RunToExit({"--port", "0", "--listen", "nobody=1"});
+  CHECK(name_code != 0);
+  CHECK(name_out.find("--listen: must be PROVIDER=N (any of apikley, evolink, xai, each once; got \"nobody=1\")") !=
+        std::string::npos);
 }
 
 TEST_CASE("the HAR export sends a request made on a provider's own port to that provider on the main port") {
