@@ -333,7 +333,10 @@ Status Application::MakeProviders() {
 // admin_ (mounted) and the result routes.
 Status Application::MakeAdmin() {
   const Config& c = config_;
-  AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), {}, AllowedHosts(c, public_url_)};
+  std::map<std::string, int> own_ports;
+  for (const auto& [provider, own_port] : provider_ports()) own_ports[provider] = own_port;
+  AdminOptions admin_options{c.admin_token,        c.admin_protect_health,       ConfigToJson(c), {},
+                             AllowedHosts(c, public_url_), std::move(own_ports)};
   if (admin_options.allowed_hosts.allows_all() && c.admin_token.empty()) {
     Log(LogLevel::kWarn, "server.allowed_hosts: all — the control API answers any Host name, so a web page can "
                          "reach it through DNS rebinding; set an admin token (--admin-token) or list the names");
@@ -360,6 +363,8 @@ void Application::Connect() {
   server_->set_request_observer([act](const RequestRecord& r) { act->OnRequest(r); });
   for (auto& served : provider_ports_) {
     served->server->set_surface_bases(served->bases);
+    // Every path of a provider's own port is the provider's: unknown ones are answered in its envelope.
+    if (!served->bases.empty()) served->server->set_fallback_surface(served->bases.front().second);
     served->server->set_request_observer(
         [act, main_base = served->main_base](const RequestRecord& r) { act->OnRequest(r, main_base); });
   }

@@ -200,4 +200,26 @@ TEST_CASE("a provider's port that another program holds is refused with the addr
                 out);
 }
 
+
+TEST_CASE("a provider's port answers unknown paths in the provider's envelope, and the control API lists the ports") {
+  EmulatorProcess emu({"--listen", "xai=0", "--listen", "evolink=0"});
+  const int xai = emu.ProviderPort("xai");
+  const int evolink = emu.ProviderPort("evolink");
+  for (const char* path : {"/nope", "/api/v1/jobs/createTask", "/_emulator/health"}) {
+    CAPTURE(path);
+    Reply r = Client{xai, ""}.Send("GET", path, "");
+    CHECK(r.status == 404);
+    CHECK(r.json()["code"] == "Some requested entity was not found");  // xAI's envelope, as under /v1/
+    CHECK(r.json()["error"] == std::string("no such endpoint: ") + path);
+    Reply e = Client{evolink, ""}.Send("GET", path, "");
+    CHECK(e.status == 404);
+    CHECK(e.json()["error"]["code"] == "not_found");  // Evolink's envelope
+  }
+  Reply version = emu.Get("/_emulator/version");
+  REQUIRE(version.status == 200);
+  CHECK(version.json()["ports"] == nlohmann::json{{"evolink", evolink}, {"xai", xai}});
+  EmulatorProcess plain;
+  CHECK(plain.Get("/_emulator/version").json()["ports"] == nlohmann::json::object());
+}
+
 }  // namespace imagine::testing
