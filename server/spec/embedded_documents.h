@@ -25,6 +25,8 @@ StatusOr<nlohmann::json> LoadEmbeddedJson(const std::string& name);
 // at build time with spec::ParseYamlDocument) when the build has one, else parsed from the YAML
 // text. kNotFound when nothing is embedded under `name`; uncached.
 StatusOr<nlohmann::json> ParseEmbeddedDocument(const std::string& name);
+// The same with each mapping's keys in the YAML's order (as the pre-parsed form lists them).
+StatusOr<nlohmann::ordered_json> ParseEmbeddedOrderedDocument(const std::string& name);
 
 // An embedded JSON Schema document, e.g. "schemas/state-records.schema.yaml", with the other
 // embedded documents its $refs name bundled in (BundleExternalRefs): ready for
