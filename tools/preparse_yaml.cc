@@ -1,8 +1,10 @@
 // preparse_yaml: a build-time host tool. Converts an embedded YAML document (schemas/*.yaml,
 // fixtures/*.yaml) to CBOR with the same conversion the emulator uses at run time
-// (spec::ParseYamlDocument), so that start-up reads the binary form instead of running
-// yaml-cpp (which was about half of the start-up time). Run by CMake for each embedded YAML
-// file; the output is embedded beside the text (common/resources.h FindPreparsed).
+// (spec::ParseOrderedYamlDocument: each mapping's keys in the YAML's order, so that a reader
+// that needs the order, such as the scenario catalog's, has it), so that start-up reads the
+// binary form instead of running yaml-cpp (which was about half of the start-up time). Run by
+// CMake for each embedded YAML file; the output is embedded beside the text
+// (common/resources.h FindPreparsed).
 //
 //   preparse_yaml IN.yaml NAME OUT.cbor     (NAME: the resource name errors mention)
 #include <cstdio>
@@ -26,12 +28,12 @@ int main(int argc, char** argv) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  auto doc = imagine::spec::ParseYamlDocument(text.str(), argv[2]);
+  auto doc = imagine::spec::ParseOrderedYamlDocument(text.str(), argv[2]);
   if (!doc.ok()) {
     std::cerr << "preparse_yaml: " << doc.status().message() << "\n";
     return 1;
   }
-  const std::vector<uint8_t> cbor = nlohmann::json::to_cbor(*doc);
+  const std::vector<uint8_t> cbor = nlohmann::ordered_json::to_cbor(*doc);
   const std::string tmp = std::string(argv[3]) + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

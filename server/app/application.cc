@@ -234,9 +234,7 @@ Status Application::MakeEngine() {
   } else {
     clock = std::make_unique<RealClock>(c.clock.time_scale, c.clock.start_ms);
   }
-  auto catalog_text = FindResource("fixtures/scenarios.yaml");
-  if (!catalog_text) return Internal("fixtures/scenarios.yaml is not embedded in this build");
-  auto catalog = Scenarios::ParseCatalog(*catalog_text, "scenarios.yaml (embedded)");
+  auto catalog = Scenarios::EmbeddedCatalog();
   if (!catalog.ok()) return catalog.status();
   engine_ = std::make_unique<Engine>(engine_options, std::move(clock), c.accounts, std::move(catalog).value());
   std::vector<ScenarioRule> rules = c.scenario_rules;  // the outages of the config match after its rules

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/resources.h"
 #include "engine/random.h"
+#include "spec/embedded_documents.h"
 
 namespace imagine {
 namespace {
@@ -158,6 +160,79 @@ StatusOr<std::vector<ScenarioDef>> Scenarios::ParseCatalog(std::string_view yaml
     return InvalidArgument(std::string(source) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   return out;
+}
+
+namespace {
+
+// A parameter's value as ParseCatalog reads it from the YAML (its text); nullopt for a value
+// whose text the JSON form does not keep (a float, null, a list or a mapping).
+std::optional<std::string> ParamText(const nlohmann::ordered_json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean() || v.is_number_integer()) return v.dump();  // true, 10, -3
+  return std::nullopt;
+}
+
+// The catalog from its pre-parsed JSON form, checked as ParseCatalog checks the YAML; nullopt
+// when ParseCatalog would refuse it or might read it differently (it then says why, with a line).
+std::optional<std::vector<ScenarioDef>> CatalogFromJson(const nlohmann::ordered_json& root) {
+  if (!root.is_object()) return std::nullopt;
+  auto list = root.find("scenarios");
+  if (list == root.end() || !list->is_object()) return std::nullopt;
+  std::vector<ScenarioDef> out;
+  for (const auto& [name, s] : list->items()) {
+    ScenarioDef def;
+    def.name = name;
+    if (!s.is_object()) return std::nullopt;
+    for (const auto& [field, value] : s.items()) {
+      if (field != "description" && field != "acts_at" && field != "params") return std::nullopt;
+    }
+    if (auto d = s.find("description"); d != s.end()) {
+      if (!d->is_string()) return std::nullopt;
+      def.description = d->get<std::string>();
+    }
+    auto acts = s.find("acts_at");
+    if (acts == s.end() || !acts->is_array() || acts->empty()) return std::nullopt;
+    for (const auto& a : *acts) {
+      if (!a.is_string()) return std::nullopt;
+      const std::string& stage = a.get_ref<const std::string&>();
+      if (stage == "create") {
+        def.stages |= kStageCreate;
+      } else if (stage == "query") {
+        def.stages |= kStageQuery;
+      } else if (stage == "lifecycle") {
+        def.stages |= kStageLifecycle;
+      } else if (stage == "download") {
+        def.stages |= kStageDownload;
+      } else {
+        return std::nullopt;
+      }
+    }
+    if (auto params = s.find("params"); params != s.end()) {
+      if (!params->is_object()) return std::nullopt;
+      for (const auto& [key, value] : params->items()) {
+        std::optional<std::string> text = ParamText(value);
+        if (!text) return std::nullopt;
+        def.params[key] = std::move(*text);
+      }
+    }
+    if (!Decode(def.name, def.params).ok()) return std::nullopt;
+    out.push_back(std::move(def));
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::vector<ScenarioDef>> Scenarios::EmbeddedCatalog() {
+  constexpr const char* kName = "fixtures/scenarios.yaml";
+  constexpr const char* kSource = "scenarios.yaml (embedded)";
+  auto text = FindResource(kName);
+  if (!text) return Internal(std::string(kName) + " is not embedded in this build");
+  auto parsed = ParseEmbeddedOrderedDocument(kName);
+  if (parsed.ok()) {
+    if (std::optional<std::vector<ScenarioDef>> catalog = CatalogFromJson(*parsed)) return std::move(*catalog);
+  }
+  return ParseCatalog(*text, kSource);
 }
 
 Scenarios::Scenarios(std::vector<ScenarioDef> catalog, uint64_t seed) : catalog_(std::move(catalog)), seed_(seed) {}

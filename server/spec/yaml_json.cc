@@ -128,9 +128,11 @@ std::string Position(const YAML::Node& node) {
   return std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) + ": ";
 }
 
+// Json: nlohmann::json (mappings sorted by key) or nlohmann::ordered_json (in the YAML's order).
+template <class Json>
 class Converter {
  public:
-  StatusOr<json> Convert(const YAML::Node& node, int depth) {
+  StatusOr<Json> Convert(const YAML::Node& node, int depth) {
     if (depth > kMaxYamlDepth) {
       return InvalidArgument(Position(node) + "nesting deeper than " +
                              std::to_string(kMaxYamlDepth) + " levels (an alias cycle?)");
@@ -144,18 +146,21 @@ class Converter {
       case YAML::NodeType::Undefined:
         return InvalidArgument("undefined YAML node");
       case YAML::NodeType::Null:
-        if (tag == kTagStr) return json("");
-        if (tag.empty() || tag == "?" || tag == "!" || tag == kTagNull) return json(nullptr);
+        if (tag == kTagStr) return Json("");
+        if (tag.empty() || tag == "?" || tag == "!" || tag == kTagNull) return Json(nullptr);
         return InvalidArgument(Position(node) + "empty value cannot have tag '" + tag + "'");
-      case YAML::NodeType::Scalar:
-        return ConvertScalar(node, tag);
+      case YAML::NodeType::Scalar: {
+        StatusOr<json> scalar = ConvertScalar(node, tag);
+        if (!scalar.ok()) return scalar.status();
+        return Json(std::move(scalar).value());
+      }
       case YAML::NodeType::Sequence: {
         if (!IsCollectionTag(tag, kTagSeq)) {
           return InvalidArgument(Position(node) + "unsupported tag '" + tag + "'");
         }
-        json out = json::array();
+        Json out = Json::array();
         for (const YAML::Node& item : node) {
-          StatusOr<json> value = Convert(item, depth + 1);
+          StatusOr<Json> value = Convert(item, depth + 1);
           if (!value.ok()) return value.status();
           out.push_back(std::move(value).value());
         }
@@ -165,7 +170,7 @@ class Converter {
         if (!IsCollectionTag(tag, kTagMap)) {
           return InvalidArgument(Position(node) + "unsupported tag '" + tag + "'");
         }
-        json out = json::object();
+        Json out = Json::object();
         for (const auto& entry : node) {
           const YAML::Node& key_node = entry.first;
           std::string key;
@@ -179,7 +184,7 @@ class Converter {
           if (out.contains(key)) {
             return InvalidArgument(Position(key_node) + "duplicate key '" + key + "'");
           }
-          StatusOr<json> value = Convert(entry.second, depth + 1);
+          StatusOr<Json> value = Convert(entry.second, depth + 1);
           if (!value.ok()) return value.status();
           out.emplace(std::move(key), std::move(value).value());
         }
@@ -222,18 +227,18 @@ class Converter {
   size_t nodes_ = 0;
 };
 
-}  // namespace
-
-StatusOr<json> YamlToJson(const YAML::Node& node) {
+template <class Json>
+StatusOr<Json> ConvertYaml(const YAML::Node& node) {
   try {
-    Converter converter;
+    Converter<Json> converter;
     return converter.Convert(node, 0);
   } catch (const std::exception& e) {  // yaml-cpp InvalidNode, std::bad_alloc
     return InvalidArgument(std::string("YAML conversion failed: ") + e.what());
   }
 }
 
-StatusOr<json> ParseYamlDocument(std::string_view text, std::string_view source_name) {
+template <class Json>
+StatusOr<Json> ParseYaml(std::string_view text, std::string_view source_name) {
   const std::string source(source_name);
   YAML::Node node;
   try {
@@ -247,13 +252,25 @@ StatusOr<json> ParseYamlDocument(std::string_view text, std::string_view source_
   } catch (const std::exception& e) {
     return InvalidArgument(source + ": " + e.what());
   }
-  StatusOr<json> converted = YamlToJson(node);
+  StatusOr<Json> converted = ConvertYaml<Json>(node);
   if (!converted.ok()) {
     const std::string& message = converted.status().message();
     const bool positioned = !message.empty() && message[0] >= '0' && message[0] <= '9';
     return InvalidArgument(source + (positioned ? ":" : ": ") + message);
   }
   return converted;
+}
+
+}  // namespace
+
+StatusOr<json> YamlToJson(const YAML::Node& node) { return ConvertYaml<json>(node); }
+
+StatusOr<json> ParseYamlDocument(std::string_view text, std::string_view source_name) {
+  return ParseYaml<json>(text, source_name);
+}
+
+StatusOr<nlohmann::ordered_json> ParseOrderedYamlDocument(std::string_view text, std::string_view source_name) {
+  return ParseYaml<nlohmann::ordered_json>(text, source_name);
 }
 
 }  // namespace imagine::spec

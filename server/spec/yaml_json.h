@@ -38,6 +38,9 @@ StatusOr<nlohmann::json> YamlToJson(const YAML::Node& node);
 // null. A syntax error returns kInvalidArgument "<source_name>:<line>:<column>: <yaml-cpp
 // message>" with 1-based line and column; conversion errors are prefixed "<source_name>:".
 StatusOr<nlohmann::json> ParseYamlDocument(std::string_view text, std::string_view source_name);
+// The same with each mapping's keys in the order the YAML lists them (ParseYamlDocument's
+// mappings are sorted by key); what tools/preparse_yaml.cc embeds.
+StatusOr<nlohmann::ordered_json> ParseOrderedYamlDocument(std::string_view text, std::string_view source_name);
 
 }  // namespace imagine::spec
 

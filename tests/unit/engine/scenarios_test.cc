@@ -170,6 +170,21 @@ TEST_CASE("ScriptedProgress walks the script through the generating stage") {
   CHECK(ScriptedProgress(t, {}, 5000) == 50);
 }
 
+TEST_CASE("the embedded catalog read from its pre-parsed form is the one its YAML gives, in the same order") {
+  auto embedded = Scenarios::EmbeddedCatalog();
+  REQUIRE_MESSAGE(embedded.ok(), embedded.status().ToString());
+  const std::vector<ScenarioDef> from_yaml = Catalog();
+  REQUIRE(embedded->size() == from_yaml.size());
+  for (size_t i = 0; i < from_yaml.size(); ++i) {
+    INFO(from_yaml[i].name);
+    CHECK((*embedded)[i].name == from_yaml[i].name);
+    CHECK((*embedded)[i].description == from_yaml[i].description);
+    CHECK((*embedded)[i].stages == from_yaml[i].stages);
+    CHECK((*embedded)[i].params == from_yaml[i].params);  // "10", "true": the YAML's text
+  }
+  CHECK(from_yaml.front().name == "unauthorized");  // the file's order, not sorted
+}
+
 TEST_CASE("catalog errors name the file and line") {
   auto bad = Scenarios::ParseCatalog("scenarios:\n  x:\n    acts_at: [later]\n", "s.yaml");
   CHECK(bad.status().message() == "s.yaml:3: x.acts_at: unknown stage 'later'");

@@ -1,5 +1,6 @@
-// Unit tests for spec::YamlToJson / ParseYamlDocument: YAML 1.2 core-schema typing of plain
-// scalars, quoted scalars as strings, keys, anchors, tags and error positions.
+// Unit tests for spec::YamlToJson / ParseYamlDocument / ParseOrderedYamlDocument: YAML 1.2
+// core-schema typing of plain scalars, quoted scalars as strings, keys (and their order),
+// anchors, tags and error positions.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -180,6 +181,20 @@ TEST_CASE("alias cycles are rejected instead of recursing forever") {
   auto cyclic = ParseYamlDocument("a: &x [1, *x]\n", "cycle.yaml");
   REQUIRE_FALSE(cyclic.ok());
   CHECK(cyclic.status().message().find("nesting deeper than 512 levels") != std::string::npos);
+}
+
+TEST_CASE("ParseOrderedYamlDocument keeps the YAML's key order and types and refuses what ParseYamlDocument does") {
+  const std::string text = "zeta: 1\nalpha: {y: '2', x: [3.5, true, ~]}\nmiddle: text\n";
+  auto ordered = ParseOrderedYamlDocument(text, "o.yaml");
+  REQUIRE_MESSAGE(ordered.ok(), ordered.status().message());
+  CHECK(ordered->dump() == R"({"zeta":1,"alpha":{"y":"2","x":[3.5,true,null]},"middle":"text"})");
+  CHECK(json(*ordered) == MustParse(text));  // the same values, sorted
+  auto dup = ParseOrderedYamlDocument("a: 1\nb: 2\na: 3\n", "dup.yaml");
+  REQUIRE_FALSE(dup.ok());
+  CHECK(dup.status().message() == "dup.yaml:3:1: duplicate key 'a'");
+  auto bad = ParseOrderedYamlDocument("a: [1,\n b: }", "spec.yaml");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() == "spec.yaml:2:5: illegal flow end");
 }
 
 TEST_CASE("YamlToJson converts an already-loaded node") {
