@@ -256,7 +256,7 @@ void TaskStore::VisitNewestFirst(const std::function<bool(const TaskView&)>& fn)
     std::lock_guard<std::mutex> shard_lock(shard.mu);
     const StoredTask* s = Resolve(shard, it->handle & kSlotMask, it->gen);
     if (s == nullptr) continue;
-    if (!fn(TaskView{s->id(), shard.keys.Get(s->key), shard.models.Get(s->model), s->provider, s->timeline})) return;
+    if (!fn(TaskView{s->id(), shard.keys.Get(s->key), shard.models.Get(s->model), s->provider, s->timeline, s->ticket})) return;
   }
 }
 

@@ -43,6 +43,7 @@ struct TaskView {
   std::string_view model;
   Provider provider;
   const Timeline& timeline;
+  uint64_t ticket;  // Task::ticket
 };
 
 class TaskStore {
