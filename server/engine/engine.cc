@@ -201,7 +201,10 @@ std::array<uint64_t, kTaskStateCount> Engine::StatesEntered(Provider provider) c
 void Engine::ArmWatch(const Task& task) {
   const int64_t next = task.timeline.NextBoundaryAfter(task.notified);
   if (next == kNever || !watching()) return;
-  store_.ArmWatch(task.id, [&](uint64_t handle) { return scheduler_.ScheduleLaneAt(next, handle); });
+  store_.ArmWatch(task.id, [&](uint64_t handle, uint64_t previous) {
+    if (previous != 0) scheduler_.Cancel(previous);  // armed meanwhile by another path (a change, a create)
+    return scheduler_.ScheduleLaneAt(next, handle);
+  });
 }
 
 void Engine::ReportTransitions(const std::string& id) {
@@ -217,6 +220,9 @@ void Engine::ReportTransitions(const std::string& id) {
       if (Timeline::StageIndex(step.first) > reported) entered.push_back(step);
     }
     if (!entered.empty()) t.notified = entered.back().first;
+    // The timer firing now, or one a change armed meanwhile: cancelled so that the ArmWatch
+    // below leaves one chain (Cancel of the firing timer is a no-op).
+    if (t.watch_timer != 0) scheduler_.Cancel(t.watch_timer);
     t.watch_timer = 0;
     snapshot = t;
   });
@@ -400,13 +406,13 @@ StatusOr<size_t> Engine::Reset(std::string_view key, bool restore_configured) {
   if (restore_configured) record["configured"] = true;
   uint64_t position = 0;
   IMAGINE_RETURN_IF_ERROR(WriteChange(record, &position));
-  std::vector<Scheduler::TimerId> timers;
   size_t removed = store_.RemoveIf([&](const Task& t) {
     if (!key.empty() && t.owner_key != key) return false;
-    if (t.watch_timer != 0) timers.push_back(t.watch_timer);
+    // Under the task's shard lock: its watch_timer is queued or firing, never one that fired
+    // and was forgotten (a lane timer's Cancel cannot tell those apart; see Scheduler::Cancel).
+    if (t.watch_timer != 0) scheduler_.Cancel(t.watch_timer);
     return true;
   });
-  for (Scheduler::TimerId timer : timers) scheduler_.Cancel(timer);
   // The id sequence keeps running: a callback of a forgotten task may still be pending,
   // and must never be filed under a new task with the same id.
   if (key.empty()) {

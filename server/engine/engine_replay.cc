@@ -219,7 +219,10 @@ void Engine::ResumeRestoredTasks() {
   });
   for (const auto& [id, at] : due) {
     const int64_t due_ms = at;
-    store_.ArmWatch(id, [&](uint64_t handle) { return scheduler_.ScheduleLaneAt(due_ms, handle); });
+    store_.ArmWatch(id, [&](uint64_t handle, uint64_t previous) {
+      if (previous != 0) scheduler_.Cancel(previous);
+      return scheduler_.ScheduleLaneAt(due_ms, handle);
+    });
   }
   if (clock_->is_virtual()) scheduler_.Advance(0);  // what was already due when the process died
 }

@@ -105,7 +105,7 @@ void Scheduler::Wake() { cv_.notify_all(); }
 
 size_t Scheduler::pending() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return fns_.size() + lane_queued_ - lane_cancelled_.size();
+  return fns_.size() + lane_queued_ - lane_cancelled_.size();  // cancelled ones are still queued
 }
 
 void Scheduler::Shutdown() {

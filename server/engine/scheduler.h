@@ -46,6 +46,9 @@ class Scheduler final : public Timers {
   // Runs `fn` once the clock reaches `due_ms` (at once, on the next firing pass, if already due).
   TimerId ScheduleAt(int64_t due_ms, std::function<void()> fn) override;
   // Removes a pending timer (either kind); false if it already fired (or is firing) or never existed.
+  // PRECONDITION for a lane timer: the caller's id is still queued or firing. Lane timers keep no
+  // per-timer record, so one that fired and finished is indistinguishable from a queued one;
+  // owners forget a lane id when it fires (under their own lock) and cancel only ids they hold.
   bool Cancel(TimerId id) override;
 
   // The function every lane timer runs, with its payload. Set once, before ScheduleLaneAt.

@@ -221,7 +221,8 @@ bool TaskStore::Update(std::string_view id, const std::function<void(Task&)>& fn
   return true;
 }
 
-bool TaskStore::ArmWatch(std::string_view id, const std::function<uint64_t(uint64_t handle)>& schedule) {
+bool TaskStore::ArmWatch(std::string_view id,
+                         const std::function<uint64_t(uint64_t handle, uint64_t previous)>& schedule) {
   const size_t shard_index = ShardIndex(id);
   Shard& shard = shards_[shard_index];
   std::lock_guard<std::mutex> lock(shard.mu);
@@ -229,7 +230,7 @@ bool TaskStore::ArmWatch(std::string_view id, const std::function<uint64_t(uint6
   if (slot == SlotIndex::kNone) return false;
   StoredTask& s = shard.At(slot);
   const uint32_t handle = static_cast<uint32_t>(shard_index << 26) | slot;
-  s.watch_timer = schedule(uint64_t{handle} << 32 | s.gen);
+  s.watch_timer = schedule(uint64_t{handle} << 32 | s.gen, s.watch_timer);
   return true;
 }
 

@@ -70,8 +70,10 @@ class TaskStore {
   bool Update(std::string_view id, const std::function<void(Task&)>& fn);
   // Arms the task's state report without copying the task: under its shard lock (so the
   // timer cannot run before it is kept), calls `schedule` with the task's handle (see
-  // IdOfHandle) and keeps the timer id it returns as the task's watch_timer. False when absent.
-  bool ArmWatch(std::string_view id, const std::function<uint64_t(uint64_t handle)>& schedule);
+  // IdOfHandle) and the watch_timer it holds now (0 = none; the caller cancels it, so a task
+  // never has two chains of reports), and keeps the timer id it returns as the task's
+  // watch_timer. False when absent.
+  bool ArmWatch(std::string_view id, const std::function<uint64_t(uint64_t handle, uint64_t previous)>& schedule);
   // The id of the task `handle` named when ArmWatch gave it, "" once that task is gone.
   std::string IdOfHandle(uint64_t handle) const;
   size_t size() const { return size_.load(std::memory_order_relaxed); }

@@ -94,9 +94,9 @@ TEST_CASE("the bound: the earliest finished goes first, running and unreported t
   CHECK(store.Get("a"));
   CHECK(store.evicted() == 1);
   // A task whose last state report is still pending (a timer set) is not evicted.
-  store.ArmWatch("a", [](uint64_t) { return uint64_t{77}; });
+  store.ArmWatch("a", [](uint64_t, uint64_t) { return uint64_t{77}; });
   CHECK(store.Insert(Make("e", 50), 36) == TaskStore::InsertResult::kFull);
-  store.ArmWatch("a", [](uint64_t) { return uint64_t{0}; });
+  store.ArmWatch("a", [](uint64_t, uint64_t previous) { CHECK(previous == 77); return uint64_t{0}; });
   CHECK(store.Insert(Make("e", 50), 36) == TaskStore::InsertResult::kInserted);
   CHECK_FALSE(store.Get("a"));
   // A stuck task becomes evictable once it is given an end.
