@@ -233,9 +233,13 @@ std::map<std::string, Handler> AdminApi::Handlers() {
     }
     return Json(200, clock_json());
   };
-  h["getVersion"] = [](ApiRequest&) {
-    return Json(200, nlohmann::ordered_json{
-                         {"name", "imagine-emu"}, {"version", IMAGINE_VERSION}, {"providers", ProviderNamesInCatalog()}});
+  h["getVersion"] = [this](ApiRequest&) {
+    nlohmann::ordered_json ports = nlohmann::ordered_json::object();
+    for (const auto& [provider, port] : options_.provider_ports) ports[provider] = port;
+    return Json(200, nlohmann::ordered_json{{"name", "imagine-emu"},
+                                            {"version", IMAGINE_VERSION},
+                                            {"providers", ProviderNamesInCatalog()},
+                                            {"ports", std::move(ports)}});
   };
   h["getConfig"] = [this](ApiRequest&) { return Json(200, options_.effective_config); };
   h["advanceClock"] = [this, clock_json](ApiRequest& req) {

@@ -42,6 +42,7 @@ struct AdminOptions {
   std::vector<ServedDocument> documents;      // the documents the emulator runs on
   HostAllowList allowed_hosts;                // Host names answered (server.allowed_hosts and the
                                               // public_url's host; loopback and IPs always)
+  std::map<std::string, int> provider_ports;  // the bound port of each provider served on one of its own
 };
 
 // What the control API reads and steers; every pointer must outlive the API.

@@ -62,7 +62,14 @@ nlohmann::ordered_json HarEntry(const JournalEntry& e, const std::string& base_u
   }
   nlohmann::ordered_json request;
   request["method"] = e.method;
-  request["url"] = base_url + e.path + (e.query.empty() ? "" : "?" + e.query);
+  // A request served on a provider's own port at its root carries the base the same path has
+  // on the main port (Activity::OnRequest), so the URL reaches the same provider.
+  std::string base;
+  if (!e.detail_json.empty()) {
+    const nlohmann::json detail = nlohmann::json::parse(e.detail_json, nullptr, false);
+    if (detail.is_object() && detail.contains("base") && detail["base"].is_string()) base = detail["base"];
+  }
+  request["url"] = base_url + base + e.path + (e.query.empty() ? "" : "?" + e.query);
   request["httpVersion"] = "HTTP/1.1";
   request["cookies"] = nlohmann::ordered_json::array();
   request["headers"] = HarHeaders(e.request_headers);

@@ -38,7 +38,9 @@ void Activity::SubmitCallback(const Task& task) {
   request.body = provider->second->CallbackBody(task, engine_->NowMs());
   request.method = shape.method;
   request.content_type = shape.content_type;
-  request.hmac_key = profile->webhook_hmac_key;
+  // The Kie signature (X-Webhook-Timestamp/-Signature) is for JSON callbacks; an upload PUT
+  // (xAI's output.upload_url) goes to a signed URL and carries no signature headers.
+  if (shape.method != "PUT") request.hmac_key = profile->webhook_hmac_key;
   request.key = task.owner_key;
   // Whether receivers on loopback/private hosts are allowed (checked again after resolving).
   request.allow_private_hosts = provider->second->allow_private_callbacks();
@@ -74,7 +76,7 @@ void Activity::OnCallbackAttempt(const CallbackAttempt& attempt) {
   journal_->Append(std::move(e));
 }
 
-void Activity::OnRequest(const RequestRecord& r) {
+void Activity::OnRequest(const RequestRecord& r, std::string_view main_base) {
   std::string_view provider = "none";
   if (IsAdminPath(r.path)) {
     provider = "admin";
@@ -112,6 +114,9 @@ void Activity::OnRequest(const RequestRecord& r) {
                                                    r.response->content_type + ">";
   e.latency_us = r.latency_us;
   e.scenario = r.response->scenario;
+  const bool under_base = r.path.size() > main_base.size() && r.path.compare(0, main_base.size(), main_base) == 0 &&
+                          r.path[main_base.size()] == '/';
+  if (!main_base.empty() && !under_base) e.detail_json = nlohmann::json{{"base", main_base}}.dump();
   journal_->Append(std::move(e));
 }
 

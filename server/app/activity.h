@@ -8,6 +8,7 @@
 #define IMAGINE_APP_ACTIVITY_H_
 
 #include <map>
+#include <string_view>
 #include <vector>
 
 #include "admin/metrics.h"
@@ -34,7 +35,10 @@ class Activity final : public TaskObserver {
            CallbackDispatcher* callbacks, const std::vector<const ProviderSurface*>& providers);
 
   void OnTaskFinished(const Task& task, int64_t at_ms) override;
-  void OnRequest(const RequestRecord& record);
+  // `main_base`: for a request served on a provider's own port, the base its root paths have
+  // on the main port ("/xai"); a path outside it is journaled with that base (in the request
+  // entry's detail_json, {"base": "/xai"}), so the HAR export's URL reaches the same provider.
+  void OnRequest(const RequestRecord& record, std::string_view main_base = {});
   void OnCallbackAttempt(const CallbackAttempt& attempt);
 
  private:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -137,6 +138,25 @@ Status WireProxy(const Config& c, const std::string& public_url, Engine* engine,
   return Status::Ok();
 }
 
+// A provider's own port (server.listen) that is the main port or another provider's is named
+// before anything binds, instead of the second bind's "Address already in use" (0 = any free
+// port, which never clashes).
+Status CheckProviderPorts(int main_port, const std::map<std::string, int>& listen) {
+  std::map<int, std::string> taken;
+  for (const auto& [provider, own_port] : listen) {
+    if (own_port == 0) continue;
+    const std::string where = "config: server.listen." + provider + ": port " + std::to_string(own_port);
+    if (own_port == main_port) {
+      return InvalidArgument(where + " is the main port (server.port); a provider needs a port of its own");
+    }
+    auto [it, fresh] = taken.emplace(own_port, provider);
+    if (!fresh) {
+      return InvalidArgument(where + " is server.listen." + it->second + "'s too; each provider needs a port of its own");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Application>> Application::Create(Config config) {
@@ -168,6 +188,7 @@ Status Application::BindServer() {
   http.read_timeout_s = c.server.read_timeout_s;
   http.write_timeout_s = c.server.write_timeout_s;
   http.body_limit_bytes = c.server.body_limit_bytes;
+  IMAGINE_RETURN_IF_ERROR(CheckProviderPorts(c.server.port, c.server.listen));
   self_check_ = std::make_unique<SelfCheck>(c.self_check);
   server_ = std::make_unique<HttpServer>(http, &router_, self_check_.get());
   IMAGINE_RETURN_IF_ERROR(server_->Bind());
@@ -289,7 +310,9 @@ Status Application::MakeProviders() {
     for (const auto& front : fronts_) {
       if (front->name() != served->provider) continue;
       served->bases.emplace_back("", front.get());
-      for (const std::string& base : front->MountBases()) {
+      const std::vector<std::string> main_bases = front->MountBases();
+      if (std::find(main_bases.begin(), main_bases.end(), "") == main_bases.end()) served->main_base = main_bases.front();
+      for (const std::string& base : main_bases) {
         if (!base.empty()) served->bases.emplace_back(base, front.get());
       }
       for (const auto& [base, surface] : served->bases) IMAGINE_RETURN_IF_ERROR(served->router.Mount(front.get(), base));
@@ -310,7 +333,10 @@ Status Application::MakeProviders() {
 // admin_ (mounted) and the result routes.
 Status Application::MakeAdmin() {
   const Config& c = config_;
-  AdminOptions admin_options{c.admin_token, c.admin_protect_health, ConfigToJson(c), {}, AllowedHosts(c, public_url_)};
+  std::map<std::string, int> own_ports;
+  for (const auto& [provider, own_port] : provider_ports()) own_ports[provider] = own_port;
+  AdminOptions admin_options{c.admin_token,        c.admin_protect_health,       ConfigToJson(c), {},
+                             AllowedHosts(c, public_url_), std::move(own_ports)};
   if (admin_options.allowed_hosts.allows_all() && c.admin_token.empty()) {
     Log(LogLevel::kWarn, "server.allowed_hosts: all — the control API answers any Host name, so a web page can "
                          "reach it through DNS rebinding; set an admin token (--admin-token) or list the names");
@@ -337,7 +363,10 @@ void Application::Connect() {
   server_->set_request_observer([act](const RequestRecord& r) { act->OnRequest(r); });
   for (auto& served : provider_ports_) {
     served->server->set_surface_bases(served->bases);
-    served->server->set_request_observer([act](const RequestRecord& r) { act->OnRequest(r); });
+    // Every path of a provider's own port is the provider's: unknown ones are answered in its envelope.
+    if (!served->bases.empty()) served->server->set_fallback_surface(served->bases.front().second);
+    served->server->set_request_observer(
+        [act, main_base = served->main_base](const RequestRecord& r) { act->OnRequest(r, main_base); });
   }
   callbacks_->SetObserver([act](const CallbackAttempt& a) { act->OnCallbackAttempt(a); });
   engine_->SetJournal(journal_.get());

@@ -82,6 +82,7 @@ class Application {
   struct ProviderPort {
     std::string provider;
     std::vector<std::pair<std::string, const ApiSurface*>> bases;  // filled by MakeProviders
+    std::string main_base;  // where its root paths are on the main port: "/xai", or "" (served at the root there too)
     Router router;
     std::unique_ptr<HttpServer> server;
   };

@@ -182,7 +182,9 @@ StatusOr<json> FlagLayer(const FlagSpec& flag, const std::string& text, const st
   if (flag.kind == FlagKind::kPairs) {
     json pairs = Pairs(flag, text);
     if (pairs.is_null()) {
-      return InvalidArgument(origin + ": must be " + flag.value_name + " (any of them, each once; got " + got + ")");
+      std::string names;  // the names a pair may have (the providers, for --listen and --proxy)
+      for (const std::string& k : flag.keys) names += (names.empty() ? "" : ", ") + k;
+      return InvalidArgument(origin + ": must be " + flag.value_name + " (any of " + names + ", each once; got " + got + ")");
     }
     for (auto& [key, value] : pairs.items()) {
       const std::string given = "\"" + value.get<std::string>() + "\"";

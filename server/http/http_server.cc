@@ -97,7 +97,7 @@ const ApiSurface* HttpServer::SurfaceForPath(std::string_view path) const {
   for (const auto& [prefix, d] : prefixes_) {
     if (path.substr(0, prefix.size()) == prefix) return d;
   }
-  return nullptr;
+  return fallback_surface_;
 }
 
 void HttpServer::Observe(const ParsedRequest& req, const std::string& request_id, const RouteEntry* route,

@@ -67,6 +67,9 @@ class HttpServer {
   // The same with the mount bases given (base, surface) instead of each surface's
   // MountBases(): a provider on a port of its own is at the root there too.
   void set_surface_bases(const std::vector<std::pair<std::string, const ApiSurface*>>& bases);
+  // The surface that renders errors for paths under no prefix (null: a plain JSON error): a
+  // provider's own port answers every path in the provider's envelope. Before Run().
+  void set_fallback_surface(const ApiSurface* surface) { fallback_surface_ = surface; }
   void set_request_observer(RequestObserver observer) { request_observer_ = std::move(observer); }
   // Serves until Stop(). Precondition: Bind() succeeded.
   void Run();
@@ -84,6 +87,7 @@ class HttpServer {
   const Router* router_;
   SelfCheck* self_check_;
   std::vector<std::pair<std::string, const ApiSurface*>> prefixes_;  // mount base + path prefix, longest first
+  const ApiSurface* fallback_surface_ = nullptr;  // see set_fallback_surface
   RequestObserver request_observer_;
   std::unique_ptr<SocketServer> server_;
   int port_ = -1;

@@ -43,7 +43,10 @@ TEST_CASE("without an admin token the control API is open, with one every route 
   EmulatorProcess open;
   CHECK(Admin(open, "GET", "/_emulator/health").status == 200);
   CHECK(Admin(open, "GET", "/_emulator/version").json() ==
-        nlohmann::json{{"name", "imagine-emu"}, {"version", IMAGINE_VERSION}, {"providers", {"apikley", "evolink", "xai"}}});
+        nlohmann::json{{"name", "imagine-emu"},
+                       {"version", IMAGINE_VERSION},
+                       {"providers", {"apikley", "evolink", "xai"}},
+                       {"ports", nlohmann::json::object()}});
 
   EmulatorProcess guarded({"--clock", "virtual", "--admin-token", "t0ps3cret"});
   // GET health stays open for probes (issue 16; admin_surface_test.cc pins it and admin.protect_health).

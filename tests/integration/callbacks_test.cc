@@ -212,9 +212,13 @@ TEST_CASE("Apikley makes one attempt by default, timeouts and closed ports are r
   nlohmann::json c = f.WaitAttempts(refused, 1);
   CHECK(c[0]["error"] == "connection refused");
   CHECK(c[0]["status"] == 0);
-  // Every attempt is also in the journal, correlated by task id.
-  nlohmann::json journal = f.emu.Get("/_emulator/journal?kind=callback&task_id=" + refused).json();
-  REQUIRE(journal["entries"].size() >= 1);
+  // Every attempt is also in the journal, correlated by task id. The attempt is listed before
+  // the journal observer runs, so wait for the entry.
+  nlohmann::json journal;
+  REQUIRE(PollUntil([&] {
+    journal = f.emu.Get("/_emulator/journal?kind=callback&task_id=" + refused).json();
+    return journal["entries"].size() >= 1;
+  }));
   CHECK(journal["entries"][0]["callback"]["error"] == "connection refused");
 }
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -276,6 +277,22 @@ TEST_CASE("imagine-conform --provider xai: the C++ and Python references pass ev
     CHECK(r.out.find("pass surfaces_failure") != std::string::npos);
     CHECK(r.out.find("callback_duplicate ") == std::string::npos);
   }
+}
+
+TEST_CASE("imagine-conform --provider all runs the three providers' scenarios, and the reference passes them") {
+  Result r = Conform({"--provider", "all", "--jobs", "16", "--client", kClients + "/reference_cpp"});
+  INFO(r.out, r.err);
+  CHECK(r.code == 0);
+  CHECK(std::regex_search(ScoreLine(r.out), std::regex(R"(^\d+ passed, 0 failed, \d+ skipped$)")));
+  std::map<std::string, int> scenarios;
+  std::smatch m;
+  for (auto it = r.out.cbegin(); std::regex_search(it, r.out.cend(), m, std::regex(R"((?:^|\n)(apikley|evolink|xai) +\w)"));
+       it = m.suffix().first) {
+    scenarios[m[1]]++;
+  }
+  // Each provider's catalog: Apikley's has record_not_ready, xAI's no callback scenarios.
+  CHECK(scenarios == std::map<std::string, int>{{"apikley", 18}, {"evolink", 17}, {"xai", 15}});
+  CHECK(Verdicts(r.out).size() == (18 + 17 + 15) * 15);
 }
 
 // The GitHub Actions snippet of docs/conformance.md: its conformance step

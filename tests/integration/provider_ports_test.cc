@@ -8,8 +8,11 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "support/emulator_process.h"
+#include "support/test_net.h"
+#include "support/test_receiver.h"
 
 namespace imagine::testing {
 namespace {
@@ -137,6 +140,86 @@ TEST_CASE("server.listen in a config file gives a provider its port, and an unkn
   auto [flag_code, flag_out] = RunToExit({"--port", "0", "--listen", "xai=port"});
   CHECK(flag_code != 0);
   CHECK(flag_out.find("--listen: xai: must be an integer from 0 to 65535 (got \"port\")") != std::string::npos);
+  auto [name_code, name_out] = RunToExit({"--port", "0", "--listen", "nobody=1"});
+  CHECK(name_code != 0);
+  CHECK(name_out.find("--listen: must be PROVIDER=N (any of apikley, evolink, xai, each once; got \"nobody=1\")") !=
+        std::string::npos);
+}
+
+TEST_CASE("the HAR export sends a request made on a provider's own port to that provider on the main port") {
+  EmulatorProcess emu({"--listen", "xai=0", "--listen", "evolink=0", "--clock", "virtual"});
+  const int xai = emu.ProviderPort("xai");
+  const int evolink = emu.ProviderPort("evolink");
+  REQUIRE(Client{xai, "/v1"}.Send("POST", "/videos/generations", R"({"prompt":"a kite","duration":1})").status == 200);
+  REQUIRE(Client{xai, "/xai/v1"}.Send("GET", "/videos/nope", "").status == 404);  // already under /xai
+  REQUIRE(Client{evolink, "/v1"}.Send("POST", "/videos/generations",
+                                      R"({"model":"grok-imagine-text-to-video","prompt":"a kite"})")
+              .status == 200);
+  Reply har = emu.Get("/_emulator/journal.har");
+  REQUIRE(har.status == 200);
+  const nlohmann::json log = har.json()["log"];
+  std::vector<std::string> urls;
+  for (const auto& e : log["entries"]) urls.push_back(e["request"]["url"].get<std::string>());
+  REQUIRE(urls.size() == 3);
+  CHECK(urls[0] == emu.base_url() + "/xai/v1/videos/generations");
+  CHECK(urls[1] == emu.base_url() + "/xai/v1/videos/nope");  // already under /xai: not prefixed twice
+  CHECK(urls[2] == emu.base_url() + "/v1/videos/generations");  // Evolink is at the main port's root
+  // Replayed as exported, the first request reaches xAI again (Evolink would want a model).
+  Reply replay = emu.Post(urls[0].substr(emu.base_url().size()), R"({"prompt":"a kite","duration":1})", "demo-key");
+  CHECK(replay.status == 200);
+  CHECK(replay.json().contains("request_id"));
+}
+
+
+TEST_CASE("a provider's port that is the main port or another provider's is refused, naming the clash") {
+  const int port = ClosedPort();
+  REQUIRE(port > 0);
+  const std::string p = std::to_string(port);
+  auto [main_code, main_out] = RunToExit({"--port", p, "--listen", "xai=" + p});
+  CHECK(main_code != 0);
+  CHECK_MESSAGE(main_out.find("config: server.listen.xai: port " + p +
+                              " is the main port (server.port); a provider needs a port of its own") !=
+                    std::string::npos,
+                main_out);
+  auto [twice_code, twice_out] = RunToExit({"--port", "0", "--listen", "xai=" + p, "--listen", "evolink=" + p});
+  CHECK(twice_code != 0);
+  CHECK_MESSAGE(twice_out.find("config: server.listen.xai: port " + p +
+                               " is server.listen.evolink's too; each provider needs a port of its own") !=
+                    std::string::npos,
+                twice_out);
+}
+
+TEST_CASE("a provider's port that another program holds is refused with the address and the reason") {
+  TestReceiver<> holder;  // listens on a loopback port for the test's duration
+  REQUIRE(holder.ok());
+  const std::string p = std::to_string(holder.port());
+  auto [code, out] = RunToExit({"--port", "0", "--listen", "xai=" + p});
+  CHECK(code != 0);
+  CHECK_MESSAGE(out.find("server.listen.xai: cannot listen on 127.0.0.1:" + p + ": Address already in use") !=
+                    std::string::npos,
+                out);
+}
+
+
+TEST_CASE("a provider's port answers unknown paths in the provider's envelope, and the control API lists the ports") {
+  EmulatorProcess emu({"--listen", "xai=0", "--listen", "evolink=0"});
+  const int xai = emu.ProviderPort("xai");
+  const int evolink = emu.ProviderPort("evolink");
+  for (const char* path : {"/nope", "/api/v1/jobs/createTask", "/_emulator/health"}) {
+    CAPTURE(path);
+    Reply r = Client{xai, ""}.Send("GET", path, "");
+    CHECK(r.status == 404);
+    CHECK(r.json()["code"] == "Some requested entity was not found");  // xAI's envelope, as under /v1/
+    CHECK(r.json()["error"] == std::string("no such endpoint: ") + path);
+    Reply e = Client{evolink, ""}.Send("GET", path, "");
+    CHECK(e.status == 404);
+    CHECK(e.json()["error"]["code"] == "not_found");  // Evolink's envelope
+  }
+  Reply version = emu.Get("/_emulator/version");
+  REQUIRE(version.status == 200);
+  CHECK(version.json()["ports"] == nlohmann::json{{"evolink", evolink}, {"xai", xai}});
+  EmulatorProcess plain;
+  CHECK(plain.Get("/_emulator/version").json()["ports"] == nlohmann::json::object());
 }
 
 }  // namespace imagine::testing

@@ -398,7 +398,8 @@ TEST_CASE("proxy: start-up refuses http upstreams without allow_http, bad --prox
   CHECK(out1.find("proxy.apikley: the upstream URL must be https://") != std::string::npos);
   auto [code2, out2] = RunToExit({"--port", "0", "--proxy", "openai=https://example.com"});
   CHECK(code2 == 2);
-  CHECK(out2.find("--proxy: must be apikley=URL,evolink=URL") != std::string::npos);
+  CHECK(out2.find("--proxy: must be apikley=URL,evolink=URL,xai=URL (any of apikley, evolink, xai, each once; got "
+                  "\"openai=https://example.com\")") != std::string::npos);
   auto [code3, out3] =
       RunToExit({"--port", "0", "--config", WriteTempFile("proxy: {capture_callbacks: true, evolink: https://example.com}\n")});
   CHECK(code3 == 2);

@@ -26,6 +26,25 @@ nlohmann::json Attempts(const EmulatorProcess& emu, const std::string& id) {
   return r.json()["attempts"];
 }
 
+// Waits until the dispatcher holds nothing: no submission queued, waiting for a retry or
+// being sent. A submission leaves `pending` only after its attempt is recorded and the
+// journal observer has run, so every PUT made has reached the receiver by then.
+void WaitCallbacksIdle(const EmulatorProcess& emu) {
+  REQUIRE(PollUntil([&] {
+    nlohmann::json s = emu.Get("/_emulator/callbacks").json()["stats"];
+    return s["pending"] == 0 && s["in_flight"] == 0 && s["queued"] == 0 && s["waiting"] == 0;
+  }));
+}
+
+nlohmann::json JournalCallbacks(const EmulatorProcess& emu, const std::string& id, size_t n) {
+  nlohmann::json entries;
+  REQUIRE(PollUntil([&] {
+    entries = emu.Get("/_emulator/journal?kind=callback&task_id=" + id).json()["entries"];
+    return entries.size() >= n;
+  }));
+  return entries;
+}
+
 }  // namespace
 
 TEST_CASE("xai: output.upload_url gets the MP4 by PUT when the request is done, recorded like a callback") {
@@ -53,9 +72,10 @@ TEST_CASE("xai: output.upload_url gets the MP4 by PUT when the request is done, 
   CHECK(attempts[0]["method"] == "PUT");
   CHECK(attempts[0]["outcome"] == "delivered");
   CHECK(attempts[0]["request_body"] == "(" + std::to_string(mp4.body.size()) + " bytes of video/mp4)");
-  nlohmann::json journal = emu.Get("/_emulator/journal?kind=callback&task_id=" + id).json();
-  REQUIRE(journal["entries"].size() == 1);
-  CHECK(journal["entries"][0]["callback"]["method"] == "PUT");
+  // The attempt is listed before the journal observer runs: wait for the entry, not a count.
+  nlohmann::json journal = JournalCallbacks(emu, id, 1);
+  CHECK(journal.size() == 1);
+  CHECK(journal[0]["callback"]["method"] == "PUT");
 }
 
 TEST_CASE("xai: a failed upload PUT leaves the request done, and a failed request uploads nothing") {
@@ -73,8 +93,39 @@ TEST_CASE("xai: a failed upload PUT leaves the request done, and a failed reques
   CHECK(attempts[0]["will_retry"] == false);  // callbacks.xai: no retries
   CHECK(emu.Get("/xai/v1/videos/" + id, "demo-key").json()["status"] == "done");
   CHECK(emu.Get("/xai/v1/videos/" + failed, "flaky-key").json()["status"] == "failed");
+  WaitCallbacksIdle(emu);  // a wrongly sent PUT would have arrived by now
+  CHECK(emu.Get("/_emulator/callbacks").json()["stats"]["submitted"] == 1);
   CHECK(Attempts(emu, failed).empty());
   CHECK(rx.received() == 1);
+}
+
+TEST_CASE("xai: an upload PUT is never signed, even for a key with a webhook HMAC key") {
+  TestReceiver<> rx;
+  REQUIRE(rx.ok());
+  EmulatorProcess emu({"--clock", "virtual", "--config", WriteTempFile("xai: {allow_private_uploads: true}\n")});
+  Create(emu, rx.Url("/put"), "signed-key");
+  emu.Advance(120);
+  REQUIRE(PollUntil([&] { return rx.completed() == 1; }));
+  const ReceivedRequest put = rx.Requests().front();
+  CHECK(put.method == "PUT");
+  CHECK(put.Header("X-Webhook-Timestamp").empty());  // the Kie signature is for Apikley/Evolink callbacks
+  CHECK(put.Header("X-Webhook-Signature").empty());
+  CHECK(put.Header("Authorization").empty());
+}
+
+TEST_CASE("xai: X-Emulator-Callback faults apply to the upload PUT as documented") {
+  TestReceiver<> rx;
+  REQUIRE(rx.ok());
+  EmulatorProcess emu({"--clock", "virtual", "--config", WriteTempFile("xai: {allow_private_uploads: true}\n")});
+  Reply r = emu.Request("POST", kCreate,
+                        R"({"prompt":"a kite","duration":1,"output":{"upload_url":")" + rx.Url("/put") + R"("}})",
+                        {{"Authorization", "Bearer demo-key"}, {"X-Emulator-Callback", "duplicate"}},
+                        "application/json");
+  REQUIRE_MESSAGE(r.status == 200, r.body);
+  emu.Advance(120);
+  WaitCallbacksIdle(emu);
+  CHECK(rx.received() == 2);  // delivered twice
+  for (const ReceivedRequest& put : rx.Requests()) CHECK(put.method == "PUT");
 }
 
 TEST_CASE("xai: output.upload_url must be https on a public host unless xai.allow_private_uploads") {

@@ -9,6 +9,7 @@
 
 #include "app/config_document.h"
 #include "app/flag_table.h"
+#include "providers/provider_catalog.h"
 
 namespace imagine {
 namespace {
@@ -139,7 +140,8 @@ TEST_CASE("--proxy takes provider=URL pairs and --drift-report a file, both reac
     CHECK(Parse({"--proxy", bad}).status().code() == Code::kInvalidArgument);
   }
   CHECK(Parse({"--proxy", "openai=https://x"}).status().message() ==
-        "--proxy: must be apikley=URL,evolink=URL (any of them, each once; got \"openai=https://x\")");
+        "--proxy: must be apikley=URL,evolink=URL,xai=URL (any of apikley, evolink, xai, each once; got "
+        "\"openai=https://x\")");
 }
 
 TEST_CASE("--listen takes provider=port pairs, repeatable, typed as ports, and reaches server.listen") {
@@ -154,7 +156,18 @@ TEST_CASE("--listen takes provider=port pairs, repeatable, typed as ports, and r
   CHECK(Parse({"--listen", "xai=70000"}).status().message() ==
         "--listen: xai: must be an integer from 0 to 65535 (got \"70000\")");
   CHECK(Parse({"--listen", "openai=1"}).status().message() ==
-        "--listen: must be PROVIDER=N (any of them, each once; got \"openai=1\")");
+        "--listen: must be PROVIDER=N (any of apikley, evolink, xai, each once; got \"openai=1\")");
+}
+
+TEST_CASE("--listen and --proxy take exactly the catalog's providers") {
+  auto flags = SchemaFlags();
+  REQUIRE(flags.ok());
+  for (const char* name : {"listen", "proxy"}) {
+    INFO(name);
+    auto flag = std::find_if(flags->begin(), flags->end(), [&](const FlagSpec& f) { return f.name == name; });
+    REQUIRE(flag != flags->end());
+    CHECK(flag->keys == ProviderNamesInCatalog());
+  }
 }
 
 TEST_CASE("a flag for a config key is declared by its x-flag alone: --max-stored-bytes") {

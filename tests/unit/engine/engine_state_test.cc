@@ -12,25 +12,14 @@
 
 #include "engine/engine.h"
 #include "engine/state_records.h"
+#include "unit/engine/engine_test_support.h"
 
 namespace imagine {
 namespace {
 
 std::string CountingId(Random& random, int64_t) { return "t" + std::to_string(random.Next() % 1000000007ULL); }
 
-class MemoryLog : public StateLog {
- public:
-  StatusOr<uint64_t> Append(const std::string& record) override {
-    std::lock_guard<std::mutex> lock(mu);
-    if (fail) return Internal("disk full");
-    records.push_back(record);
-    return records.size();
-  }
-  void Sync(uint64_t) override {}
-  std::mutex mu;
-  std::vector<std::string> records;
-  bool fail = false;
-};
+using testing::MemoryLog;
 
 struct Fixture {
   Fixture() : engine(Options(), std::make_unique<VirtualClock>(1'000'000)) {

@@ -13,29 +13,14 @@
 #include "engine/engine.h"
 #include "engine/outages.h"
 #include "engine/scenarios_json.h"
+#include "unit/engine/engine_test_support.h"
 
 namespace imagine {
 namespace {
 
-std::vector<ScenarioDef> Catalog() {
-  auto text = FindResource("fixtures/scenarios.yaml");
-  REQUIRE(text.has_value());
-  auto catalog = Scenarios::ParseCatalog(*text, "scenarios.yaml");
-  REQUIRE(catalog.ok());
-  return std::move(catalog).value();
-}
+std::vector<ScenarioDef> Catalog() { return testing::ShippedScenarioCatalog(); }
 
-class MemoryLog : public StateLog {
- public:
-  StatusOr<uint64_t> Append(const std::string& record) override {
-    std::lock_guard<std::mutex> lock(mu);
-    records.push_back(record);
-    return records.size();
-  }
-  void Sync(uint64_t) override {}
-  std::mutex mu;
-  std::vector<std::string> records;
-};
+using testing::MemoryLog;
 
 ScenarioContext At(const char* provider, int64_t now_ms) {
   ScenarioContext c;

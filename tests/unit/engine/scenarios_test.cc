@@ -6,17 +6,12 @@
 #include <set>
 
 #include "common/resources.h"
+#include "unit/engine/engine_test_support.h"
 
 namespace imagine {
 namespace {
 
-std::vector<ScenarioDef> Catalog() {
-  auto text = FindResource("fixtures/scenarios.yaml");
-  REQUIRE(text.has_value());
-  auto catalog = Scenarios::ParseCatalog(*text, "scenarios.yaml");
-  REQUIRE_MESSAGE(catalog.ok(), catalog.status().ToString());
-  return std::move(catalog).value();
-}
+std::vector<ScenarioDef> Catalog() { return testing::ShippedScenarioCatalog(); }
 
 ScenarioContext Create(std::string_view header = "", std::string_view profile = "") {
   ScenarioContext c;

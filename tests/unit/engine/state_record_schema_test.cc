@@ -14,6 +14,7 @@
 #include "engine/state_records.h"
 #include "spec/embedded_documents.h"
 #include "spec/json_schema.h"
+#include "unit/engine/engine_test_support.h"
 
 namespace imagine {
 namespace {
@@ -169,17 +170,7 @@ namespace {
 
 std::string SerialId(Random& random, int64_t) { return "t" + std::to_string(random.Next() % 1000000007ULL); }
 
-class MemoryLog : public StateLog {
- public:
-  StatusOr<uint64_t> Append(const std::string& record) override {
-    std::lock_guard<std::mutex> lock(mu);
-    records.push_back(record);
-    return records.size();
-  }
-  void Sync(uint64_t) override {}
-  std::mutex mu;
-  std::vector<std::string> records;
-};
+using testing::MemoryLog;
 
 class NoObserver : public TaskObserver {
  public:

@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "engine/state_record_schema.h"
 #include "engine/state_records.h"
+#include "unit/engine/engine_test_support.h"
 
 namespace imagine {
 namespace {
@@ -21,17 +22,7 @@ using json = nlohmann::json;
 
 std::string SerialId(Random& random, int64_t) { return "t" + std::to_string(random.Next() % 1000000007ULL); }
 
-class MemoryLog : public StateLog {
- public:
-  StatusOr<uint64_t> Append(const std::string& record) override {
-    std::lock_guard<std::mutex> lock(mu);
-    records.push_back(record);
-    return records.size();
-  }
-  void Sync(uint64_t) override {}
-  std::mutex mu;
-  std::vector<std::string> records;
-};
+using testing::MemoryLog;
 
 std::vector<ScenarioDef> Catalog() {
   ScenarioDef slow;
