@@ -74,49 +74,45 @@ std::shared_ptr<Accounts::Account> Accounts::AccountFor(std::string_view key) {
   auto it = accounts_.find(k);
   if (it != accounts_.end()) return it->second;
   auto account = std::make_shared<Account>();
+  account->next_ticket = ticket_floor_;
   auto profile = profiles_.find(k);
   account->remaining = profile == profiles_.end() ? default_profile_->credits : profile->second->credits;
   accounts_.emplace(std::move(k), account);
   return account;
 }
 
+void Accounts::UnbindRestoredLocked(Account& account, uint64_t ticket) {
+  if (account.restored_task.empty()) return;
+  auto bound = account.restored_task.find(ticket);
+  if (bound == account.restored_task.end()) return;
+  account.restored_ticket.erase(bound->second);
+  account.restored_task.erase(bound);
+}
+
 void Accounts::EraseReservationLocked(Account& account, uint64_t ticket) {
   Reservation* r = account.active.Find(ticket);
   if (r == nullptr) return;
-  if (!r->task_id.empty()) {
-    const uint64_t* bound = account.ticket_of_task.Find(r->task_id);
-    if (bound != nullptr && *bound == ticket) account.ticket_of_task.Erase(r->task_id);
-  }
+  UnbindRestoredLocked(account, ticket);
   const std::string& counter = account.counters[r->counter];
   if (--account.running[counter] <= 0) account.running.erase(counter);
   account.active.Erase(ticket);
 }
 
-void Accounts::AddReservationLocked(Account& account, uint64_t ticket, Reservation r, const std::string& counter,
-                                    bool index) {
+bool Accounts::AddReservationLocked(Account& account, uint64_t ticket, Reservation r, const std::string& counter) {
   auto named = std::find(account.counters.begin(), account.counters.end(), counter);
   if (named == account.counters.end()) named = account.counters.insert(named, counter);
   r.counter = static_cast<uint32_t>(named - account.counters.begin());
-  const std::string task_id = std::move(r.task_id);
   const int64_t finish_ms = r.finish_ms;
   const TaskState outcome = r.outcome;
   r.finish_ms = kNever;
   auto [stored, added] = account.active.Emplace(ticket, std::move(r));
-  if (!added) return;
+  if (!added) return false;
   account.running[counter]++;
-  BindLocked(account, ticket, *stored, task_id, finish_ms, outcome, index);
+  BindLocked(account, ticket, *stored, finish_ms, outcome);
+  return true;
 }
 
-void Accounts::BindLocked(Account& account, uint64_t ticket, Reservation& r, const std::string& task_id,
-                          int64_t finish_ms, TaskState outcome, bool index) {
-  if (r.task_id != task_id) {
-    if (!r.task_id.empty()) {
-      const uint64_t* bound = account.ticket_of_task.Find(r.task_id);
-      if (bound != nullptr && *bound == ticket) account.ticket_of_task.Erase(r.task_id);
-    }
-    r.task_id = task_id;
-    if (index && !r.task_id.empty()) account.ticket_of_task.Replace(r.task_id, ticket);  // the key views r.task_id
-  }
+void Accounts::BindLocked(Account& account, uint64_t ticket, Reservation& r, int64_t finish_ms, TaskState outcome) {
   const bool moved = r.finish_ms != finish_ms;
   r.finish_ms = finish_ms;
   r.outcome = outcome;
@@ -210,13 +206,12 @@ StatusOr<Accounts::Ticket> Accounts::Reserve(std::string_view key, Provider prov
   return Reserve(k, provider, model, price, now_ms);
 }
 
-void Accounts::Activate(std::string_view key, Ticket ticket, const std::string& task_id, int64_t finish_ms,
-                        TaskState outcome) {
+void Accounts::Activate(std::string_view key, const Ticket& ticket, int64_t finish_ms, TaskState outcome) {
   std::shared_ptr<Account> account = ticket.account ? ticket.account : AccountFor(key);
   std::lock_guard<std::mutex> lock(account->mu);
   Reservation* r = account->active.Find(ticket.id);
   if (r == nullptr) return;
-  BindLocked(*account, ticket.id, *r, task_id, finish_ms, outcome);
+  BindLocked(*account, ticket.id, *r, finish_ms, outcome);
 }
 
 bool Accounts::Reschedule(std::string_view key, const std::string& task_id, uint64_t ticket, int64_t finish_ms,
@@ -224,13 +219,13 @@ bool Accounts::Reschedule(std::string_view key, const std::string& task_id, uint
   std::shared_ptr<Account> account = AccountFor(key);
   std::lock_guard<std::mutex> lock(account->mu);
   if (ticket == 0) {
-    const uint64_t* restored = account->ticket_of_task.Find(task_id);
-    if (restored == nullptr) return false;
-    ticket = *restored;
+    auto restored = account->restored_ticket.find(task_id);
+    if (restored == account->restored_ticket.end()) return false;
+    ticket = restored->second;
   }
   Reservation* r = account->active.Find(ticket);
-  if (r == nullptr || r->task_id != task_id) return false;
-  BindLocked(*account, ticket, *r, task_id, finish_ms, outcome);
+  if (r == nullptr) return false;
+  BindLocked(*account, ticket, *r, finish_ms, outcome);
   return true;
 }
 
@@ -246,9 +241,17 @@ Balance Accounts::BalanceOf(KeyContext& key, int64_t now_ms) {
   return Balance{key.account->remaining, key.account->used};
 }
 
+void Accounts::RetireLocked(Account& account) {
+  std::lock_guard<std::mutex> lock(account.mu);
+  ticket_floor_ = std::max(ticket_floor_, account.next_ticket);
+}
+
 void Accounts::Reset(std::string_view key) {
   std::lock_guard<std::mutex> lock(mu_);
-  accounts_.erase(std::string(key));
+  auto it = accounts_.find(std::string(key));
+  if (it == accounts_.end()) return;
+  RetireLocked(*it->second);
+  accounts_.erase(it);
 }
 
 void Accounts::RestoreProfiles(const AccountOptions& options) {
@@ -260,6 +263,7 @@ void Accounts::RestoreProfiles(const AccountOptions& options) {
 
 void Accounts::ResetAll() {
   std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [key, account] : accounts_) RetireLocked(*account);
   accounts_.clear();
 }
 

@@ -121,13 +121,15 @@ class Accounts {
                            int64_t now_ms);
 
   // Binds a reservation to its task: it settles at `finish_ms` (refunded if `outcome`
-  // is kFailed). kNever keeps the slot forever (a stuck task).
-  void Activate(std::string_view key, Ticket ticket, const std::string& task_id, int64_t finish_ms,
-                TaskState outcome);
+  // is kFailed). kNever keeps the slot forever (a stuck task). The task keeps the ticket
+  // (Task::ticket); the reservation keeps no copy of the task's id.
+  void Activate(std::string_view key, const Ticket& ticket, int64_t finish_ms, TaskState outcome);
 
   // Changes when and how a task ends (admin actions, cancellation): the reservation `ticket`
-  // (Task::ticket), or when it is 0 the one bound to `task_id` by ImportAccount (a task restored
-  // from a snapshot). False when the task has already settled (it then stays settled).
+  // (Task::ticket), or when it is 0 the one ImportAccount bound to `task_id` (a task restored
+  // from a snapshot whose ticket was not taken). False when the task has already settled (it
+  // then stays settled). A ticket names one reservation of the key for good: a Reset key's
+  // next account numbers its tickets after the old one's.
   bool Reschedule(std::string_view key, const std::string& task_id, uint64_t ticket, int64_t finish_ms,
                   TaskState outcome);
 
@@ -137,14 +139,21 @@ class Accounts {
 
   // State directory (engine_state.cc). ReplayCharge repeats a charge Reserve made, bound to
   // its task as Activate did, without checking any limit (it was admitted then).
-  void ReplayCharge(const std::string& key, const Ticket& charge, const std::string& task_id, int64_t finish_ms,
-                    TaskState outcome);
-  // Calls `profile` for each profile set at run time and `account` for each key's usage,
-  // as JSON (ImportAccount reads the latter back).
-  void ExportState(const std::function<void(const std::string& key, const KeyProfile& profile)>& profile,
-                   const std::function<void(const std::string& key, nlohmann::json usage)>& account) const;
-  // kInvalidArgument naming the field that does not read.
+  void ReplayCharge(const std::string& key, const Ticket& charge, int64_t finish_ms, TaskState outcome);
+  // Settles every account at `now_ms`, then calls `profile` for each profile set at run time
+  // and `account` for each key's usage, as JSON (ImportAccount reads the latter back). Each
+  // reservation left is of a task running at `now_ms`; `task_of(key, ticket)` names its task
+  // (the store's task carrying that ticket, "" when none).
+  using TaskOfTicket = std::function<std::string(const std::string& key, uint64_t ticket)>;
+  void ExportState(int64_t now_ms, const std::function<void(const std::string& key, const KeyProfile& profile)>& profile,
+                   const std::function<void(const std::string& key, nlohmann::json usage)>& account,
+                   const TaskOfTicket& task_of);
+  // kInvalidArgument naming the field that does not read. Each reservation read stays bound
+  // to its task's id until TakeRestoredTicket hands its ticket to the task.
   Status ImportAccount(const std::string& key, const nlohmann::json& usage);
+  // The ticket of the reservation ImportAccount bound to `task_id` of `key` (0 when none), which
+  // then forgets the binding: the restored task carries the ticket from now on (Task::ticket).
+  uint64_t TakeRestoredTicket(std::string_view key, const std::string& task_id);
 
   // Forgets a key's usage: balance back to its profile's credits, no history, no slots.
   void Reset(std::string_view key);
@@ -153,8 +162,7 @@ class Accounts {
   void RestoreProfiles(const AccountOptions& options);
 
  private:
-  struct Reservation {
-    std::string task_id;  // "" until Activate
+  struct Reservation {  // 24 bytes: the task knows its ticket, the reservation not its task
     double price = 0;
     int64_t finish_ms = kNever;
     uint32_t counter = 0;  // the counter it holds a slot of (Account::counters): the model, or "*<provider>" (per_key)
@@ -171,20 +179,22 @@ class Accounts {
   // Settles reservations finished by `now_ms`. Requires account.mu held.
   static void SettleLocked(Account& account, int64_t now_ms);
   static void EraseReservationLocked(Account& account, uint64_t ticket);
-  // Adds a reservation under `ticket` (bound to `task_id` when not empty, settling at
-  // r.finish_ms), taking a slot of `counter`. Requires account.mu held.
-  static void AddReservationLocked(Account& account, uint64_t ticket, Reservation r, const std::string& counter,
-                                   bool index = false);
-  // Binds reservation `r` (of `ticket`) to `task_id`, settling at `finish_ms` with `outcome`;
-  // `index` also files it under the task id in ticket_of_task.
-  static void BindLocked(Account& account, uint64_t ticket, Reservation& r, const std::string& task_id,
-                         int64_t finish_ms, TaskState outcome, bool index = false);
+  // Adds a reservation under `ticket` (settling at r.finish_ms), taking a slot of `counter`;
+  // false when `ticket` is already there. Requires account.mu held.
+  static bool AddReservationLocked(Account& account, uint64_t ticket, Reservation r, const std::string& counter);
+  // Sets when reservation `r` (of `ticket`) settles, and with what outcome.
+  static void BindLocked(Account& account, uint64_t ticket, Reservation& r, int64_t finish_ms, TaskState outcome);
+  // Forgets the task id ImportAccount bound to `ticket`, if any. Requires account.mu held.
+  static void UnbindRestoredLocked(Account& account, uint64_t ticket);
+  // Raises ticket_floor_ past `account`'s tickets before it is dropped. Requires mu_ held.
+  void RetireLocked(Account& account);
 
-  mutable std::mutex mu_;  // protects profiles_, provider_limits_ and accounts_ (the map, not the accounts)
+  mutable std::mutex mu_;  // protects profiles_, provider_limits_, ticket_floor_ and accounts_ (the map, not the accounts)
   const bool reject_unlisted_keys_;
   const std::shared_ptr<const KeyProfile> default_profile_;
   std::map<std::string, std::shared_ptr<const KeyProfile>, std::less<>> profiles_;
   std::set<std::string, std::less<>> set_at_run_time_;  // keys whose profile SetProfile replaced
+  uint64_t ticket_floor_ = 1;  // the first ticket of a new account: past every ticket of an account Reset dropped
   std::map<Provider, RateLimits> provider_limits_;
   std::unordered_map<std::string, std::shared_ptr<Account>> accounts_;
 };
@@ -194,12 +204,13 @@ struct Accounts::Account {  // one key's usage; opaque to callers (Ticket holds 
   double remaining = 0;
   double used = 0;
   uint64_t next_ticket = 1;
-  // A running task's reservation is one split-map entry (and its id's bytes) and one heap
-  // entry: no map rehashes all of a key's 100 000s of tasks at once.
+  // A running task's reservation is one 24-byte split-map entry and one heap entry: no map
+  // rehashes all of a key's 100 000s of tasks at once, and no copy of the task's id.
   SplitMap<uint64_t, Reservation> active;                         // by ticket
-  // Task id (the reservation's own bytes) -> ticket, for reservations restored from a snapshot only
-  // (ImportAccount): a running task knows its ticket (Task::ticket), so creates add nothing here.
-  SplitMap<std::string_view, uint64_t> ticket_of_task;
+  // Reservations read from a snapshot (ImportAccount) whose task has not taken its ticket yet
+  // (TakeRestoredTicket): the task id each was bound to, both ways. Empty outside a restore.
+  std::unordered_map<uint64_t, std::string> restored_task;        // ticket -> task id
+  std::unordered_map<std::string_view, uint64_t> restored_ticket;  // task id (restored_task's bytes) -> ticket
   std::priority_queue<FinishEntry, std::deque<FinishEntry>, std::greater<FinishEntry>> by_finish;
   std::vector<std::string> counters;                              // the counters reservations name, by index
   std::map<std::string, int> running;                             // counter -> active count

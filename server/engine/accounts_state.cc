@@ -5,8 +5,7 @@
 
 namespace imagine {
 
-void Accounts::ReplayCharge(const std::string& key, const Ticket& charge, const std::string& task_id,
-                            int64_t finish_ms, TaskState outcome) {
+void Accounts::ReplayCharge(const std::string& key, const Ticket& charge, int64_t finish_ms, TaskState outcome) {
   std::shared_ptr<Account> account = AccountFor(key);
   std::lock_guard<std::mutex> lock(account->mu);
   SettleLocked(*account, charge.at_ms);
@@ -17,15 +16,16 @@ void Accounts::ReplayCharge(const std::string& key, const Ticket& charge, const 
   if (charge.hourly) account->created[charge.counter].push_back(charge.at_ms);
   account->next_ticket = std::max(account->next_ticket, charge.id + 1);
   Reservation r;
-  r.task_id = task_id;
   r.price = charge.price;
   r.finish_ms = finish_ms;
   r.outcome = outcome;
   AddReservationLocked(*account, charge.id, std::move(r), charge.counter);
 }
 
-void Accounts::ExportState(const std::function<void(const std::string& key, const KeyProfile& profile)>& profile,
-                           const std::function<void(const std::string& key, nlohmann::json usage)>& account) const {
+void Accounts::ExportState(int64_t now_ms,
+                           const std::function<void(const std::string& key, const KeyProfile& profile)>& profile,
+                           const std::function<void(const std::string& key, nlohmann::json usage)>& account,
+                           const TaskOfTicket& task_of) {
   std::vector<std::pair<std::string, std::shared_ptr<const KeyProfile>>> profiles;
   std::vector<std::pair<std::string, std::shared_ptr<Account>>> accounts;
   {
@@ -38,12 +38,15 @@ void Accounts::ExportState(const std::function<void(const std::string& key, cons
     nlohmann::json j;
     {
       std::lock_guard<std::mutex> lock(a->mu);
+      SettleLocked(*a, now_ms);  // what is left is held by tasks still running
       j["remaining"] = a->remaining;
       j["used"] = a->used;
       j["next_ticket"] = a->next_ticket;
       nlohmann::json active = nlohmann::json::array();
       a->active.ForEach([&](uint64_t ticket, const Reservation& r) {
-        active.push_back({{"ticket", ticket}, {"task", r.task_id}, {"counter", a->counters[r.counter]},
+        auto restored = a->restored_task.find(ticket);
+        std::string task = restored != a->restored_task.end() ? restored->second : task_of(key, ticket);
+        active.push_back({{"ticket", ticket}, {"task", std::move(task)}, {"counter", a->counters[r.counter]},
                           {"price", r.price}, {"finish", r.finish_ms}, {"outcome", TaskStateName(r.outcome)}});
       });
       j["active"] = std::move(active);
@@ -66,15 +69,22 @@ Status Accounts::ImportAccount(const std::string& key, const nlohmann::json& j) 
     for (const nlohmann::json& r : j.at("active")) {
       Reservation res;
       const uint64_t ticket = StateInteger<uint64_t>(r.at("ticket"));
-      res.task_id = r.at("task").get<std::string>();
+      std::string task_id = r.at("task").get<std::string>();
       const std::string counter = r.at("counter").get<std::string>();
       res.price = StateNumber(r.at("price"));
       res.finish_ms = StateInteger<int64_t>(r.at("finish"));
       if (!TaskStateFromName(r.at("outcome").get<std::string>(), &res.outcome)) {
         return InvalidArgument("account " + key + ": active: unknown outcome");
       }
-      if (account->active.Contains(ticket)) return InvalidArgument("account " + key + ": active: ticket " + std::to_string(ticket) + " twice");
-      AddReservationLocked(*account, ticket, std::move(res), counter, /*index=*/true);
+      if (!AddReservationLocked(*account, ticket, std::move(res), counter)) {
+        return InvalidArgument("account " + key + ": active: ticket " + std::to_string(ticket) + " twice");
+      }
+      if (!task_id.empty()) {  // a later reservation bound to the same id wins, as it did
+        auto earlier = account->restored_ticket.find(task_id);
+        if (earlier != account->restored_ticket.end()) UnbindRestoredLocked(*account, earlier->second);
+        auto bound = account->restored_task.emplace(ticket, std::move(task_id)).first;
+        account->restored_ticket.emplace(bound->second, ticket);
+      }
     }
     for (const auto& [counter, times] : j.at("created").items()) {
       for (const nlohmann::json& at : times) account->created[counter].push_back(StateInteger<int64_t>(at));
@@ -86,6 +96,22 @@ Status Accounts::ImportAccount(const std::string& key, const nlohmann::json& j) 
   std::lock_guard<std::mutex> lock(mu_);
   accounts_[key] = std::move(account);
   return Status::Ok();
+}
+
+uint64_t Accounts::TakeRestoredTicket(std::string_view key, const std::string& task_id) {
+  std::shared_ptr<Account> account;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = accounts_.find(std::string(key));
+    if (it == accounts_.end()) return 0;
+    account = it->second;
+  }
+  std::lock_guard<std::mutex> lock(account->mu);
+  auto bound = account->restored_ticket.find(task_id);
+  if (bound == account->restored_ticket.end()) return 0;
+  const uint64_t ticket = bound->second;
+  UnbindRestoredLocked(*account, ticket);
+  return ticket;
 }
 
 }  // namespace imagine

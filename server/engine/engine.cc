@@ -122,11 +122,11 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
     Task copy = task;
     const TaskStore::InsertResult inserted = store_.Insert(std::move(copy), now);
     if (inserted == TaskStore::InsertResult::kFull || inserted == TaskStore::InsertResult::kFullBytes) {
-      accounts_.Activate(task.owner_key, *ticket, "", now, TaskState::kFailed);  // refund
+      accounts_.Activate(task.owner_key, *ticket, now, TaskState::kFailed);  // refund
       return StoreFull(inserted, TaskStore::FootprintOf(task));
     }
     if (inserted == TaskStore::InsertResult::kInserted) {
-      accounts_.Activate(task.owner_key, *ticket, task.id, task.timeline.finished_ms, task.timeline.outcome);
+      accounts_.Activate(task.owner_key, *ticket, task.timeline.finished_ms, task.timeline.outcome);
       uint64_t position = 0;
       if (state_log_ != nullptr) {
         nlohmann::json record = {{"t", "task"}, {"seq", n}, {"task", TaskToStateJson(task)}};
@@ -150,7 +150,7 @@ StatusOr<Task> Engine::CreateTask(NewTask spec, const IdFactory& make_id, KeyCon
       return task;
     }
   }
-  accounts_.Activate(task.owner_key, *ticket, "", now, TaskState::kFailed);  // refund
+  accounts_.Activate(task.owner_key, *ticket, now, TaskState::kFailed);  // refund
   return Internal("could not allocate a unique task id");
 }
 

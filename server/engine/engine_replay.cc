@@ -28,14 +28,16 @@ struct StateReplay {
     task->ticket = charge.id;
     if (e.store_.Insert(*task, e.clock_->NowMs()) != TaskStore::InsertResult::kInserted) return Status::Ok();
     const Timeline& tl = task->timeline;
-    e.accounts_.ReplayCharge(task->owner_key, charge, task->id, tl.finished_ms, tl.outcome);
+    e.accounts_.ReplayCharge(task->owner_key, charge, tl.finished_ms, tl.outcome);
     ReplayCommit(e, r);
     RaiseSequence(e, StateInteger<uint64_t>(r.at("seq")) + 1);
     return Status::Ok();
   }
+  // A snapshot's task: its charge is in its key's account record, read before it.
   static Status Stored(Engine& e, const json& r) {
     auto task = TaskFromStateJson(r.at("task"));
     if (!task.ok()) return task.status();
+    task->ticket = e.accounts_.TakeRestoredTicket(task->owner_key, task->id);
     e.store_.Insert(*task, e.clock_->NowMs());
     return Status::Ok();
   }

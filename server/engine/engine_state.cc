@@ -4,6 +4,7 @@
 // records (schemas/state-records.schema.yaml) are read back by ApplyStateRecord
 // (engine_replay.cc) in the order written.
 #include <algorithm>
+#include <unordered_map>
 
 #include "engine/accounts_json.h"
 #include "engine/engine.h"
@@ -235,13 +236,28 @@ Status Engine::WriteStateSnapshot(const std::function<Status(const std::string& 
   put({{"t", "sequence"}, {"next", sequence_.load()}});
   put({{"t", "scenarios"}, {"state", scenarios_.ExportState(clock_->NowMs())}});
   const int64_t now = clock_->NowMs();
+  // A reservation keeps no copy of its task's id (the task carries the ticket): the id of each
+  // task still running, by key and ticket, for the account records.
+  std::unordered_map<std::string, std::unordered_map<uint64_t, std::string>> running;
+  store_.VisitNewestFirst([&](const TaskView& t) {
+    if (t.ticket != 0 && t.timeline.finished_ms > now) running[std::string(t.owner_key)][t.ticket] = std::string(t.id);
+    return true;
+  });
   accounts_.ExportState(
+      now,
       [&](const std::string& key, const KeyProfile& p) {
         put({{"t", "profile"}, {"key", key}, {"profile", ProfileToState(p)}, {"at", now}});
       },
       [&](const std::string& key, nlohmann::json usage) {
         put({{"t", "account"}, {"key", key}, {"usage", std::move(usage)}});
+      },
+      [&](const std::string& key, uint64_t ticket) {
+        auto of_key = running.find(key);
+        if (of_key == running.end()) return std::string();
+        auto task = of_key->second.find(ticket);
+        return task == of_key->second.end() ? std::string() : task->second;
       });
+  running.clear();
   store_.ForEachOldestFirst([&](const Task& t) { put({{"t", "stored"}, {"task", TaskToStateJson(t)}}); });
   IMAGINE_RETURN_IF_ERROR(first);
   return rotate();

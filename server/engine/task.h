@@ -81,8 +81,9 @@ struct Task {
   std::string callback_faults;   // X-Emulator-Callback given at creation ("" = the key profile's)
   TaskState notified = TaskState::kWaiting;  // last state journaled and counted
   uint64_t watch_timer = 0;                  // Scheduler timer of the next report; 0 = none
-  uint64_t ticket = 0;  // the credit reservation that charged it (Accounts::Ticket::id); 0 = not known (restored
-                        // from a snapshot: Accounts finds it by task id). Not in state records.
+  uint64_t ticket = 0;  // the credit reservation that charged it (Accounts::Ticket::id), which keeps no copy of the
+                        // id; 0 = none known. Not in state records: a replayed create takes it from its charge, a
+                        // snapshot's task from its key's account record (Accounts::TakeRestoredTicket).
 };
 
 // Told when a task reaches its terminal state (success or failure), at the emulated time

@@ -35,7 +35,7 @@ const StoredTask* TaskStore::Resolve(Shard& shard, uint32_t slot, uint32_t gen) 
 void TaskStore::EraseLocked(Shard& shard, uint32_t slot) {
   StoredTask& s = shard.At(slot);
   bytes_.fetch_sub(s.VariableBytes(), std::memory_order_relaxed);
-  shard.index.erase(s.id());
+  shard.Unindex(s.id());
   shard.keys.Release(s.key);
   shard.models.Release(s.model);
   CountNotified(s.provider, s.notified, -1);
@@ -122,7 +122,7 @@ TaskStore::InsertResult TaskStore::Insert(Task task, int64_t now_ms) {
   uint32_t handle, gen;
   {
     std::lock_guard<std::mutex> lock(shard.mu);
-    if (shard.index.count(task.id) > 0) {
+    if (shard.Find(task.id) != SlotIndex::kNone) {
       size_.fetch_sub(1, std::memory_order_relaxed);
       bytes_.fetch_sub(claimed, std::memory_order_relaxed);
       return InsertResult::kDuplicate;
@@ -138,7 +138,7 @@ TaskStore::InsertResult TaskStore::Insert(Task task, int64_t now_ms) {
     StoredTask& s = shard.At(slot);
     EncodeTask(task, shard.keys, shard.models, &s);
     bytes_.fetch_add(s.VariableBytes() - claimed, std::memory_order_relaxed);  // exact (wraps back if smaller)
-    shard.index.emplace(s.id(), slot);
+    shard.index.Insert(s.id(), slot);
     CountNotified(s.provider, s.notified, +1);
     handle = static_cast<uint32_t>(shard_index << 26) | slot;
     gen = s.gen;
@@ -178,9 +178,9 @@ void TaskStore::CompactOrderLocked() {
 std::optional<Task> TaskStore::Get(std::string_view id) const {
   Shard& shard = ShardFor(id);
   std::lock_guard<std::mutex> lock(shard.mu);
-  auto it = shard.index.find(id);
-  if (it == shard.index.end()) return std::nullopt;
-  return DecodeTask(shard.At(it->second), shard.keys, shard.models);
+  const uint32_t slot = shard.Find(id);
+  if (slot == SlotIndex::kNone) return std::nullopt;
+  return DecodeTask(shard.At(slot), shard.keys, shard.models);
 }
 
 bool TaskStore::Update(std::string_view id, const std::function<void(Task&)>& fn) {
@@ -190,9 +190,8 @@ bool TaskStore::Update(std::string_view id, const std::function<void(Task&)>& fn
   uint32_t handle = 0, gen = 0;
   {
     std::lock_guard<std::mutex> lock(shard.mu);
-    auto it = shard.index.find(id);
-    if (it == shard.index.end()) return false;
-    const uint32_t slot = it->second;
+    const uint32_t slot = shard.Find(id);
+    if (slot == SlotIndex::kNone) return false;
     StoredTask& s = shard.At(slot);
     const size_t old_bytes = s.VariableBytes();
     Task t = DecodeTask(s, shard.keys, shard.models);
@@ -202,11 +201,11 @@ bool TaskStore::Update(std::string_view id, const std::function<void(Task&)>& fn
     const Provider old_provider = s.provider;
     const bool strings_changed = t.owner_key != shard.keys.Get(s.key) || t.model != shard.models.Get(s.model);
     if (EncodeMutable(t, &s) || strings_changed) {
-      shard.index.erase(it);
+      shard.Unindex(s.id());
       shard.keys.Release(s.key);
       shard.models.Release(s.model);
       EncodeTask(t, shard.keys, shard.models, &s);
-      shard.index.emplace(s.id(), slot);
+      shard.index.Insert(s.id(), slot);
     }
     bytes_.fetch_add(s.VariableBytes() - old_bytes, std::memory_order_relaxed);  // may shrink (wraps back)
     if (old_notified != s.notified || old_provider != s.provider) {
@@ -227,10 +226,10 @@ bool TaskStore::ArmWatch(std::string_view id,
   const size_t shard_index = ShardIndex(id);
   Shard& shard = shards_[shard_index];
   std::lock_guard<std::mutex> lock(shard.mu);
-  auto it = shard.index.find(id);
-  if (it == shard.index.end()) return false;
-  StoredTask& s = shard.At(it->second);
-  const uint32_t handle = static_cast<uint32_t>(shard_index << 26) | it->second;
+  const uint32_t slot = shard.Find(id);
+  if (slot == SlotIndex::kNone) return false;
+  StoredTask& s = shard.At(slot);
+  const uint32_t handle = static_cast<uint32_t>(shard_index << 26) | slot;
   s.watch_timer = schedule(uint64_t{handle} << 32 | s.gen, s.watch_timer);
   return true;
 }
@@ -246,7 +245,9 @@ std::string TaskStore::IdOfHandle(uint64_t packed) const {
 void TaskStore::ForEach(const std::function<void(const Task&)>& fn) const {
   for (const Shard& s : shards_) {
     std::lock_guard<std::mutex> lock(s.mu);
-    for (const auto& entry : s.index) fn(DecodeTask(s.At(entry.second), s.keys, s.models));
+    for (uint32_t slot = 0; slot < s.slot_count; ++slot) {
+      if (s.At(slot).used) fn(DecodeTask(s.At(slot), s.keys, s.models));
+    }
   }
 }
 
@@ -257,7 +258,7 @@ void TaskStore::VisitNewestFirst(const std::function<bool(const TaskView&)>& fn)
     std::lock_guard<std::mutex> shard_lock(shard.mu);
     const StoredTask* s = Resolve(shard, it->handle & kSlotMask, it->gen);
     if (s == nullptr) continue;
-    if (!fn(TaskView{s->id(), shard.keys.Get(s->key), shard.models.Get(s->model), s->provider, s->timeline})) return;
+    if (!fn(TaskView{s->id(), shard.keys.Get(s->key), shard.models.Get(s->model), s->provider, s->timeline, s->ticket})) return;
   }
 }
 
@@ -266,8 +267,8 @@ size_t TaskStore::RemoveIf(const std::function<bool(const Task&)>& pred) {
   for (Shard& s : shards_) {
     std::lock_guard<std::mutex> lock(s.mu);
     std::vector<uint32_t> doomed;
-    for (const auto& entry : s.index) {
-      if (pred(DecodeTask(s.At(entry.second), s.keys, s.models))) doomed.push_back(entry.second);
+    for (uint32_t slot = 0; slot < s.slot_count; ++slot) {
+      if (s.At(slot).used && pred(DecodeTask(s.At(slot), s.keys, s.models))) doomed.push_back(slot);
     }
     for (uint32_t slot : doomed) EraseLocked(s, slot);
     removed += doomed.size();
@@ -283,9 +284,9 @@ bool TaskStore::Remove(std::string_view id) {
   {
     Shard& shard = ShardFor(id);
     std::lock_guard<std::mutex> lock(shard.mu);
-    auto it = shard.index.find(id);
-    if (it == shard.index.end()) return false;
-    EraseLocked(shard, it->second);
+    const uint32_t slot = shard.Find(id);
+    if (slot == SlotIndex::kNone) return false;
+    EraseLocked(shard, slot);
   }
   std::lock_guard<std::mutex> lock(order_mu_);
   CompactOrderLocked();

@@ -3,7 +3,7 @@
 // across I/O or rendering), so concurrent clients rarely contend.
 //
 // Memory: each task is a compact StoredTask (stored_task.h) in a chunked slot array;
-// the id index points into the record. At most `max_stored` tasks, and at most
+// the id index (task_store_index.h) holds slots and reads the ids from the records. At most `max_stored` tasks, and at most
 // `max_bytes` bytes of their variable parts (request bodies, ids, URLs, failure words:
 // StoredTask::VariableBytes), are kept: a new task evicts the tasks that finished earliest
 // (terminal at the insert's now, their last state report done) until it fits; running
@@ -30,6 +30,7 @@
 
 #include "engine/stored_task.h"
 #include "engine/task.h"
+#include "engine/task_store_index.h"
 
 namespace imagine {
 
@@ -43,6 +44,7 @@ struct TaskView {
   std::string_view model;
   Provider provider;
   const Timeline& timeline;
+  uint64_t ticket;  // Task::ticket
 };
 
 class TaskStore {
@@ -112,10 +114,17 @@ class TaskStore {
     std::vector<std::unique_ptr<StoredTask[]>> chunks;
     std::vector<uint32_t> free_slots;
     uint32_t slot_count = 0;
-    std::unordered_map<std::string_view, uint32_t> index;  // id (in the record's blob) -> slot
+    SlotIndex index;  // id (read from the record's blob) -> slot
     InternTable keys;
     InternTable models;
     StoredTask& At(uint32_t slot) const { return chunks[slot / kChunk][slot % kChunk]; }
+    // The slot of task `id`, or SlotIndex::kNone.
+    uint32_t Find(std::string_view id) const {
+      return index.Find(id, [this](uint32_t slot) { return At(slot).id(); });
+    }
+    void Unindex(std::string_view id) {
+      index.Erase(id, [this](uint32_t slot) { return At(slot).id(); });
+    }
   };
   // An eviction candidate: a task's finish time and where it lives (shard and slot, gen).
   struct Candidate {
