@@ -34,7 +34,10 @@ void Accounts::ExportState(int64_t now_ms,
     for (const auto& [key, a] : accounts_) accounts.emplace_back(key, a);
   }
   for (const auto& [key, p] : profiles) profile(key, *p);
-  for (const auto& [key, a] : accounts) {
+  for (const auto& entry : accounts) {
+    // Named, not a structured binding: C++17 lambdas (ForEach below) cannot capture bindings (clang).
+    const std::string& key = entry.first;
+    const std::shared_ptr<Account>& a = entry.second;
     nlohmann::json j;
     {
       std::lock_guard<std::mutex> lock(a->mu);
