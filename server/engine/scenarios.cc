@@ -41,6 +41,15 @@ bool ParseBool(const std::string& s, bool* out) {
   return false;
 }
 
+// The ScenarioStage bit of a catalog's `acts_at` word; 0 when it names no stage.
+unsigned StageNamed(std::string_view stage) {
+  if (stage == "create") return kStageCreate;
+  if (stage == "query") return kStageQuery;
+  if (stage == "lifecycle") return kStageLifecycle;
+  if (stage == "download") return kStageDownload;
+  return 0;
+}
+
 Status BadParam(const std::string& scenario, const std::string& param, const std::string& value, const char* want) {
   return InvalidArgument("scenario " + scenario + ": parameter " + param + " must be " + want + " (got \"" + value +
                          "\")");
@@ -136,17 +145,9 @@ StatusOr<std::vector<ScenarioDef>> Scenarios::ParseCatalog(std::string_view yaml
       }
       for (const auto& a : acts) {
         std::string stage = a.as<std::string>();
-        if (stage == "create") {
-          def.stages |= kStageCreate;
-        } else if (stage == "query") {
-          def.stages |= kStageQuery;
-        } else if (stage == "lifecycle") {
-          def.stages |= kStageLifecycle;
-        } else if (stage == "download") {
-          def.stages |= kStageDownload;
-        } else {
-          return InvalidArgument(where(a) + def.name + ".acts_at: unknown stage '" + stage + "'");
-        }
+        const unsigned bit = StageNamed(stage);
+        if (bit == 0) return InvalidArgument(where(a) + def.name + ".acts_at: unknown stage '" + stage + "'");
+        def.stages |= bit;
       }
       if (YAML::Node params = s["params"]) {
         if (!params.IsMap()) return InvalidArgument(where(params) + def.name + ".params: must be a mapping");
@@ -194,18 +195,9 @@ std::optional<std::vector<ScenarioDef>> CatalogFromJson(const nlohmann::ordered_
     if (acts == s.end() || !acts->is_array() || acts->empty()) return std::nullopt;
     for (const auto& a : *acts) {
       if (!a.is_string()) return std::nullopt;
-      const std::string& stage = a.get_ref<const std::string&>();
-      if (stage == "create") {
-        def.stages |= kStageCreate;
-      } else if (stage == "query") {
-        def.stages |= kStageQuery;
-      } else if (stage == "lifecycle") {
-        def.stages |= kStageLifecycle;
-      } else if (stage == "download") {
-        def.stages |= kStageDownload;
-      } else {
-        return std::nullopt;
-      }
+      const unsigned bit = StageNamed(a.get_ref<const std::string&>());
+      if (bit == 0) return std::nullopt;
+      def.stages |= bit;
     }
     if (auto params = s.find("params"); params != s.end()) {
       if (!params->is_object()) return std::nullopt;

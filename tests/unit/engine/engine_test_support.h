@@ -1,15 +1,18 @@
-// What the engine's unit tests share: the scenario catalog as shipped, and a state log kept in
-// memory (optionally failing every append, as a full disk does).
+// What the engine's unit tests share: the scenario catalog as shipped, a scenario request and
+// what Select arms for it, and a state log kept in memory (optionally failing every append, as a
+// full disk does).
 #ifndef IMAGINE_TESTS_UNIT_ENGINE_ENGINE_TEST_SUPPORT_H_
 #define IMAGINE_TESTS_UNIT_ENGINE_ENGINE_TEST_SUPPORT_H_
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/resources.h"
+#include "engine/provider.h"
 #include "engine/scenarios.h"
 #include "engine/state_log.h"
 
@@ -22,6 +25,23 @@ inline std::vector<ScenarioDef> ShippedScenarioCatalog() {
   auto catalog = Scenarios::ParseCatalog(*text, "scenarios.yaml");
   REQUIRE_MESSAGE(catalog.ok(), catalog.status().ToString());
   return std::move(catalog).value();
+}
+
+// A create (or `endpoint`) request of key "k" to `provider` at `now_ms`, for Scenarios::Select.
+inline ScenarioContext At(const char* provider, int64_t now_ms, Endpoint endpoint = Endpoint::kCreate) {
+  ScenarioContext c;
+  c.provider = InternProvider(provider);
+  c.endpoint = endpoint;
+  c.key = "k";
+  c.now_ms = now_ms;
+  return c;
+}
+
+// The name of the scenario Select arms for `ctx`, or "none".
+inline std::string Chosen(Scenarios& s, const ScenarioContext& ctx) {
+  auto r = s.Select(ctx);
+  REQUIRE(r.ok());
+  return *r ? (*r)->name : "none";
 }
 
 // A StateLog in memory: every appended record, in order; `fail` refuses appends.

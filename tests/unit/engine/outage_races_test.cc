@@ -22,19 +22,9 @@ std::vector<ScenarioDef> Catalog() { return testing::ShippedScenarioCatalog(); }
 
 using testing::MemoryLog;
 
-ScenarioContext At(const char* provider, int64_t now_ms) {
-  ScenarioContext c;
-  c.provider = InternProvider(provider);
-  c.key = "k";
-  c.now_ms = now_ms;
-  return c;
-}
+using testing::At;
 
-std::string Chosen(Scenarios& s, const ScenarioContext& ctx) {
-  auto r = s.Select(ctx);
-  REQUIRE(r.ok());
-  return *r ? (*r)->name : "none";
-}
+using testing::Chosen;
 
 size_t OutageRules(const Engine& e) {
   size_t n = 0;

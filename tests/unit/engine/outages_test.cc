@@ -19,20 +19,9 @@ std::vector<ScenarioDef> Catalog() { return testing::ShippedScenarioCatalog(); }
 
 using testing::MemoryLog;
 
-ScenarioContext At(const char* provider, int64_t now_ms, Endpoint endpoint = Endpoint::kCreate) {
-  ScenarioContext c;
-  c.provider = InternProvider(provider);
-  c.endpoint = endpoint;
-  c.key = "k";
-  c.now_ms = now_ms;
-  return c;
-}
+using testing::At;
 
-std::string Chosen(Scenarios& s, const ScenarioContext& ctx) {
-  auto r = s.Select(ctx);
-  REQUIRE(r.ok());
-  return *r ? (*r)->name : "none";
-}
+using testing::Chosen;
 
 // What the control API would list: each active rule in its state form.
 std::string Listed(const Engine& e) {
