@@ -46,7 +46,11 @@ TEST_CASE("an outage replacing another never leaves the provider up, and concurr
   REQUIRE(e.SetOutage(*MakeOutageRule(evolink, "maintenance", 0, -1)).ok());
   std::atomic<bool> done{false};
   std::atomic<int> failed_sets{0};
+  std::atomic<bool> reading{false};
   auto setter = [&](const char* kind) {
+    // The setters start once the reader is selecting (an event: on a loaded machine the reader's
+    // thread could otherwise first run after they are done, leaving nothing to judge).
+    while (!reading.load()) std::this_thread::yield();
     for (int i = 0; i < 3000; ++i) {
       if (!e.SetOutage(*MakeOutageRule(evolink, kind, 0, -1)).ok()) ++failed_sets;
     }
@@ -54,10 +58,11 @@ TEST_CASE("an outage replacing another never leaves the provider up, and concurr
   int up_seen = 0, selects = 0;
   std::thread a(setter, "maintenance"), b(setter, "server_error");
   std::thread reader([&] {
-    while (!done.load()) {
+    while (!done.load() || selects < 1000) {
       ScenarioContext ctx = At("evolink", 0);
       auto chosen = e.SelectScenario(ctx);
       ++selects;
+      reading = true;
       if (!chosen.ok() || !*chosen) ++up_seen;
     }
   });
