@@ -89,7 +89,8 @@ int HexValue(char c) {
 
 class Validator::Compiler {
  public:
-  Compiler(const json& root, std::vector<Node>& nodes) : root_(root), nodes_(nodes) {}
+  Compiler(const json& root, std::vector<Node>& nodes, const CompileOptions& options)
+      : root_(root), nodes_(nodes), options_(options) {}
 
   // Compiles the schema `s` found at schema pointer `ptr`; returns its node index.
   StatusOr<int> CompileSchema(const json& s, const std::string& ptr);
@@ -113,6 +114,7 @@ class Validator::Compiler {
 
   const json& root_;
   std::vector<Node>& nodes_;
+  const CompileOptions options_;
   std::vector<std::string> node_pointers_;         // schema pointer of each node, for messages
   std::unordered_map<const json*, int> compiled_;  // schema json address -> node index
   std::vector<const json*> ref_chain_;             // $ref objects being resolved right now
@@ -297,19 +299,10 @@ Status Validator::Compiler::CompileKeywords(const json& s, const std::string& pt
     } else if (key == "pattern") {
       if (!v.is_string()) return Malformed("pattern", ptr, "must be a string");
       n.pattern_source = v.get<std::string>();
-      try {
-        n.pattern = std::make_unique<std::regex>(n.pattern_source, kBoundedPatternSyntax);
-        n.pattern_bounded = true;
-      } catch (const std::regex_error&) {
-        // Back-references need the backtracking matcher (or the pattern is invalid: the
-        // retry reports it).
-        try {
-          n.pattern = std::make_unique<std::regex>(n.pattern_source, std::regex::ECMAScript);
-          n.pattern_bounded = false;
-        } catch (const std::regex_error& e) {
-          return InvalidArgument("invalid regex in 'pattern' at " + Where(ptr) + ": " +
-                                 e.what());
-        }
+      n.pattern = std::make_unique<Node::Pattern>();
+      n.pattern_deferred = options_.defer_patterns;
+      if (!n.pattern_deferred && !Node::CompilePattern(n.pattern_source, n.pattern.get())) {
+        return InvalidArgument("invalid regex in 'pattern' at " + Where(ptr) + ": " + n.pattern->error);
       }
       n.has_string_checks = true;
     } else if (key == "format") {
@@ -538,14 +531,40 @@ bool FindPointer(const json& node, const json* target, std::string& pointer) {
 
 }  // namespace
 
+bool Validator::Node::CompilePattern(const std::string& source, Pattern* pattern) {
+  try {
+    pattern->regex = std::make_unique<std::regex>(source, kBoundedPatternSyntax);
+    pattern->bounded = true;
+    return true;
+  } catch (const std::regex_error&) {
+    // Back-references need the backtracking matcher (or the pattern is invalid: the retry
+    // reports it).
+    try {
+      pattern->regex = std::make_unique<std::regex>(source, std::regex::ECMAScript);
+      pattern->bounded = false;
+      return true;
+    } catch (const std::regex_error& e) {
+      pattern->error = e.what();
+      return false;
+    }
+  }
+}
+
+const Validator::Node::Pattern* Validator::Node::CompiledPattern() const {
+  if (pattern == nullptr) return nullptr;
+  if (pattern_deferred) std::call_once(pattern->once, [this] { CompilePattern(pattern_source, pattern.get()); });
+  return pattern->regex != nullptr ? pattern.get() : nullptr;
+}
+
 StatusOr<std::shared_ptr<const Validator>> Validator::Compile(const json& schema,
-                                                              const json& root) {
+                                                              const json& root,
+                                                              const CompileOptions& options) {
   // `schema`'s place in `root` only words errors, and finding it walks all of `root` (it was
   // the largest part of compiling a document's schemas at start-up): compile from "" first,
   // and only when that fails find the place and compile again for the message.
   auto compile = [&](const std::string& pointer) -> StatusOr<std::shared_ptr<const Validator>> {
     std::shared_ptr<Validator> validator(new Validator());
-    Compiler compiler(root, validator->nodes_);
+    Compiler compiler(root, validator->nodes_, options);
     StatusOr<int> index = compiler.CompileSchema(schema, pointer);
     if (!index.ok()) return index.status();
     validator->root_ = *index;

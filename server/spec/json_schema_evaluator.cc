@@ -277,11 +277,14 @@ bool Validator::Evaluator::CheckString(const Node& n, const json& inst, const Pa
   if (n.pattern != nullptr && length_ok) {
     bool matched = false;
     bool threw = false;
-    if (!n.pattern_bounded && s.size() > kMaxBacktrackingInput) {
+    const Node::Pattern* pattern = n.CompiledPattern();
+    if (pattern == nullptr) {
+      threw = true;  // a deferred pattern that does not compile (see CompileOptions::defer_patterns)
+    } else if (!pattern->bounded && s.size() > kMaxBacktrackingInput) {
       threw = true;  // would risk a stack overflow in the backtracking matcher
     } else {
       try {
-        matched = std::regex_search(s, *n.pattern);
+        matched = std::regex_search(s, *pattern->regex);
       } catch (const std::exception&) {  // error_complexity / error_stack
         threw = true;
       }

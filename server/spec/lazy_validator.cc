@@ -12,9 +12,9 @@ LazyValidator::LazyValidator(std::shared_ptr<const nlohmann::json> root, const n
   state_->schema = schema;
 }
 
-void LazyValidator::CompileOnce() const {
-  std::call_once(state_->once, [s = state_.get()] {
-    auto compiled = Validator::Compile(*s->schema, *s->root);
+void LazyValidator::CompileOnce(bool defer_patterns) const {
+  std::call_once(state_->once, [s = state_.get(), defer_patterns] {
+    auto compiled = Validator::Compile(*s->schema, *s->root, {defer_patterns});
     if (compiled.ok()) {
       s->compiled = std::move(compiled).value();
     } else {
@@ -25,13 +25,13 @@ void LazyValidator::CompileOnce() const {
 
 Status LazyValidator::Compile() const {
   if (state_ == nullptr) return Status::Ok();
-  CompileOnce();
+  CompileOnce(/*defer_patterns=*/false);
   return state_->status;
 }
 
 std::shared_ptr<const Validator> LazyValidator::Get() const {
   if (state_ == nullptr) return nullptr;
-  CompileOnce();
+  CompileOnce(/*defer_patterns=*/true);  // the precondition: its patterns compile
   if (state_->compiled != nullptr) return state_->compiled;
   // A broken schema that nobody checked at load: say so once, refuse every value.
   static const std::shared_ptr<const Validator> kRefuseAll = [] {

@@ -27,10 +27,12 @@ class LazyValidator {
   // The schema `schema`, which lies inside `root`, compiled against `root` at the first Get().
   LazyValidator(std::shared_ptr<const nlohmann::json> root, const nlohmann::json* schema);
 
-  // Compiles now (when not yet done) and returns the compilation's status: what a load that
-  // wants every schema checked up front calls (OpenApiDocument for documents from files).
+  // Compiles now (when not yet done), its patterns included, and returns the compilation's
+  // status: what a load that wants every schema checked up front calls (OpenApiDocument for
+  // documents from files).
   Status Compile() const;
-  // The compiled validator, compiling it at the first call; null when there is no schema.
+  // The compiled validator, compiling it at the first call (each pattern at the first value it
+  // checks: CompileOptions::defer_patterns); null when there is no schema.
   // PRECONDITION: the schema compiles (Compile() was ok, or the document is an embedded one,
   // which a unit test compiles whole). When it does not, the error is logged once and the
   // result is a validator that refuses every value (keyword "false").
@@ -51,7 +53,7 @@ class LazyValidator {
     Status status;
     std::shared_ptr<const Validator> compiled;
   };
-  void CompileOnce() const;
+  void CompileOnce(bool defer_patterns) const;
 
   std::shared_ptr<State> state_;
 };

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <regex>
 #include <string>
 #include <vector>
@@ -105,9 +106,23 @@ struct Validator::Node {
   bool has_string_checks = false;
   size_t min_length = 0;
   size_t max_length = kNoLimit;
-  std::unique_ptr<std::regex> pattern;  // immutable after compile; regex_search is const
-  bool pattern_bounded = false;         // compiled for the non-recursive matcher
+  // The compiled `pattern`: at compile time, or, for a schema compiled with
+  // CompileOptions::defer_patterns, by the first Validate that reaches it (Pattern()).
+  struct Pattern {
+    std::once_flag once;               // compiles `regex` once when deferred
+    std::unique_ptr<std::regex> regex;  // immutable once compiled; regex_search is const
+    bool bounded = false;               // compiled for the non-recursive matcher
+    std::string error;                  // why it does not compile ("" when it does)
+  };
+  std::unique_ptr<Pattern> pattern;  // null when the schema has no pattern
+  bool pattern_deferred = false;     // compiled at first use
   std::string pattern_source;
+  // Compiles `source` into `*out` (the non-recursive matcher when it can take it, else the
+  // backtracking one). False, with out->error set, when it is not a valid ECMAScript regex.
+  static bool CompilePattern(const std::string& source, Pattern* out);
+  // The pattern compiled (now, once, when it was deferred); null when there is none or it does
+  // not compile (only a deferred one can: see CompileOptions::defer_patterns). Thread-safe.
+  const Pattern* CompiledPattern() const;
   bool format_uri = false;
 
   // Numbers.
