@@ -1,6 +1,7 @@
 // imagine-emu: parses the command line, loads the config, starts the emulator and
 // serves until SIGINT or SIGTERM.
 #include <signal.h>
+#include <unistd.h>  // environ
 
 #include <atomic>
 #include <chrono>
@@ -31,6 +32,10 @@ int Fail(const std::string& message) {
 int main(int argc, char** argv) {
   using namespace imagine;
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (OnlyAsksForVersion(args, environ)) {  // nothing to read or check: no flag table, no schema
+    std::cout << "imagine-emu " << IMAGINE_VERSION << "\n";
+    return 0;
+  }
   auto cl = ParseCommandLine(args, [](const char* name) { return std::getenv(name); });
   if (!cl.ok()) return Fail(cl.status().message());
   if (cl->help) {

@@ -1,6 +1,7 @@
 #include "app/command_line.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "app/flag_docs.h"
 #include "app/flag_table.h"
@@ -103,6 +104,17 @@ StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args,
   }
   for (ConfigLayer& layer : given) cl.layers.push_back(std::move(layer));
   return cl;
+}
+
+bool OnlyAsksForVersion(const std::vector<std::string>& args, const char* const* environ) {
+  if (args.empty()) return false;
+  for (const std::string& arg : args) {
+    if (arg != "--version") return false;
+  }
+  for (const char* const* e = environ; e != nullptr && *e != nullptr; ++e) {
+    if (std::string_view(*e).compare(0, 12, "IMAGINE_EMU_") == 0) return false;
+  }
+  return true;
 }
 
 Status ApplyCommandLine(const CommandLine& cl, Config* config) {

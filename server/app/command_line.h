@@ -34,6 +34,12 @@ struct CommandLine {
 StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args,
                                        const std::function<const char*(const char*)>& getenv);
 
+// True when ParseCommandLine(args, ...) would only ask for the version: every argument is
+// --version (at least one) and `environ` (NAME=VALUE entries, null-terminated) sets no
+// IMAGINE_EMU_* variable, the prefix of every flag's variable, so that none would be read and
+// checked. main then prints the version without building the flag table from the schema.
+bool OnlyAsksForVersion(const std::vector<std::string>& args, const char* const* environ);
+
 // Merges the layers over `config` and checks combinations that conflict (--time-scale with
 // --clock virtual). kInvalidArgument on a conflict; `config` is unchanged on any error.
 Status ApplyCommandLine(const CommandLine& cl, Config* config);

@@ -215,6 +215,31 @@ TEST_CASE("the schema's x-flag annotations make a well-formed table") {
   CHECK(port->default_text == "`8080`");
 }
 
+TEST_CASE("OnlyAsksForVersion: only --version, and no IMAGINE_EMU_ variable to check") {
+  const char* const quiet[] = {"PATH=/usr/bin", "HOME=/root", "IMAGINE_EMUX=1", nullptr};
+  const char* const configured[] = {"PATH=/usr/bin", "IMAGINE_EMU_PORT=abc", nullptr};
+  CHECK(OnlyAsksForVersion({"--version"}, quiet));
+  CHECK(OnlyAsksForVersion({"--version", "--version"}, quiet));
+  CHECK(OnlyAsksForVersion({"--version"}, nullptr));
+  CHECK_FALSE(OnlyAsksForVersion({}, quiet));
+  CHECK_FALSE(OnlyAsksForVersion({"--version", "--help"}, quiet));  // --help wins
+  CHECK_FALSE(OnlyAsksForVersion({"--version", "--port", "1"}, quiet));
+  CHECK_FALSE(OnlyAsksForVersion({"--version=1"}, quiet));
+  CHECK_FALSE(OnlyAsksForVersion({"--version", "--bogus"}, quiet));  // refused by ParseCommandLine
+  // A variable is read and checked even with --version: ParseCommandLine answers then.
+  CHECK_FALSE(OnlyAsksForVersion({"--version"}, configured));
+  auto parsed = Parse({"--version"}, {{"IMAGINE_EMU_PORT", "abc"}});
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().message() == "IMAGINE_EMU_PORT: must be an integer from 0 to 65535 (got \"abc\")");
+  // Every variable ParseCommandLine reads has the prefix OnlyAsksForVersion looks for.
+  auto flags = SchemaFlags();
+  REQUIRE(flags.ok());
+  for (const FlagSpec& f : *flags) {
+    INFO(f.name);
+    CHECK(f.env.rfind("IMAGINE_EMU_", 0) == 0);
+  }
+}
+
 TEST_CASE("WithFlagTable replaces the table only") {
   const std::string doc = "# x\n\n| flag | environment | default | meaning |\n|---|\n| old |\n\nafter\n";
   CHECK(WithFlagTable(doc) == "# x\n\n" + FlagTableMarkdown() + "\nafter\n");
