@@ -90,10 +90,40 @@ ojson ModelsToJson(const std::map<std::string, ModelOptions>& models) {
   return out;
 }
 
+// `from` as another nlohmann type (json <-> ordered_json), exactly as parsing its dump would
+// give it (a non-negative integer becomes unsigned, a NaN or infinity null), without the text.
+template <class To, class From>
+To Converted(const From& from) {
+  switch (from.type()) {
+    case nlohmann::json::value_t::object: {
+      To out = To::object();
+      for (auto it = from.begin(); it != from.end(); ++it) out[it.key()] = Converted<To>(it.value());
+      return out;
+    }
+    case nlohmann::json::value_t::array: {
+      To out = To::array();
+      for (const From& item : from) out.push_back(Converted<To>(item));
+      return out;
+    }
+    case nlohmann::json::value_t::string: return from.template get_ref<const std::string&>();
+    case nlohmann::json::value_t::boolean: return from.template get<bool>();
+    case nlohmann::json::value_t::number_unsigned: return from.template get<uint64_t>();
+    case nlohmann::json::value_t::number_integer: {
+      const int64_t i = from.template get<int64_t>();
+      return i >= 0 ? To(static_cast<uint64_t>(i)) : To(i);
+    }
+    case nlohmann::json::value_t::number_float: {
+      const double d = from.template get<double>();
+      return std::isfinite(d) ? To(d) : To();
+    }
+    default: return To();  // null (and binary, which a config never holds)
+  }
+}
+
 // Applies `apply` (which merges layers into a document) on top of `config`.
 Status Reapply(Config* config, const std::function<Status(ConfigDocument*)>& apply) {
   ConfigDocument doc;
-  doc.MergeJson(json::parse(ConfigToJson(*config, /*mask_secrets=*/false).dump()), ConfigDocument::Origin{});
+  doc.MergeJson(Converted<json>(ConfigToJson(*config, /*mask_secrets=*/false)), ConfigDocument::Origin{});
   IMAGINE_RETURN_IF_ERROR(apply(&doc));
   auto resolved = doc.Resolve();
   if (!resolved.ok()) return resolved.status();
@@ -128,7 +158,7 @@ ojson ConfigToJson(const Config& c, bool mask_secrets) {
   for (const auto& [name, p] : c.providers) {
     j["callbacks"][name] = PolicyToJson(p.callbacks);
     j["proxy"][name] = p.upstream;
-    ojson section = ojson::parse(p.section.dump());
+    ojson section = Converted<ojson>(p.section);
     auto limits = c.accounts.provider_limits.find(InternProvider(name));
     section["rate_limits"] = limits == c.accounts.provider_limits.end() ? ojson::object() : RateLimitsToJson(limits->second);
     section["models"] = ModelsToJson(p.models);
