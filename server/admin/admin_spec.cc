@@ -19,8 +19,7 @@ StatusOr<nlohmann::json> WithProviderEnums(const std::string& resource) {
     documents.push_back(base + ".yaml");
     documents.push_back(base + ".json");
   }
-  spec::FillEnumMarkers(&doc.value(), "providers", providers);
-  spec::FillEnumMarkers(&doc.value(), "documents", documents);
+  spec::FillEnumMarkers(&doc.value(), {{"providers", providers}, {"documents", documents}});
   return doc;
 }
 

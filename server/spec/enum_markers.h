@@ -5,6 +5,7 @@
 #ifndef IMAGINE_SPEC_ENUM_MARKERS_H_
 #define IMAGINE_SPEC_ENUM_MARKERS_H_
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -14,6 +15,10 @@ namespace imagine::spec {
 
 // Sets `enum` on every node (at any depth) whose `x-enum` is `list`; returns how many.
 size_t FillEnumMarkers(nlohmann::json* document, std::string_view list, const std::vector<std::string>& values);
+
+// The same for several lists in one walk of the document: `lists` maps a list name to its values.
+size_t FillEnumMarkers(nlohmann::json* document,
+                       const std::map<std::string, std::vector<std::string>, std::less<>>& lists);
 
 }  // namespace imagine::spec
 
