@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "app/config_document.h"
 #include "app/flag_docs.h"
 #include "app/flag_table.h"
 
@@ -49,7 +50,9 @@ Status SetValue(CommandLine* cl, const FlagSpec& flag, const std::string& text, 
   }
   auto layer = FlagLayer(flag, text, origin);
   if (!layer.ok()) return layer.status();
-  cl->layers.push_back(ConfigLayer{origin, text, std::move(layer).value()});
+  // Each value was checked against its key's schema (a mapping's one by one).
+  const bool alone = ConfigDocument::ChecksAlone(flag.pointer, flag.kind == FlagKind::kPairs);
+  cl->layers.push_back(ConfigLayer{origin, text, std::move(layer).value(), alone});
   return Status::Ok();
 }
 

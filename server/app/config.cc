@@ -2,6 +2,7 @@
 // back. Every type, bound and default was settled by the schema before this runs.
 #include "app/config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -120,12 +121,13 @@ To Converted(const From& from) {
   }
 }
 
-// Applies `apply` (which merges layers into a document) on top of `config`.
-Status Reapply(Config* config, const std::function<Status(ConfigDocument*)>& apply) {
+// Applies `apply` (which merges layers into a document) on top of `config`; with `trusted`, the
+// layers are known to keep the document valid (ConfigDocument::ResolveTrusted).
+Status Reapply(Config* config, const std::function<Status(ConfigDocument*)>& apply, bool trusted = false) {
   ConfigDocument doc;
   doc.MergeJson(Converted<json>(ConfigToJson(*config, /*mask_secrets=*/false)), ConfigDocument::Origin{});
   IMAGINE_RETURN_IF_ERROR(apply(&doc));
-  auto resolved = doc.Resolve();
+  auto resolved = trusted ? doc.ResolveTrusted() : doc.Resolve();
   if (!resolved.ok()) return resolved.status();
   *config = ConfigFromJson(*resolved);
   return Status::Ok();
@@ -179,10 +181,14 @@ Status ApplyConfigJson(const nlohmann::json& layer, std::string_view source, Con
 }
 
 Status ApplyConfigLayers(const std::vector<ConfigLayer>& layers, Config* config) {
-  return Reapply(config, [&](ConfigDocument* doc) {
-    for (const ConfigLayer& layer : layers) doc->MergeJson(layer.value, ConfigDocument::Origin{layer.source, 0, true, layer.text});
-    return Status::Ok();
-  });
+  const bool trusted = std::all_of(layers.begin(), layers.end(), [](const ConfigLayer& l) { return l.checked_alone; });
+  return Reapply(
+      config,
+      [&](ConfigDocument* doc) {
+        for (const ConfigLayer& layer : layers) doc->MergeJson(layer.value, ConfigDocument::Origin{layer.source, 0, true, layer.text});
+        return Status::Ok();
+      },
+      trusted);
 }
 
 StatusOr<Config> LoadConfig(const std::string& path) {
@@ -209,7 +215,11 @@ StatusOr<Config> LoadConfig(const std::string& path) {
     text << in.rdbuf();
     IMAGINE_RETURN_IF_ERROR(doc.MergeYaml(text.str(), path));
   }
-  auto resolved = doc.Resolve();
+  // Only embedded layers (a unit test checks the default config against the schema): the
+  // schema's defaults are applied without compiling it. A file is checked whole.
+  const bool embedded_only = path.empty() && std::none_of(ProviderPlugins().begin(), ProviderPlugins().end(),
+                                                          [](const ProviderPlugin& p) { return !p.default_config.empty(); });
+  auto resolved = embedded_only ? doc.ResolveTrusted() : doc.Resolve();
   if (!resolved.ok()) return resolved.status();
   return ConfigFromJson(*resolved);
 }

@@ -118,10 +118,14 @@ struct ConfigLayer {
   std::string source;     // "--port", "IMAGINE_EMU_PORT"
   std::string text;       // the value as given
   nlohmann::json value;   // JSON in the schema's shape
+  // The value was checked against its key's schema and the key's place in the schema relates it
+  // to no other key (ConfigDocument::ChecksAlone): the merged config is then not checked whole.
+  bool checked_alone = false;
 };
 
 // Writes `layers` on top of `config`, each after the one before (a later one wins), checked
-// like a file; an error names the layer's source. `config` is unchanged on any error.
+// like a file (unless every layer is checked_alone: then only the cross-field checks are
+// made); an error names the layer's source. `config` is unchanged on any error.
 Status ApplyConfigLayers(const std::vector<ConfigLayer>& layers, Config* config);
 
 // The embedded default config, then the file at `path` ("" = none) on top.

@@ -11,6 +11,7 @@
 #include "common/text.h"
 #include "providers/provider_catalog.h"
 #include "spec/embedded_documents.h"
+#include "spec/schema_defaults.h"
 #include "spec/schema_navigation.h"
 #include "spec/yaml_json.h"
 
@@ -344,6 +345,37 @@ Status ConfigDocument::Describe(const std::string& pointer, const std::string& k
   std::string where = !origin || origin->source.empty() ? "config" : origin->source;
   if (origin && origin->line > 0) where += ":" + std::to_string(origin->line);
   return InvalidArgument(where + ": " + ConfigKeyPath(at) + ": " + text);
+}
+
+StatusOr<nlohmann::json> ConfigDocument::ResolveTrusted() const {
+  json doc = doc_;
+  const json& schema = SchemaJson();
+  if (!schema.is_object() || !spec::ApplySchemaDefaults(schema, schema, doc)) return Resolve();
+  if (std::string bad = FirstBadRange(doc); !bad.empty()) return Describe(bad, "range", "", "");
+  return doc;
+}
+
+bool ConfigDocument::ChecksAlone(const std::string& pointer, bool values_checked_one_by_one) {
+  // What a node above a checked key may say: nothing that relates one key to another.
+  static const std::set<std::string, std::less<>> kStructural = {
+      "type",  "properties", "additionalProperties", "required", "default",
+      "title", "description", "$comment",           "$schema",  "$id",     "definitions"};
+  const std::vector<std::string> tokens = spec::PointerTokens(pointer);
+  const size_t last = values_checked_one_by_one ? tokens.size() : tokens.size() - 1;
+  if (tokens.empty()) return false;
+  const json& root = SchemaJson();
+  for (size_t depth = 0; depth <= last; ++depth) {
+    const std::vector<std::string> above(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(depth));
+    const json* node = spec::SchemaNodeAt(root, &root, above);
+    if (node == nullptr || !node->is_object() || node->contains("$ref")) return false;
+    for (auto it = node->begin(); it != node->end(); ++it) {
+      const std::string& key = it.key();
+      if (key.rfind("x-", 0) == 0 || kStructural.count(key) != 0) continue;
+      return false;
+    }
+    if (node->value("type", json("object")) != "object") return false;
+  }
+  return true;
 }
 
 StatusOr<nlohmann::json> ConfigDocument::Resolve() const {

@@ -65,6 +65,20 @@ class ConfigDocument {
   // The whole document with the schema's defaults applied, once it satisfies the schema
   // and the cross-field checks; else kInvalidArgument naming the source, line and key.
   StatusOr<nlohmann::json> Resolve() const;
+  // Resolve() for a document known to satisfy the schema, made only of layers that a unit test
+  // checks (the embedded default config) or whose values were each checked against their key's
+  // schema where ChecksAlone() holds: the defaults are applied from the schema's JSON
+  // (spec/schema_defaults.h) and the cross-field checks made, without compiling the schema
+  // (most of start-up's config reading). Falls back to Resolve() when the defaults cannot be
+  // applied that way.
+  StatusOr<nlohmann::json> ResolveTrusted() const;
+
+  // True when a value that satisfies the schema of the key at `pointer` (CheckValue), written
+  // over a document that satisfies the whole schema, leaves it satisfying it: every schema node
+  // above the key (and the key's own, with `values_checked_one_by_one`, for a mapping whose
+  // values CheckValue saw each at <pointer>/<name>) only declares properties, their types and
+  // defaults and words (no allOf, anyOf, oneOf, not, enum, const or bounds relating keys).
+  static bool ChecksAlone(const std::string& pointer, bool values_checked_one_by_one);
 
  private:
   Status Describe(const std::string& pointer, const std::string& keyword, const std::string& validator_message,
