@@ -1,6 +1,7 @@
 // imagine-emu: parses the command line, loads the config, starts the emulator and
 // serves until SIGINT or SIGTERM.
 #include <signal.h>
+#include <sys/random.h>
 #include <unistd.h>  // environ
 
 #include <atomic>
@@ -50,7 +51,12 @@ int main(int argc, char** argv) {
   if (!config.ok()) return Fail(config.status().message());
   Status applied = ApplyCommandLine(*cl, &config.value());
   if (!applied.ok()) return Fail(applied.message());
-  if (config->seed == 0) config->seed = std::random_device{}() | 1u;
+  if (config->seed == 0) {
+    // One getrandom(2) call: std::random_device's set-up probes the CPU with cpuid (a VM exit).
+    uint32_t fresh = 0;
+    if (getrandom(&fresh, sizeof fresh, 0) != sizeof fresh) fresh = std::random_device{}();
+    config->seed = fresh | 1u;
+  }
   LogLevel level = LogLevel::kInfo;
   ParseLogLevel(config->log_level, &level);
   SetLogLevel(level);
