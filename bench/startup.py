@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark (not a test): cold start of imagine-emu binaries, measured in one run.
 
-For each binary, N times in alternation: from exec (`--port P --log-level off`, the embedded
+For each binary, N times in alternation (each round starting with the next binary): from exec (`--port P --log-level off`, the embedded
 default config) to the first answered request: a GET /_emulator/health on a loopback port the
 script picked, tried again at once while the connection is refused (so no wait on the
 listening line or on a sleep is measured); and `--version` to exit, the floor (loading the
@@ -90,8 +90,11 @@ def main():
     args = ap.parse_args()
     starts = {b: [] for b in args.binaries}
     floors = {b: [] for b in args.binaries}
-    for _ in range(args.runs):
-        for b in args.binaries:
+    for r in range(args.runs):
+        # Each round starts with the next binary: with a fixed order, a binary against its own copy
+        # measured 1.09x in wall time in second place (30 rounds; 1.00x rotated).
+        k = r % len(args.binaries)
+        for b in args.binaries[k:] + args.binaries[:k]:
             starts[b].append(first_answer_ms(b, args.retry_every))
             floors[b].append(version_ms(b))
 
