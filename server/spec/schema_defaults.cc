@@ -1,5 +1,7 @@
 #include "spec/schema_defaults.h"
 
+#include <unordered_map>
+
 #include "spec/json_schema.h"
 
 namespace imagine::spec {
@@ -7,26 +9,37 @@ namespace {
 
 using json = nlohmann::json;
 
+// The schema and the $refs already followed in it (a $ref node -> its target, null when it has none).
+struct Walk {
+  const json& root;
+  std::unordered_map<const json*, const json*> targets;
+};
+
 // `schema` with its $refs followed (a $ref's siblings are ignored, as the compiler does); null
 // when a $ref is not a local JSON pointer without %-escapes, or does not resolve.
-const json* Deref(const json& root, const json* schema) {
+const json* Deref(Walk& walk, const json* schema) {
   for (int hops = 0; hops < 64 && schema->is_object(); ++hops) {
     auto ref = schema->find("$ref");
     if (ref == schema->end()) return schema;
-    if (!ref->is_string()) return nullptr;
-    const std::string& text = ref->get_ref<const std::string&>();
-    if (text.empty() || text[0] != '#' || text.find('%') != std::string::npos) return nullptr;
-    try {
-      schema = &root.at(json::json_pointer(text.substr(1)));
-    } catch (const json::exception&) {
-      return nullptr;
+    auto [known, fresh] = walk.targets.emplace(schema, nullptr);
+    if (fresh) {
+      if (!ref->is_string()) return nullptr;
+      const std::string& text = ref->get_ref<const std::string&>();
+      if (text.empty() || text[0] != '#' || text.find('%') != std::string::npos) return nullptr;
+      try {
+        known->second = &walk.root.at(json::json_pointer(text.substr(1)));
+      } catch (const json::exception&) {
+        return nullptr;
+      }
     }
+    if (known->second == nullptr) return nullptr;
+    schema = known->second;
   }
   return schema->is_object() || schema->is_boolean() ? schema : nullptr;
 }
 
-bool Apply(const json& root, const json* schema, json& instance, int depth) {
-  schema = Deref(root, schema);
+bool Apply(Walk& walk, const json* schema, json& instance, int depth) {
+  schema = Deref(walk, schema);
   if (schema == nullptr) return false;
   if (!schema->is_object() || depth > Validator::kMaxInstanceDepth) return true;  // true/false: no defaults
   const auto props = schema->find("properties");
@@ -34,7 +47,7 @@ bool Apply(const json& root, const json* schema, json& instance, int depth) {
   if (instance.is_object()) {
     if (has_props) {
       for (auto p = props->begin(); p != props->end(); ++p) {
-        const json* child = Deref(root, &p.value());
+        const json* child = Deref(walk, &p.value());
         if (child == nullptr) return false;
         auto it = instance.find(p.key());
         if (it == instance.end()) {
@@ -43,21 +56,21 @@ bool Apply(const json& root, const json* schema, json& instance, int depth) {
           if (stated == child->end()) continue;
           it = instance.emplace(p.key(), *stated).first;
         }
-        if (!Apply(root, child, it.value(), depth + 1)) return false;
+        if (!Apply(walk, child, it.value(), depth + 1)) return false;
       }
     }
     if (auto extra = schema->find("additionalProperties"); extra != schema->end() && extra->is_object()) {
       for (auto it = instance.begin(); it != instance.end(); ++it) {
         if (has_props && props->contains(it.key())) continue;
-        if (!Apply(root, &*extra, it.value(), depth + 1)) return false;
+        if (!Apply(walk, &*extra, it.value(), depth + 1)) return false;
       }
     }
   } else if (instance.is_array()) {
     if (auto items = schema->find("items"); items != schema->end()) {
       for (size_t i = 0; i < instance.size(); ++i) {
         if (items->is_array()) {
-          if (i < items->size() && !Apply(root, &(*items)[i], instance[i], depth + 1)) return false;
-        } else if (!Apply(root, &*items, instance[i], depth + 1)) {
+          if (i < items->size() && !Apply(walk, &(*items)[i], instance[i], depth + 1)) return false;
+        } else if (!Apply(walk, &*items, instance[i], depth + 1)) {
           return false;
         }
       }
@@ -65,7 +78,7 @@ bool Apply(const json& root, const json* schema, json& instance, int depth) {
   }
   if (auto all = schema->find("allOf"); all != schema->end() && all->is_array()) {
     for (const json& branch : *all) {
-      if (!Apply(root, &branch, instance, depth)) return false;
+      if (!Apply(walk, &branch, instance, depth)) return false;
     }
   }
   return true;
@@ -74,7 +87,8 @@ bool Apply(const json& root, const json* schema, json& instance, int depth) {
 }  // namespace
 
 bool ApplySchemaDefaults(const json& root, const json& schema, json& instance) {
-  return Apply(root, &schema, instance, 0);
+  Walk walk{root, {}};
+  return Apply(walk, &schema, instance, 0);
 }
 
 }  // namespace imagine::spec
