@@ -47,10 +47,8 @@ int main(int argc, char** argv) {
     std::cout << "imagine-emu " << IMAGINE_VERSION << "\n";
     return 0;
   }
-  auto config = LoadConfig(cl->config_path.value_or(""));
+  auto config = LoadCommandLineConfig(*cl);  // the config file, then the variables and flags
   if (!config.ok()) return Fail(config.status().message());
-  Status applied = ApplyCommandLine(*cl, &config.value());
-  if (!applied.ok()) return Fail(applied.message());
   if (config->seed == 0) {
     // One getrandom(2) call: std::random_device's set-up probes the CPU with cpuid (a VM exit).
     uint32_t fresh = 0;

@@ -120,19 +120,36 @@ bool OnlyAsksForVersion(const std::vector<std::string>& args, const char* const*
   return true;
 }
 
-Status ApplyCommandLine(const CommandLine& cl, Config* config) {
-  if (cl.layers.empty()) return Status::Ok();
-  Config merged = *config;
-  IMAGINE_RETURN_IF_ERROR(ApplyConfigLayers(cl.layers, &merged));
-  for (const ConfigLayer& layer : cl.layers) {
+namespace {
+
+// The combinations of the layers that conflict in `merged` (--time-scale with --clock virtual).
+Status CheckConflicts(const std::vector<ConfigLayer>& layers, const Config& merged) {
+  for (const ConfigLayer& layer : layers) {
     const bool sets_scale = layer.value.contains("clock") && layer.value["clock"].contains("time_scale");
     if (sets_scale && merged.clock.mode == ClockMode::kVirtual) {
       return InvalidArgument(layer.source +
                              " applies to --clock real only; a virtual clock moves via POST /_emulator/clock/advance");
     }
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ApplyCommandLine(const CommandLine& cl, Config* config) {
+  if (cl.layers.empty()) return Status::Ok();
+  Config merged = *config;
+  IMAGINE_RETURN_IF_ERROR(ApplyConfigLayers(cl.layers, &merged));
+  IMAGINE_RETURN_IF_ERROR(CheckConflicts(cl.layers, merged));
   *config = std::move(merged);
   return Status::Ok();
+}
+
+StatusOr<Config> LoadCommandLineConfig(const CommandLine& cl) {
+  auto config = LoadConfig(cl.config_path.value_or(""), cl.layers);
+  if (!config.ok()) return config;
+  IMAGINE_RETURN_IF_ERROR(CheckConflicts(cl.layers, *config));
+  return config;
 }
 
 std::string UsageText() {

@@ -44,6 +44,11 @@ bool OnlyAsksForVersion(const std::vector<std::string>& args, const char* const*
 // --clock virtual). kInvalidArgument on a conflict; `config` is unchanged on any error.
 Status ApplyCommandLine(const CommandLine& cl, Config* config);
 
+// The config the command line asks for: LoadConfig(cl.config_path) with ApplyCommandLine(cl)
+// over it, the same config and the same errors, read in one pass when it can
+// (LoadConfig(path, layers)). What main runs.
+StatusOr<Config> LoadCommandLineConfig(const CommandLine& cl);
+
 // The --help text.
 std::string UsageText();
 

@@ -191,23 +191,40 @@ Status ApplyConfigLayers(const std::vector<ConfigLayer>& layers, Config* config)
       trusted);
 }
 
-StatusOr<Config> LoadConfig(const std::string& path) {
-  ConfigDocument doc;
+namespace {
+
+// The embedded default config and the defaults of providers a build adds, into `doc`.
+Status MergeEmbeddedDefault(ConfigDocument* doc) {
   auto embedded = FindResource("fixtures/default-config.yaml");
   if (!embedded) return Internal("the default config is not embedded in this build");
   // Its pre-parsed form (made at build time): yaml-cpp runs on its text only if an error names
   // one of its lines.
   auto preparsed = ParseEmbeddedDocument("fixtures/default-config.yaml");
   if (preparsed.ok()) {
-    doc.MergePreparsedYaml(*preparsed, *embedded, "default-config.yaml (embedded)");
+    doc->MergePreparsedYaml(*preparsed, *embedded, "default-config.yaml (embedded)");
   } else {
-    IMAGINE_RETURN_IF_ERROR(doc.MergeYaml(*embedded, "default-config.yaml (embedded)"));
+    IMAGINE_RETURN_IF_ERROR(doc->MergeYaml(*embedded, "default-config.yaml (embedded)"));
   }
   for (const ProviderPlugin& plugin : ProviderPlugins()) {  // the defaults of providers a build adds
     if (!plugin.default_config.empty()) {
-      IMAGINE_RETURN_IF_ERROR(doc.MergeYaml(plugin.default_config, "the " + plugin.name + " provider's default config"));
+      IMAGINE_RETURN_IF_ERROR(doc->MergeYaml(plugin.default_config, "the " + plugin.name + " provider's default config"));
     }
   }
+  return Status::Ok();
+}
+
+// No file and no provider-added default: only the embedded default config, which a unit test
+// checks against the schema, so its defaults are applied without compiling the schema.
+bool EmbeddedOnly(const std::string& path) {
+  return path.empty() && std::none_of(ProviderPlugins().begin(), ProviderPlugins().end(),
+                                      [](const ProviderPlugin& p) { return !p.default_config.empty(); });
+}
+
+}  // namespace
+
+StatusOr<Config> LoadConfig(const std::string& path) {
+  ConfigDocument doc;
+  IMAGINE_RETURN_IF_ERROR(MergeEmbeddedDefault(&doc));
   if (!path.empty()) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return InvalidArgument("cannot read config file " + path);
@@ -215,11 +232,25 @@ StatusOr<Config> LoadConfig(const std::string& path) {
     text << in.rdbuf();
     IMAGINE_RETURN_IF_ERROR(doc.MergeYaml(text.str(), path));
   }
-  // Only embedded layers (a unit test checks the default config against the schema): the
-  // schema's defaults are applied without compiling it. A file is checked whole.
-  const bool embedded_only = path.empty() && std::none_of(ProviderPlugins().begin(), ProviderPlugins().end(),
-                                                          [](const ProviderPlugin& p) { return !p.default_config.empty(); });
-  auto resolved = embedded_only ? doc.ResolveTrusted() : doc.Resolve();
+  auto resolved = EmbeddedOnly(path) ? doc.ResolveTrusted() : doc.Resolve();  // a file is checked whole
+  if (!resolved.ok()) return resolved.status();
+  return ConfigFromJson(*resolved);
+}
+
+StatusOr<Config> LoadConfig(const std::string& path, const std::vector<ConfigLayer>& layers) {
+  const bool alone = std::all_of(layers.begin(), layers.end(), [](const ConfigLayer& l) { return l.checked_alone; });
+  if (layers.empty() || !alone || !EmbeddedOnly(path)) {
+    auto config = LoadConfig(path);
+    if (!config.ok() || layers.empty()) return config;
+    IMAGINE_RETURN_IF_ERROR(ApplyConfigLayers(layers, &config.value()));
+    return config;
+  }
+  // Each layer's values satisfy their key's schema and relate to no other key: merged into the
+  // embedded default's document, they are resolved with it, once.
+  ConfigDocument doc;
+  IMAGINE_RETURN_IF_ERROR(MergeEmbeddedDefault(&doc));
+  for (const ConfigLayer& layer : layers) doc.MergeJson(layer.value, ConfigDocument::Origin{layer.source, 0, true, layer.text});
+  auto resolved = doc.ResolveTrusted();
   if (!resolved.ok()) return resolved.status();
   return ConfigFromJson(*resolved);
 }

@@ -130,6 +130,10 @@ Status ApplyConfigLayers(const std::vector<ConfigLayer>& layers, Config* config)
 
 // The embedded default config, then the file at `path` ("" = none) on top.
 StatusOr<Config> LoadConfig(const std::string& path);
+// LoadConfig(path), then ApplyConfigLayers(layers) over it. With no file, no provider-added
+// default config and every layer checked_alone, in one pass: the layers are merged into the
+// embedded default's document before its one resolve (start-up's common case).
+StatusOr<Config> LoadConfig(const std::string& path, const std::vector<ConfigLayer>& layers);
 
 }  // namespace imagine
 

@@ -3,6 +3,7 @@
 // and what start-up reads, with or without flags, is what checking everything gave.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "app/flag_table.h"
 #include "common/resources.h"
 #include "spec/embedded_documents.h"
+#include "support/scratch.h"
 
 namespace imagine {
 namespace {
@@ -55,6 +57,8 @@ TEST_CASE("every flag's key is checked alone, so flags need no check of the whol
 TEST_CASE("flags applied without the whole check give the config the whole check gave") {
   const std::vector<std::vector<std::string>> command_lines = {
       {"--port", "9001", "--log-level", "off"},
+      {},
+      {"--time-scale", "3", "--clock", "virtual"},  // refused: the same words either way
       {"--host", "0.0.0.0", "--public-url", "https://emu.example", "--allowed-hosts", "a.example, .b.example",
        "--listen", "xai=0,apikley=8123", "--seed", "7", "--self-check", "--clock", "virtual"},
       {"--proxy", "evolink=https://api.example", "--time-scale", "2.5", "--admin-token", "t", "--drift-report", "d.json"},
@@ -76,7 +80,41 @@ TEST_CASE("flags applied without the whole check give the config the whole check
     Status whole_status = ApplyCommandLine(checked_whole, &whole);
     CHECK(fast_status.message() == whole_status.message());
     CHECK(ConfigToJson(fast, false) == ConfigToJson(whole, false));
+    auto one_pass = LoadCommandLineConfig(*cl);  // what main runs: the flags merged before one resolve
+    CHECK(one_pass.status().message() == whole_status.message());
+    if (one_pass.ok()) CHECK(ConfigToJson(*one_pass, false) == ConfigToJson(whole, false));
   }
+}
+
+}  // namespace
+}  // namespace imagine
+
+namespace imagine {
+namespace {
+
+// A YAML file holding `text`, in the test's scratch directory.
+std::string YamlFile(const std::string& text) {
+  const std::string path = testing::ScratchPath("config", ".yaml");
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST_CASE("LoadCommandLineConfig gives the errors LoadConfig and ApplyCommandLine gave, in their order") {
+  const std::string file = YamlFile("server: {port: 99999}\n");
+  auto bad_file = ParseCommandLine({"--config", file, "--port", "1"}, [](const char*) -> const char* { return nullptr; });
+  REQUIRE(bad_file.ok());
+  auto loaded = LoadCommandLineConfig(*bad_file);
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.status().message() == LoadConfig(file).status().message());
+  CHECK(loaded.status().message() == file + ":1: server.port: must be an integer from 0 to 65535 (got \"99999\")");
+
+  const std::string good = YamlFile("clock: {mode: virtual}\n");
+  auto conflict = ParseCommandLine({"--config", good, "--time-scale", "2"}, [](const char*) -> const char* { return nullptr; });
+  REQUIRE(conflict.ok());
+  auto refused = LoadCommandLineConfig(*conflict);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message() ==
+        "--time-scale applies to --clock real only; a virtual clock moves via POST /_emulator/clock/advance");
 }
 
 }  // namespace
