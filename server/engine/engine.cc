@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
 #include "engine/state_records.h"
 
 namespace imagine {
@@ -180,11 +181,16 @@ void Engine::RecordEntered(const Task& task, TaskState state, int64_t at_ms) {
     e.key = task.owner_key;
     e.provider = ProviderName(task.provider);
     e.scenario = task.scenario;
-    nlohmann::ordered_json detail;
-    detail["state"] = TaskStateName(state);
-    detail["model"] = task.model;
-    if (state == TaskState::kFailed) detail["reason"] = task.fail_reason;
-    e.detail_json = detail.dump();
+    std::string detail = "{\"state\":";  // {"state":…,"model":…[,"reason":…]}, built without a json tree
+    AppendJsonString(&detail, TaskStateName(state));
+    detail += ",\"model\":";
+    AppendJsonString(&detail, task.model);
+    if (state == TaskState::kFailed) {
+      detail += ",\"reason\":";
+      AppendJsonString(&detail, task.fail_reason);
+    }
+    detail += '}';
+    e.detail_json = std::move(detail);
     journal_->Append(std::move(e));
   }
   if (IsTerminal(state) && observer_ != nullptr) observer_->OnTaskFinished(task, at_ms);
@@ -226,7 +232,7 @@ void Engine::ReportTransitions(const std::string& id) {
     t.watch_timer = 0;
     snapshot = t;
   });
-  if (snapshot && !entered.empty()) LogRecord({{"t", "seen"}, {"id", id}, {"state", TaskStateName(snapshot->notified)}});
+  if (state_log_ != nullptr && snapshot && !entered.empty()) LogRecord({{"t", "seen"}, {"id", id}, {"state", TaskStateName(snapshot->notified)}});
   if (hold.owns_lock()) hold.unlock();
   if (!snapshot || !watching()) return;
   for (const auto& [state, at] : entered) RecordEntered(*snapshot, state, at);
@@ -434,7 +440,7 @@ bool Engine::ConsumeNotReadyPoll(std::string_view id) {
       not_ready = true;
     }
   });
-  if (not_ready) LogRecord({{"t", "poll"}, {"id", id}});
+  if (not_ready && state_log_ != nullptr) LogRecord({{"t", "poll"}, {"id", id}});
   return not_ready;
 }
 

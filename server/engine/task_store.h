@@ -22,12 +22,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <queue>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "common/chunked_heap.h"
 #include "engine/stored_task.h"
 #include "engine/task.h"
 #include "engine/task_store_index.h"
@@ -167,7 +167,7 @@ class TaskStore {
 
   std::mutex evict_mu_;  // protects candidates_
   // A heap over a deque: growing it never copies the 100 000s of candidates (a vector did, in one insert).
-  std::priority_queue<Candidate, std::deque<Candidate>, std::greater<Candidate>> candidates_;
+  ChunkedHeap<Candidate, std::greater<Candidate>> candidates_;
 
   mutable std::mutex order_mu_;  // protects order_; taken before a shard lock, never after
   std::deque<Handle> order_;     // every insert, oldest first; removed tasks linger as stale
