@@ -15,19 +15,25 @@ bool StartsWithNoCase(std::string_view text, std::string_view lower_prefix) {
 void AppendJsonString(std::string* out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
+  size_t plain = 0;  // start of the run of bytes appended as they are
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out->append(text.data() + plain, i - plain);
+    plain = i + 1;
+    const char* shorthand = u == '\b' ? "\\b" : u == '\f' ? "\\f" : u == '\n' ? "\\n" : u == '\r' ? "\\r" : u == '\t' ? "\\t" : nullptr;
+    if (u >= 0x20) {
       out->push_back('\\');
-      out->push_back(c);
-    } else if (u < 0x20) {
+      out->push_back(static_cast<char>(u));
+    } else if (shorthand != nullptr) {
+      out->append(shorthand);
+    } else {
       out->append("\\u00");
       out->push_back(kHex[u >> 4]);
       out->push_back(kHex[u & 15]);
-    } else {
-      out->push_back(c);
     }
   }
+  out->append(text.data() + plain, text.size() - plain);
   out->push_back('"');
 }
 
