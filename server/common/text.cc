@@ -12,6 +12,31 @@ bool StartsWithNoCase(std::string_view text, std::string_view lower_prefix) {
   return true;
 }
 
+void AppendJsonString(std::string* out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t plain = 0;  // start of the run of bytes appended as they are
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out->append(text.data() + plain, i - plain);
+    plain = i + 1;
+    const char* shorthand = u == '\b' ? "\\b" : u == '\f' ? "\\f" : u == '\n' ? "\\n" : u == '\r' ? "\\r" : u == '\t' ? "\\t" : nullptr;
+    if (u >= 0x20) {
+      out->push_back('\\');
+      out->push_back(static_cast<char>(u));
+    } else if (shorthand != nullptr) {
+      out->append(shorthand);
+    } else {
+      out->append("\\u00");
+      out->push_back(kHex[u >> 4]);
+      out->push_back(kHex[u & 15]);
+    }
+  }
+  out->append(text.data() + plain, text.size() - plain);
+  out->push_back('"');
+}
+
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -29,6 +29,11 @@ std::string UnescapePointerToken(std::string_view token);
 // "/input/image_urls/0" -> "input.image_urls[0]"; "" -> "body".
 std::string PointerToFieldPath(std::string_view pointer);
 
+// Appends `text` to *out as a JSON string literal, escaped as nlohmann::json's dump does
+// (quotes, backslash, control characters; other bytes as they are): for small JSON made on
+// a hot path without a json tree.
+void AppendJsonString(std::string* out, std::string_view text);
+
 // `value` as compact JSON, cut to `max_chars` characters (UTF-8 safe) with "…" appended.
 std::string TruncatedJson(const nlohmann::json& value, size_t max_chars = 100);
 

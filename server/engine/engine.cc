@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
 #include "engine/state_records.h"
 
 namespace imagine {
@@ -21,10 +22,7 @@ Engine::Engine(EngineOptions options, std::unique_ptr<Clock> clock, AccountOptio
       configured_accounts_(std::move(accounts)),
       accounts_(configured_accounts_),
       scenarios_(std::move(scenario_catalog), options_.seed) {
-  scheduler_.SetLane([this](uint64_t handle) {  // a running task's next state report (ArmWatch)
-    const std::string id = store_.IdOfHandle(handle);
-    if (!id.empty()) ReportTransitions(id);
-  });
+  scheduler_.SetLane([this](uint64_t handle) { ReportTransitionsOf(handle); });  // a running task's next state report (ArmWatch)
   store_.SetEvictionListener([this](std::string_view id) {
     if (state_log_ != nullptr) LogRecord({{"t", "evict"}, {"id", id}});  // under CreateTask's hold
   });
@@ -180,11 +178,16 @@ void Engine::RecordEntered(const Task& task, TaskState state, int64_t at_ms) {
     e.key = task.owner_key;
     e.provider = ProviderName(task.provider);
     e.scenario = task.scenario;
-    nlohmann::ordered_json detail;
-    detail["state"] = TaskStateName(state);
-    detail["model"] = task.model;
-    if (state == TaskState::kFailed) detail["reason"] = task.fail_reason;
-    e.detail_json = detail.dump();
+    std::string detail = "{\"state\":";  // {"state":…,"model":…[,"reason":…]}, built without a json tree
+    AppendJsonString(&detail, TaskStateName(state));
+    detail += ",\"model\":";
+    AppendJsonString(&detail, task.model);
+    if (state == TaskState::kFailed) {
+      detail += ",\"reason\":";
+      AppendJsonString(&detail, task.fail_reason);
+    }
+    detail += '}';
+    e.detail_json = std::move(detail);
     journal_->Append(std::move(e));
   }
   if (IsTerminal(state) && observer_ != nullptr) observer_->OnTaskFinished(task, at_ms);
@@ -207,30 +210,24 @@ void Engine::ArmWatch(const Task& task) {
   });
 }
 
-void Engine::ReportTransitions(const std::string& id) {
+void Engine::ReportTransitions(const std::string& id) { ReportTransitionsOf(std::string_view(id)); }
+
+template <typename Where>
+void Engine::ReportTransitionsOf(Where where) {
   auto hold = HoldForChange();
   const int64_t now = clock_->NowMs();
-  std::optional<Task> snapshot;
   std::vector<std::pair<TaskState, int64_t>> entered;
-  store_.Update(id, [&](Task& t) {
-    // The states entered so far that lie after the last one reported, by stage order (an
-    // admin action may have shrunk an already-reported stage to nothing; it is not replayed).
-    const int reported = Timeline::StageIndex(t.notified);
-    for (const auto& step : t.timeline.Visited(now)) {
-      if (Timeline::StageIndex(step.first) > reported) entered.push_back(step);
-    }
-    if (!entered.empty()) t.notified = entered.back().first;
-    // The timer firing now, or one a change armed meanwhile: cancelled so that the ArmWatch
-    // below leaves one chain (Cancel of the firing timer is a no-op).
-    if (t.watch_timer != 0) scheduler_.Cancel(t.watch_timer);
-    t.watch_timer = 0;
-    snapshot = t;
-  });
-  if (snapshot && !entered.empty()) LogRecord({{"t", "seen"}, {"id", id}, {"state", TaskStateName(snapshot->notified)}});
+  // The timer firing now, or one a change armed meanwhile, is cancelled so that the ArmWatch
+  // below leaves one chain (Cancel of the firing timer is a no-op).
+  std::optional<Task> task = store_.ReportStates(
+      where, now, [this](uint64_t timer) { scheduler_.Cancel(timer); }, &entered);
+  if (state_log_ != nullptr && task && !entered.empty()) {
+    LogRecord({{"t", "seen"}, {"id", task->id}, {"state", TaskStateName(task->notified)}});
+  }
   if (hold.owns_lock()) hold.unlock();
-  if (!snapshot || !watching()) return;
-  for (const auto& [state, at] : entered) RecordEntered(*snapshot, state, at);
-  ArmWatch(*snapshot);
+  if (!task || !watching()) return;
+  for (const auto& [state, at] : entered) RecordEntered(*task, state, at);
+  ArmWatch(*task);
 }
 
 StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::function<void(Task&, int64_t now)>& change) {
@@ -434,7 +431,7 @@ bool Engine::ConsumeNotReadyPoll(std::string_view id) {
       not_ready = true;
     }
   });
-  if (not_ready) LogRecord({{"t", "poll"}, {"id", id}});
+  if (not_ready && state_log_ != nullptr) LogRecord({{"t", "poll"}, {"id", id}});
   return not_ready;
 }
 

@@ -8,27 +8,37 @@ Scheduler::Scheduler(Clock* clock) : clock_(clock) {
 
 Scheduler::~Scheduler() { Shutdown(); }
 
+bool Scheduler::WakeForLocked(int64_t due_ms) {
+  if (due_ms >= sleeps_until_) return false;
+  sleeps_until_ = kAwake;  // one wake-up is enough: the thread recomputes its deadline
+  return true;
+}
+
 Scheduler::TimerId Scheduler::ScheduleAt(int64_t due_ms, std::function<void()> fn) {
   TimerId id;
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     id = next_seq_++;
     queue_.push(Entry{due_ms, id, 0});
     fns_.emplace(id, std::move(fn));
+    wake = WakeForLocked(due_ms);
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
   return id;
 }
 
 Scheduler::TimerId Scheduler::ScheduleLaneAt(int64_t due_ms, uint64_t payload) {
   TimerId id;
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     id = next_seq_++ | kLaneBit;
     queue_.push(Entry{due_ms, id, payload});
     ++lane_queued_;
+    wake = WakeForLocked(due_ms);
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
   return id;
 }
 
@@ -129,10 +139,13 @@ void Scheduler::RunRealLoop() {
       continue;
     }
     if (queue_.empty()) {
+      sleeps_until_ = kAsleep;
       cv_.wait(lock);
     } else {
-      cv_.wait_until(lock, rclock->RealDeadlineFor(queue_.top().due_ms));
+      sleeps_until_ = queue_.top().due_ms;
+      cv_.wait_until(lock, rclock->RealDeadlineFor(sleeps_until_));
     }
+    sleeps_until_ = kAwake;
   }
 }
 

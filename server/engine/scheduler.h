@@ -11,22 +11,21 @@
 //
 // Lane timers are the compact kind for what hundreds of thousands of objects each need
 // (a running task's next state report): one 24-byte queue entry holding a 64-bit payload,
-// no std::function, fired through the one function given to SetLane. The queue is a heap
-// over a std::deque, so growing it never copies the pending timers; no per-timer map.
+// no std::function, fired through the one function given to SetLane. The queue is a
+// ChunkedHeap, so growing it never copies the pending timers; no per-timer map.
 #ifndef IMAGINE_ENGINE_SCHEDULER_H_
 #define IMAGINE_ENGINE_SCHEDULER_H_
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <mutex>
-#include <queue>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "common/chunked_heap.h"
 #include "common/status.h"
 #include "engine/clock.h"
 #include "engine/timers.h"
@@ -87,6 +86,9 @@ class Scheduler final : public Timers {
   };
 
   void RunRealLoop();
+  // Whether a timer due at `due_ms` must wake the timer thread: it sleeps past that time.
+  // Marks the thread awake when so. Requires mu_ held.
+  bool WakeForLocked(int64_t due_ms);
   // Pops the earliest timer due at or before `limit_ms`; marks a lane timer as firing.
   // Requires mu_ held.
   bool PopDueLocked(int64_t limit_ms, Due* due);
@@ -97,13 +99,19 @@ class Scheduler final : public Timers {
   std::mutex advance_mu_;  // serializes Advance() calls so virtual time moves one way at a time
   mutable std::mutex mu_;  // protects everything below but lane_ (set before use)
   std::condition_variable cv_;
-  std::priority_queue<Entry, std::deque<Entry>, std::greater<Entry>> queue_;
+  ChunkedHeap<Entry, std::greater<Entry>> queue_;
   std::unordered_map<uint64_t, std::function<void()>> fns_;  // pending function timers by seq (= TimerId)
   std::function<void(uint64_t payload)> lane_;
   size_t lane_queued_ = 0;                        // lane entries in queue_ (cancelled ones included)
   std::unordered_set<uint64_t> lane_cancelled_;  // lane ids cancelled, still in queue_
   uint64_t lane_firing_ = 0;                      // the lane id being run (Cancel leaves it alone)
   uint64_t next_seq_ = 1;
+  // The due time the timer thread sleeps until: a timer due earlier wakes it (a create's
+  // state-report timer, due seconds later, wakes nobody). kAwake while it runs or was
+  // already woken, and always with a virtual clock (no thread); kAsleep: until woken.
+  static constexpr int64_t kAwake = INT64_MIN;
+  static constexpr int64_t kAsleep = INT64_MAX;
+  int64_t sleeps_until_ = kAwake;
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -234,12 +234,42 @@ bool TaskStore::ArmWatch(std::string_view id,
   return true;
 }
 
-std::string TaskStore::IdOfHandle(uint64_t packed) const {
+Task TaskStore::ReportLocked(Shard& shard, uint32_t slot, int64_t now_ms,
+                             const std::function<void(uint64_t timer)>& cancel,
+                             std::vector<std::pair<TaskState, int64_t>>* entered) {
+  StoredTask& s = shard.At(slot);
+  const int reported = Timeline::StageIndex(s.notified);
+  for (const auto& step : s.timeline.Visited(now_ms)) {
+    if (Timeline::StageIndex(step.first) > reported) entered->push_back(step);
+  }
+  if (!entered->empty() && entered->back().first != s.notified) {
+    CountNotified(s.provider, s.notified, -1);
+    s.notified = entered->back().first;
+    CountNotified(s.provider, s.notified, +1);
+  }
+  if (s.watch_timer != 0) cancel(s.watch_timer);
+  s.watch_timer = 0;
+  return DecodeTask(s, shard.keys, shard.models);
+}
+
+std::optional<Task> TaskStore::ReportStates(uint64_t packed, int64_t now_ms,
+                                            const std::function<void(uint64_t timer)>& cancel,
+                                            std::vector<std::pair<TaskState, int64_t>>* entered) {
   const uint32_t handle = static_cast<uint32_t>(packed >> 32);
   Shard& shard = shards_[handle >> 26];
   std::lock_guard<std::mutex> lock(shard.mu);
-  const StoredTask* s = Resolve(shard, handle & kSlotMask, static_cast<uint32_t>(packed));
-  return s == nullptr ? std::string() : std::string(s->id());
+  if (Resolve(shard, handle & kSlotMask, static_cast<uint32_t>(packed)) == nullptr) return std::nullopt;
+  return ReportLocked(shard, handle & kSlotMask, now_ms, cancel, entered);
+}
+
+std::optional<Task> TaskStore::ReportStates(std::string_view id, int64_t now_ms,
+                                            const std::function<void(uint64_t timer)>& cancel,
+                                            std::vector<std::pair<TaskState, int64_t>>* entered) {
+  Shard& shard = ShardFor(id);
+  std::lock_guard<std::mutex> lock(shard.mu);
+  const uint32_t slot = shard.Find(id);
+  if (slot == SlotIndex::kNone) return std::nullopt;
+  return ReportLocked(shard, slot, now_ms, cancel, entered);
 }
 
 void TaskStore::ForEach(const std::function<void(const Task&)>& fn) const {

@@ -22,12 +22,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <queue>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "common/chunked_heap.h"
 #include "engine/stored_task.h"
 #include "engine/task.h"
 #include "engine/task_store_index.h"
@@ -70,12 +70,21 @@ class TaskStore {
   bool Update(std::string_view id, const std::function<void(Task&)>& fn);
   // Arms the task's state report without copying the task: under its shard lock (so the
   // timer cannot run before it is kept), calls `schedule` with the task's handle (see
-  // IdOfHandle) and the watch_timer it holds now (0 = none; the caller cancels it, so a task
+  // ReportStates) and the watch_timer it holds now (0 = none; the caller cancels it, so a task
   // never has two chains of reports), and keeps the timer id it returns as the task's
   // watch_timer. False when absent.
   bool ArmWatch(std::string_view id, const std::function<uint64_t(uint64_t handle, uint64_t previous)>& schedule);
-  // The id of the task `handle` named when ArmWatch gave it, "" once that task is gone.
-  std::string IdOfHandle(uint64_t handle) const;
+  // A state report (Engine::ReportTransitions), made in place under the task's shard lock
+  // with no re-encoding: the states its timeline entered by `now_ms` after the one last
+  // reported, by stage order, go to *entered and become reported (an admin action may have
+  // shrunk an already-reported stage to nothing: it is not replayed). `cancel` gets the
+  // task's watch timer if it holds one (the one firing, or one a change armed meanwhile),
+  // which is cleared. Returns a copy of the task as it is then; nullopt when it is gone.
+  // By ArmWatch's handle (a lane timer firing), or by id.
+  std::optional<Task> ReportStates(uint64_t handle, int64_t now_ms, const std::function<void(uint64_t timer)>& cancel,
+                                   std::vector<std::pair<TaskState, int64_t>>* entered);
+  std::optional<Task> ReportStates(std::string_view id, int64_t now_ms, const std::function<void(uint64_t timer)>& cancel,
+                                   std::vector<std::pair<TaskState, int64_t>>* entered);
   size_t size() const { return size_.load(std::memory_order_relaxed); }
   size_t max_stored() const { return max_stored_; }
   size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
@@ -154,6 +163,9 @@ class TaskStore {
   void CompactOrderLocked();
   // The record a handle names if it still holds generation `gen` (its shard lock held).
   const StoredTask* Resolve(Shard& shard, uint32_t slot, uint32_t gen) const;
+  // ReportStates' body, on the record at `slot` of `shard` (whose lock the caller holds).
+  Task ReportLocked(Shard& shard, uint32_t slot, int64_t now_ms, const std::function<void(uint64_t timer)>& cancel,
+                    std::vector<std::pair<TaskState, int64_t>>* entered);
 
   const size_t max_stored_;
   const size_t max_bytes_;
@@ -167,7 +179,7 @@ class TaskStore {
 
   std::mutex evict_mu_;  // protects candidates_
   // A heap over a deque: growing it never copies the 100 000s of candidates (a vector did, in one insert).
-  std::priority_queue<Candidate, std::deque<Candidate>, std::greater<Candidate>> candidates_;
+  ChunkedHeap<Candidate, std::greater<Candidate>> candidates_;
 
   mutable std::mutex order_mu_;  // protects order_; taken before a shard lock, never after
   std::deque<Handle> order_;     // every insert, oldest first; removed tasks linger as stale
