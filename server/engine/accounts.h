@@ -211,7 +211,7 @@ struct Accounts::Account {  // one key's usage; opaque to callers (Ticket holds 
   // (TakeRestoredTicket): the task id each was bound to, both ways. Empty outside a restore.
   std::unordered_map<uint64_t, std::string> restored_task;        // ticket -> task id
   std::unordered_map<std::string_view, uint64_t> restored_ticket;  // task id (restored_task's bytes) -> ticket
-  ChunkedHeap<FinishEntry, std::greater<FinishEntry>, 8> by_finish;  // chunks of 256: one per key
+  ChunkedHeap<FinishEntry, std::greater<FinishEntry>, 6> by_finish;  // chunks of 64 (1 KiB): one per key
   std::vector<std::string> counters;                              // the counters reservations name, by index
   std::map<std::string, int> running;                             // counter -> active count
   std::map<std::string, std::deque<int64_t>> created;             // counter -> creation times, last hour

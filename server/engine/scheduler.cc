@@ -111,7 +111,15 @@ Status Scheduler::Advance(int64_t ms) {
   return Status::Ok();
 }
 
-void Scheduler::Wake() { cv_.notify_all(); }
+void Scheduler::Wake() {
+  {
+    // Under mu_, so that a thread between reading the clock's scale for its deadline and
+    // waiting cannot miss it; and marked awake, so that the next timer need not wake it.
+    std::lock_guard<std::mutex> lock(mu_);
+    sleeps_until_ = kAwake;
+  }
+  cv_.notify_all();
+}
 
 size_t Scheduler::pending() const {
   std::lock_guard<std::mutex> lock(mu_);

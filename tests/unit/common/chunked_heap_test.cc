@@ -1,5 +1,6 @@
 // ChunkedHeap pops in the same order as the std::priority_queue it replaced, across chunk
-// boundaries, growth and shrinking, with equal keys among the entries.
+// boundaries, growth and shrinking, with many equal due times (ties broken by seq, so the
+// order is total and both queues must agree entry by entry).
 #include <doctest/doctest.h>
 
 #include <cstdint>

@@ -19,7 +19,8 @@ TEST_CASE("AppendJsonString escapes as nlohmann::json does, and the result parse
                                "tab\there, newline\n, bell\a, nul" + std::string(1, '\0') + "end",
                                all_controls,
                                "caf\xc3\xa9 \xe2\x9c\x93",  // UTF-8 passes through
-                               "\"\\\"\\"};
+                               "\"\\\"\\",
+                               "delete \x7f stays as it is"};
   for (const std::string& text : cases) {
     std::string out = "x";
     AppendJsonString(&out, text);
