@@ -7,16 +7,21 @@
 // Each figure is given twice: wall time, and the thread's CPU time (CLOCK_THREAD_CPUTIME_ID),
 // which leaves out the time the thread was preempted: on a busy machine the wall-clock
 // maximum is the machine's, the CPU-time one the engine's.
+// With --reset, the key's tasks are then reset (POST /_emulator/reset with its key) while a
+// second thread keeps creating tasks of another key: it prints how long the reset took and
+// the creates made meanwhile (their wall-clock p99 and max, which count waiting on a lock).
 //
-//   build/bench_create_stall [--tasks 300000] [--runs 3]
+//   build/bench_create_stall [--tasks 300000] [--runs 3] [--reset 1]
 #include <time.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench_engine.h"
@@ -37,9 +42,11 @@ double At(std::vector<double>& v, double q) {
 
 int main(int argc, char** argv) {
   size_t tasks = 300'000, runs = 3;
+  bool reset = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--tasks") == 0) tasks = std::stoul(argv[i + 1]);
     if (std::strcmp(argv[i], "--runs") == 0) runs = std::stoul(argv[i + 1]);
+    if (std::strcmp(argv[i], "--reset") == 0) reset = std::strcmp(argv[i + 1], "0") != 0;
   }
   const std::vector<size_t> bands = {10'000, 100'000, 300'000, 1'000'000};
   for (size_t run = 0; run < runs; ++run) {
@@ -101,6 +108,53 @@ int main(int argc, char** argv) {
                     run + 1, what, from, end, p50, p99, p999, max, over_1ms);
         from = end;
       }
+    }
+    if (reset) {
+      // Another key's creates, timed, for as long as the reset of bench-key lasts.
+      std::atomic<bool> resetting{true};
+      std::vector<double> during_us;
+      std::thread creator([&] {
+        for (size_t i = 0; resetting.load(); ++i) {
+          imagine::NewTask spec;
+          spec.provider = imagine::InternProvider("evolink");
+          spec.owner_key = "other-key";
+          spec.model = &model;
+          spec.reported_model = model.name;
+          spec.request_json = R"({"model":"grok-imagine-text-to-video","prompt":"a dog )" + std::to_string(i) + R"("})";
+          const auto start = SteadyClock::now();
+          (void)engine.CreateTask(std::move(spec), make_id);
+          during_us.push_back(std::chrono::duration<double, std::micro>(SteadyClock::now() - start).count());
+        }
+      });
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the creator is under way
+      const auto start = SteadyClock::now();
+      const auto removed = engine.Reset("bench-key", false);
+      const double reset_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
+      resetting.store(false);
+      creator.join();
+      // The control: as long again with no reset, to tell the machine's own preemptions apart.
+      std::vector<double> control_us;
+      const auto control_end = SteadyClock::now() + std::chrono::duration<double, std::milli>(reset_ms + 20);
+      for (size_t i = 0; SteadyClock::now() < control_end; ++i) {
+        imagine::NewTask spec;
+        spec.provider = imagine::InternProvider("evolink");
+        spec.owner_key = "other-key";
+        spec.model = &model;
+        spec.reported_model = model.name;
+        spec.request_json = R"({"model":"grok-imagine-text-to-video","prompt":"a fox )" + std::to_string(i) + R"("})";
+        const auto t0 = SteadyClock::now();
+        (void)engine.CreateTask(std::move(spec), make_id);
+        control_us.push_back(std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count());
+      }
+      std::printf("run %zu control, no reset: creates %zu, p99 %.1f us, max %.1f us, over 1 ms %zu\n", run + 1,
+                  control_us.size(), At(control_us, 0.99), *std::max_element(control_us.begin(), control_us.end()),
+                  static_cast<size_t>(std::count_if(control_us.begin(), control_us.end(), [](double us) { return us > 1000; })));
+      const size_t n = during_us.size();
+      const double max = n == 0 ? 0 : *std::max_element(during_us.begin(), during_us.end());
+      const size_t over_1ms = std::count_if(during_us.begin(), during_us.end(), [](double us) { return us > 1000; });
+      std::printf("run %zu reset of %zu running tasks: %.1f ms; other key's creates meanwhile %zu, p50 %.1f us, p99 %.1f us, "
+                  "max %.1f us, over 1 ms %zu\n",
+                  run + 1, removed.ok() ? *removed : 0, reset_ms, n, At(during_us, 0.5), At(during_us, 0.99), max, over_1ms);
     }
     std::fflush(stdout);
   }

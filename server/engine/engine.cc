@@ -22,7 +22,7 @@ Engine::Engine(EngineOptions options, std::unique_ptr<Clock> clock, AccountOptio
       configured_accounts_(std::move(accounts)),
       accounts_(configured_accounts_),
       scenarios_(std::move(scenario_catalog), options_.seed) {
-  scheduler_.SetLane([this](uint64_t handle) { ReportTransitionsOf(handle); });  // a running task's next state report (ArmWatch)
+  scheduler_.SetLane([this](uint64_t handle) { return ReportTransitionsOf(handle); });  // a running task's next state report (ArmWatch)
   store_.SetEvictionListener([this](std::string_view id) {
     if (state_log_ != nullptr) LogRecord({{"t", "evict"}, {"id", id}});  // under CreateTask's hold
   });
@@ -213,7 +213,7 @@ void Engine::ArmWatch(const Task& task) {
 void Engine::ReportTransitions(const std::string& id) { ReportTransitionsOf(std::string_view(id)); }
 
 template <typename Where>
-void Engine::ReportTransitionsOf(Where where) {
+bool Engine::ReportTransitionsOf(Where where) {
   auto hold = HoldForChange();
   const int64_t now = clock_->NowMs();
   std::vector<std::pair<TaskState, int64_t>> entered;
@@ -225,9 +225,11 @@ void Engine::ReportTransitionsOf(Where where) {
     LogRecord({{"t", "seen"}, {"id", task->id}, {"state", TaskStateName(task->notified)}});
   }
   if (hold.owns_lock()) hold.unlock();
-  if (!task || !watching()) return;
+  if (!task) return false;
+  if (!watching()) return true;
   for (const auto& [state, at] : entered) RecordEntered(*task, state, at);
   ArmWatch(*task);
+  return true;
 }
 
 StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::function<void(Task&, int64_t now)>& change) {
@@ -403,11 +405,12 @@ StatusOr<size_t> Engine::Reset(std::string_view key, bool restore_configured) {
   if (restore_configured) record["configured"] = true;
   uint64_t position = 0;
   IMAGINE_RETURN_IF_ERROR(WriteChange(record, &position));
-  size_t removed = store_.RemoveIf([&](const Task& t) {
+  size_t removed = store_.RemoveIf([&](const TaskView& t, uint64_t watch_timer) {
     if (!key.empty() && t.owner_key != key) return false;
     // Under the task's shard lock: its watch_timer is queued or firing, never one that fired
-    // and was forgotten (a lane timer's Cancel cannot tell those apart; see Scheduler::Cancel).
-    if (t.watch_timer != 0) scheduler_.Cancel(t.watch_timer);
+    // and was forgotten (a lane timer cannot tell those apart; see Scheduler::Cancel). Left to
+    // fire into nothing (the task's handle no longer resolves) rather than cancelled one by one.
+    if (watch_timer != 0) scheduler_.Forget(watch_timer);
     return true;
   });
   // The id sequence keeps running: a callback of a forgotten task may still be pending,

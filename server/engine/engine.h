@@ -215,9 +215,10 @@ class Engine {
   void ArmWatch(const Task& task);
   // Reports the transitions of task `id` up to now and arms the next report.
   void ReportTransitions(const std::string& id);
-  // The same for a task found by id (std::string_view) or by its ArmWatch handle (uint64_t).
+  // The same for a task found by id (std::string_view) or by its ArmWatch handle (uint64_t);
+  // false when no such task is stored.
   template <typename Where>
-  void ReportTransitionsOf(Where where);
+  bool ReportTransitionsOf(Where where);
   // A shared hold on state changes while a log is set (WriteStateSnapshot takes it whole).
   std::shared_lock<std::shared_mutex> HoldForChange() const;
   // Appends `record` to the state log (Ok without one); `position` for StateLog::Sync. For

@@ -87,9 +87,20 @@ void Scheduler::Fire(Due& due) {
     due.fn();
     return;
   }
-  if (lane_) lane_(due.entry.payload);
+  const bool found = !lane_ || lane_(due.entry.payload);
   std::lock_guard<std::mutex> lock(mu_);
   lane_firing_ = 0;
+  if (!found && lane_forgotten_ > 0) --lane_forgotten_;  // a forgotten one has left the queue
+}
+
+void Scheduler::Forget(TimerId id) {
+  if ((id & kLaneBit) == 0) {
+    Cancel(id);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (id == lane_firing_ || (id & ~kLaneBit) >= next_seq_) return;
+  ++lane_forgotten_;
 }
 
 Status Scheduler::Advance(int64_t ms) {
@@ -123,7 +134,9 @@ void Scheduler::Wake() {
 
 size_t Scheduler::pending() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return fns_.size() + lane_queued_ - lane_cancelled_.size();  // cancelled ones are still queued
+  // Cancelled and forgotten lane timers are still queued.
+  const size_t gone = lane_cancelled_.size() + lane_forgotten_;
+  return fns_.size() + (lane_queued_ > gone ? lane_queued_ - gone : 0);
 }
 
 void Scheduler::Shutdown() {

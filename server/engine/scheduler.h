@@ -50,8 +50,15 @@ class Scheduler final : public Timers {
   // owners forget a lane id when it fires (under their own lock) and cancel only ids they hold.
   bool Cancel(TimerId id) override;
 
-  // The function every lane timer runs, with its payload. Set once, before ScheduleLaneAt.
-  void SetLane(std::function<void(uint64_t payload)> fn) { lane_ = std::move(fn); }
+  // The function every lane timer runs, with its payload; it returns false when the payload
+  // named nothing that is still there (a timer Forget() was told of). Set once, before ScheduleLaneAt.
+  void SetLane(std::function<bool(uint64_t payload)> fn) { lane_ = std::move(fn); }
+  // For a lane timer whose owner is gone (a reset forgetting 300 000 running tasks at once):
+  // the timer stays queued and fires into the lane function, which finds nothing, but no
+  // longer counts in pending(). O(1) under the lock, where Cancel grows a set (a reset of
+  // many tasks rehashed it under the lock every create's ScheduleLaneAt takes: 20 ms stalls).
+  // Same precondition as Cancel: the id is still queued or firing.
+  void Forget(TimerId id);
   // Runs the lane function with `payload` once the clock reaches `due_ms`, in the same
   // (due time, sequence) order as every other timer.
   TimerId ScheduleLaneAt(int64_t due_ms, uint64_t payload);
@@ -101,10 +108,11 @@ class Scheduler final : public Timers {
   std::condition_variable cv_;
   ChunkedHeap<Entry, std::greater<Entry>> queue_;
   std::unordered_map<uint64_t, std::function<void()>> fns_;  // pending function timers by seq (= TimerId)
-  std::function<void(uint64_t payload)> lane_;
+  std::function<bool(uint64_t payload)> lane_;
   size_t lane_queued_ = 0;                        // lane entries in queue_ (cancelled ones included)
   std::unordered_set<uint64_t> lane_cancelled_;  // lane ids cancelled, still in queue_
   uint64_t lane_firing_ = 0;                      // the lane id being run (Cancel leaves it alone)
+  size_t lane_forgotten_ = 0;                     // lane entries Forget() was told of, still queued
   uint64_t next_seq_ = 1;
   // The due time the timer thread sleeps until: a timer due earlier wakes it (a create's
   // state-report timer, due seconds later, wakes nobody). kAwake while it runs or was

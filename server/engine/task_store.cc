@@ -292,16 +292,23 @@ void TaskStore::VisitNewestFirst(const std::function<bool(const TaskView&)>& fn)
   }
 }
 
-size_t TaskStore::RemoveIf(const std::function<bool(const Task&)>& pred) {
+size_t TaskStore::RemoveIf(const std::function<bool(const TaskView& task, uint64_t watch_timer)>& pred) {
+  constexpr uint32_t kSlotsPerHold = 256;
   size_t removed = 0;
   for (Shard& s : shards_) {
-    std::lock_guard<std::mutex> lock(s.mu);
-    std::vector<uint32_t> doomed;
-    for (uint32_t slot = 0; slot < s.slot_count; ++slot) {
-      if (s.At(slot).used && pred(DecodeTask(s.At(slot), s.keys, s.models))) doomed.push_back(slot);
+    for (uint32_t from = 0;; from += kSlotsPerHold) {
+      std::lock_guard<std::mutex> lock(s.mu);
+      if (from >= s.slot_count) break;
+      const uint32_t to = std::min(s.slot_count, from + kSlotsPerHold);
+      for (uint32_t slot = from; slot < to; ++slot) {
+        const StoredTask& t = s.At(slot);
+        if (!t.used) continue;
+        const TaskView view{t.id(), s.keys.Get(t.key), s.models.Get(t.model), t.provider, t.timeline, t.ticket};
+        if (!pred(view, t.watch_timer)) continue;
+        EraseLocked(s, slot);
+        ++removed;
+      }
     }
-    for (uint32_t slot : doomed) EraseLocked(s, slot);
-    removed += doomed.size();
   }
   if (removed > 0) {
     std::lock_guard<std::mutex> lock(order_mu_);

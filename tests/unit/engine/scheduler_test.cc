@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <future>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace imagine {
 
@@ -81,7 +83,10 @@ TEST_CASE("lane timers fire with their payload in (due, sequence) order among fu
   VirtualClock clock(1000);
   Scheduler s(&clock);
   std::string log;
-  s.SetLane([&](uint64_t payload) { log += "lane" + std::to_string(payload) + "@" + std::to_string(clock.NowMs()) + " "; });
+  s.SetLane([&](uint64_t payload) {
+    log += "lane" + std::to_string(payload) + "@" + std::to_string(clock.NowMs()) + " ";
+    return true;
+  });
   s.ScheduleLaneAt(3000, 7);
   s.ScheduleAt(2000, [&] { log += "fn@" + std::to_string(clock.NowMs()) + " "; });
   s.ScheduleLaneAt(2000, 8);
@@ -96,7 +101,10 @@ TEST_CASE("Cancel removes a pending lane timer exactly once, and pending() count
   VirtualClock clock(1000);
   Scheduler s(&clock);
   int fired = 0;
-  s.SetLane([&](uint64_t) { ++fired; });
+  s.SetLane([&](uint64_t) {
+    ++fired;
+    return true;
+  });
   const Scheduler::TimerId a = s.ScheduleLaneAt(1500, 1);
   const Scheduler::TimerId b = s.ScheduleLaneAt(1600, 2);
   CHECK(a != b);
@@ -115,11 +123,40 @@ TEST_CASE("a lane timer cancelled while it fires is not counted out twice") {
   Scheduler s(&clock);
   Scheduler::TimerId id = 0;
   bool cancelled_itself = true;
-  s.SetLane([&](uint64_t) { cancelled_itself = s.Cancel(id); });
+  s.SetLane([&](uint64_t) {
+    cancelled_itself = s.Cancel(id);
+    return true;
+  });
   id = s.ScheduleLaneAt(1000, 1);
   REQUIRE(s.Advance(0).ok());
   CHECK_FALSE(cancelled_itself);
   CHECK(s.pending() == 0);
+}
+
+TEST_CASE("a forgotten lane timer counts out of pending() at once and fires into nothing later") {
+  VirtualClock clock(1000);
+  Scheduler s(&clock);
+  std::set<uint64_t> live = {1, 2, 3};  // the owners still there (payloads)
+  std::vector<uint64_t> found;
+  s.SetLane([&](uint64_t payload) {
+    if (live.count(payload) == 0) return false;
+    found.push_back(payload);
+    return true;
+  });
+  const Scheduler::TimerId a = s.ScheduleLaneAt(1500, 1);
+  s.ScheduleLaneAt(1600, 2);
+  const Scheduler::TimerId c = s.ScheduleLaneAt(1700, 3);
+  CHECK(s.pending() == 3);
+  live.erase(1);  // as a reset does: the owners go first, then their timers are forgotten
+  live.erase(3);
+  s.Forget(a);
+  s.Forget(c);
+  CHECK(s.pending() == 1);
+  REQUIRE(s.Advance(1000).ok());
+  CHECK(found == std::vector<uint64_t>{2});
+  CHECK(s.pending() == 0);
+  s.ScheduleLaneAt(2500, 2);  // later timers count as before
+  CHECK(s.pending() == 1);
 }
 
 }  // namespace imagine

@@ -117,7 +117,7 @@ TEST_CASE("counters and the newest-first visit follow inserts, updates and remov
   CHECK(store.CountOfKey("even") == 3);
   CHECK(store.CountOfKey("odd") == 2);
   CHECK(store.CountOfModel("grok-imagine/text-to-video") == 5);
-  CHECK(store.RemoveIf([](const Task& t) { return t.owner_key == "odd"; }) == 2);
+  CHECK(store.RemoveIf([](const TaskView& t, uint64_t) { return t.owner_key == "odd"; }) == 2);
   CHECK(store.CountOfKey("odd") == 0);
   CHECK(store.CountByNotified()[0][static_cast<size_t>(TaskState::kSucceeded)] == 0);
   std::vector<std::string> order;
@@ -201,4 +201,29 @@ TEST_CASE("issue 22: the store is bounded in bytes too, and counts what it holds
 }
 
 }  // namespace
+TEST_CASE("RemoveIf visits every slot of shards holding thousands of tasks, and gives each its watch timer") {
+  TaskStore store(100'000);
+  const int kTasks = 40'000;  // ~625 per shard: more than one 256-slot hold in each
+  for (int i = 0; i < kTasks; ++i) {
+    Task t = Make("t" + std::to_string(i), 10, i % 3 == 0 ? "gone" : "kept");
+    t.watch_timer = static_cast<uint64_t>(i) + 1;
+    REQUIRE(store.Insert(std::move(t), 0) == TaskStore::InsertResult::kInserted);
+  }
+  uint64_t timers = 0;
+  const size_t removed = store.RemoveIf([&](const TaskView& t, uint64_t watch_timer) {
+    if (t.owner_key != "gone") return false;
+    timers += watch_timer;
+    return true;
+  });
+  uint64_t expected_timers = 0;
+  for (int i = 0; i < kTasks; i += 3) expected_timers += static_cast<uint64_t>(i) + 1;
+  CHECK(removed == static_cast<size_t>((kTasks + 2) / 3));
+  CHECK(timers == expected_timers);
+  CHECK(store.CountOfKey("gone") == 0);
+  CHECK(store.CountOfKey("kept") == kTasks - removed);
+  CHECK(store.size() == kTasks - removed);
+  CHECK_FALSE(store.Get("t0"));
+  CHECK(store.Get("t1"));
+}
+
 }  // namespace imagine
