@@ -90,7 +90,11 @@ void Scheduler::Fire(Due& due) {
   const bool found = !lane_ || lane_(due.entry.payload);
   std::lock_guard<std::mutex> lock(mu_);
   lane_firing_ = 0;
-  if (!found && lane_forgotten_ > 0) --lane_forgotten_;  // a forgotten one has left the queue
+  if (firing_forgotten_) {
+    firing_forgotten_ = false;  // forgotten while it ran: it was never counted
+  } else if (!found && lane_forgotten_ > 0) {
+    --lane_forgotten_;  // a forgotten one has left the queue
+  }
 }
 
 void Scheduler::Forget(TimerId id) {
@@ -99,7 +103,11 @@ void Scheduler::Forget(TimerId id) {
     return;
   }
   std::lock_guard<std::mutex> lock(mu_);
-  if (id == lane_firing_ || (id & ~kLaneBit) >= next_seq_) return;
+  if ((id & ~kLaneBit) >= next_seq_) return;
+  if (id == lane_firing_) {
+    firing_forgotten_ = true;  // already out of the queue; its lane call finds nothing, or found it before
+    return;
+  }
   ++lane_forgotten_;
 }
 

@@ -113,6 +113,7 @@ class Scheduler final : public Timers {
   std::unordered_set<uint64_t> lane_cancelled_;  // lane ids cancelled, still in queue_
   uint64_t lane_firing_ = 0;                      // the lane id being run (Cancel leaves it alone)
   size_t lane_forgotten_ = 0;                     // lane entries Forget() was told of, still queued
+  bool firing_forgotten_ = false;                 // Forget() was told of the lane timer being run
   uint64_t next_seq_ = 1;
   // The due time the timer thread sleeps until: a timer due earlier wakes it (a create's
   // state-report timer, due seconds later, wakes nobody). kAwake while it runs or was
