@@ -313,7 +313,9 @@ std::map<std::string, Handler> AdminApi::Handlers() {
       if (d.name != req.PathParam("document")) continue;
       ApiResponse r;
       r.content_type = d.content_type;
-      r.body = d.json != nullptr ? d.json->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) : d.body;
+      r.body = d.json != nullptr      ? d.json->dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+               : !d.embedded.empty() ? std::string(d.embedded)
+                                      : d.body;
       return r;
     }
     std::string served;

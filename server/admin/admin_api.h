@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -27,10 +28,13 @@ namespace imagine {
 struct ServedDocument {
   std::string name;          // "evolink.yaml", "evolink.json", ...
   std::string content_type;  // "application/yaml" or "application/json"
-  std::string body;          // the text served, unless `json` is set
+  std::string body;          // the text served, unless `json` or `embedded` is set
   // When set, the body is this document dumped (2-space indent) at each request for it, so that
   // start-up does not dump documents nobody asks for; it must outlive the API.
   const nlohmann::json* json = nullptr;
+  // When set (and `json` is not), the body is this embedded resource's text, which lives as long
+  // as the process: start-up copies no document text.
+  std::string_view embedded = {};
 };
 
 // What the control API is told at start-up (config section `admin:`; a reset restores the

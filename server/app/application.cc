@@ -73,7 +73,7 @@ StatusOr<std::vector<ServedDocument>> ServedDocuments(const std::vector<std::uni
       if (!admin.ok()) return admin.status();
       json = &(*admin)->document();
     }
-    out.push_back(ServedDocument{base + ".yaml", "application/yaml", std::string(*text), nullptr});
+    out.push_back(ServedDocument{base + ".yaml", "application/yaml", "", nullptr, *text});
     out.push_back(ServedDocument{base + ".json", "application/json", "", json});
   }
   return out;
