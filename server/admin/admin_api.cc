@@ -241,7 +241,9 @@ std::map<std::string, Handler> AdminApi::Handlers() {
                                             {"providers", ProviderNamesInCatalog()},
                                             {"ports", std::move(ports)}});
   };
-  h["getConfig"] = [this](ApiRequest&) { return Json(200, options_.effective_config); };
+  h["getConfig"] = [this](ApiRequest&) {
+    return Json(200, options_.effective_config ? options_.effective_config() : nlohmann::ordered_json::object());
+  };
   h["advanceClock"] = [this, clock_json](ApiRequest& req) {
     auto body = Body(req, "advanceClock");
     if (!body.ok()) return RenderError(body.status());

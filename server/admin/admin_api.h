@@ -4,6 +4,7 @@
 #ifndef IMAGINE_ADMIN_ADMIN_API_H_
 #define IMAGINE_ADMIN_ADMIN_API_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -42,7 +43,9 @@ struct ServedDocument {
 struct AdminOptions {
   std::string token;                          // "" = open; else routes need "Authorization: Bearer <token>"
   bool protect_health = false;                // the token guards GET health too (probes need it then)
-  nlohmann::ordered_json effective_config;    // GET /_emulator/config (secrets already masked)
+  // GET /_emulator/config's body (secrets already masked), built at each request for it so that
+  // start-up does not build it; must outlive the API. Null: {}.
+  std::function<nlohmann::ordered_json()> effective_config;
   std::vector<ServedDocument> documents;      // the documents the emulator runs on
   HostAllowList allowed_hosts;                // Host names answered (server.allowed_hosts and the
                                               // public_url's host; loopback and IPs always)
