@@ -241,7 +241,9 @@ std::map<std::string, Handler> AdminApi::Handlers() {
                                             {"providers", ProviderNamesInCatalog()},
                                             {"ports", std::move(ports)}});
   };
-  h["getConfig"] = [this](ApiRequest&) { return Json(200, options_.effective_config); };
+  h["getConfig"] = [this](ApiRequest&) {
+    return Json(200, options_.effective_config ? options_.effective_config() : nlohmann::ordered_json::object());
+  };
   h["advanceClock"] = [this, clock_json](ApiRequest& req) {
     auto body = Body(req, "advanceClock");
     if (!body.ok()) return RenderError(body.status());
@@ -313,7 +315,9 @@ std::map<std::string, Handler> AdminApi::Handlers() {
       if (d.name != req.PathParam("document")) continue;
       ApiResponse r;
       r.content_type = d.content_type;
-      r.body = d.json != nullptr ? d.json->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) : d.body;
+      r.body = d.json != nullptr      ? d.json->dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+               : !d.embedded.empty() ? std::string(d.embedded)
+                                      : d.body;
       return r;
     }
     std::string served;

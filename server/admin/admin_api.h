@@ -4,9 +4,11 @@
 #ifndef IMAGINE_ADMIN_ADMIN_API_H_
 #define IMAGINE_ADMIN_ADMIN_API_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -27,10 +29,13 @@ namespace imagine {
 struct ServedDocument {
   std::string name;          // "evolink.yaml", "evolink.json", ...
   std::string content_type;  // "application/yaml" or "application/json"
-  std::string body;          // the text served, unless `json` is set
+  std::string body;          // the text served, unless `json` or `embedded` is set
   // When set, the body is this document dumped (2-space indent) at each request for it, so that
   // start-up does not dump documents nobody asks for; it must outlive the API.
   const nlohmann::json* json = nullptr;
+  // When set (and `json` is not), the body is this embedded resource's text, which lives as long
+  // as the process: start-up copies no document text.
+  std::string_view embedded = {};
 };
 
 // What the control API is told at start-up (config section `admin:`; a reset restores the
@@ -38,7 +43,9 @@ struct ServedDocument {
 struct AdminOptions {
   std::string token;                          // "" = open; else routes need "Authorization: Bearer <token>"
   bool protect_health = false;                // the token guards GET health too (probes need it then)
-  nlohmann::ordered_json effective_config;    // GET /_emulator/config (secrets already masked)
+  // GET /_emulator/config's body (secrets already masked), built at each request for it so that
+  // start-up does not build it; must outlive the API. Null: {}.
+  std::function<nlohmann::ordered_json()> effective_config;
   std::vector<ServedDocument> documents;      // the documents the emulator runs on
   HostAllowList allowed_hosts;                // Host names answered (server.allowed_hosts and the
                                               // public_url's host; loopback and IPs always)

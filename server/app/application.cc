@@ -73,7 +73,7 @@ StatusOr<std::vector<ServedDocument>> ServedDocuments(const std::vector<std::uni
       if (!admin.ok()) return admin.status();
       json = &(*admin)->document();
     }
-    out.push_back(ServedDocument{base + ".yaml", "application/yaml", std::string(*text), nullptr});
+    out.push_back(ServedDocument{base + ".yaml", "application/yaml", "", nullptr, *text});
     out.push_back(ServedDocument{base + ".json", "application/json", "", json});
   }
   return out;
@@ -333,7 +333,7 @@ Status Application::MakeAdmin() {
   const Config& c = config_;
   std::map<std::string, int> own_ports;
   for (const auto& [provider, own_port] : provider_ports()) own_ports[provider] = own_port;
-  AdminOptions admin_options{c.admin_token,        c.admin_protect_health,       ConfigToJson(c), {},
+  AdminOptions admin_options{c.admin_token,        c.admin_protect_health,       [&c] { return ConfigToJson(c); }, {},
                              AllowedHosts(c, public_url_), std::move(own_ports)};
   if (admin_options.allowed_hosts.allows_all() && c.admin_token.empty()) {
     Log(LogLevel::kWarn, "server.allowed_hosts: all — the control API answers any Host name, so a web page can "

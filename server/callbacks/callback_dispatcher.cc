@@ -56,10 +56,7 @@ CallbackDispatcher::CallbackDispatcher(CallbackOptions options, const Clock* clo
       sender_(sender != nullptr ? std::move(sender) : SenderFor(options_)),
       record_(options_.max_recorded_attempts),
       queue_(options_.queue_capacity, options_.workers),
-      timers_(scheduler, [this](WorkItem item) { queue_.Push(std::move(item)); }) {
-  workers_.reserve(static_cast<size_t>(options_.workers));
-  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
-}
+      timers_(scheduler, [this](WorkItem item) { queue_.Push(std::move(item)); }) {}
 
 CallbackDispatcher::~CallbackDispatcher() { Shutdown(); }
 
@@ -70,9 +67,20 @@ bool CallbackDispatcher::Submit(CallbackRequest request) {
     LogRefused(*shared, admission);
     return false;
   }
+  EnsureWorkers();  // before any work of this submission can be queued (now or by a timer)
   const int64_t due = clock_->NowMs() + std::max<int64_t>(0, shared->faults.delay_ms);
   Start(CallbackDelivery{std::move(shared), 1, 1, due});
   return true;
+}
+
+void CallbackDispatcher::EnsureWorkers() {
+  if (workers_started_.load(std::memory_order_acquire)) return;
+  std::lock_guard<std::mutex> lock(shutdown_mu_);
+  if (workers_closed_) return;  // started by another Submit, or shut down (the queue drops the work)
+  workers_closed_ = true;
+  workers_.reserve(static_cast<size_t>(options_.workers));
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  workers_started_.store(true, std::memory_order_release);
 }
 
 void CallbackDispatcher::Start(CallbackDelivery first) {
@@ -182,6 +190,7 @@ void CallbackDispatcher::Shutdown() {
   timers_.Stop();                          // after this no timer reaches us; one running now finishes first
   {
     std::lock_guard<std::mutex> lock(shutdown_mu_);
+    workers_closed_ = true;  // a Submit admitted just before Stop() starts no worker now
     for (std::thread& worker : workers_) {
       if (worker.joinable()) worker.join();  // each finishes its current attempt first
     }

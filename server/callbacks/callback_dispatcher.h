@@ -2,7 +2,8 @@
 // POST JSON, a per-attempt timeout, retries on the emulated clock, optional Kie HMAC
 // signature — plus client-chosen faults (webhook_faults.h), and records every attempt.
 // Used by the app (Submit), the admin API and the journal (Attempts, InFlight, stats, observer).
-// Thread-safe: Submit never waits on a receiver (bounded queue, worker threads); all
+// Thread-safe: Submit never waits on a receiver (bounded queue, worker threads, started at
+// the first accepted Submit so that a start-up pays for none of them); all
 // waiting for a delay or a retry is a Scheduler timer, so on a VirtualClock nothing
 // scheduled happens until Scheduler::Advance passes it.
 //
@@ -16,6 +17,7 @@
 #ifndef IMAGINE_CALLBACKS_CALLBACK_DISPATCHER_H_
 #define IMAGINE_CALLBACKS_CALLBACK_DISPATCHER_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -71,7 +73,7 @@ Status CheckCallbackOptions(const CallbackOptions& options);
 class CallbackDispatcher {
  public:
   // `clock` and `scheduler` must outlive the dispatcher (and share the same clock).
-  // Starts the worker threads. `sender` null means an HttpWebhookSender built from the
+  // Starts no thread: the workers start at the first accepted Submit. `sender` null means an HttpWebhookSender built from the
   // options (tests pass a fake). Invalid options are clamped (workers, capacity) or logged
   // (ca_file); use CheckCallbackOptions to refuse them instead.
   CallbackDispatcher(CallbackOptions options, const Clock* clock, Timers* scheduler,
@@ -142,6 +144,8 @@ class CallbackDispatcher {
   void FollowUp(const CallbackDelivery& d, const AttemptResult& result);
   // Where the first attempt of an admitted request waits: the queue, a timer, or a batch.
   void Start(CallbackDelivery first);
+  // Starts the worker threads unless they run or Shutdown() was called; cheap once started.
+  void EnsureWorkers();
   void LogRefused(const CallbackRequest& r, const FairQueue::Admission& admission) const;
   // The emulated instant to count from: the attempt's due instant on a VirtualClock.
   int64_t NowFor(int64_t virtual_ms) const { return clock_->is_virtual() ? virtual_ms : clock_->NowMs(); }
@@ -158,8 +162,13 @@ class CallbackDispatcher {
   FairQueue queue_;
   DeliveryTimers timers_;  // hands due work to queue_, so declared after it
 
-  std::mutex shutdown_mu_;  // protects workers_ while Shutdown() joins them; no lock is taken under it
+  // Protects workers_ and workers_closed_ (EnsureWorkers starts them, Shutdown() joins them);
+  // no lock is taken under it.
+  std::mutex shutdown_mu_;
   std::vector<std::thread> workers_;
+  bool workers_closed_ = false;              // started, or Shutdown() was called: never start again
+  std::atomic<bool> workers_started_{false};  // EnsureWorkers' fast path
+
 };
 
 }  // namespace imagine

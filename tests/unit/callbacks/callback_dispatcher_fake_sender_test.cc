@@ -2,6 +2,7 @@
 // no real waiting — time moves only when the virtual clock is advanced.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -103,7 +104,48 @@ CallbackRequest Req(RetryPolicy policy, WebhookFaults faults = {}) {
   return r;
 }
 
+// The threads this process has now (Linux: one entry per thread under /proc/self/task).
+size_t ThreadCount() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
 }  // namespace
+
+TEST_CASE("fake sender: the worker threads start at the first accepted Submit, not in the constructor") {
+  VirtualClock clock(kStartMs);
+  Scheduler scheduler(&clock);
+  const size_t before = ThreadCount();
+  CallbackOptions options;
+  options.workers = 3;
+  CallbackDispatcher dispatcher(options, &clock, &scheduler, std::make_unique<ScriptedSender>(
+                                                                 std::vector<WebhookResult>{Answer(200)}));
+  CHECK(ThreadCount() == before);  // a start-up that sends no callback pays for no thread
+  REQUIRE(dispatcher.Submit(Req(EvolinkRetryPolicy())));
+  CHECK(ThreadCount() == before + 3);
+  REQUIRE(dispatcher.WaitIdle(kWait));
+  CHECK(dispatcher.Attempts().size() == 1);
+  REQUIRE(dispatcher.Submit(Req(EvolinkRetryPolicy())));
+  CHECK(ThreadCount() == before + 3);  // started once
+  REQUIRE(dispatcher.WaitIdle(kWait));
+  CHECK(dispatcher.stats().delivered == 2);
+  dispatcher.Shutdown();
+  CHECK(ThreadCount() == before);
+}
+
+TEST_CASE("fake sender: a dispatcher shut down before any Submit starts no thread and refuses the Submit") {
+  VirtualClock clock(kStartMs);
+  Scheduler scheduler(&clock);
+  const size_t before = ThreadCount();
+  CallbackDispatcher dispatcher(CallbackOptions{}, &clock, &scheduler,
+                                std::make_unique<ScriptedSender>(std::vector<WebhookResult>{Answer(200)}));
+  dispatcher.Shutdown();
+  CHECK_FALSE(dispatcher.Submit(Req(EvolinkRetryPolicy())));
+  CHECK(ThreadCount() == before);
+  CHECK(dispatcher.stats().rejected_shut_down == 1);
+  CHECK(dispatcher.stats().submitted == 0);
+}
 
 TEST_CASE("fake sender: Evolink's policy retries a failing receiver at +1, +3 and +7 s, then gives up") {
   Env env({Answer(500)});
