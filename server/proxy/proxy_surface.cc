@@ -59,6 +59,9 @@ ProxySurface::ProxySurface(ProviderSurface* inner, std::unique_ptr<UpstreamClien
     query_id_in_path_ = dialect["query_task_id"].value("in", "") == "path";
     query_id_name_ = dialect["query_task_id"].value("name", "");
   }
+  // Only a forwarding surface checks the callbacks it captures (UpstreamBody): an emulating
+  // one does not compile the schema at start-up (2 % of a start's CPU in a profile).
+  if (upstream_ == nullptr) return;
   if (const OpenApiOperation* create = inner_->spec().Find(create_operation_)) {
     callback_schema_ = CallbackSchema(inner_->spec(), *create);
   }
