@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
       // Another key's creates, timed, for as long as the reset of bench-key lasts.
       std::atomic<bool> resetting{true};
       std::vector<double> during_us;
+      double during_cpu_max = 0;  // the slowest create's own CPU time: the rest of its wall time was waiting
       std::thread creator([&] {
         for (size_t i = 0; resetting.load(); ++i) {
           imagine::NewTask spec;
@@ -122,8 +123,10 @@ int main(int argc, char** argv) {
           spec.reported_model = model.name;
           spec.request_json = R"({"model":"grok-imagine-text-to-video","prompt":"a dog )" + std::to_string(i) + R"("})";
           const auto start = SteadyClock::now();
+          const double cpu_start = cpu_now();
           (void)engine.CreateTask(std::move(spec), make_id);
           during_us.push_back(std::chrono::duration<double, std::micro>(SteadyClock::now() - start).count());
+          during_cpu_max = std::max(during_cpu_max, cpu_now() - cpu_start);
         }
       });
       std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the creator is under way
@@ -153,8 +156,9 @@ int main(int argc, char** argv) {
       const double max = n == 0 ? 0 : *std::max_element(during_us.begin(), during_us.end());
       const size_t over_1ms = std::count_if(during_us.begin(), during_us.end(), [](double us) { return us > 1000; });
       std::printf("run %zu reset of %zu running tasks: %.1f ms; other key's creates meanwhile %zu, p50 %.1f us, p99 %.1f us, "
-                  "max %.1f us, over 1 ms %zu\n",
-                  run + 1, removed.ok() ? *removed : 0, reset_ms, n, At(during_us, 0.5), At(during_us, 0.99), max, over_1ms);
+                  "max %.1f us (the most CPU one took: %.1f us), over 1 ms %zu\n",
+                  run + 1, removed.ok() ? *removed : 0, reset_ms, n, At(during_us, 0.5), At(during_us, 0.99), max,
+                  during_cpu_max, over_1ms);
     }
     std::fflush(stdout);
   }

@@ -151,28 +151,43 @@ TaskStore::InsertResult TaskStore::Insert(Task task, int64_t now_ms) {
 }
 
 void TaskStore::CompactOrderLocked() {
-  const size_t stale = stale_.load(std::memory_order_relaxed);
-  while (!order_.empty()) {  // the oldest go first: eviction takes them from the front
-    Shard& shard = shards_[order_.front().handle >> 26];
-    std::lock_guard<std::mutex> lock(shard.mu);
-    if (Resolve(shard, order_.front().handle & kSlotMask, order_.front().gen) != nullptr) break;
-    order_.pop_front();
-    stale_.fetch_sub(1, std::memory_order_relaxed);
+  // Bounded work per call (an insert's, or a removal's): a reset of 300 000 tasks left that
+  // many stale entries, and the next create rebuilt the whole deque under order_mu_ (26 ms of
+  // one create's CPU in bench_create_stall --reset). A rebuild now runs kStep entries a call;
+  // meanwhile order_ keeps every entry (readers skip stale ones, as always).
+  constexpr size_t kStep = 512;
+  if (!compacting_) {
+    for (size_t n = 0; n < kStep && !order_.empty(); ++n) {  // the oldest go first: eviction takes them from the front
+      Shard& shard = shards_[order_.front().handle >> 26];
+      std::lock_guard<std::mutex> lock(shard.mu);
+      if (Resolve(shard, order_.front().handle & kSlotMask, order_.front().gen) != nullptr) break;
+      order_.pop_front();
+      stale_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    const size_t stale = stale_.load(std::memory_order_relaxed);
+    if (stale < 1024 || stale * 2 < order_.size()) return;
+    compacting_ = true;
+    compact_next_ = 0;
+    compact_end_ = order_.size();  // what is pushed meanwhile is appended whole at the end
+    compact_dropped_ = 0;
   }
-  if (stale < 1024 || stale * 2 < order_.size()) return;
-  std::deque<Handle> kept;
-  size_t dropped = 0;
-  for (const Handle& h : order_) {
+  const size_t stop = std::min(compact_end_, compact_next_ + kStep);
+  for (; compact_next_ < stop; ++compact_next_) {
+    const Handle h = order_[compact_next_];
     Shard& shard = shards_[h.handle >> 26];
     std::lock_guard<std::mutex> lock(shard.mu);
     if (Resolve(shard, h.handle & kSlotMask, h.gen) != nullptr) {
-      kept.push_back(h);
+      compact_kept_.push_back(h);
     } else {
-      ++dropped;
+      ++compact_dropped_;
     }
   }
-  order_.swap(kept);
-  stale_.fetch_sub(std::min(dropped, stale_.load(std::memory_order_relaxed)), std::memory_order_relaxed);
+  if (compact_next_ < compact_end_) return;
+  compact_kept_.insert(compact_kept_.end(), order_.begin() + static_cast<std::ptrdiff_t>(compact_end_), order_.end());
+  order_.swap(compact_kept_);
+  std::deque<Handle>().swap(compact_kept_);
+  stale_.fetch_sub(std::min(compact_dropped_, stale_.load(std::memory_order_relaxed)), std::memory_order_relaxed);
+  compacting_ = false;
 }
 
 std::optional<Task> TaskStore::Get(std::string_view id) const {

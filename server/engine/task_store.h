@@ -162,7 +162,8 @@ class TaskStore {
   bool ClaimBytes(size_t bytes, int64_t now_ms);
   void AddCandidate(int64_t finished_ms, uint32_t handle, uint32_t gen);
   void CountNotified(Provider p, TaskState s, int delta);
-  // Drops stale entries from order_ once they outnumber the live ones. Requires order_mu_.
+  // Drops stale entries from order_ once they outnumber the live ones, a bounded step per
+  // call. Requires order_mu_.
   void CompactOrderLocked();
   // The record a handle names if it still holds generation `gen` (its shard lock held).
   const StoredTask* Resolve(Shard& shard, uint32_t slot, uint32_t gen) const;
@@ -186,6 +187,13 @@ class TaskStore {
 
   mutable std::mutex order_mu_;  // protects order_; taken before a shard lock, never after
   std::deque<Handle> order_;     // every insert, oldest first; removed tasks linger as stale
+  // A rebuild of order_ without its stale entries, made a step at a time (CompactOrderLocked):
+  // order_[0, compact_end_) is being copied into compact_kept_, up to compact_next_. Under order_mu_.
+  bool compacting_ = false;
+  size_t compact_next_ = 0;
+  size_t compact_end_ = 0;
+  size_t compact_dropped_ = 0;
+  std::deque<Handle> compact_kept_;
   std::atomic<size_t> stale_{0};  // stale entries in order_
 };
 

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "engine/journal.h"
 
 namespace imagine {
@@ -224,6 +226,38 @@ TEST_CASE("RemoveIf visits every slot of shards holding thousands of tasks, and 
   CHECK(store.size() == kTasks - removed);
   CHECK_FALSE(store.Get("t0"));
   CHECK(store.Get("t1"));
+}
+
+TEST_CASE("insertion order survives a removal of most tasks and the step-by-step compaction that follows") {
+  TaskStore store(100'000);
+  std::vector<std::string> live;  // expected, oldest first
+  for (int i = 0; i < 30'000; ++i) {
+    const std::string id = "a" + std::to_string(i);
+    REQUIRE(store.Insert(Make(id, 10, i % 4 == 0 ? "kept" : "gone"), 0) == TaskStore::InsertResult::kInserted);
+    if (i % 4 == 0) live.push_back(id);
+  }
+  CHECK(store.RemoveIf([](const TaskView& t, uint64_t) { return t.owner_key == "gone"; }) == 22'500);
+  // Inserts after the removal each run a step of the rebuild (512 entries), some removals too.
+  for (int i = 0; i < 2'000; ++i) {
+    const std::string id = "b" + std::to_string(i);
+    REQUIRE(store.Insert(Make(id, 10, "kept"), 0) == TaskStore::InsertResult::kInserted);
+    live.push_back(id);
+    if (i % 100 == 0) {
+      const std::string gone = live[static_cast<size_t>(i) / 10];
+      REQUIRE(store.Remove(gone));
+      live.erase(live.begin() + i / 10);
+    }
+  }
+  std::vector<std::string> oldest_first;
+  store.ForEachOldestFirst([&](const Task& t) { oldest_first.push_back(t.id); });
+  CHECK(oldest_first == live);
+  std::vector<std::string> newest_first;
+  store.VisitNewestFirst([&](const TaskView& v) {
+    newest_first.emplace_back(v.id);
+    return true;
+  });
+  CHECK(std::equal(newest_first.begin(), newest_first.end(), live.rbegin(), live.rend()));
+  CHECK(store.size() == live.size());
 }
 
 }  // namespace imagine
