@@ -247,8 +247,10 @@ StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::functio
     }
     before = t;
     change(t, now);
-    if (t.watch_timer != 0) scheduler_.Cancel(t.watch_timer);
-    t.watch_timer = 0;
+    // A timer that is firing cannot be cancelled: the record keeps its id until that report
+    // clears it, so that a reset meanwhile forgets it (Scheduler::Forget counts it right) and
+    // eviction does not take the task for one whose last state was reported.
+    if (t.watch_timer != 0 && scheduler_.Cancel(t.watch_timer)) t.watch_timer = 0;
     changed = t;
   });
   if (!found) return NotFound("no task " + std::string(id));
@@ -270,7 +272,9 @@ StatusOr<Task> Engine::ChangeRunningTask(std::string_view id, const std::functio
     return logged;
   }
   if (watching()) ReportTransitions(changed.id);
-  return *store_.Get(changed.id);
+  std::optional<Task> now_stored = store_.Get(changed.id);
+  if (!now_stored) return NotFound("no task " + std::string(id) + " (removed meanwhile by a reset)");
+  return *now_stored;
 }
 
 namespace {
