@@ -60,6 +60,16 @@ int main(int argc, char** argv) {
     const imagine::IdFactory make_id = [](imagine::Random& r, int64_t) {
       return r.Chars(32, "0123456789abcdef", 16);
     };
+    // A create of `key` with its own prompt (each task's request differs, as a client's would).
+    auto Spec = [&model](const char* key, const std::string& prompt) {
+      imagine::NewTask spec;
+      spec.provider = imagine::InternProvider("evolink");
+      spec.owner_key = key;
+      spec.model = &model;
+      spec.reported_model = model.name;
+      spec.request_json = R"({"model":"grok-imagine-text-to-video","prompt":")" + prompt + R"("})";
+      return spec;
+    };
     std::vector<double> wall_us, cpu_us;
     wall_us.reserve(tasks);
     cpu_us.reserve(tasks);
@@ -69,12 +79,7 @@ int main(int argc, char** argv) {
       return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
     };
     for (size_t i = 0; i < tasks; ++i) {
-      imagine::NewTask spec;
-      spec.provider = imagine::InternProvider("evolink");
-      spec.owner_key = "bench-key";
-      spec.model = &model;
-      spec.reported_model = model.name;
-      spec.request_json = R"({"model":"grok-imagine-text-to-video","prompt":"a cat )" + std::to_string(i) + R"("})";
+      imagine::NewTask spec = Spec("bench-key", "a cat " + std::to_string(i));
       const double cpu_start = cpu_now();
       const auto start = SteadyClock::now();
       const bool ok = engine.CreateTask(std::move(spec), make_id).ok();
@@ -116,12 +121,7 @@ int main(int argc, char** argv) {
       double during_cpu_max = 0;  // the slowest create's own CPU time: the rest of its wall time was waiting
       std::thread creator([&] {
         for (size_t i = 0; resetting.load(); ++i) {
-          imagine::NewTask spec;
-          spec.provider = imagine::InternProvider("evolink");
-          spec.owner_key = "other-key";
-          spec.model = &model;
-          spec.reported_model = model.name;
-          spec.request_json = R"({"model":"grok-imagine-text-to-video","prompt":"a dog )" + std::to_string(i) + R"("})";
+          imagine::NewTask spec = Spec("other-key", "a dog " + std::to_string(i));
           const auto start = SteadyClock::now();
           const double cpu_start = cpu_now();
           (void)engine.CreateTask(std::move(spec), make_id);
@@ -139,12 +139,7 @@ int main(int argc, char** argv) {
       std::vector<double> control_us;
       const auto control_end = SteadyClock::now() + std::chrono::duration<double, std::milli>(reset_ms + 20);
       for (size_t i = 0; SteadyClock::now() < control_end; ++i) {
-        imagine::NewTask spec;
-        spec.provider = imagine::InternProvider("evolink");
-        spec.owner_key = "other-key";
-        spec.model = &model;
-        spec.reported_model = model.name;
-        spec.request_json = R"({"model":"grok-imagine-text-to-video","prompt":"a fox )" + std::to_string(i) + R"("})";
+        imagine::NewTask spec = Spec("other-key", "a fox " + std::to_string(i));
         const auto t0 = SteadyClock::now();
         (void)engine.CreateTask(std::move(spec), make_id);
         control_us.push_back(std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count());
