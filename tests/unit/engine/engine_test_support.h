@@ -1,6 +1,6 @@
 // What the engine's unit tests share: the scenario catalog as shipped, a scenario request and
-// what Select arms for it, and a state log kept in memory (optionally failing every append, as a
-// full disk does).
+// what Select arms for it, a state log kept in memory (optionally failing every append, as a
+// full disk does), and a free model, unlimited credits and hex ids for engines filled with tasks.
 #ifndef IMAGINE_TESTS_UNIT_ENGINE_ENGINE_TEST_SUPPORT_H_
 #define IMAGINE_TESTS_UNIT_ENGINE_ENGINE_TEST_SUPPORT_H_
 
@@ -12,11 +12,27 @@
 #include <vector>
 
 #include "common/resources.h"
+#include "engine/engine.h"
 #include "engine/provider.h"
 #include "engine/scenarios.h"
 #include "engine/state_log.h"
 
 namespace imagine::testing {
+
+// A model that costs nothing, and accounts that never run out: for tests that create many tasks.
+inline ModelOptions FreeModel() {
+  ModelOptions model;
+  model.name = "grok-imagine-text-to-video";
+  model.price = 0;
+  return model;
+}
+inline AccountOptions UnlimitedCredits() {
+  AccountOptions accounts;
+  accounts.default_profile.credits = 1e12;
+  return accounts;
+}
+// 32 hex characters, as Evolink's ids: an IdFactory.
+inline std::string HexId(Random& random, int64_t) { return random.Chars(32, "0123456789abcdef", 16); }
 
 // fixtures/scenarios.yaml, parsed (REQUIREs that it is embedded and valid).
 inline std::vector<ScenarioDef> ShippedScenarioCatalog() {

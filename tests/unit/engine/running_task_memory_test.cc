@@ -11,6 +11,7 @@
 
 #include "engine/engine.h"
 #include "engine/journal.h"
+#include "unit/engine/engine_test_support.h"
 
 namespace imagine {
 namespace {
@@ -20,17 +21,13 @@ size_t MallocInUse() {
   return mi.uordblks + mi.hblkhd;
 }
 
-std::string HexId(Random& random, int64_t) { return random.Chars(32, "0123456789abcdef", 16); }
 
 }  // namespace
 
 TEST_CASE("issue 23: a running task holds at most 390 bytes of heap beyond its request body") {
   constexpr size_t kTasks = 50'000;
-  ModelOptions model;
-  model.name = "grok-imagine-text-to-video";
-  model.price = 0;
-  AccountOptions accounts;
-  accounts.default_profile.credits = 1e12;
+  const ModelOptions model = testing::FreeModel();
+  const AccountOptions accounts = testing::UnlimitedCredits();
   EngineOptions options;
   options.seed = 7;
   JournalOptions journal_options;
@@ -49,7 +46,7 @@ TEST_CASE("issue 23: a running task holds at most 390 bytes of heap beyond its r
     spec.reported_model = model.name;
     spec.request_json = R"({"model":"grok-imagine-text-to-video","prompt":"a cat )" + std::to_string(i) + R"("})";
     request_bytes += spec.request_json.size();
-    REQUIRE(engine.CreateTask(std::move(spec), &HexId).ok());
+    REQUIRE(engine.CreateTask(std::move(spec), &testing::HexId).ok());
   }
   CHECK(engine.timers().pending() == kTasks);
   const double per_task = (double(MallocInUse() - before) - double(request_bytes)) / double(kTasks);

@@ -1,5 +1,5 @@
-// A running task's state-report timer (a lane timer, engine/scheduler.h) is cancelled only
-// while it is queued or firing: after a reset or a change while timers fire, no stale id is
+// A running task's state-report timer (a lane timer, engine/scheduler.h) is cancelled or, by a
+// reset, forgotten only while it is queued or firing: after a reset or a change while timers fire, no stale id is
 // left in the scheduler and the pending count stays exact (review of issue 23's lane timers:
 // a reset that cancelled ids after releasing the store's locks left fired ids "cancelled",
 // and pending() wrapped to ~1.8e19).
@@ -10,20 +10,13 @@
 
 #include "engine/engine.h"
 #include "engine/journal.h"
+#include "unit/engine/engine_test_support.h"
 
 namespace imagine {
-namespace {
-
-std::string HexId(Random& random, int64_t) { return random.Chars(32, "0123456789abcdef", 16); }
-
-}  // namespace
 
 TEST_CASE("a reset while state reports fire leaves no timer counted: pending() is 0 with no task left") {
-  ModelOptions model;
-  model.name = "grok-imagine-text-to-video";
-  model.price = 0;
-  AccountOptions accounts;
-  accounts.default_profile.credits = 1e12;
+  const ModelOptions model = testing::FreeModel();
+  const AccountOptions accounts = testing::UnlimitedCredits();
   EngineOptions options;
   options.seed = 11;
   JournalOptions journal_options;
@@ -42,7 +35,7 @@ TEST_CASE("a reset while state reports fire leaves no timer counted: pending() i
       spec.model = &model;
       spec.reported_model = model.name;
       spec.request_json = R"({"model":"grok-imagine-text-to-video","prompt":"a cat"})";
-      REQUIRE(engine.CreateTask(std::move(spec), &HexId).ok());
+      REQUIRE(engine.CreateTask(std::move(spec), &testing::HexId).ok());
     }
     for (int k = 0; k < 50; ++k) REQUIRE(engine.Reset("key-" + std::to_string(k), false).ok());
     // Every task is gone, so no report is ahead: a stale "cancelled" id would make this wrap.
