@@ -1,6 +1,6 @@
 // What the engine's unit tests share: the scenario catalog as shipped, a scenario request and
 // what Select arms for it, a state log kept in memory (optionally failing every append, as a
-// full disk does), and a free model, unlimited credits and hex ids for engines filled with tasks.
+// full disk does), and hex ids for engines filled with tasks (a free model and unlimited credits: bench/bench_engine.h).
 #ifndef IMAGINE_TESTS_UNIT_ENGINE_ENGINE_TEST_SUPPORT_H_
 #define IMAGINE_TESTS_UNIT_ENGINE_ENGINE_TEST_SUPPORT_H_
 
@@ -19,18 +19,6 @@
 
 namespace imagine::testing {
 
-// A model that costs nothing, and accounts that never run out: for tests that create many tasks.
-inline ModelOptions FreeModel() {
-  ModelOptions model;
-  model.name = "grok-imagine-text-to-video";
-  model.price = 0;
-  return model;
-}
-inline AccountOptions UnlimitedCredits() {
-  AccountOptions accounts;
-  accounts.default_profile.credits = 1e12;
-  return accounts;
-}
 // 32 hex characters, as Evolink's ids: an IdFactory.
 inline std::string HexId(Random& random, int64_t) { return random.Chars(32, "0123456789abcdef", 16); }
 

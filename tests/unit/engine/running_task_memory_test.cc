@@ -11,6 +11,7 @@
 
 #include "engine/engine.h"
 #include "engine/journal.h"
+#include "../../../bench/bench_engine.h"  // FreeModel, UnlimitedCredits: what the engine benchmarks use
 #include "unit/engine/engine_test_support.h"
 
 namespace imagine {
@@ -26,8 +27,8 @@ size_t MallocInUse() {
 
 TEST_CASE("issue 23: a running task holds at most 390 bytes of heap beyond its request body") {
   constexpr size_t kTasks = 50'000;
-  const ModelOptions model = testing::FreeModel();
-  const AccountOptions accounts = testing::UnlimitedCredits();
+  const ModelOptions model = bench::FreeModel("grok-imagine-text-to-video");
+  const AccountOptions accounts = bench::UnlimitedCredits();
   EngineOptions options;
   options.seed = 7;
   JournalOptions journal_options;

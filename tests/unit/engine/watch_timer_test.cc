@@ -10,13 +10,14 @@
 
 #include "engine/engine.h"
 #include "engine/journal.h"
+#include "../../../bench/bench_engine.h"  // FreeModel, UnlimitedCredits: what the engine benchmarks use
 #include "unit/engine/engine_test_support.h"
 
 namespace imagine {
 
 TEST_CASE("a reset while state reports fire leaves no timer counted: pending() is 0 with no task left") {
-  const ModelOptions model = testing::FreeModel();
-  const AccountOptions accounts = testing::UnlimitedCredits();
+  const ModelOptions model = bench::FreeModel("grok-imagine-text-to-video");
+  const AccountOptions accounts = bench::UnlimitedCredits();
   EngineOptions options;
   options.seed = 11;
   JournalOptions journal_options;
