@@ -188,6 +188,9 @@ Status Application::BindServer() {
   http.read_timeout_s = c.server.read_timeout_s;
   http.write_timeout_s = c.server.write_timeout_s;
   http.body_limit_bytes = c.server.body_limit_bytes;
+  http.handlers_wait = c.inputs.fetch || (!c.state.dir.empty() && c.state.fsync == FsyncPolicy::kAlways) ||
+                       std::any_of(c.providers.begin(), c.providers.end(),
+                                   [](const auto& p) { return !p.second.upstream.empty(); });
   IMAGINE_RETURN_IF_ERROR(CheckProviderPorts(c.server.port, c.server.listen));
   self_check_ = std::make_unique<SelfCheck>(c.self_check);
   server_ = std::make_unique<HttpServer>(http, &router_, self_check_.get());

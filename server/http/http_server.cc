@@ -26,12 +26,15 @@ HttpAnswer ToAnswer(ApiResponse&& api, const std::string& request_id) {
 }
 
 // One worker per CPU this process may run on: more only preempt each other (and whoever
-// holds a lock) without serving more; a handler that blocks gets more started anyway.
-int DefaultWorkers() {
+// holds a lock) without serving more. On one CPU a second worker cost the closed-loop p99
+// under creates a third (bench_load: each time slice the other worker took stalled the
+// request the preempted one was in the middle of). When handlers wait on I/O, at least 2,
+// so one waiting handler never holds up the rest until the sweeper starts another.
+int DefaultWorkers(bool handlers_wait) {
   cpu_set_t set;
   CPU_ZERO(&set);
   int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 2;
-  return std::max(2, cpus);
+  return std::max(handlers_wait ? 2 : 1, cpus);
 }
 
 ApiResponse PlainJsonError(int status, const std::string& message) {
@@ -46,7 +49,7 @@ ApiResponse PlainJsonError(int status, const std::string& message) {
 HttpServer::HttpServer(HttpServerOptions options, const Router* router, SelfCheck* self_check)
     : options_(std::move(options)), router_(router), self_check_(self_check) {
   SocketServerOptions so;
-  so.min_threads = options_.threads > 0 ? options_.threads : DefaultWorkers();
+  so.min_threads = options_.threads > 0 ? options_.threads : DefaultWorkers(options_.handlers_wait);
   so.max_threads = std::max(options_.threads, 4096);
   so.keep_alive_max_requests = options_.keep_alive_max_requests;
   so.keep_alive_timeout_s = options_.keep_alive_timeout_s;

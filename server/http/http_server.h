@@ -25,8 +25,11 @@ namespace imagine {
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                    // 0 = any free port
-  int threads = 0;                    // workers kept ready, 0 = one per CPU (at least 2); more start
-                                      // while every worker is held by a slow handler
+  int threads = 0;                    // workers kept ready, 0 = one per CPU (at least 2 when
+                                      // handlers_wait); more start while every worker is held
+                                      // by a slow handler
+  bool handlers_wait = false;         // a handler may wait on the network or the disk (proxy
+                                      // mode, input fetches, state.fsync always)
   int keep_alive_max_requests = 100000;
   int keep_alive_timeout_s = 30;
   int read_timeout_s = 10;
