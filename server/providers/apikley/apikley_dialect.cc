@@ -1,6 +1,7 @@
 #include "providers/apikley/apikley_dialect.h"
 
 #include "common/json_number.h"
+#include "common/json_writer.h"
 #include "providers/apikley/callback_payload.h"
 #include "providers/apikley/render.h"
 #include "providers/apikley/rules.h"
@@ -30,13 +31,18 @@ class ApikleyDialect final : public Dialect {
   }
 
   ApiResponse RenderCreated(const Task& task, const RenderContext& ctx) const override {
-    nlohmann::ordered_json data;
-    data["taskId"] = task.id;
-    return Success(ctx, std::move(data));
+    std::string data;  // {"taskId":…}
+    JsonWriter w(&data);
+    w.BeginObject();
+    w.Key("taskId");
+    w.String(task.id);
+    w.EndObject();
+    return apikley::ReplyJson(options_, 200, ctx.words.Message("success"), data);
   }
 
   ApiResponse RenderTask(const Task& task, const RenderContext& ctx) const override {
-    return Success(ctx, apikley::TaskRecord(task, ctx.now_ms, ctx.public_url, ctx.words));
+    return apikley::ReplyJson(options_, 200, ctx.words.Message("success"),
+                              apikley::TaskRecordJson(task, ctx.now_ms, ctx.public_url, ctx.words));
   }
 
   ApiResponse RenderCredits(const Balance& balance, const RenderContext& ctx) const override {
@@ -54,8 +60,8 @@ class ApikleyDialect final : public Dialect {
   }
 
  private:
-  ApiResponse Success(const RenderContext& ctx, nlohmann::ordered_json data) const {
-    return apikley::Reply(options_, 200, ctx.words.Message("success"), std::move(data));
+  ApiResponse Success(const RenderContext& ctx, const nlohmann::ordered_json& data) const {
+    return apikley::Reply(options_, 200, ctx.words.Message("success"), data);
   }
 
   const ApikleyOptions options_;

@@ -15,11 +15,15 @@
 namespace imagine::apikley {
 
 // {code, msg, data} with the HTTP status the options ask for.
-ApiResponse Reply(const ApikleyOptions& options, int code, std::string_view msg, nlohmann::ordered_json data);
+ApiResponse Reply(const ApikleyOptions& options, int code, std::string_view msg, const nlohmann::ordered_json& data);
+// The same with `data` already written as compact JSON (the request path: no json tree).
+ApiResponse ReplyJson(const ApikleyOptions& options, int code, std::string_view msg, std::string_view data_json);
 
 // The recordInfo `data` object for `task` as seen at `now_ms` (api-reference §1.5):
 // param and resultJson are JSON strings; times in epoch ms; costTime in ms; failCode and
 // failMsg in `words`.
+std::string TaskRecordJson(const Task& task, int64_t now_ms, std::string_view public_url, const Wording& words);
+// The same as a tree (the callback payload): TaskRecordJson parsed.
 nlohmann::ordered_json TaskRecord(const Task& task, int64_t now_ms, std::string_view public_url, const Wording& words);
 
 // Apikley's name of a neutral state: waiting, queuing, generating, success, fail.

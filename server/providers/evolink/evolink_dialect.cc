@@ -25,7 +25,10 @@ class EvolinkDialect final : public Dialect {
   ApiResponse RenderCreated(const Task& task, const RenderContext& ctx) const override { return RenderTask(task, ctx); }
 
   ApiResponse RenderTask(const Task& task, const RenderContext& ctx) const override {
-    return evolink::Json(200, evolink::TaskObject(task, ctx.now_ms, ctx.public_url, ctx.profile.user_group, ctx.words));
+    ApiResponse r;
+    r.status = 200;
+    r.body = evolink::TaskObjectJson(task, ctx.now_ms, ctx.public_url, ctx.profile.user_group, ctx.words);
+    return r;
   }
 
   ApiResponse RenderCredits(const Balance& balance, const RenderContext& /*ctx*/) const override {

@@ -5,6 +5,7 @@
 #include "engine/media.h"
 #include "engine/scenarios.h"
 #include "common/json_number.h"
+#include "common/json_writer.h"
 #include "common/text.h"
 
 namespace imagine::evolink {
@@ -42,38 +43,70 @@ ApiResponse ErrorBody(const Status& status, const ErrorWords& words, const std::
   return Json(words.status, body);
 }
 
-nlohmann::ordered_json TaskObject(const Task& task, int64_t now_ms, std::string_view public_url,
-                                  std::string_view user_group, const Wording& words) {
+std::string TaskObjectJson(const Task& task, int64_t now_ms, std::string_view public_url,
+                           std::string_view user_group, const Wording& words) {
   const Timeline& tl = task.timeline;
   const TaskState state = tl.StateAt(now_ms);
-  nlohmann::ordered_json o;
-  o["created"] = tl.created_ms / 1000;
+  std::string out;
+  out.reserve(512);
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("created");
+  w.Int(tl.created_ms / 1000);
   if (state == TaskState::kFailed) {
     const FailureWords failure = words.FailureFor(task);
-    nlohmann::ordered_json error;
-    error["code"] = failure.code;
-    error["message"] = failure.message;
-    error["type"] = "task_error";
-    o["error"] = std::move(error);
+    w.Key("error");
+    w.BeginObject();
+    w.Key("code");
+    w.String(failure.code);
+    w.Key("message");
+    w.String(failure.message);
+    w.Key("type");
+    w.String("task_error");
+    w.EndObject();
   }
-  o["id"] = task.id;
-  o["model"] = task.model;
-  o["object"] = "video.generation.task";
-  o["progress"] = ScriptedProgress(tl, task.progress_script, now_ms);
-  if (state == TaskState::kSucceeded) o["results"] = ResultUrls(public_url, task);
-  o["status"] = StatusName(state);
-  nlohmann::ordered_json info;
-  info["can_cancel"] = state == TaskState::kWaiting || state == TaskState::kQueuing;
+  w.Key("id");
+  w.String(task.id);
+  w.Key("model");
+  w.String(task.model);
+  w.Key("object");
+  w.String("video.generation.task");
+  w.Key("progress");
+  w.Int(ScriptedProgress(tl, task.progress_script, now_ms));
+  if (state == TaskState::kSucceeded) {
+    w.Key("results");
+    w.BeginArray();
+    for (const std::string& url : ResultUrls(public_url, task)) w.String(url);
+    w.EndArray();
+  }
+  w.Key("status");
+  w.String(StatusName(state));
+  w.Key("task_info");
+  w.BeginObject();
+  w.Key("can_cancel");
+  w.Bool(state == TaskState::kWaiting || state == TaskState::kQueuing);
   int64_t remaining_ms = IsTerminal(state) ? 0 : (tl.finished_ms == kNever ? 0 : tl.finished_ms - now_ms);
-  info["estimated_time"] = std::max<int64_t>(0, (remaining_ms + 999) / 1000);
-  o["task_info"] = std::move(info);
-  o["type"] = "video";
-  nlohmann::ordered_json usage;
-  usage["billing_rule"] = "per_call";
-  usage["credits_reserved"] = JsonNumber(task.credits);
-  usage["user_group"] = user_group;
-  o["usage"] = std::move(usage);
-  return o;
+  w.Key("estimated_time");
+  w.Int(std::max<int64_t>(0, (remaining_ms + 999) / 1000));
+  w.EndObject();
+  w.Key("type");
+  w.String("video");
+  w.Key("usage");
+  w.BeginObject();
+  w.Key("billing_rule");
+  w.String("per_call");
+  w.Key("credits_reserved");
+  w.Number(task.credits);
+  w.Key("user_group");
+  w.String(user_group);
+  w.EndObject();
+  w.EndObject();
+  return out;
+}
+
+nlohmann::ordered_json TaskObject(const Task& task, int64_t now_ms, std::string_view public_url,
+                                  std::string_view user_group, const Wording& words) {
+  return nlohmann::ordered_json::parse(TaskObjectJson(task, now_ms, public_url, user_group, words));
 }
 
 }  // namespace imagine::evolink

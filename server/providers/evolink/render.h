@@ -6,6 +6,7 @@
 #define IMAGINE_PROVIDERS_EVOLINK_RENDER_H_
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
 #include "common/api.h"
@@ -21,7 +22,11 @@ ApiResponse Json(int status, const nlohmann::ordered_json& body);
 // the Status's pointer, else the row's param.
 ApiResponse ErrorBody(const Status& status, const ErrorWords& words, const std::string& message);
 
-// The task object at `now_ms`: progress, status, results when completed, error when failed.
+// The task object at `now_ms`: progress, status, results when completed, error when failed,
+// as the compact JSON the answers carry (written without a json tree: the request path).
+std::string TaskObjectJson(const Task& task, int64_t now_ms, std::string_view public_url,
+                           std::string_view user_group, const Wording& words);
+// The same as a tree (the callback payload): TaskObjectJson parsed.
 nlohmann::ordered_json TaskObject(const Task& task, int64_t now_ms, std::string_view public_url,
                                   std::string_view user_group, const Wording& words);
 
