@@ -188,7 +188,9 @@ Status Application::BindServer() {
   http.read_timeout_s = c.server.read_timeout_s;
   http.write_timeout_s = c.server.write_timeout_s;
   http.body_limit_bytes = c.server.body_limit_bytes;
-  http.handlers_wait = c.inputs.fetch || (!c.state.dir.empty() && c.state.fsync == FsyncPolicy::kAlways) ||
+  // A state directory counts whatever its fsync policy: a compaction writes the snapshot
+  // under the engine's lock, which creates and queries wait for.
+  http.handlers_wait = c.inputs.fetch || !c.state.dir.empty() ||
                        std::any_of(c.providers.begin(), c.providers.end(),
                                    [](const auto& p) { return !p.second.upstream.empty(); });
   IMAGINE_RETURN_IF_ERROR(CheckProviderPorts(c.server.port, c.server.listen));

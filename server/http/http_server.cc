@@ -28,7 +28,7 @@ HttpAnswer ToAnswer(ApiResponse&& api, const std::string& request_id) {
 // One worker per CPU this process may run on: more only preempt each other (and whoever
 // holds a lock) without serving more. On one CPU a second worker cost the closed-loop p99
 // under creates a third (bench_load: each time slice the other worker took stalled the
-// request the preempted one was in the middle of). When handlers wait on I/O, at least 2,
+// request the preempted one was in the middle of). When handlers may wait on I/O, at least 2,
 // so one waiting handler never holds up the rest until the sweeper starts another.
 int DefaultWorkers(bool handlers_wait) {
   cpu_set_t set;

@@ -29,7 +29,7 @@ struct HttpServerOptions {
                                       // handlers_wait); more start while every worker is held
                                       // by a slow handler
   bool handlers_wait = false;         // a handler may wait on the network or the disk (proxy
-                                      // mode, input fetches, state.fsync always)
+                                      // mode, input fetches, a state directory)
   int keep_alive_max_requests = 100000;
   int keep_alive_timeout_s = 30;
   int read_timeout_s = 10;

@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -216,6 +217,7 @@ void SocketServer::StartWorker(bool core) {
 }
 
 void SocketServer::Worker(bool core) {
+  pthread_setname_np(pthread_self(), "http-worker");  // what `top -H` and /proc/PID/task/*/comm show
   while (!stopping_.load()) {
     epoll_event ev{};
     int n = epoll_wait(epoll_fd_, &ev, 1, core ? -1 : kRetireMs);

@@ -98,6 +98,19 @@ TEST_CASE("JsonWriter writes what nlohmann's dump with the replace handler write
   CHECK(nested > 500);  // the trees were mostly not bare scalars
 }
 
+TEST_CASE("JsonWriter::Number writes what JsonNumber's value dumps as: whole numbers as integers") {
+  const double values[] = {0.0, -0.0, 5.0, -5.0, 0.5, -0.5, 9e15 - 1, -(9e15 - 1), 9e15, 1e16, 1e300, 4.9e-324,
+                           std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                           std::numeric_limits<double>::quiet_NaN()};
+  for (double v : values) {
+    std::string out;
+    JsonWriter w(&out);
+    w.Number(v);
+    CAPTURE(v);
+    CHECK(out == JsonNumber(v).dump());
+  }
+}
+
 TEST_CASE("JsonWriter: Raw puts a written value in place, with the commas around it") {
   std::string out;
   JsonWriter w(&out);
