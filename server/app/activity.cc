@@ -88,36 +88,39 @@ void Activity::OnRequest(const RequestRecord& r, std::string_view main_base) {
   metrics_->ObserveRequest(provider, r.operation.empty() ? "unmatched" : r.operation, r.response->status, r.latency_us);
   LogRequest(r, provider);
   if (provider == "admin") return;  // the journal records what clients did, not the dashboard's polling
-  JournalEntry e;
+  JournalEntryView e;  // views of the request's own strings: packed once, not copied first
   e.kind = JournalEntry::Kind::kRequest;
   e.at_ms = engine_->NowMs();
   e.wall_ms = WallNowMs();
-  e.request_id = std::string(r.request_id);
+  e.request_id = r.request_id;
   e.task_id = r.response->task_id;
   if (e.task_id.empty() && provider == "media") {
     std::string_view rest = r.path.substr(7);
-    e.task_id = std::string(rest.substr(0, rest.find('/')));
+    e.task_id = rest.substr(0, rest.find('/'));
   }
-  e.key = std::string(r.api_key);
-  e.provider = provider == "none" ? "" : std::string(provider);
-  e.operation = std::string(r.operation);
-  e.method = std::string(r.method);
-  e.path = std::string(r.path);
-  e.query = std::string(r.query);
-  e.request_headers = r.headers;
-  e.request_body = std::string(r.body);
+  e.key = r.api_key;
+  e.provider = provider == "none" ? std::string_view() : provider;
+  e.operation = r.operation;
+  e.method = r.method;
+  e.path = r.path;
+  e.query = r.query;
+  e.request_headers = &r.headers;
+  e.request_body = r.body;
   e.status = r.response->status;
   e.content_type = r.response->content_type;
   const bool text = r.response->content_type.find("json") != std::string::npos ||
                     r.response->content_type.rfind("text/", 0) == 0;
-  e.response_body = text ? r.response->body : "<" + std::to_string(r.response->body.size()) + " bytes of " +
-                                                   r.response->content_type + ">";
+  std::string binary_note;  // what a binary answer is journaled as
+  if (!text) binary_note = "<" + std::to_string(r.response->body.size()) + " bytes of " + r.response->content_type + ">";
+  e.response_body = text ? std::string_view(r.response->body) : std::string_view(binary_note);
   e.latency_us = r.latency_us;
   e.scenario = r.response->scenario;
   const bool under_base = r.path.size() > main_base.size() && r.path.compare(0, main_base.size(), main_base) == 0 &&
                           r.path[main_base.size()] == '/';
-  if (!main_base.empty() && !under_base) e.detail_json = nlohmann::json{{"base", main_base}}.dump();
-  journal_->Append(std::move(e));
+  std::string detail;
+  if (!main_base.empty() && !under_base) detail = nlohmann::json{{"base", main_base}}.dump();
+  e.detail_json = detail;
+  journal_->Append(e);
 }
 
 void Activity::LogRequest(const RequestRecord& r, std::string_view provider) {

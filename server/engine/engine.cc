@@ -170,7 +170,7 @@ Status Engine::StoreFull(TaskStore::InsertResult why, size_t task_bytes) const {
 void Engine::RecordEntered(const Task& task, TaskState state, int64_t at_ms) {
   entered_[task.provider.index()][static_cast<size_t>(state)].fetch_add(1, std::memory_order_relaxed);
   if (journal_ != nullptr) {
-    JournalEntry e;
+    JournalEntryView e;  // views of the task's strings: packed once, not copied first
     e.kind = JournalEntry::Kind::kState;
     e.at_ms = at_ms;
     e.wall_ms = WallNowMs();
@@ -187,8 +187,8 @@ void Engine::RecordEntered(const Task& task, TaskState state, int64_t at_ms) {
       AppendJsonString(&detail, task.fail_reason);
     }
     detail += '}';
-    e.detail_json = std::move(detail);
-    journal_->Append(std::move(e));
+    e.detail_json = detail;
+    journal_->Append(e);
   }
   if (IsTerminal(state) && observer_ != nullptr) observer_->OnTaskFinished(task, at_ms);
 }

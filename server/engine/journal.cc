@@ -85,29 +85,52 @@ void Journal::WriteLoop() {
   }
 }
 
+void Journal::Append(const JournalEntryView& entry) {
+  const bool to_file = writer_.joinable();
+  if (!enabled() && !to_file) return;
+  size_t header_bytes = 0;
+  if (entry.request_headers != nullptr) {
+    for (const auto& [k, v] : *entry.request_headers) header_bytes += k.size() + v.size();
+  }
+  const size_t max = options_.max_body_bytes;
+  if (to_file || entry.request_body.size() > max || entry.response_body.size() > max || header_bytes > max) {
+    Append(entry.ToEntry());  // a copy to cut, or to hand to the file writer
+    return;
+  }
+  Packed packed = Pack(entry);  // built, and evictions freed, outside the lock
+  std::vector<Packed> evicted;
+  std::lock_guard<std::mutex> lock(mu_);
+  InsertLocked(std::move(packed), &evicted);
+}
+
 void Journal::Append(JournalEntry entry) {
   const bool to_file = writer_.joinable();
   if (!enabled() && !to_file) return;
   Cut(&entry.request_body, options_.max_body_bytes);
   Cut(&entry.response_body, options_.max_body_bytes);
   CutHeaders(&entry.request_headers, options_.max_body_bytes);
-  Packed packed = enabled() ? Pack(entry) : Packed{};  // built, and evictions freed, outside the lock
+  Packed packed = enabled() ? Pack(JournalEntryView::Of(entry)) : Packed{};  // built, and evictions freed, outside the lock
   std::vector<Packed> evicted;
   std::lock_guard<std::mutex> lock(mu_);
-  entry.seq = next_seq_++;
   if (!enabled()) {
+    entry.seq = next_seq_++;
     pending_lines_.push_back(std::move(entry));  // to_file: queued in sequence order
     lines_cv_.notify_one();
     return;
   }
-  packed.seq = entry.seq;
+  entry.seq = next_seq_;  // the seq InsertLocked gives the packed entry
   if (to_file) {
     pending_lines_.push_back(std::move(entry));
     lines_cv_.notify_one();
   }
+  InsertLocked(std::move(packed), &evicted);
+}
+
+void Journal::InsertLocked(Packed packed, std::vector<Packed>* evicted) {
+  packed.seq = next_seq_++;
   while (!entries_.empty() && (entries_.size() >= options_.capacity || bytes_ + packed.bytes() > options_.max_bytes)) {
     bytes_ -= entries_.front().bytes();
-    evicted.push_back(std::move(entries_.front()));
+    evicted->push_back(std::move(entries_.front()));
     entries_.pop_front();
     ++dropped_;
   }

@@ -49,6 +49,25 @@ struct JournalEntry {
   std::string detail_json;  // state: {"state":..}; callback: the attempt as JSON
 };
 
+// An entry whose strings belong to the caller, for the per-request and per-state appends:
+// the journal packs them straight into its block, with no JournalEntry copied in between.
+// The views need only last during Append.
+struct JournalEntryView {
+  JournalEntry::Kind kind = JournalEntry::Kind::kRequest;
+  int64_t at_ms = 0;
+  int64_t wall_ms = 0;
+  std::string_view request_id, task_id, key, provider, operation, method, path, query;
+  const std::vector<std::pair<std::string, std::string>>* request_headers = nullptr;  // null: none
+  std::string_view request_body;
+  int status = 0;
+  std::string_view content_type, response_body;
+  int64_t latency_us = 0;
+  std::string_view scenario, detail_json;
+
+  static JournalEntryView Of(const JournalEntry& e);
+  JournalEntry ToEntry() const;  // seq 0
+};
+
 struct JournalFilter {
   std::optional<JournalEntry::Kind> kind;
   std::string path;  // exact, or a prefix when it ends with '*'
@@ -75,6 +94,9 @@ class Journal {
   // Stores `entry` (bodies, and the headers together, cut to max_body_bytes), evicting
   // the oldest while the journal is over its capacity or its bytes.
   void Append(JournalEntry entry);
+  // The same from views: packed from them directly when nothing is cut and there is no
+  // file sink (the request path), else copied into a JournalEntry first.
+  void Append(const JournalEntryView& entry);
   // Matching entries, oldest first, at most filter.limit; *next_cursor is the seq to
   // pass as `since` to continue (the last returned seq, or `since` when none).
   std::vector<JournalEntry> Query(const JournalFilter& filter, uint64_t* next_cursor) const;
@@ -104,7 +126,10 @@ class Journal {
     std::string_view Field(int n) const;
     size_t bytes() const { return sizeof(Packed) + size; }
   };
-  static Packed Pack(const JournalEntry& e);
+  static Packed Pack(const JournalEntryView& e);
+  // Inserts a packed entry with the next seq, evicting the oldest as needed. Requires mu_
+  // held; the evicted entries go to *evicted, to be freed after the lock is released.
+  void InsertLocked(Packed packed, std::vector<Packed>* evicted);
   static JournalEntry Unpack(const Packed& p);
   static bool Matches(const Packed& p, const JournalFilter& f);
   void WriteLoop();

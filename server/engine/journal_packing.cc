@@ -12,10 +12,18 @@ namespace {
 constexpr int kFields = 14;  // 13 strings, then the headers
 constexpr int kHeaders = 13;
 
-const std::string* StringField(const JournalEntry& e, int n) {
-  const std::string* fields[kHeaders] = {&e.request_id, &e.task_id,      &e.key,           &e.provider, &e.operation,
-                                         &e.method,     &e.path,         &e.query,         &e.request_body,
-                                         &e.content_type, &e.response_body, &e.scenario,    &e.detail_json};
+std::string_view* ViewField(JournalEntryView& e, int n) {
+  std::string_view* fields[kHeaders] = {&e.request_id, &e.task_id,      &e.key,           &e.provider, &e.operation,
+                                        &e.method,     &e.path,         &e.query,         &e.request_body,
+                                        &e.content_type, &e.response_body, &e.scenario,    &e.detail_json};
+  return fields[n];
+}
+std::string_view ViewField(const JournalEntryView& e, int n) { return *ViewField(const_cast<JournalEntryView&>(e), n); }
+
+std::string* StringField(JournalEntry& e, int n) {
+  std::string* fields[kHeaders] = {&e.request_id, &e.task_id,      &e.key,           &e.provider, &e.operation,
+                                   &e.method,     &e.path,         &e.query,         &e.request_body,
+                                   &e.content_type, &e.response_body, &e.scenario,    &e.detail_json};
   return fields[n];
 }
 
@@ -26,15 +34,41 @@ std::string_view Journal::Packed::Field(int n) const {
   return PackedField(blob.get(), kFields, n);
 }
 
-Journal::Packed Journal::Pack(const JournalEntry& e) {
+JournalEntryView JournalEntryView::Of(const JournalEntry& e) {
+  JournalEntryView v;
+  v.kind = e.kind;
+  v.at_ms = e.at_ms;
+  v.wall_ms = e.wall_ms;
+  v.status = e.status;
+  v.latency_us = e.latency_us;
+  v.request_headers = &e.request_headers;
+  for (int n = 0; n < kHeaders; ++n) *ViewField(v, n) = *StringField(const_cast<JournalEntry&>(e), n);
+  return v;
+}
+
+JournalEntry JournalEntryView::ToEntry() const {
+  JournalEntry e;
+  e.kind = kind;
+  e.at_ms = at_ms;
+  e.wall_ms = wall_ms;
+  e.status = status;
+  e.latency_us = latency_us;
+  if (request_headers != nullptr) e.request_headers = *request_headers;
+  for (int n = 0; n < kHeaders; ++n) *StringField(e, n) = std::string(ViewField(*this, n));
+  return e;
+}
+
+Journal::Packed Journal::Pack(const JournalEntryView& e) {
+  static const std::vector<std::pair<std::string, std::string>> kNoHeaders;
+  const auto& request_headers = e.request_headers != nullptr ? *e.request_headers : kNoHeaders;
   size_t strings = 0;
-  for (int n = 0; n < kHeaders; ++n) strings += StringField(e, n)->size();
+  for (int n = 0; n < kHeaders; ++n) strings += ViewField(e, n).size();
   size_t headers = 0;
-  for (const auto& [k, v] : e.request_headers) headers += 8 + k.size() + v.size();
+  for (const auto& [k, v] : request_headers) headers += 8 + k.size() + v.size();
   PackedFieldsWriter w(kFields, strings + headers);
-  for (int n = 0; n < kHeaders; ++n) w.Add(*StringField(e, n));
+  for (int n = 0; n < kHeaders; ++n) w.Add(ViewField(e, n));
   char* out = w.Next(headers);
-  for (const auto& [k, v] : e.request_headers) {
+  for (const auto& [k, v] : request_headers) {
     for (const std::string* s : {&k, &v}) {
       PutU32(out, static_cast<uint32_t>(s->size()));
       std::memcpy(out + 4, s->data(), s->size());
@@ -42,7 +76,6 @@ Journal::Packed Journal::Pack(const JournalEntry& e) {
     }
   }
   Packed p;
-  p.seq = e.seq;
   p.at_ms = e.at_ms;
   p.wall_ms = e.wall_ms;
   p.latency_us = e.latency_us;
@@ -61,7 +94,7 @@ JournalEntry Journal::Unpack(const Packed& p) {
   e.wall_ms = p.wall_ms;
   e.latency_us = p.latency_us;
   e.status = p.status;
-  for (int n = 0; n < kHeaders; ++n) *const_cast<std::string*>(StringField(e, n)) = std::string(p.Field(n));
+  for (int n = 0; n < kHeaders; ++n) *StringField(e, n) = std::string(p.Field(n));
   std::string_view headers = p.Field(kHeaders);
   while (headers.size() >= 8) {
     std::string parts[2];
