@@ -216,11 +216,15 @@ template <typename Where>
 bool Engine::ReportTransitionsOf(Where where) {
   auto hold = HoldForChange();
   const int64_t now = clock_->NowMs();
-  std::vector<std::pair<TaskState, int64_t>> entered;
-  // The timer firing now, or one a change armed meanwhile, is cancelled so that the ArmWatch
-  // below leaves one chain (Cancel of the firing timer is a no-op).
+  StateSteps entered;
+  // The timer firing now, or one a change armed meanwhile, is cancelled so that the next
+  // report, armed in the same hold of the task's shard (no second lookup), leaves one chain
+  // (Cancel of the firing timer is a no-op).
+  const TaskStore::Rearm rearm = [this](uint64_t handle, int64_t due_ms) {
+    return scheduler_.ScheduleLaneAt(due_ms, handle);
+  };
   std::optional<Task> task = store_.ReportStates(
-      where, now, [this](uint64_t timer) { scheduler_.Cancel(timer); }, &entered);
+      where, now, [this](uint64_t timer) { scheduler_.Cancel(timer); }, watching() ? &rearm : nullptr, &entered);
   if (state_log_ != nullptr && task && !entered.empty()) {
     LogRecord({{"t", "seen"}, {"id", task->id}, {"state", TaskStateName(task->notified)}});
   }
@@ -228,7 +232,6 @@ bool Engine::ReportTransitionsOf(Where where) {
   if (!task) return false;
   if (!watching()) return true;
   for (const auto& [state, at] : entered) RecordEntered(*task, state, at);
-  ArmWatch(*task);
   return true;
 }
 

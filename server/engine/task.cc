@@ -42,14 +42,15 @@ int Timeline::StageIndex(TaskState s) {
   }
 }
 
-std::vector<std::pair<TaskState, int64_t>> Timeline::Visited(int64_t now_ms) const {
+StateSteps Timeline::Visited(int64_t now_ms) const {
+  static_assert(kStageCount <= StateSteps::kMax, "a step per stage");
   const int64_t bounds[kStageCount] = {created_ms, queuing_ms, generating_ms, finished_ms};
   const TaskState states[kStageCount] = {TaskState::kWaiting, TaskState::kQueuing, TaskState::kGenerating, outcome};
-  std::vector<std::pair<TaskState, int64_t>> out;
+  StateSteps out;
   for (int j = 0; j < kStageCount; ++j) {
     if (bounds[j] > now_ms) break;
     if (j < kStageCount - 1 && bounds[j] >= bounds[j + 1]) continue;  // a stage that lasted no time
-    out.emplace_back(states[j], bounds[j]);
+    out.push_back({states[j], bounds[j]});
   }
   return out;
 }

@@ -25,6 +25,24 @@ inline bool IsTerminal(TaskState s) { return s == TaskState::kSucceeded || s == 
 
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
+// The states a task entered, in order, with the time each was entered: at most one per
+// stage, so held inline (a state report makes one per timer fired: no allocation).
+class StateSteps {
+ public:
+  using Step = std::pair<TaskState, int64_t>;
+  static constexpr size_t kMax = 4;  // waiting, queuing, generating, an outcome
+  void push_back(Step step) { steps_[size_++] = step; }  // precondition: size() < kMax
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  const Step& back() const { return steps_[size_ - 1]; }
+  const Step* begin() const { return steps_; }
+  const Step* end() const { return steps_ + size_; }
+
+ private:
+  Step steps_[kMax] = {};
+  size_t size_ = 0;
+};
+
 // When the task enters each state (emulated epoch ms). Boundaries are non-decreasing;
 // finished_ms == kNever means the task never ends (a stuck task).
 struct Timeline {
@@ -41,7 +59,7 @@ struct Timeline {
   int ProgressAt(int64_t now_ms) const;
   // The states entered up to `now_ms`, in order, with the time each was entered. A stage
   // that lasted no time (e.g. generating for a task that failed while queued) is skipped.
-  std::vector<std::pair<TaskState, int64_t>> Visited(int64_t now_ms) const;
+  StateSteps Visited(int64_t now_ms) const;
   // When the first state after `state` is entered (kNever if never).
   int64_t NextBoundaryAfter(TaskState state) const;
   // The stage order of a state: waiting 0, queuing 1, generating 2, terminal 3.

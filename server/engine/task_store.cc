@@ -249,9 +249,10 @@ bool TaskStore::ArmWatch(std::string_view id,
   return true;
 }
 
-Task TaskStore::ReportLocked(Shard& shard, uint32_t slot, int64_t now_ms,
-                             const std::function<void(uint64_t timer)>& cancel,
-                             std::vector<std::pair<TaskState, int64_t>>* entered) {
+Task TaskStore::ReportLocked(size_t shard_index, uint32_t slot, int64_t now_ms,
+                             const std::function<void(uint64_t timer)>& cancel, const Rearm* rearm,
+                             StateSteps* entered) {
+  Shard& shard = shards_[shard_index];
   StoredTask& s = shard.At(slot);
   const int reported = Timeline::StageIndex(s.notified);
   for (const auto& step : s.timeline.Visited(now_ms)) {
@@ -264,27 +265,33 @@ Task TaskStore::ReportLocked(Shard& shard, uint32_t slot, int64_t now_ms,
   }
   if (s.watch_timer != 0) cancel(s.watch_timer);
   s.watch_timer = 0;
+  const int64_t next = rearm != nullptr ? s.timeline.NextBoundaryAfter(s.notified) : kNever;
+  if (next != kNever) {
+    const uint32_t handle = static_cast<uint32_t>(shard_index << 26) | slot;
+    s.watch_timer = (*rearm)(uint64_t{handle} << 32 | s.gen, next);
+  }
   return DecodeTask(s, shard.keys, shard.models);
 }
 
 std::optional<Task> TaskStore::ReportStates(uint64_t packed, int64_t now_ms,
-                                            const std::function<void(uint64_t timer)>& cancel,
-                                            std::vector<std::pair<TaskState, int64_t>>* entered) {
+                                            const std::function<void(uint64_t timer)>& cancel, const Rearm* rearm,
+                                            StateSteps* entered) {
   const uint32_t handle = static_cast<uint32_t>(packed >> 32);
   Shard& shard = shards_[handle >> 26];
   std::lock_guard<std::mutex> lock(shard.mu);
   if (Resolve(shard, handle & kSlotMask, static_cast<uint32_t>(packed)) == nullptr) return std::nullopt;
-  return ReportLocked(shard, handle & kSlotMask, now_ms, cancel, entered);
+  return ReportLocked(handle >> 26, handle & kSlotMask, now_ms, cancel, rearm, entered);
 }
 
 std::optional<Task> TaskStore::ReportStates(std::string_view id, int64_t now_ms,
-                                            const std::function<void(uint64_t timer)>& cancel,
-                                            std::vector<std::pair<TaskState, int64_t>>* entered) {
-  Shard& shard = ShardFor(id);
+                                            const std::function<void(uint64_t timer)>& cancel, const Rearm* rearm,
+                                            StateSteps* entered) {
+  const size_t shard_index = ShardIndex(id);
+  Shard& shard = shards_[shard_index];
   std::lock_guard<std::mutex> lock(shard.mu);
   const uint32_t slot = shard.Find(id);
   if (slot == SlotIndex::kNone) return std::nullopt;
-  return ReportLocked(shard, slot, now_ms, cancel, entered);
+  return ReportLocked(shard_index, slot, now_ms, cancel, rearm, entered);
 }
 
 void TaskStore::ForEach(const std::function<void(const Task&)>& fn) const {

@@ -79,12 +79,16 @@ class TaskStore {
   // reported, by stage order, go to *entered and become reported (an admin action may have
   // shrunk an already-reported stage to nothing: it is not replayed). `cancel` gets the
   // task's watch timer if it holds one (the one firing, or one a change armed meanwhile),
-  // which is cleared. Returns a copy of the task as it is then; nullopt when it is gone.
-  // By ArmWatch's handle (a lane timer firing), or by id.
+  // which is cleared. Then, with `rearm` (null: no next report), arms the next report in the
+  // same lock hold, as ArmWatch would: `rearm` gets the handle and the time the next state is
+  // entered (not called when none is), and returns the timer id the task keeps. Returns a
+  // copy of the task as it is then; nullopt when it is gone. By ArmWatch's handle (a lane
+  // timer firing), or by id.
+  using Rearm = std::function<uint64_t(uint64_t handle, int64_t due_ms)>;
   std::optional<Task> ReportStates(uint64_t handle, int64_t now_ms, const std::function<void(uint64_t timer)>& cancel,
-                                   std::vector<std::pair<TaskState, int64_t>>* entered);
+                                   const Rearm* rearm, StateSteps* entered);
   std::optional<Task> ReportStates(std::string_view id, int64_t now_ms, const std::function<void(uint64_t timer)>& cancel,
-                                   std::vector<std::pair<TaskState, int64_t>>* entered);
+                                   const Rearm* rearm, StateSteps* entered);
   size_t size() const { return size_.load(std::memory_order_relaxed); }
   size_t max_stored() const { return max_stored_; }
   size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
@@ -168,8 +172,8 @@ class TaskStore {
   // The record a handle names if it still holds generation `gen` (its shard lock held).
   const StoredTask* Resolve(Shard& shard, uint32_t slot, uint32_t gen) const;
   // ReportStates' body, on the record at `slot` of `shard` (whose lock the caller holds).
-  Task ReportLocked(Shard& shard, uint32_t slot, int64_t now_ms, const std::function<void(uint64_t timer)>& cancel,
-                    std::vector<std::pair<TaskState, int64_t>>* entered);
+  Task ReportLocked(size_t shard_index, uint32_t slot, int64_t now_ms, const std::function<void(uint64_t timer)>& cancel,
+                    const Rearm* rearm, StateSteps* entered);
 
   const size_t max_stored_;
   const size_t max_bytes_;
