@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -218,13 +219,18 @@ bool Engine::ReportTransitionsOf(Where where) {
   const int64_t now = clock_->NowMs();
   StateSteps entered;
   // The timer firing now, or one a change armed meanwhile, is cancelled so that the next
-  // report, armed in the same hold of the task's shard (no second lookup), leaves one chain
-  // (Cancel of the firing timer is a no-op).
+  // report leaves one chain (Cancel of the firing timer is a no-op). A timer firing (by
+  // handle) arms the next one in the same hold of the task's shard, with no second lookup:
+  // only the thread firing it could fire that one, after this returns. A change's report (by
+  // id, on a request thread) arms it only after its states are logged and journaled below,
+  // or the timer thread could report the task's later states first.
+  constexpr bool kFiring = std::is_same_v<Where, uint64_t>;
   const TaskStore::Rearm rearm = [this](uint64_t handle, int64_t due_ms) {
     return scheduler_.ScheduleLaneAt(due_ms, handle);
   };
   std::optional<Task> task = store_.ReportStates(
-      where, now, [this](uint64_t timer) { scheduler_.Cancel(timer); }, watching() ? &rearm : nullptr, &entered);
+      where, now, [this](uint64_t timer) { scheduler_.Cancel(timer); }, kFiring && watching() ? &rearm : nullptr,
+      &entered);
   if (state_log_ != nullptr && task && !entered.empty()) {
     LogRecord({{"t", "seen"}, {"id", task->id}, {"state", TaskStateName(task->notified)}});
   }
@@ -232,6 +238,7 @@ bool Engine::ReportTransitionsOf(Where where) {
   if (!task) return false;
   if (!watching()) return true;
   for (const auto& [state, at] : entered) RecordEntered(*task, state, at);
+  if (!kFiring) ArmWatch(*task);
   return true;
 }
 

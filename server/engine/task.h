@@ -5,6 +5,7 @@
 #ifndef IMAGINE_ENGINE_TASK_H_
 #define IMAGINE_ENGINE_TASK_H_
 
+#include <cassert>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -31,7 +32,10 @@ class StateSteps {
  public:
   using Step = std::pair<TaskState, int64_t>;
   static constexpr size_t kMax = 4;  // waiting, queuing, generating, an outcome
-  void push_back(Step step) { steps_[size_++] = step; }  // precondition: size() < kMax
+  void push_back(Step step) {  // precondition: size() < kMax
+    assert(size_ < kMax);
+    steps_[size_++] = step;
+  }
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
   const Step& back() const { return steps_[size_ - 1]; }
