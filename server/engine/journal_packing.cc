@@ -12,19 +12,25 @@ namespace {
 constexpr int kFields = 14;  // 13 strings, then the headers
 constexpr int kHeaders = 13;
 
-std::string_view* ViewField(JournalEntryView& e, int n) {
-  std::string_view* fields[kHeaders] = {&e.request_id, &e.task_id,      &e.key,           &e.provider, &e.operation,
-                                        &e.method,     &e.path,         &e.query,         &e.request_body,
-                                        &e.content_type, &e.response_body, &e.scenario,    &e.detail_json};
+// String field n of an entry, a view of one (JournalEntryView) alike: their members share names.
+template <typename Entry>
+auto* FieldOf(Entry& e, int n) {
+  decltype(&e.request_id) fields[kHeaders] = {&e.request_id, &e.task_id,      &e.key,           &e.provider, &e.operation,
+                                              &e.method,     &e.path,         &e.query,         &e.request_body,
+                                              &e.content_type, &e.response_body, &e.scenario,    &e.detail_json};
   return fields[n];
 }
-std::string_view ViewField(const JournalEntryView& e, int n) { return *ViewField(const_cast<JournalEntryView&>(e), n); }
+std::string_view ViewField(const JournalEntryView& e, int n) { return *FieldOf(e, n); }
+std::string* StringField(JournalEntry& e, int n) { return FieldOf(e, n); }
 
-std::string* StringField(JournalEntry& e, int n) {
-  std::string* fields[kHeaders] = {&e.request_id, &e.task_id,      &e.key,           &e.provider, &e.operation,
-                                   &e.method,     &e.path,         &e.query,         &e.request_body,
-                                   &e.content_type, &e.response_body, &e.scenario,    &e.detail_json};
-  return fields[n];
+// The numbers of an entry, a view or a packed entry, copied to another (seq apart).
+template <typename From, typename To>
+void CopyNumbers(const From& from, To& to) {
+  to.kind = from.kind;
+  to.at_ms = from.at_ms;
+  to.wall_ms = from.wall_ms;
+  to.status = from.status;
+  to.latency_us = from.latency_us;
 }
 
 }  // namespace
@@ -36,23 +42,15 @@ std::string_view Journal::Packed::Field(int n) const {
 
 JournalEntryView JournalEntryView::Of(const JournalEntry& e) {
   JournalEntryView v;
-  v.kind = e.kind;
-  v.at_ms = e.at_ms;
-  v.wall_ms = e.wall_ms;
-  v.status = e.status;
-  v.latency_us = e.latency_us;
+  CopyNumbers(e, v);
   v.request_headers = &e.request_headers;
-  for (int n = 0; n < kHeaders; ++n) *ViewField(v, n) = *StringField(const_cast<JournalEntry&>(e), n);
+  for (int n = 0; n < kHeaders; ++n) *FieldOf(v, n) = *FieldOf(e, n);
   return v;
 }
 
 JournalEntry JournalEntryView::ToEntry() const {
   JournalEntry e;
-  e.kind = kind;
-  e.at_ms = at_ms;
-  e.wall_ms = wall_ms;
-  e.status = status;
-  e.latency_us = latency_us;
+  CopyNumbers(*this, e);
   if (request_headers != nullptr) e.request_headers = *request_headers;
   for (int n = 0; n < kHeaders; ++n) *StringField(e, n) = std::string(ViewField(*this, n));
   return e;
@@ -76,11 +74,7 @@ Journal::Packed Journal::Pack(const JournalEntryView& e) {
     }
   }
   Packed p;
-  p.at_ms = e.at_ms;
-  p.wall_ms = e.wall_ms;
-  p.latency_us = e.latency_us;
-  p.status = e.status;
-  p.kind = e.kind;
+  CopyNumbers(e, p);
   p.size = static_cast<uint32_t>(w.size());
   p.blob = w.Finish();
   return p;
@@ -89,11 +83,7 @@ Journal::Packed Journal::Pack(const JournalEntryView& e) {
 JournalEntry Journal::Unpack(const Packed& p) {
   JournalEntry e;
   e.seq = p.seq;
-  e.kind = p.kind;
-  e.at_ms = p.at_ms;
-  e.wall_ms = p.wall_ms;
-  e.latency_us = p.latency_us;
-  e.status = p.status;
+  CopyNumbers(p, e);
   for (int n = 0; n < kHeaders; ++n) *StringField(e, n) = std::string(p.Field(n));
   std::string_view headers = p.Field(kHeaders);
   while (headers.size() >= 8) {
