@@ -1,7 +1,5 @@
 #include "http/http_server.h"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -10,6 +8,7 @@
 
 #include "common/log.h"
 #include "common/text.h"
+#include "http/worker_count.h"
 
 namespace imagine {
 namespace {
@@ -23,18 +22,6 @@ HttpAnswer ToAnswer(ApiResponse&& api, const std::string& request_id) {
   a.headers.emplace_back("X-Request-Id", request_id);
   a.body = std::move(api.body);
   return a;
-}
-
-// One worker per CPU this process may run on: more only preempt each other (and whoever
-// holds a lock) without serving more. On one CPU a second worker cost the closed-loop p99
-// under creates a third (bench_load: each time slice the other worker took stalled the
-// request the preempted one was in the middle of). When handlers may wait on I/O, at least 2,
-// so one waiting handler never holds up the rest until the sweeper starts another.
-int DefaultWorkers(bool handlers_wait) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 2;
-  return std::max(handlers_wait ? 2 : 1, cpus);
 }
 
 ApiResponse PlainJsonError(int status, const std::string& message) {

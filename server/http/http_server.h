@@ -25,9 +25,9 @@ namespace imagine {
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                    // 0 = any free port
-  int threads = 0;                    // workers kept ready, 0 = one per CPU (at least 2 when
-                                      // handlers_wait); more start while every worker is held
-                                      // by a slow handler
+  int threads = 0;                    // workers kept ready, 0 = DefaultWorkers (http/worker_count.h):
+                                      // one per CPU, at least 2 when handlers_wait; more start
+                                      // while every worker is held by a slow handler
   bool handlers_wait = false;         // a handler may wait on the network or the disk (proxy
                                       // mode, input fetches, a state directory)
   int keep_alive_max_requests = 100000;
