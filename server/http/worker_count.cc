@@ -1,23 +1,27 @@
 #include "http/worker_count.h"
 
+#include <fcntl.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 namespace imagine {
 namespace {
 
+// A small file's text, "" when it cannot be read (open/read: no iostream set-up at start-up).
 std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return "";
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return text;
 }
 
 bool ParseInt(std::string_view text, int64_t* out) {
@@ -28,10 +32,13 @@ bool ParseInt(std::string_view text, int64_t* out) {
 
 // The quota of this process's cgroup, in CPUs rounded up (0: none found).
 int CgroupQuotaCpus() {
-  std::istringstream lines(ReadFile("/proc/self/cgroup"));
-  std::string line;
+  const std::string cgroups = ReadFile("/proc/self/cgroup");
   std::vector<std::string> v2, v1;  // directories holding the files, most specific first
-  while (std::getline(lines, line)) {
+  for (size_t at = 0; at < cgroups.size();) {
+    size_t eol = cgroups.find('\n', at);
+    if (eol == std::string::npos) eol = cgroups.size();
+    const std::string line = cgroups.substr(at, eol - at);
+    at = eol + 1;
     const size_t a = line.find(':');
     const size_t b = a == std::string::npos ? a : line.find(':', a + 1);
     if (b == std::string::npos) continue;
