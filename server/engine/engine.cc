@@ -225,12 +225,16 @@ bool Engine::ReportTransitionsOf(Where where) {
   // id, on a request thread) arms it only after its states are logged and journaled below,
   // or the timer thread could report the task's later states first.
   constexpr bool kFiring = std::is_same_v<Where, uint64_t>;
-  const TaskStore::Rearm rearm = [this](uint64_t handle, int64_t due_ms) {
-    return scheduler_.ScheduleLaneAt(due_ms, handle);
-  };
-  std::optional<Task> task = store_.ReportStates(
-      where, now, [this](uint64_t timer) { scheduler_.Cancel(timer); }, kFiring && watching() ? &rearm : nullptr,
-      &entered);
+  const auto cancel = [this](uint64_t timer) { scheduler_.Cancel(timer); };
+  std::optional<Task> task;
+  if constexpr (kFiring) {
+    const TaskStore::Rearm rearm = [this](uint64_t handle, int64_t due_ms) {
+      return scheduler_.ScheduleLaneAt(due_ms, handle);
+    };
+    task = store_.ReportStates(where, now, cancel, watching() ? &rearm : nullptr, &entered);
+  } else {
+    task = store_.ReportStates(where, now, cancel, &entered);
+  }
   if (state_log_ != nullptr && task && !entered.empty()) {
     LogRecord({{"t", "seen"}, {"id", task->id}, {"state", TaskStateName(task->notified)}});
   }

@@ -3,6 +3,11 @@
 namespace imagine {
 namespace {
 constexpr uint32_t kSlotMask = (1u << 26) - 1;
+
+// A record's handle: its shard in the top 6 bits, its slot below.
+uint32_t HandleOf(size_t shard_index, uint32_t slot) { return static_cast<uint32_t>(shard_index << 26) | slot; }
+// A lane timer's payload: the handle, then the generation that must still hold the slot.
+uint64_t PayloadOf(uint32_t handle, uint32_t gen) { return uint64_t{handle} << 32 | gen; }
 }  // namespace
 
 TaskStore::TaskStore(size_t max_stored, size_t max_bytes)
@@ -140,7 +145,7 @@ TaskStore::InsertResult TaskStore::Insert(Task task, int64_t now_ms) {
     bytes_.fetch_add(s.VariableBytes() - claimed, std::memory_order_relaxed);  // exact (wraps back if smaller)
     shard.index.Insert(s.id(), slot);
     CountNotified(s.provider, s.notified, +1);
-    handle = static_cast<uint32_t>(shard_index << 26) | slot;
+    handle = HandleOf(shard_index, slot);
     gen = s.gen;
   }
   AddCandidate(task.timeline.finished_ms, handle, gen);
@@ -229,7 +234,7 @@ bool TaskStore::Update(std::string_view id, const std::function<void(Task&)>& fn
     }
     if (s.timeline.finished_ms == old_finish) return true;
     new_finish = s.timeline.finished_ms;
-    handle = static_cast<uint32_t>(shard_index << 26) | slot;
+    handle = HandleOf(shard_index, slot);
     gen = s.gen;
   }
   AddCandidate(new_finish, handle, gen);
@@ -244,8 +249,7 @@ bool TaskStore::ArmWatch(std::string_view id,
   const uint32_t slot = shard.Find(id);
   if (slot == SlotIndex::kNone) return false;
   StoredTask& s = shard.At(slot);
-  const uint32_t handle = static_cast<uint32_t>(shard_index << 26) | slot;
-  s.watch_timer = schedule(uint64_t{handle} << 32 | s.gen, s.watch_timer);
+  s.watch_timer = schedule(PayloadOf(HandleOf(shard_index, slot), s.gen), s.watch_timer);
   return true;
 }
 
@@ -266,10 +270,7 @@ Task TaskStore::ReportLocked(size_t shard_index, uint32_t slot, int64_t now_ms,
   if (s.watch_timer != 0) cancel(s.watch_timer);
   s.watch_timer = 0;
   const int64_t next = rearm != nullptr ? s.timeline.NextBoundaryAfter(s.notified) : kNever;
-  if (next != kNever) {
-    const uint32_t handle = static_cast<uint32_t>(shard_index << 26) | slot;
-    s.watch_timer = (*rearm)(uint64_t{handle} << 32 | s.gen, next);
-  }
+  if (next != kNever) s.watch_timer = (*rearm)(PayloadOf(HandleOf(shard_index, slot), s.gen), next);
   return DecodeTask(s, shard.keys, shard.models);
 }
 
@@ -284,14 +285,13 @@ std::optional<Task> TaskStore::ReportStates(uint64_t packed, int64_t now_ms,
 }
 
 std::optional<Task> TaskStore::ReportStates(std::string_view id, int64_t now_ms,
-                                            const std::function<void(uint64_t timer)>& cancel, const Rearm* rearm,
-                                            StateSteps* entered) {
+                                            const std::function<void(uint64_t timer)>& cancel, StateSteps* entered) {
   const size_t shard_index = ShardIndex(id);
   Shard& shard = shards_[shard_index];
   std::lock_guard<std::mutex> lock(shard.mu);
   const uint32_t slot = shard.Find(id);
   if (slot == SlotIndex::kNone) return std::nullopt;
-  return ReportLocked(shard_index, slot, now_ms, cancel, rearm, entered);
+  return ReportLocked(shard_index, slot, now_ms, cancel, nullptr, entered);
 }
 
 void TaskStore::ForEach(const std::function<void(const Task&)>& fn) const {

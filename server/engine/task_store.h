@@ -79,16 +79,17 @@ class TaskStore {
   // reported, by stage order, go to *entered and become reported (an admin action may have
   // shrunk an already-reported stage to nothing: it is not replayed). `cancel` gets the
   // task's watch timer if it holds one (the one firing, or one a change armed meanwhile),
-  // which is cleared. Then, with `rearm` (null: no next report), arms the next report in the
-  // same lock hold, as ArmWatch would: `rearm` gets the handle and the time the next state is
-  // entered (not called when none is), and returns the timer id the task keeps. Returns a
-  // copy of the task as it is then; nullopt when it is gone. By ArmWatch's handle (a lane
-  // timer firing), or by id.
+  // which is cleared. Returns a copy of the task as it is then; nullopt when it is gone.
+  // By ArmWatch's handle (a lane timer firing), or by id (a change's report, which arms its
+  // next report with ArmWatch once its states are journaled). By handle, with `rearm` (null:
+  // no next report), the next report is armed in the same lock hold, as ArmWatch would:
+  // `rearm` gets the handle and the time the next state is entered (not called when none
+  // is), and returns the timer id the task keeps.
   using Rearm = std::function<uint64_t(uint64_t handle, int64_t due_ms)>;
   std::optional<Task> ReportStates(uint64_t handle, int64_t now_ms, const std::function<void(uint64_t timer)>& cancel,
                                    const Rearm* rearm, StateSteps* entered);
   std::optional<Task> ReportStates(std::string_view id, int64_t now_ms, const std::function<void(uint64_t timer)>& cancel,
-                                   const Rearm* rearm, StateSteps* entered);
+                                   StateSteps* entered);
   size_t size() const { return size_.load(std::memory_order_relaxed); }
   size_t max_stored() const { return max_stored_; }
   size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
